@@ -1,0 +1,31 @@
+"""The typed exceptions of the core. The UI and the CLI turn them into clear messages."""
+
+from __future__ import annotations
+
+
+class FieldmarkError(Exception):
+    """Base of every error the user should see as a message, not a traceback."""
+
+
+class ProfileError(FieldmarkError):
+    """The profile folder or its database cannot be used (corrupt, newer, unwritable, locked)."""
+
+
+class NotFound(FieldmarkError):
+    """A referenced row does not exist."""
+
+
+class InvalidAnswer(FieldmarkError):
+    """An answer does not fit its rubric item."""
+
+
+class VisitLocked(FieldmarkError):
+    """The visit is finalized: only an amendment with a reason may change it."""
+
+
+class RubricError(FieldmarkError):
+    """A rubric template is malformed; ``problems`` lists every place that is wrong."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []

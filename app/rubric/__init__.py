@@ -1,0 +1,1 @@
+"""Rubric templates: the format, validation, the scoring engine and spreadsheet authoring."""

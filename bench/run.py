@@ -1,0 +1,27 @@
+"""Run every benchmark and print one table of figure, target and verdict."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import Figure, print_table  # noqa: E402
+
+MODULES = ["bench.scoring", "bench.db_scale"]
+
+
+def main() -> int:
+    figures: list[Figure] = []
+    for name in MODULES:
+        module = importlib.import_module(name)
+        print(f"running {name} ...", file=sys.stderr, flush=True)
+        figures.extend(module.run())
+    print_table(figures)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

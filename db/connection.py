@@ -1,0 +1,92 @@
+"""Opening a profile database: pragmas, sanity checks and migrations.
+
+A file we cannot read as SQLite is never touched: the checks below run before any write,
+so a corrupt or foreign file keeps its bytes for recovery.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from db.errors import CorruptDatabase, NotWritable, SchemaTooNew
+from db.migrations import MIGRATIONS, known_names
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _check_header(path: Path) -> None:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(16)
+    except OSError as exc:
+        raise CorruptDatabase(f"cannot read the database {path}: {exc.strerror}") from exc
+    if head and head != SQLITE_MAGIC:
+        raise CorruptDatabase(
+            f"{path} is not a Fieldmark database (not an SQLite file); it was left untouched"
+        )
+
+
+def _apply_pragmas(conn: sqlite3.Connection) -> None:
+    conn.execute("PRAGMA journal_mode=WAL")
+    # NORMAL in WAL mode survives application crashes; FULL also survives power loss,
+    # which is what an inspector on a laptop battery needs.
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=5000")
+
+
+def check_not_newer(db: Database, path: Path) -> None:
+    applied = {m.name for m in MIGRATIONS.applied(db)}
+    unknown = sorted(applied - known_names())
+    if unknown:
+        raise SchemaTooNew(
+            f"{path} was written by a newer version of Fieldmark (schema steps {', '.join(unknown)}); "
+            "upgrade Fieldmark to open it. The file was left unchanged."
+        )
+
+
+def open_database(path: Path, *, migrate: bool = True) -> Database:
+    """Open (or create) the profile database at ``path`` and bring its schema up to date."""
+    path = Path(path)
+    if path.exists():
+        _check_header(path)
+    elif not path.parent.exists():
+        raise NotWritable(f"the data folder {path.parent} does not exist")
+    try:
+        conn = sqlite3.connect(str(path), check_same_thread=False)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise CorruptDatabase(f"{path} is damaged and cannot be opened ({exc}); it was left untouched") from exc
+    try:
+        _apply_pragmas(conn)
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        raise NotWritable(f"cannot write the database {path}: {exc}") from exc
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise CorruptDatabase(f"{path} is damaged and cannot be opened ({exc}); it was left untouched") from exc
+    db = Database(conn)
+    try:
+        check_not_newer(db, path)
+        if migrate:
+            MIGRATIONS.apply(db)
+            conn.execute(f"PRAGMA user_version={len(known_names())}")
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise CorruptDatabase(f"{path} is damaged ({exc}); it was left untouched") from exc
+    except Exception:
+        conn.close()
+        raise
+    return db
+
+
+def integrity_problems(db: Database) -> list[str]:
+    """Run SQLite's full integrity and foreign-key checks; an empty list means healthy."""
+    rows = [r[0] for r in db.execute("PRAGMA integrity_check").fetchall()]
+    problems = [r for r in rows if r != "ok"]
+    for table, rowid, parent, _ in db.execute("PRAGMA foreign_key_check").fetchall():
+        problems.append(f"{table} row {rowid} points at a missing {parent} row")
+    return problems
