@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from db.errors import CorruptDatabase, NotWritable, SchemaTooNew
+from db.errors import CorruptDatabase, MigrationFailed, NotWritable, SchemaTooNew
 from db.migrations import MIGRATIONS, known_names
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -71,15 +71,24 @@ def open_database(path: Path, *, migrate: bool = True) -> Database:
     db = Database(conn)
     try:
         check_not_newer(db, path)
-        if migrate:
-            MIGRATIONS.apply(db)
-            conn.execute(f"PRAGMA user_version={len(known_names())}")
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise CorruptDatabase(f"{path} is damaged ({exc}); it was left untouched") from exc
     except Exception:
         conn.close()
         raise
+    if migrate:
+        try:
+            MIGRATIONS.apply(db)
+            conn.execute(f"PRAGMA user_version={len(known_names())}")
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            # Each migration runs in its own transaction, so a failed step leaves the file
+            # at the last good level.
+            raise MigrationFailed(f"could not upgrade {path} ({exc}); it was left at its previous level") from exc
+        except Exception:
+            conn.close()
+            raise
     return db
 
 

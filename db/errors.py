@@ -21,3 +21,7 @@ class ProfileLocked(StorageError):
 
 class NotWritable(StorageError):
     pass
+
+
+class MigrationFailed(StorageError):
+    pass

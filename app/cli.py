@@ -1,0 +1,61 @@
+"""The ``fieldmark`` command line. Every subcommand takes ``--data-dir``.
+
+Errors the user can act on (FieldmarkError) print as one clear line and exit 1; argument
+mistakes exit 2, as argparse does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from app import __version__
+from app.errors import FieldmarkError
+
+
+def _add_data_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data-dir", metavar="DIR",
+        help="profile folder (default: $FIELDMARK_DATA_DIR, else the platform's user data folder)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from app import cli_profile, cli_rubric
+
+    parser = argparse.ArgumentParser(
+        prog="fieldmark", description="Fieldmark: offline-first inspection checklists, scoring and feedback."
+    )
+    parser.add_argument("--version", action="version", version=f"fieldmark {__version__}")
+    _add_data_dir(parser)
+    parser.set_defaults(handler=cli_profile.cmd_status)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, handler: Callable[[argparse.Namespace], int], help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help)
+        _add_data_dir(p)
+        p.set_defaults(handler=handler)
+        return p
+
+    cli_profile.register(sub, _add_data_dir, command)
+    cli_rubric.register(sub, _add_data_dir, command)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except FieldmarkError as exc:
+        print(f"fieldmark: {exc}", file=sys.stderr)
+        for problem in getattr(exc, "problems", []) or []:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

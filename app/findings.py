@@ -1,0 +1,126 @@
+"""Findings (问题) with their rectification loop, and good practices (好的做法).
+
+A finding moves through statuses; every move is a row in its history, so the office can see
+who verified what and when. A fix made during the visit closes at once (立行立改).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from app.changes import OpChanges, OpChangesWithId
+from app.errors import InvalidAnswer, NotFound, VisitLocked
+from app.ids import new_id
+from app.models import Finding, FindingEvent, GoodPractice
+from app.profile import Profile, Tx
+from app.visits import get_visit
+from db import rows
+from db.migrations import FINDING_STATUSES, SEVERITIES
+from db.queries import findings as fq
+
+# Which status may follow which. Closed (销号) and fixed-on-site can only be reopened.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "open": frozenset({"reported_fixed", "verified", "closed", "fixed_on_site"}),
+    "reported_fixed": frozenset({"verified", "reopened", "closed"}),
+    "verified": frozenset({"closed", "reopened"}),
+    "reopened": frozenset({"reported_fixed", "verified", "closed"}),
+    "fixed_on_site": frozenset({"reopened"}),
+    "closed": frozenset({"reopened"}),
+}
+
+
+def _event(tx: Tx, finding_id: str, status: str, note: str, visit_id: str | None, by: str | None) -> None:
+    rows.insert(tx.db, "finding_events", {
+        "id": new_id(), "finding_id": finding_id, "visit_id": visit_id, "status": status,
+        "note": note, "at": tx.now, "by_inspector": by,
+    }, tx.meta)
+
+
+def add_finding(
+    profile: Profile, visit_id: str, *, description: str, requirement: str = "",
+    deadline: str | None = None, responsible: str = "", severity: str = "general",
+    rubric_hash: str | None = None, item_code: str | None = None,
+    fixed_on_site: bool = False, by: str | None = None,
+) -> OpChangesWithId:
+    visit = get_visit(profile, visit_id)
+    if visit.locked or visit.status == "cancelled":
+        raise VisitLocked(f"visit {visit_id} is {visit.status}; findings cannot be added to it")
+    if not description.strip():
+        raise InvalidAnswer("a finding needs a description")
+    if severity not in SEVERITIES:
+        raise InvalidAnswer(f"unknown severity {severity!r}; one of {', '.join(SEVERITIES)}")
+    if deadline is not None:
+        try:
+            date.fromisoformat(deadline)
+        except ValueError as exc:
+            raise InvalidAnswer(f"deadline {deadline!r} is not a date (YYYY-MM-DD)") from exc
+    if rubric_hash is not None and rubric_hash not in visit.rubric_hashes:
+        raise InvalidAnswer(f"rubric {rubric_hash[:12]} is not pinned by this visit")
+    finding_id = new_id()
+    status = "fixed_on_site" if fixed_on_site else "open"
+    with profile.transaction() as tx:
+        rows.insert(tx.db, "findings", {
+            "id": finding_id, "visit_id": visit_id, "unit_id": visit.unit_id,
+            "rubric_hash": rubric_hash, "item_code": item_code, "description": description.strip(),
+            "requirement": requirement, "deadline": deadline, "responsible": responsible,
+            "severity": severity, "status": status, "created_at": tx.now,
+        }, tx.meta)
+        _event(tx, finding_id, status, "", visit_id, by)
+    return OpChangesWithId(finding_id, OpChanges(findings=True, visit_ids=frozenset({visit_id})))
+
+
+def set_finding_status(
+    profile: Profile, finding_id: str, status: str, *, note: str = "",
+    visit_id: str | None = None, by: str | None = None,
+) -> OpChanges:
+    """Move a finding along its rectification loop; ``visit_id`` is the visit that checked it."""
+    row = fq.get_finding(profile.db, finding_id)
+    if row is None:
+        raise NotFound(f"no finding with id {finding_id}")
+    if status not in FINDING_STATUSES:
+        raise InvalidAnswer(f"unknown finding status {status!r}")
+    if status not in TRANSITIONS[row["status"]]:
+        raise InvalidAnswer(f"a finding that is {row['status']} cannot become {status}")
+    with profile.transaction() as tx:
+        rows.update(tx.db, "findings", finding_id, {"status": status}, tx.meta)
+        _event(tx, finding_id, status, note, visit_id, by)
+    return OpChanges(findings=True, visit_ids=frozenset({row["visit_id"]}))
+
+
+def close_finding(profile: Profile, finding_id: str, *, note: str = "", visit_id: str | None = None,
+                  by: str | None = None) -> OpChanges:
+    """Close (销号) a rectified finding."""
+    return set_finding_status(profile, finding_id, "closed", note=note, visit_id=visit_id, by=by)
+
+
+def list_findings(profile: Profile, visit_id: str) -> list[Finding]:
+    return [Finding.from_row(r) for r in fq.list_findings(profile.db, visit_id)]
+
+
+def open_findings_of_unit(profile: Profile, unit_id: str) -> list[Finding]:
+    return [Finding.from_row(r) for r in fq.open_findings_of_unit(profile.db, unit_id)]
+
+
+def finding_history(profile: Profile, finding_id: str) -> list[FindingEvent]:
+    return [FindingEvent(e["status"], e["note"], e["at"], e["visit_id"], e["by_inspector"])
+            for e in fq.events(profile.db, finding_id)]
+
+
+def add_good_practice(profile: Profile, visit_id: str, text: str, *, rubric_hash: str | None = None,
+                      item_code: str | None = None) -> OpChangesWithId:
+    visit = get_visit(profile, visit_id)
+    if visit.locked or visit.status == "cancelled":
+        raise VisitLocked(f"visit {visit_id} is {visit.status}; good practices cannot be added to it")
+    if not text.strip():
+        raise InvalidAnswer("a good practice needs a text")
+    practice_id = new_id()
+    with profile.transaction() as tx:
+        rows.insert(tx.db, "good_practices", {
+            "id": practice_id, "visit_id": visit_id, "rubric_hash": rubric_hash,
+            "item_code": item_code, "text": text.strip(), "created_at": tx.now,
+        }, tx.meta)
+    return OpChangesWithId(practice_id, OpChanges(practices=True, visit_ids=frozenset({visit_id})))
+
+
+def list_good_practices(profile: Profile, visit_id: str) -> list[GoodPractice]:
+    return [GoodPractice(p["id"], p["text"], p["item_code"]) for p in fq.list_practices(profile.db, visit_id)]

@@ -1,0 +1,146 @@
+"""A profile: one data folder holding the SQLite database and the media folder.
+
+Opening a profile for writing takes an exclusive lock on a file in the folder, so a second
+instance of Fieldmark on the same profile is refused with a clear message instead of two
+processes interleaving edits. Read-only opens (listing, checks) skip the lock: WAL mode lets
+them read while the app writes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
+
+from sqlite_utils import Database
+
+from app.errors import ProfileError
+from app.hlc import HybridClock, Stamp
+from app.ids import new_id
+from app.paths import DB_NAME, LOCK_NAME, MEDIA_DIR
+from db import connection
+from db.errors import StorageError
+from db.queries import meta
+from db.rows import RowMeta
+
+if os.name == "nt":  # pragma: no cover - exercised on Windows builds only
+    import msvcrt
+
+    def _lock(fh: IO[str]) -> None:
+        msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
+else:
+    import fcntl
+
+    def _lock(fh: IO[str]) -> None:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True)
+class Tx:
+    """What one user action writes with: the revision stamp, device and time."""
+
+    db: Database
+    meta: RowMeta
+    now: str
+
+
+class Profile:
+    def __init__(self, root: Path, db: Database, lock: IO[str] | None) -> None:
+        self.root = root
+        self.db = db
+        self._lock = lock
+        self.device_id = self._device_id()
+        last = meta.get(db, "hlc_last")
+        self.clock = HybridClock(self.device_id, last=Stamp.parse(last) if last else None)
+
+    @property
+    def media_dir(self) -> Path:
+        return self.root / MEDIA_DIR
+
+    @classmethod
+    def open(cls, root: Path, *, create: bool = True, read_only: bool = False) -> Profile:
+        root = Path(root)
+        db_path = root / DB_NAME
+        if not root.exists():
+            if not create or read_only:
+                raise ProfileError(f"no Fieldmark profile at {root}")
+            try:
+                root.mkdir(parents=True)
+            except OSError as exc:
+                raise ProfileError(f"cannot create the data folder {root}: {exc.strerror}") from exc
+        if read_only and not db_path.exists():
+            raise ProfileError(f"no Fieldmark database in {root}")
+        lock = None if read_only else cls._take_lock(root)
+        try:
+            db = connection.open_database(db_path, migrate=not read_only)
+        except StorageError as exc:
+            if lock:
+                lock.close()
+            raise ProfileError(str(exc)) from exc
+        if not read_only:
+            try:
+                (root / MEDIA_DIR).mkdir(exist_ok=True)
+            except OSError as exc:
+                db.conn.close()
+                if lock:
+                    lock.close()
+                raise ProfileError(f"cannot create the media folder in {root}: {exc.strerror}") from exc
+        return cls(root, db, lock)
+
+    @staticmethod
+    def _take_lock(root: Path) -> IO[str]:
+        try:
+            fh = open(root / LOCK_NAME, "a+")  # noqa: SIM115 - held open for the profile's life
+        except OSError as exc:
+            raise ProfileError(f"the data folder {root} cannot be written: {exc.strerror}") from exc
+        try:
+            _lock(fh)
+        except OSError as exc:
+            fh.close()
+            raise ProfileError(
+                f"the profile {root} is already open in another Fieldmark window or process; "
+                "close it there first"
+            ) from exc
+        return fh
+
+    def _device_id(self) -> str:
+        device = meta.get(self.db, "device_id")
+        if device is None:
+            device = new_id()
+            try:
+                with self.db.atomic():
+                    meta.put(self.db, "device_id", device)
+            except sqlite3.OperationalError:
+                # A read-only open of a fresh database: the id is made for real on the first write.
+                pass
+        return device
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        """One user action: every write inside commits together or not at all."""
+        with self.db.atomic():
+            stamp = self.clock.tick()
+            tx = Tx(self.db, RowMeta(str(stamp), self.device_id), utc_now())
+            yield tx
+            meta.put(self.db, "hlc_last", str(stamp))
+
+    def close(self) -> None:
+        self.db.conn.close()
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
+    def __enter__(self) -> Profile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,1 @@
+"""SQL grouped per table. Functions take the Database first and return plain dict rows."""

@@ -1,0 +1,26 @@
+"""Campaigns and assignments."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from db.rows import fetch_all, fetch_one
+
+
+def get_assignment(db: Database, assignment_id: str) -> dict | None:
+    return fetch_one(db, "SELECT * FROM assignments WHERE id = ? AND deleted = 0", (assignment_id,))
+
+
+def list_assignments(db: Database, *, on_or_after: str | None = None) -> list[dict]:
+    return fetch_all(
+        db,
+        "SELECT a.*, u.name AS unit_name, c.name AS campaign_name FROM assignments a "
+        "JOIN units u ON u.id = a.unit_id JOIN campaigns c ON c.id = a.campaign_id "
+        "WHERE a.deleted = 0 AND (:after IS NULL OR a.window_end >= :after) "
+        "ORDER BY a.window_start, u.code",
+        {"after": on_or_after},
+    )
+
+
+def list_campaigns(db: Database) -> list[dict]:
+    return fetch_all(db, "SELECT * FROM campaigns WHERE deleted = 0 ORDER BY starts_on DESC")

@@ -1,0 +1,18 @@
+"""The ``meta`` key/value table: device id, the last clock stamp, profile settings."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+
+def get(db: Database, key: str) -> str | None:
+    row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else None
+
+
+def put(db: Database, key: str, value: str) -> None:
+    db.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )
