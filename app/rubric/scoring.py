@@ -1,0 +1,493 @@
+"""The scoring engine: a pure function from (rubric, answers, unit profile) to a ScoreResult.
+
+One engine serves both ``score()`` and the live ``Scorer``: the rubric is compiled once into a
+flat plan (item -> section path, section -> children, conditional dependents), per-item states
+are immutable tuples, and a result only copies the list of states and builds the per-item
+objects when someone asks for them. That keeps a full score of 1,000 items and a one-answer
+re-score inside the live-typing budget in pure Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, localcontext
+from functools import cached_property
+from types import MappingProxyType
+from typing import Any
+
+from app.errors import InvalidAnswer
+from app.rubric.answers import SCORERS
+from app.rubric.model import (
+    INAPPLICABLE,
+    NA,
+    UNANSWERED,
+    ZERO,
+    Answer,
+    Band,
+    IndicatorResult,
+    Label,
+    Plan,
+    Rubric,
+    UnitProfile,
+    matches,
+    plan_of,
+)
+
+_ONE = Decimal(1)
+_HUNDRED = Decimal(100)
+
+ANSWERED = "answered"
+
+# One item's state: (award, maximum, status, gap kinds, indicator result, normalised value).
+_State = tuple[Decimal, Decimal, str, tuple[str, ...], IndicatorResult | None, Any]
+
+_GAP_TEXT = {
+    "unanswered": "no answer yet",
+    "no_reason": "awarded below the maximum without a reason",
+    "photo_missing": "a photo is required",
+}
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    code: str
+    awarded: Decimal
+    maximum: Decimal
+    answered: bool
+    na: bool
+    gaps: tuple[str, ...] = ()
+    # False when the item's ``when`` condition is not met (it then counts as N/A).
+    applicable: bool = True
+
+
+@dataclass(frozen=True)
+class SectionResult:
+    code: str
+    awarded: Decimal
+    maximum: Decimal
+    # Items in the section and its sub-sections that need no more input (answered or N/A).
+    answered_count: int
+    total_count: int
+    # The prorate share applied to this section, or None when it is not prorated.
+    share: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Gap:
+    kind: str  # "unanswered" | "no_reason" | "photo_missing"
+    item: str
+    message: str
+
+
+@dataclass(frozen=True)
+class VetoHit:
+    code: str
+    label: Label
+    item: str
+    effect: str  # "fail" | "cap_band"
+    cap_band: str | None = None
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """The score of one set of answers. Totals are always computed, never typed.
+
+    ``awarded``/``maximum`` are the base (without bonus); N/A items are out of ``maximum``;
+    ``nominal_maximum`` is the rubric's full base maximum. ``band_value`` is what the bands
+    compared: the total with bonus (normalised when prorated) or the percentage.
+    """
+
+    rubric: Rubric = field(repr=False, compare=False)
+    awarded: Decimal
+    maximum: Decimal
+    nominal_maximum: Decimal
+    bonus: Decimal
+    bonus_raw: Decimal
+    total_with_bonus: Decimal
+    percentage: Decimal | None
+    prorated: bool
+    normalised_total: Decimal | None
+    band_value: Decimal | None
+    band: Band | None
+    vetoes: tuple[VetoHit, ...]
+    failed: bool
+    gap_count: int
+    notes: tuple[str, ...]
+    _states: tuple[_State, ...] = field(repr=False)
+    _sections: tuple[tuple[Decimal, Decimal, int, Decimal | None], ...] = field(repr=False)
+
+    @cached_property
+    def items(self) -> Mapping[str, ItemResult]:
+        plan = plan_of(self.rubric)
+        return {
+            code: ItemResult(code, s[0], s[1], s[2] == ANSWERED, s[2] in (NA, INAPPLICABLE), s[3],
+                             s[2] != INAPPLICABLE)
+            for code, s in zip(plan.codes, self._states, strict=True)
+        }
+
+    @cached_property
+    def sections(self) -> Mapping[str, SectionResult]:
+        plan = plan_of(self.rubric)
+        return {
+            sec.code: SectionResult(sec.code, aw, mx, done, plan.sec_total[k], share)
+            for k, (sec, (aw, mx, done, share)) in enumerate(zip(plan.sections, self._sections, strict=True))
+        }
+
+    @cached_property
+    def gaps(self) -> tuple[Gap, ...]:
+        plan = plan_of(self.rubric)
+        return tuple(
+            Gap(kind, code, f"{code}: {_GAP_TEXT[kind]}")
+            for code, s in zip(plan.codes, self._states, strict=True)
+            for kind in s[3]
+        )
+
+    @cached_property
+    def indicators(self) -> tuple[IndicatorResult, ...]:
+        return tuple(s[4] for s in self._states if s[4] is not None)
+
+    def display(self, value: Decimal | None) -> str:
+        """``value`` rounded (half up) to the rubric's places, for display only."""
+        if value is None:
+            return "—"
+        quantum = Decimal(1).scaleb(-self.rubric.rounding_places)
+        return format(value.quantize(quantum, rounding=ROUND_HALF_UP), "f")
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict: Decimals as exact strings, keys in a fixed order."""
+        rub = self.rubric
+        return {
+            "rubric": {"id": rub.id, "version": rub.version, "content_hash": rub.content_hash},
+            "awarded": _s(self.awarded),
+            "maximum": _s(self.maximum),
+            "nominal_maximum": _s(self.nominal_maximum),
+            "percentage": _s(self.percentage),
+            "bonus": _s(self.bonus),
+            "bonus_raw": _s(self.bonus_raw),
+            "total_with_bonus": _s(self.total_with_bonus),
+            "prorated": self.prorated,
+            "normalised_total": _s(self.normalised_total),
+            "band_value": _s(self.band_value),
+            "band": None if self.band is None else {"code": self.band.code, "label": _label(self.band.label)},
+            "failed": self.failed,
+            "vetoes": [
+                {"code": v.code, "label": _label(v.label), "item": v.item, "effect": v.effect,
+                 "cap_band": v.cap_band}
+                for v in self.vetoes
+            ],
+            "sections": [
+                {"code": s.code, "awarded": _s(s.awarded), "maximum": _s(s.maximum),
+                 "answered_count": s.answered_count, "total_count": s.total_count,
+                 "share": _s(s.share)}
+                for s in self.sections.values()
+            ],
+            "items": [
+                {"code": i.code, "awarded": _s(i.awarded), "maximum": _s(i.maximum),
+                 "answered": i.answered, "na": i.na, "applicable": i.applicable, "gaps": list(i.gaps)}
+                for i in self.items.values()
+            ],
+            "indicators": [
+                {"code": r.code, "value": _s(r.value), "met": r.met, "reported": _s(r.reported),
+                 "mismatch": r.mismatch, "note": r.note}
+                for r in self.indicators
+            ],
+            "gaps": [{"kind": g.kind, "item": g.item, "message": g.message} for g in self.gaps],
+            "gap_count": self.gap_count,
+            "notes": list(self.notes),
+        }
+
+
+def _s(value: Decimal | None) -> str | None:
+    return None if value is None else format(value, "f")
+
+
+def _label(label: Label) -> dict[str, str]:
+    return {"zh": label.zh, "en": label.en}
+
+
+# --- the engine -----------------------------------------------------------------------------
+
+# A fixed context: results must be identical on every laptop and on the server whatever the
+# caller did to the thread's decimal context. Only divisions (shares, rates, percentages) round.
+_CTX = Context(prec=28, rounding=ROUND_HALF_EVEN)
+
+
+def _shares(plan: Plan, profile: UnitProfile) -> tuple[list[Decimal | None], bool, list[str]]:
+    shares: list[Decimal | None] = [None] * len(plan.sections)
+    notes: list[str] = []
+    prorated = False
+    for rule in plan.rubric.prorate:
+        if profile.unit_type is None or profile.unit_type not in rule.unit_types:
+            continue
+        prorated = True
+        missing = sorted({n for n in rule.denominator if n not in profile.numbers})
+        if missing:
+            notes.append(f"prorate {rule.section}: profile lacks {', '.join(missing)}; counted as 0")
+        num = sum((profile.numbers.get(n, ZERO) for n in rule.numerator), ZERO)
+        den = sum((profile.numbers.get(n, ZERO) for n in rule.denominator), ZERO)
+        if den == 0:
+            # No enrolment to split by: keeping the section whole is the neutral choice, and the
+            # note makes the missing profile data visible instead of silently zeroing a section.
+            notes.append(f"prorate {rule.section}: denominator is 0; section counted in full")
+            share = _ONE
+        else:
+            share = min(_ONE, max(ZERO, num / den))
+        shares[plan.sec_index[rule.section]] = share
+    return shares, prorated, notes
+
+
+class _Engine:
+    def __init__(self, rubric: Rubric, profile: UnitProfile | None) -> None:
+        plan = self.plan = plan_of(rubric)
+        self.shares, self.prorated, self.notes = _shares(plan, profile or UnitProfile())
+        self.answers: dict[str, Answer] = {}
+        n, m = len(plan.items), len(plan.sections)
+        self.states: list[_State] = [(ZERO, ZERO, UNANSWERED, (), None, None)] * n
+        self.sec_aw = [ZERO] * m
+        self.sec_mx = [ZERO] * m
+        self.sec_mx0 = [ZERO] * m
+        self.sec_done = [0] * m
+        self.bonus_raw = ZERO
+        self.gap_count = 0
+        # What an item with no usable answer reports as gaps, precomputed per item.
+        self.blank_gaps = [
+            (("unanswered",) if it.required else ()) + (("photo_missing",) if it.photo_required else ())
+            for it in plan.items
+        ]
+
+    def evaluate(self, i: int) -> _State:
+        plan = self.plan
+        item = plan.items[i]
+        ans = self.answers.get(item.code)
+        ctl = plan.when[i]
+        applicable = True
+        if ctl is not None:
+            cs = self.states[ctl]
+            assert item.when is not None
+            applicable = cs[2] == ANSWERED and matches(cs[5], item.when.equals)
+        if ans is None:
+            return (ZERO, ZERO, INAPPLICABLE, (), None, None) if not applicable else (
+                ZERO, item.maximum, UNANSWERED, self.blank_gaps[i], None, None)
+        if ans.na and not item.na_allowed:
+            raise InvalidAnswer(f"item {item.code}: cannot be marked N/A")
+        if ans.value is not None:
+            # Scored even when N/A or switched off, so a bad value is refused when it is entered.
+            value, aw, ind = SCORERS[item.kind](item, ans.value)
+        if not applicable:
+            return (ZERO, ZERO, INAPPLICABLE, (), None, None)
+        if ans.na:
+            return (ZERO, ZERO, NA, (), None, None)
+        if ans.value is None:
+            gaps = self.blank_gaps[i]
+            if ans.photos and item.photo_required:
+                gaps = gaps[:-1]
+            return (ZERO, item.maximum, UNANSWERED, gaps, None, None)
+        gaps = ()
+        if item.reason_below_max and aw < item.maximum and not (ans.reason and ans.reason.strip()):
+            gaps = ("no_reason",)
+        if item.photo_required and not ans.photos:
+            gaps += ("photo_missing",)
+        return (aw, item.maximum, ANSWERED, gaps, ind, value)
+
+    def section(self, k: int) -> None:
+        states = self.states
+        aw = mx = ZERO
+        done = 0
+        for i in self.plan.sec_items[k]:
+            s = states[i]
+            aw += s[0]
+            mx += s[1]
+            if s[2] != UNANSWERED:
+                done += 1
+        mx0 = mx
+        for c in self.plan.sec_children[k]:
+            aw += self.sec_aw[c]
+            mx += self.sec_mx[c]
+            mx0 += self.sec_mx0[c]
+            done += self.sec_done[c]
+        cap = self.plan.sec_cap[k]
+        if cap is not None:
+            aw, mx, mx0 = min(cap, aw), min(cap, mx), min(cap, mx0)
+        share = self.shares[k]
+        if share is not None:
+            aw, mx = aw * share, mx * share
+        self.sec_aw[k], self.sec_mx[k], self.sec_mx0[k], self.sec_done[k] = aw, mx, mx0, done
+
+    def full(self, answers: Mapping[str, Answer]) -> None:
+        plan = self.plan
+        unknown = [c for c in answers if c not in plan.index]
+        if unknown:
+            raise InvalidAnswer(f"no item {unknown[0]!r} in rubric {plan.rubric.id!r}")
+        self.answers = dict(answers)
+        states = self.states = list(self.states)
+        for i in plan.order:
+            states[i] = self.evaluate(i)
+        self.gap_count = sum(len(s[3]) for s in states)
+        for k in plan.bottom_up:
+            self.section(k)
+        self.bonus_raw = sum((states[b][0] for b in plan.bonus), ZERO)
+
+    def set(self, code: str, answer: Answer | None) -> None:
+        plan = self.plan
+        i = plan.index.get(code)
+        if i is None:
+            raise InvalidAnswer(f"no item {code!r} in rubric {plan.rubric.id!r}")
+        old = self.answers.get(code)
+        if answer is None:
+            self.answers.pop(code, None)
+        else:
+            self.answers[code] = answer
+        try:
+            first = self.evaluate(i)
+        except InvalidAnswer:
+            if old is None:
+                self.answers.pop(code, None)
+            else:
+                self.answers[code] = old
+            raise
+        states = self.states
+        dirty: set[int] = set()
+        bonus = False
+        for j in (i, *plan.dependents[i]):
+            new = first if j == i else self.evaluate(j)
+            self.gap_count += len(new[3]) - len(states[j][3])
+            states[j] = new
+            dirty.update(plan.item_path[j])
+            bonus = bonus or plan.items[j].bonus
+        # Sub-sections are numbered after their parents, so descending order is bottom-up.
+        for k in sorted(dirty, reverse=True):
+            self.section(k)
+        if bonus:
+            self.bonus_raw = sum((states[b][0] for b in plan.bonus), ZERO)
+
+    def result(self) -> ScoreResult:
+        plan = self.plan
+        rubric = plan.rubric
+        awarded = sum((self.sec_aw[k] for k in plan.top), ZERO)
+        maximum = sum((self.sec_mx[k] for k in plan.top), ZERO)
+        cap = rubric.bonus_cap
+        bonus = self.bonus_raw if cap is None else min(cap, self.bonus_raw)
+        percentage = awarded * _HUNDRED / maximum if maximum else None
+        normalised = None
+        if self.prorated and maximum:
+            unshared = sum((self.sec_mx0[k] for k in plan.top), ZERO)
+            normalised = awarded * unshared / maximum
+        if rubric.bands_basis == "percent":
+            band_value = percentage
+        else:
+            band_value = (awarded if normalised is None else normalised) + bonus
+        vetoes = tuple(self._vetoes())
+        band, failed = self._band(band_value, vetoes)
+        return ScoreResult(
+            rubric=rubric,
+            awarded=awarded,
+            maximum=maximum,
+            nominal_maximum=plan.nominal_max,
+            bonus=bonus,
+            bonus_raw=self.bonus_raw,
+            total_with_bonus=awarded + bonus,
+            percentage=percentage,
+            prorated=self.prorated,
+            normalised_total=normalised,
+            band_value=band_value,
+            band=band,
+            vetoes=vetoes,
+            failed=failed,
+            gap_count=self.gap_count,
+            notes=tuple(self.notes),
+            _states=tuple(self.states),
+            _sections=tuple(zip(self.sec_aw, self.sec_mx, self.sec_done, self.shares, strict=True)),
+        )
+
+    def _vetoes(self) -> list[VetoHit]:
+        hits = []
+        for veto, i in zip(self.plan.rubric.vetoes, self.plan.veto_items, strict=True):
+            aw, _, status, _, ind, value = self.states[i]
+            if status != ANSWERED:
+                continue  # unanswered, N/A and switched-off items never trigger a veto
+            if veto.condition == "equals":
+                hit = matches(value, veto.operand)
+            elif veto.condition == "not_met":
+                hit = ind is not None and not ind.met
+            else:
+                hit = aw < veto.operand
+            if hit:
+                hits.append(VetoHit(veto.code, veto.label, veto.item, veto.effect, veto.cap_band))
+        return hits
+
+    def _band(self, value: Decimal | None, vetoes: tuple[VetoHit, ...]) -> tuple[Band | None, bool]:
+        return band_for(self.plan.rubric, value, vetoes)
+
+
+def band_for(rubric: Rubric, value: Decimal | None, vetoes: tuple[VetoHit, ...]) -> tuple[Band | None, bool]:
+    """The band ``value`` reaches after veto effects, and whether a ``fail`` veto was hit."""
+    bands = rubric.bands
+    failed = any(v.effect == "fail" for v in vetoes)
+    if not bands:
+        return None, failed
+    if failed:
+        return bands[-1], True
+    k = None if value is None else next(k for k, b in enumerate(bands) if b.admits(value))
+    index = plan_of(rubric).band_index
+    for v in vetoes:
+        if v.cap_band is not None:
+            # "No better than": a better band has a lower index.
+            k = max(k if k is not None else 0, index[v.cap_band])
+    return (None if k is None else bands[k]), False
+
+
+def score(
+    rubric: Rubric, answers: Mapping[str, Answer], profile: UnitProfile | None = None
+) -> ScoreResult:
+    """Score ``answers`` (item code -> Answer) on ``rubric``; raise InvalidAnswer on a bad value."""
+    with localcontext(_CTX):
+        engine = _Engine(rubric, profile)
+        engine.full(answers)
+        return engine.result()
+
+
+class Scorer:
+    """Live re-scoring: each change re-evaluates one item (and its dependents) and one section path.
+
+    ``set_answer`` returns the same result ``score()`` would for the current answers.
+    """
+
+    def __init__(
+        self,
+        rubric: Rubric,
+        profile: UnitProfile | None = None,
+        answers: Mapping[str, Answer] | None = None,
+    ) -> None:
+        with localcontext(_CTX):
+            self._engine = _Engine(rubric, profile)
+            self._engine.full(answers or {})
+            self._result = self._engine.result()
+
+    @property
+    def result(self) -> ScoreResult:
+        return self._result
+
+    @property
+    def answers(self) -> Mapping[str, Answer]:
+        return MappingProxyType(self._engine.answers)
+
+    def set_answer(self, code: str, answer: Answer | None) -> ScoreResult:
+        """Set (or with None, clear) one answer; an invalid one raises and changes nothing."""
+        with localcontext(_CTX):
+            self._engine.set(code, answer)
+            self._result = self._engine.result()
+        return self._result
+
+    def set_answers(self, answers: Mapping[str, Answer | None]) -> ScoreResult:
+        """Set several answers at once; if one is invalid none of them is applied."""
+        before = dict(self._engine.answers)
+        with localcontext(_CTX):
+            try:
+                for code, answer in answers.items():
+                    self._engine.set(code, answer)
+            except InvalidAnswer:
+                self._engine.full(before)
+                raise
+            self._result = self._engine.result()
+        return self._result
