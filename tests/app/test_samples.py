@@ -164,3 +164,205 @@ def test_study_habits_parts_and_combine():
     doc = load_sample("study-habits")
     assert [int(_section_max(s)) for s in doc["sections"]] == [5, 3, 2]
     assert doc["combine"] == {"method": "mean", "count": 8}
+
+
+# --- validation and scoring with the engine ------------------------------------------------
+
+try:  # the engine is written in parallel; these tests run once it is importable
+    from app.rubric import Answer, UnitProfile, load_rubric, score
+except ImportError:  # pragma: no cover
+    load_rubric = None
+
+engine = pytest.mark.skipif(load_rubric is None, reason="rubric engine not available yet")
+
+
+def _items(doc):
+    yield from (n for k, n in _walk(doc["sections"]) if k == "item")
+
+
+def _meeting_numbers(it) -> dict:
+    ind = it["indicator"]
+    t = Decimal(str(ind["target"]))
+    step = {">=": 0, "<=": 0, "==": 0, ">": 1, "<": -1}[ind["comparator"]]
+    if "denominator" in ind:
+        den = Decimal(100)
+        num = t if ind.get("rate", True) else t * den
+        return {"numerator": num + step, "denominator": den}
+    return {"numerator": t + step}
+
+
+def full_marks(doc) -> dict:
+    """Answers that give every item its maximum (and pass every veto check)."""
+    answers = {}
+    for it in _items(doc):
+        kind, value = it["kind"], None
+        if kind == "points":
+            value = it["max"]
+        elif kind == "deduction":
+            value = {}
+        elif kind == "passfail":
+            value = True
+        elif kind == "level":
+            value = max(it["levels"], key=lambda lv: lv["points"])["code"]
+        elif kind == "indicator":
+            value = _meeting_numbers(it)
+        elif kind == "count":
+            value = int(Decimal(str(it.get("max", 0))) / Decimal(str(it.get("points_each", 1)))) if it.get("max") else 1
+        elif kind == "text":
+            value = "已核查。"
+        answers[it["code"]] = Answer(value, photos=1 if it.get("photo_required") else 0)
+    return answers
+
+
+@engine
+@pytest.mark.parametrize("path", sample_paths(), ids=lambda p: p.stem)
+def test_every_sample_passes_load_rubric(path):
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        rubric = load_rubric(doc)
+    except Exception as exc:  # show the validator's list of problems
+        pytest.fail(f"{path.stem}: {exc} {getattr(exc, 'problems', '')}")
+    assert rubric.id == doc["id"]
+
+
+@engine
+@pytest.mark.parametrize("path", sample_paths(), ids=lambda p: p.stem)
+def test_full_marks_reach_the_maximum_and_the_best_band(path):
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    rubric = load_rubric(doc)
+    result = score(rubric, full_marks(doc))
+    nominal = sum(_section_max(s) for s in doc["sections"])
+    assert result.awarded == nominal == result.maximum
+    assert not result.vetoes and not result.failed
+    assert result.gap_count == 0, [g.message for g in result.gaps]
+    if doc.get("bands"):
+        assert result.band.code == doc["bands"][0]["code"]
+
+
+@engine
+def test_civilized_unit_self_assessment_totals_97():
+    # 丹江口市教育局 self-assessment: 15/16/13/12/8/8/8/17. The report claims 98; the sum is 97.
+    doc = load_sample("civilized-unit")
+    rubric = load_rubric(doc)
+    answers = full_marks(doc)
+    answers["E1"] = Answer(2, reason="报刊征订任务完成，但学习培训记录不全")
+    answers["F1"] = Answer({"F1-a": 1}, reason="一个科室环境卫生不达标")
+    answers["H4"] = Answer({"H4-a": 1}, reason="创建档案缺少年度总结")
+    result = score(rubric, answers)
+    awards = [int(result.sections[c].awarded) for c in "ABCDEFGH"]
+    assert awards == [15, 16, 13, 12, 8, 8, 8, 17]
+    assert result.awarded == 97 and result.total_with_bonus == 97
+    assert result.band.code == "model"  # 97 >= 95 (文明单位标兵 threshold, a fill-in)
+    # one provincial honour adds 2 bonus points
+    answers["J1"] = Answer(1)
+    assert score(rubric, answers).total_with_bonus == 99
+
+
+@engine
+def test_civilized_unit_veto_three_failed_hygiene_checks():
+    doc = load_sample("civilized-unit")
+    rubric = load_rubric(doc)
+    answers = full_marks(doc)
+    answers["X1"] = Answer({"numerator": 3})
+    result = score(rubric, answers)
+    assert result.failed and [v.code for v in result.vetoes] == ["V1"]
+    assert result.band.code == "fail"
+
+
+@engine
+def test_standardized_school_bands_and_vetoes():
+    doc = load_sample("standardized-school")
+    rubric = load_rubric(doc)
+    answers = full_marks(doc)
+    # exactly 900 meets the standard (inclusive): lose 100 points in D2 (−3 each, floor 0) + ...
+    answers["F8"] = Answer(0, reason="教学常规检查缺失")          # −25
+    answers["A1.1"] = Answer(0, reason="用地严重不足")           # −25
+    answers["C2"] = Answer({"numerator": 90, "denominator": 100})  # −25, not met
+    answers["D2"] = Answer({"D2-a": 9}, reason="缺9项档案要素")   # −25 (27 floored at 0)
+    result = score(rubric, answers)
+    assert result.awarded == 900 and result.band.code == "met"
+    answers["E7"] = Answer(9.5, reason="告知书回执不全")
+    result = score(rubric, answers)
+    assert result.awarded == Decimal("899.5") and result.band.code == "basic"
+    answers["X1"] = Answer(False, reason="教学楼东侧平房经鉴定为D级仍在使用")
+    result = score(rubric, answers)
+    assert result.failed and result.band.code == "unmet"
+    assert [v.code for v in result.vetoes] == ["V1"]
+
+
+@engine
+def test_standardized_school_prorates_teaching_quality_for_complete_secondary():
+    doc = load_sample("standardized-school")
+    rubric = load_rubric(doc)
+    answers = full_marks(doc)
+    profile = UnitProfile("complete_secondary", {"enrolment_middle": 600, "enrolment_high": 400})
+    result = score(rubric, answers, profile)
+    assert result.prorated
+    assert result.sections["F"].share == Decimal("0.6")
+    assert result.sections["F"].maximum == 90
+    assert result.normalised_total == 1000 and result.band.code == "met"
+
+
+@engine
+def test_retention_rate_mismatch_is_reported():
+    doc = load_sample("standardized-school")
+    rubric = load_rubric(doc)
+    answers = full_marks(doc)
+    answers["F1"] = Answer({"numerator": 485, "denominator": 500, "reported": 99.2})
+    result = score(rubric, answers)
+    f1 = next(r for r in result.indicators if r.code == "F1")
+    assert f1.value == Decimal(97) and not f1.met and f1.mismatch
+    assert result.items["F1"].awarded == 0
+
+
+@engine
+def test_enterprise_halt_and_deadline_vetoes():
+    doc = load_sample("enterprise-env-safety")
+    rubric = load_rubric(doc)
+    answers = full_marks(doc)
+    for code in ("D1", "D2", "D3"):
+        answers[code] = Answer(None, na=True, reason="非核技术利用单位")
+    result = score(rubric, answers)
+    assert result.maximum == 85 and result.percentage == 100 and result.band.code == "pass"
+    answers["A1"] = Answer(False)
+    result = score(rubric, answers)
+    assert not result.failed and result.band.code == "rectify"
+    answers["B4"] = Answer(False)
+    result = score(rubric, answers)
+    assert result.failed and result.band.code == "halt"
+
+
+@engine
+def test_drug_free_zero_count_gate():
+    doc = load_sample("drug-free-area")
+    rubric = load_rubric(doc)
+    answers = full_marks(doc)
+    answers["D1"] = Answer({"numerator": 1})
+    result = score(rubric, answers)
+    assert result.failed and [v.code for v in result.vetoes] == ["V1"]
+    assert result.awarded == 95
+
+
+@engine
+def test_double_reduction_levels_and_cap():
+    doc = load_sample("double-reduction-monthly")
+    rubric = load_rubric(doc)
+    answers = full_marks(doc)
+    answers["A2"] = Answer("basic", reason="三年级作业时长超过60分钟")
+    result = score(rubric, answers)
+    assert result.awarded == 98 and result.band.code == "excellent"
+    answers["F3"] = Answer(False, reason="家长反映周六集体补课")
+    result = score(rubric, answers)
+    assert result.awarded == 93 and result.band.code == "pass" and not result.failed
+
+
+@engine
+def test_study_habits_deductions():
+    doc = load_sample("study-habits")
+    rubric = load_rubric(doc)
+    answers = full_marks(doc)
+    answers["A1"] = Answer({"A1-a": 2, "A1-b": 1}, reason="旷课2人，迟到1人")
+    answers["B1"] = Answer({"B1-a": 3}, reason="3人玩手机")
+    result = score(rubric, answers)
+    assert result.awarded == Decimal("6.0")
+    assert result.band.code == "pass"
