@@ -17,6 +17,7 @@ EXPECTED_IDS = {
     "study-habits",
     "enterprise-env-safety",
     "drug-free-area",
+    "lianji-indicators",
 }
 KINDS = {"points", "deduction", "passfail", "level", "indicator", "count", "text"}
 EVIDENCE = {"documents", "site", "interview", "questionnaire", "spot_check"}
@@ -154,6 +155,7 @@ def test_standardized_school_sums_to_1000():
 
 @pytest.mark.parametrize("rubric_id,total", [
     ("double-reduction-monthly", 100), ("study-habits", 10), ("enterprise-env-safety", 100), ("drug-free-area", 100),
+    ("lianji-indicators", 100),
 ])
 def test_other_totals(rubric_id, total):
     doc = load_sample(rubric_id)
@@ -366,3 +368,27 @@ def test_study_habits_deductions():
     result = score(rubric, answers)
     assert result.awarded == Decimal("6.0")
     assert result.band.code == "pass"
+
+
+@engine
+def test_lianji_drop_out_gate_and_rate_targets():
+    doc = load_sample("lianji-indicators")
+    rubric = load_rubric(doc)
+    answers = full_marks(doc)
+    answers["A4"] = Answer({"numerator": 35, "denominator": 1000, "reported": 0.27})  # 3.5% > 3%
+    result = score(rubric, answers)
+    assert result.failed and [v.code for v in result.vetoes] == ["V2"]
+    a4 = next(r for r in result.indicators if r.code == "A4")
+    assert a4.value == Decimal("3.5") and a4.mismatch
+
+
+@engine
+def test_drug_free_awareness_and_signing_rates():
+    doc = load_sample("drug-free-area")
+    rubric = load_rubric(doc)
+    answers = full_marks(doc)
+    answers["B1"] = Answer({"numerator": 89, "denominator": 100})  # 89% < 90%
+    answers["C1"] = Answer({"numerator": 980, "denominator": 1000})  # exactly 98% meets
+    result = score(rubric, answers)
+    assert result.items["B1"].awarded == 0 and result.items["C1"].awarded == 10
+    assert result.awarded == 90 and not result.failed and result.band.code == "excellent"
