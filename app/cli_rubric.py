@@ -140,5 +140,24 @@ def cmd_score(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         return 0
-    print(result.summary("zh"))
+    print(summary(result))
     return 0
+
+
+def summary(result) -> str:  # noqa: ANN001 - a ScoreResult
+    """A short human-readable score: sections, total, band, vetoes and gaps (Chinese first)."""
+    rubric = result.rubric
+    lines = [f"{rubric.name.zh} / {rubric.name.en}  ({rubric.version})"]
+    for code, sec in result.sections.items():
+        name = rubric.sections_by_code[code].name
+        lines.append(f"  {code:<8} {name.zh:<16} {result.display(sec.awarded):>8} / {result.display(sec.maximum)}")
+    lines.append(f"  总分 total   {result.display(result.awarded)} / {result.display(result.maximum)}"
+                 + (f"  + 加分 bonus {result.display(result.bonus)}" if result.bonus else ""))
+    if result.percentage is not None:
+        lines.append(f"  得分率 percentage  {result.display(result.percentage)}%")
+    if result.band is not None:
+        lines.append(f"  等级 band   {result.band.label.zh} / {result.band.label.en}")
+    for veto in result.vetoes:
+        lines.append(f"  一票否决 veto  {veto.label.zh} / {veto.label.en}")
+    lines.append(f"  缺漏 gaps   {result.gap_count}")
+    return "\n".join(lines)

@@ -76,7 +76,9 @@ def _build_places(profile: Profile, rnd: random.Random) -> dict[str, dict[str, A
     prefix = {"丹江口市": "DJK", "郧西县": "YX"}
     for (county, town), area_id in townships.items():
         short = town.removesuffix("街道").removesuffix("镇").removesuffix("乡")
-        kinds = UNIT_KINDS[:3] if rnd.random() < 0.5 else UNIT_KINDS
+        # Every township has a central primary and a middle school; some also a kindergarten
+        # or a nine-year school.
+        kinds = UNIT_KINDS[:2] + [k for k, wanted in zip(UNIT_KINDS[2:], (rnd.random() < 0.35, rnd.random() < 0.25), strict=True) if wanted]
         for suffix, unit_type, ranges in kinds:
             code_no += 1
             name = f"{county}{short}{suffix}" if county == "郧西县" else f"{short}{suffix}"
