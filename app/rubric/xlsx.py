@@ -20,11 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from app.errors import RubricError
-from app.rubric.xlsx_read import read_xlsx
+from app.rubric.validate import validate_document
+from app.rubric.xlsx_read import Locator, read_xlsx, read_xlsx_located
 from app.rubric.xlsx_write import write_xlsx
 
-__all__ = ["read_xlsx", "write_xlsx", "read_rubric_file", "read_json", "EXAMPLE_SOURCE",
-           "EXAMPLE_WORKBOOK"]
+__all__ = ["read_xlsx", "read_xlsx_located", "write_xlsx", "validate_xlsx", "read_rubric_file",
+           "read_json", "Locator", "EXAMPLE_SOURCE", "EXAMPLE_WORKBOOK"]
 
 _ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_SOURCE = _ROOT / "resources" / "rubrics" / "civilized-unit.json"
@@ -88,6 +89,20 @@ def read_rubric_file(path: str | Path) -> dict[str, Any]:
     else:
         message = f"{path.name}: unsupported file type '{suffix or '(none)'}'; use .json or .xlsx"
     raise RubricError(message, problems=[message])
+
+
+def validate_xlsx(path: str | Path) -> list[str]:
+    """Every problem of a workbook, each naming its sheet, row and column; empty when valid.
+
+    Reading problems come first (the document cannot be built past them); otherwise the
+    engine's ``validate_document`` runs and its JSON places are turned into sheet rows, so an
+    office author never has to count ``sections[2].items[0]`` by hand.
+    """
+    try:
+        doc, locator = read_xlsx_located(path)
+    except RubricError as exc:
+        return list(exc.problems) or [str(exc)]
+    return [locator.locate(problem) for problem in validate_document(doc)]
 
 
 def write_example(source: Path = EXAMPLE_SOURCE, target: Path = EXAMPLE_WORKBOOK) -> Path:

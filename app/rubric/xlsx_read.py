@@ -137,6 +137,7 @@ ITEM_COLUMNS: tuple[Column, ...] = (
     _c("target", "number", 8, "指标目标值 / indicator target"),
     _c("tolerance", "number", 9, "允许误差（默认 0.1） / reported-value tolerance"),
     _c("points_each", "number", 9, "count 每次得分 / points per counted unit"),
+    _c("max_count", "int", 9, "count 最多次数（可空） / highest count allowed (count items)"),
     _c("required", "bool", 9, "必答（默认 是） / must be answered (default yes)"),
     _c("na_allowed", "bool", 10, "可标记不适用（默认 否） / may be N/A (default no)"),
     _c("photo_required", "bool", 10, "须附照片（默认 否） / photo required (default no)"),
@@ -146,6 +147,9 @@ ITEM_COLUMNS: tuple[Column, ...] = (
        "questionnaire 问卷, spot_check 抽查; none = 明确为空"),
     _c("guidance_zh", "text", 30, "考核方法说明（中文） / how to check (Chinese)"),
     _c("guidance_en", "text", 30, "考核方法说明（英文） / how to check (English)"),
+    _c("when_item", "code", 10,
+       "条件项：仅当该项目的答案等于 when_equals 时才评此项 / asked only when this item's answer…"),
+    _c("when_equals", "text", 11, "…等于此值（是/否、等级代码或数字） / …equals this value"),
     _c("bonus", "bool", 7, "加分项（不填部分） / bonus item (leave section empty)"),
 )
 
@@ -362,6 +366,10 @@ class _Reader:
         self.item_kinds: dict[str, str] = {}
         self.section_codes: set[str] = set()
         self.band_codes: set[str] = set()
+        # Where each produced object came from, so validator problems can name the row.
+        self.row_of: dict[int, Row] = {}
+        self.header_rows: dict[str, int] = {}
+        self.pending_when: list[tuple[dict[str, Any], Row, str, object]] = []
 
     # ---- problems and typed cells
 
@@ -561,6 +569,7 @@ class _Reader:
                              f"field '{key}' already given at row {values[key].number}")
                 continue
             values[key] = Row("rubric", number, {f"value ({key})": value})
+            self.header_rows[key] = number
 
         def get(key: str, convert: Any) -> Any:
             row = values.get(key)
@@ -642,6 +651,7 @@ class _Reader:
             node["_children"] = []
             node["_items"] = []
             nodes[code] = node
+            self.row_of[id(node)] = row
             order.append(code)
             if parent is not None:
                 parents[code] = (parent, row)
@@ -692,10 +702,19 @@ class _Reader:
                     self.problem(row.where("section"),
                                  f"no section {_show(section)} in the sections sheet")
             item = self.read_item(row)
+            self.row_of[id(item)] = row
             if is_bonus:
                 bonus_items.append(item)
             elif section is not None and section in nodes:
                 nodes[section]["_items"].append(item)
+        # "when" may name an item further down, so its value is typed once all kinds are known.
+        for item, row, target, _raw in self.pending_when:
+            kind = self.item_kinds.get(target)
+            if kind is None:
+                self.problem(row.where("when_item"), f"no item {_show(target)} in the items sheet")
+            value = self.cell(row, "when_equals", partial(self.equals_value, kind=kind))
+            if value is not None:
+                item["when"] = {"item": target, "equals": value}
         return bonus_items
 
     def read_item(self, row: Row) -> dict[str, Any]:
@@ -730,6 +749,9 @@ class _Reader:
         points_each = self.number(row, "points_each")
         if points_each is not None:
             item["points_each"] = points_each
+        max_count = self.integer(row, "max_count")
+        if max_count is not None:
+            item["max_count"] = max_count
         for column in ("required", "na_allowed", "photo_required", "reason_below_max"):
             flag = self.boolean(row, column)
             if flag is not None:
@@ -737,6 +759,14 @@ class _Reader:
         evidence = self.read_evidence(row)
         if evidence is not None:
             item["evidence"] = evidence
+        when_item = self.text(row, "when_item")
+        when_equals = row.cells.get("when_equals")
+        if when_item is not None and when_equals is not None:
+            self.pending_when.append((item, row, when_item, when_equals))
+        elif when_item is not None:
+            self.problem(row.where("when_equals"), "empty (when_item needs a value to compare)")
+        elif when_equals is not None:
+            self.problem(row.where("when_item"), "empty (when_equals needs an item)")
         return item
 
     def read_evidence(self, row: Row) -> list[str] | None:
@@ -892,6 +922,7 @@ class _Reader:
             if inclusive is not None:
                 band["min_inclusive"] = inclusive
             bands.append(band)
+            self.row_of[id(band)] = row
         self.band_codes = set(seen)
         return bands
 
@@ -946,6 +977,7 @@ class _Reader:
                                      f"no band {_show(band)} in the bands sheet")
                     veto["effect"] = {"cap_band": band}
             vetoes.append(veto)
+            self.row_of[id(veto)] = row
         return vetoes
 
     @staticmethod
@@ -980,6 +1012,7 @@ class _Reader:
                 "denominator": self.cell(row, "denominator", to_list) or [],
             }
             rules.append(rule)
+            self.row_of[id(rule)] = row
         return rules
 
 
@@ -1031,8 +1064,129 @@ def _load_sheets(path: Path) -> dict[str, list[tuple[object, ...]]]:
         workbook.close()
 
 
-def read_sheets(sheets: dict[str, list[tuple[object, ...]]], name: str = "workbook") -> dict:
-    """Convert raw sheet rows (normalised sheet name -> rows of values) into a document."""
+# --------------------------------------------------------------------------- locating problems
+
+_PATH_PART_RE = re.compile(r"\[\d+\]|[^.\[\]]+")
+# Header fields by JSON path (first one or two path parts).
+_HEADER_FIELDS = {
+    ("format",): "format", ("id",): "id", ("version",): "version", ("source",): "source",
+    ("bands_basis",): "bands_basis", ("name",): "name_zh", ("name", "zh"): "name_zh",
+    ("name", "en"): "name_en", ("description",): "description_zh",
+    ("description", "zh"): "description_zh", ("description", "en"): "description_en",
+    ("rounding",): "rounding_places", ("rounding", "places"): "rounding_places",
+    ("bonus", "cap"): "bonus_cap", ("combine",): "combine_method",
+    ("combine", "method"): "combine_method", ("combine", "count"): "combine_count",
+}
+_LABEL_FIELDS = {"text", "guidance", "name", "label", "numerator", "denominator"}
+_SUB_COLUMNS = {
+    ("indicator", None): "numerator_zh",
+    ("trigger", "item"): "item", ("trigger", "equals"): "value", ("trigger", "not_met"): "value",
+    ("trigger", "award_below"): "value", ("trigger", None): "condition",
+    ("effect", "cap_band"): "cap_band", ("effect", None): "effect",
+    ("when", "item"): "when_item", ("when", "equals"): "when_equals", ("when", None): "when_item",
+    ("share", "numerator"): "numerator", ("share", "denominator"): "denominator",
+    ("share", None): "numerator",
+}
+
+
+def _join_path(parts: Sequence[str]) -> str:
+    out = ""
+    for part in parts:
+        out += part if part.startswith("[") or not out else f".{part}"
+    return out
+
+
+def _column_of(sheet: str, rest: Sequence[str]) -> str | None:
+    """The column holding the rest of a JSON path inside one row (``levels[1].points`` ->
+    ``levels (entry 2)``, ``indicator.target`` -> ``target``, ``text.en`` -> ``text_en``)."""
+    names = [p for p in rest if not p.startswith("[")]
+    if not names:
+        return None
+    columns = {c.name for c in TABLES.get(sheet, ())}
+    first = names[0]
+    if first in ("levels", "deductions"):
+        index = next((p for p in rest[1:2] if p.startswith("[")), None)
+        return first if index is None else f"{first} (entry {int(index[1:-1]) + 1})"
+    if first == "indicator" and len(names) > 1:
+        first, names = names[1], names[1:]
+        if first not in _LABEL_FIELDS:
+            return first if first in columns else None
+    if first in _LABEL_FIELDS:
+        language = names[1] if len(names) > 1 and names[1] in ("zh", "en") else "zh"
+        return f"{first}_{language}"
+    sub = _SUB_COLUMNS.get((first, names[1] if len(names) > 1 else None))
+    if sub is not None:
+        return sub
+    return first if first in columns else None
+
+
+@dataclass
+class Locator:
+    """Maps a validator place (``sections[0].items[3].max``) to a row and column of the sheet."""
+
+    places: dict[str, tuple[str, int]]
+    header_rows: dict[str, int]
+
+    def where(self, place: str) -> str | None:
+        parts = _PATH_PART_RE.findall(place)
+        for cut in range(len(parts), 0, -1):
+            found = self.places.get(_join_path(parts[:cut]))
+            if found is not None:
+                sheet, number = found
+                column = _column_of(sheet, parts[cut:])
+                return f"{sheet} row {number}" + (f", column {column}" if column else "")
+        names = tuple(p for p in parts if not p.startswith("["))
+        field = _HEADER_FIELDS.get(names[:2]) or _HEADER_FIELDS.get(names[:1])
+        if field is not None:
+            number = self.header_rows.get(field)
+            if number is None:
+                return f"rubric sheet, field {field}"
+            return f"rubric row {number}, column value ({field})"
+        if names and names[0] in (SHEET_BANDS, SHEET_VETOES, SHEET_PRORATE, SHEET_SECTIONS):
+            return f"{names[0]} sheet"
+        if names[:2] == ("bonus", "items"):
+            return "items sheet"
+        return None
+
+    def locate(self, problem: str) -> str:
+        """``"<place>: <message>"`` with the place turned into sheet/row/column when known."""
+        place, sep, message = problem.partition(": ")
+        if not sep:
+            return problem
+        where = self.where(place)
+        return f"{where}: {message}" if where else problem
+
+
+def _places(doc: dict[str, Any], row_of: dict[int, Row]) -> dict[str, tuple[str, int]]:
+    places: dict[str, tuple[str, int]] = {}
+
+    def mark(obj: Any, place: str) -> None:
+        row = row_of.get(id(obj))
+        if row is not None:
+            places[place] = (row.sheet, row.number)
+
+    def items(entries: list[Any], prefix: str) -> None:
+        for index, item in enumerate(entries):
+            mark(item, f"{prefix}[{index}]")
+
+    def sections(entries: list[Any], prefix: str) -> None:
+        for index, section in enumerate(entries):
+            place = f"{prefix}[{index}]"
+            mark(section, place)
+            sections(section.get("sections", []), f"{place}.sections")
+            items(section.get("items", []), f"{place}.items")
+
+    sections(doc.get("sections", []), "sections")
+    items(doc.get("bonus", {}).get("items", []), "bonus.items")
+    for key in (SHEET_BANDS, SHEET_VETOES, SHEET_PRORATE):
+        items(doc.get(key, []), key)
+    return places
+
+
+def read_sheets(sheets: dict[str, list[tuple[object, ...]]],
+                name: str = "workbook") -> tuple[dict[str, Any], Locator]:
+    """Convert raw sheet rows (normalised sheet name -> rows of values) into a document and
+    the locator of its parts."""
     reader = _Reader(sheets)
     doc = reader.read()
     if reader.problems:
@@ -1040,7 +1194,13 @@ def read_sheets(sheets: dict[str, list[tuple[object, ...]]], name: str = "workbo
         noun = "problem" if count == 1 else "problems"
         raise RubricError(f"{name}: {count} {noun} in the workbook; first: {reader.problems[0]}",
                           problems=reader.problems)
-    return doc
+    return doc, Locator(_places(doc, reader.row_of), reader.header_rows)
+
+
+def read_xlsx_located(path: str | Path) -> tuple[dict[str, Any], Locator]:
+    """Like ``read_xlsx``, with a Locator that turns JSON places into sheet rows."""
+    path = Path(path)
+    return read_sheets(_load_sheets(path), path.name)
 
 
 def read_xlsx(path: str | Path) -> dict[str, Any]:
@@ -1048,5 +1208,4 @@ def read_xlsx(path: str | Path) -> dict[str, Any]:
 
     Raises RubricError listing every problem found (each names sheet, row and column).
     """
-    path = Path(path)
-    return read_sheets(_load_sheets(path), path.name)
+    return read_xlsx_located(path)[0]

@@ -37,7 +37,7 @@ TOP_KEYS = {"format", "id", "version", "name", "description", "source", "roundin
 SECTION_KEYS = {"code", "name", "cap", "sections", "items"}
 ITEM_KEYS = {"code", "kind", "text", "guidance", "required", "na_allowed", "photo_required",
              "evidence", "reason_below_max", "min", "max", "step", "deductions", "levels",
-             "indicator", "points_each"}
+             "indicator", "points_each", "max_count", "when"}
 LEVEL_KEYS = {"code", "label", "points"}
 DEDUCTION_KEYS = {"code", "label", "points", "max_count"}
 INDICATOR_KEYS = {"numerator", "denominator", "rate", "comparator", "target", "tolerance"}
@@ -146,12 +146,36 @@ def _list_cell(value: Any, path: str, problems: _Problems, *, empty: str = "") -
 # --------------------------------------------------------------------------- doc -> rows
 
 
+def _kinds(doc: dict[str, Any]) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+
+    def items(entries: Any) -> None:
+        for item in entries if isinstance(entries, list) else []:
+            if isinstance(item, dict) and isinstance(item.get("code"), str) \
+                    and isinstance(item.get("kind"), str):
+                found.append((item["code"], item["kind"]))
+
+    def sections(entries: Any) -> None:
+        for section in entries if isinstance(entries, list) else []:
+            if isinstance(section, dict):
+                items(section.get("items"))
+                sections(section.get("sections"))
+
+    sections(doc.get("sections"))
+    bonus = doc.get("bonus")
+    if isinstance(bonus, dict):
+        items(bonus.get("items"))
+    return found
+
+
 class _Flattener:
     """Turns the document into plain row dicts per sheet, checking what the layout can hold."""
 
-    def __init__(self) -> None:
+    def __init__(self, doc: dict[str, Any]) -> None:
         self.problems = _Problems()
-        self.item_kinds: dict[str, str] = {}
+        # "equals" cells are read back typed by the compared item's kind, so the writer checks
+        # against the same kinds; "when" may point forward, hence the pass over the whole doc.
+        self.item_kinds: dict[str, str] = dict(_kinds(doc))
 
     def label(self, row: dict[str, Any], prefix: str, label: Any, path: str) -> None:
         if label is None:
@@ -220,15 +244,26 @@ class _Flattener:
             "code": _text_cell(item.get("code"), f"{path}.code", p),
             "kind": _text_cell(item.get("kind"), f"{path}.kind", p),
         }
-        if isinstance(item.get("code"), str) and isinstance(item.get("kind"), str):
-            self.item_kinds[item["code"]] = item["kind"]
         self.label(row, "text", item.get("text"), f"{path}.text")
         self.label(row, "guidance", item.get("guidance"), f"{path}.guidance")
         for key in ("max", "min", "step", "points_each"):
             row[key] = _number_cell(item.get(key), f"{path}.{key}", p)
         for key in ("required", "na_allowed", "photo_required", "reason_below_max"):
             row[key] = _bool_cell(item.get(key), f"{path}.{key}", p)
+        count = item.get("max_count")
+        if count is not None and (isinstance(count, bool) or not isinstance(count, int)):
+            p.add(f"{path}.max_count", f"{count!r} is not a whole number")
+        else:
+            row["max_count"] = count
         row["evidence"] = _list_cell(item.get("evidence"), f"{path}.evidence", p, empty="none")
+        when = item.get("when")
+        if when is not None and p.keys(when, {"item", "equals"}, f"{path}.when"):
+            row["when_item"] = _text_cell(when.get("item"), f"{path}.when.item", p)
+            if "item" not in when or "equals" not in when:
+                p.add(f"{path}.when", "needs both item and equals")
+            else:
+                row["when_equals"] = self.equals_cell(when["equals"], when.get("item"),
+                                                      f"{path}.when.equals")
         row["levels"] = self.entries(item.get("levels"), LEVEL_KEYS, f"{path}.levels")
         row["deductions"] = self.entries(item.get("deductions"), DEDUCTION_KEYS,
                                          f"{path}.deductions")
@@ -509,10 +544,10 @@ def write_xlsx(doc: dict[str, Any], path: str | Path) -> None:
     from openpyxl.utils.exceptions import IllegalCharacterError
 
     path = Path(path)
-    flat = _Flattener()
-    if not flat.problems.keys(doc, TOP_KEYS, "document"):
-        raise RubricError("cannot write the rubric as a workbook: not an object",
-                          problems=flat.problems.items)
+    if not isinstance(doc, dict):
+        raise RubricError("cannot write the rubric as a workbook: not an object")
+    flat = _Flattener(doc)
+    flat.problems.keys(doc, TOP_KEYS, "document")
     header = flat.header(doc)
     section_rows: list[dict[str, Any]] = []
     item_rows: list[dict[str, Any]] = []
