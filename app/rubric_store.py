@@ -7,11 +7,12 @@ hash for the life of the process: the same hash is always the same rubric.
 from __future__ import annotations
 
 import json
+
 from app.canonical import canonical_json, content_hash
 from app.errors import NotFound, RubricError
 from app.ids import RubricHash
 from app.models import RubricRef
-from app.profile import Profile, utc_now
+from app.profile import Profile
 from app.rubric import Rubric, load_rubric
 from db.queries import rubrics as q
 
