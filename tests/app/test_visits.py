@@ -207,3 +207,21 @@ def test_rows_carry_sync_bookkeeping(seeded):
     assert dev_v == dev_r == seeded.profile.device_id
     assert dirty_v == dirty_r == 1
     assert rev_r > rev_v
+
+
+def test_create_visit_from_an_assignment(seeded):
+    from app.visits import create_visit_from_assignment
+    from tests.conftest import insert_row
+
+    campaign = insert_row(seeded.profile, "campaigns", name="2026年秋季督导")
+    assignment = insert_row(seeded.profile, "assignments", campaign_id=campaign, unit_id=seeded.unit_id,
+                            team_id=seeded.team_id, visit_type="acceptance", window_start="2026-11-20",
+                            window_end="2026-11-30", rubric_hashes=json.dumps([seeded.rubric_hash]))
+    vid = create_visit_from_assignment(seeded.profile, assignment, starts_on="2026-11-24").id
+    visit = get_visit(seeded.profile, vid)
+    assert (visit.assignment_id, visit.visit_type, visit.unit_id) == (assignment, "acceptance", seeded.unit_id)
+    assert visit.rubric_hashes == (seeded.rubric_hash,)
+    assert len(visit.members) == 2
+    assert [v.id for v in list_visits(seeded.profile, VisitFilter(campaign_id=campaign))] == [vid]
+    with pytest.raises(NotFound):
+        create_visit_from_assignment(seeded.profile, "missing", starts_on="2026-11-24")
