@@ -7,6 +7,7 @@ exactly a value the scorer can score, and the scorer never meets a value it has 
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -18,9 +19,14 @@ ANSWERS_FORMAT = "fieldmark.answers/1"
 PROFILE_FORMAT = "fieldmark.profile/1"
 _ANSWER_KEYS = frozenset({"value", "na", "reason", "photos"})
 _HUNDRED = Decimal(100)
+_RATE_KEYS = frozenset({"numerator", "denominator", "reported"})
+_COUNT_KEYS = frozenset({"numerator", "reported"})
+_new_tuple = tuple.__new__
 
 
 def _number(item: Item, value: Any, what: str = "value") -> Decimal:
+    if type(value) is int:  # the common case first: this runs once per answered item
+        return Decimal(value)
     # bool is an int in Python but never a number in a rubric answer.
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         raise InvalidAnswer(f"item {item.code}: {what} must be a number, not {value!r}")
@@ -35,14 +41,19 @@ def _number(item: Item, value: Any, what: str = "value") -> Decimal:
     return value
 
 
-def _count(item: Item, value: Any, what: str, max_count: int | None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidAnswer(f"item {item.code}: {what} must be a whole number, not {value!r}")
+def _count(item: Item, value: Any, max_count: int | None, deduction: str | None = None) -> int:
+    if type(value) is not int:  # bool is a subclass of int: excluded by the exact type test
+        raise InvalidAnswer(f"item {item.code}: {_what(deduction)} must be a whole number, not {value!r}")
     if value < 0:
-        raise InvalidAnswer(f"item {item.code}: {what} must not be negative (got {value})")
+        raise InvalidAnswer(f"item {item.code}: {_what(deduction)} must not be negative (got {value})")
     if max_count is not None and value > max_count:
-        raise InvalidAnswer(f"item {item.code}: {what} {value} is above max_count {max_count}")
+        raise InvalidAnswer(f"item {item.code}: {_what(deduction)} {value} is above max_count {max_count}")
     return value
+
+
+def _what(deduction: str | None) -> str:
+    # Built only for an error message: this path must cost nothing when the answer is fine.
+    return "count" if deduction is None else f"count of deduction {deduction}"
 
 
 # Each scorer takes a non-None value and returns (normalised value, award, indicator result).
@@ -63,18 +74,19 @@ def _deduction(item: Item, value: Any) -> _Scored:
     if not isinstance(value, Mapping):
         raise InvalidAnswer(f"item {item.code}: a deduction answer is an object "
                             f"{{deduction code: count}}, not {value!r}")
-    by_code = {d.code: d for d in item.deductions}
     taken = ZERO
-    counts: dict[str, int] = {}
     for code, count in value.items():
-        ded = by_code.get(code)
-        if ded is None:
-            raise InvalidAnswer(f"item {item.code}: unknown deduction code {code!r} "
-                                f"(known: {', '.join(by_code)})")
-        counts[code] = _count(item, count, f"count of deduction {code}", ded.max_count)
+        # A linear scan: an item lists a handful of deductions, fewer than a dict costs to build.
+        for ded in item.deductions:
+            if ded.code == code:
+                break
+        else:
+            known = ", ".join(d.code for d in item.deductions)
+            raise InvalidAnswer(f"item {item.code}: unknown deduction code {code!r} (known: {known})")
+        _count(item, count, ded.max_count, code)
         taken += ded.points * count
     # The floor at 0 is the rule of 扣分 items: findings never take away more than the item holds.
-    return counts, max(ZERO, item.maximum - taken), None
+    return value, max(ZERO, item.maximum - taken), None
 
 
 def _passfail(item: Item, value: Any) -> _Scored:
@@ -92,11 +104,11 @@ def _level(item: Item, value: Any) -> _Scored:
 
 
 _COMPARE: dict[str, Callable[[Decimal, Decimal], bool]] = {
-    ">=": lambda a, b: a >= b,
-    ">": lambda a, b: a > b,
-    "<=": lambda a, b: a <= b,
-    "<": lambda a, b: a < b,
-    "==": lambda a, b: a == b,
+    ">=": operator.ge,
+    ">": operator.gt,
+    "<=": operator.le,
+    "<": operator.lt,
+    "==": operator.eq,
 }
 
 
@@ -106,16 +118,18 @@ def _indicator(item: Item, value: Any) -> _Scored:
     if not isinstance(value, Mapping):
         raise InvalidAnswer(f"item {item.code}: an indicator answer is an object "
                             f"{{\"numerator\": n, \"denominator\": d, \"reported\": r}}, not {value!r}")
-    allowed = {"numerator", "reported"} | ({"denominator"} if spec.denominator else set())
-    extra = sorted(set(value) - allowed)
-    if extra:
+    allowed = _RATE_KEYS if spec.denominator is not None else _COUNT_KEYS
+    if not allowed.issuperset(value):
+        extra = sorted(k for k in value if k not in allowed)
         raise InvalidAnswer(f"item {item.code}: unexpected key(s) {extra} in an indicator answer")
     if "numerator" not in value:
         raise InvalidAnswer(f"item {item.code}: an indicator answer needs a numerator")
     num = _number(item, value["numerator"], "numerator")
     if num < 0:
         raise InvalidAnswer(f"item {item.code}: numerator must not be negative (got {num})")
-    reported = None if value.get("reported") is None else _number(item, value["reported"], "reported")
+    reported = value.get("reported")
+    if reported is not None:
+        reported = _number(item, reported, "reported")
     note = None
     computed: Decimal | None = num
     if spec.denominator is not None:
@@ -132,13 +146,14 @@ def _indicator(item: Item, value: Any) -> _Scored:
     mismatch = (
         reported is not None and computed is not None and abs(computed - reported) > spec.tolerance
     )
-    result = IndicatorResult(item.code, computed, met, reported, mismatch, note)
-    norm = {k: to_decimal(v) for k, v in value.items() if v is not None}
-    return norm, item.maximum if met else ZERO, result
+    # tuple.__new__ skips the NamedTuple's Python-level __new__: a third of this function's time.
+    result = _new_tuple(IndicatorResult, (item.code, computed, met, reported, mismatch, note))
+    # Indicator values are never compared by ``equals`` (validation forbids it): keep them raw.
+    return value, item.maximum if met else ZERO, result
 
 
 def _count_item(item: Item, value: Any) -> _Scored:
-    n = _count(item, value, "count", item.max_count)
+    n = _count(item, value, item.max_count)
     if item.points_each is None:
         return n, ZERO, None
     return n, min(item.maximum, item.points_each * n), None

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 KINDS = ("points", "deduction", "passfail", "level", "indicator", "count", "text")
 EVIDENCE = ("documents", "site", "interview", "questionnaire", "spot_check")
@@ -72,9 +72,8 @@ class IndicatorSpec:
     tolerance: Decimal = Decimal("0.1")
 
 
-@dataclass(frozen=True)
-class IndicatorResult:
-    """An indicator answer checked against its target.
+class IndicatorResult(NamedTuple):
+    """An indicator answer checked against its target (a NamedTuple: one is built per answer).
 
     ``value`` is None when it cannot be computed (denominator 0); such an indicator is not met.
     """

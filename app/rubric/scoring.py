@@ -9,10 +9,11 @@ re-score inside the live-typing budget in pure Python.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, localcontext
 from functools import cached_property
+from operator import itemgetter
 from types import MappingProxyType
 from typing import Any
 
@@ -26,6 +27,7 @@ from app.rubric.model import (
     Answer,
     Band,
     IndicatorResult,
+    Item,
     Label,
     Plan,
     Rubric,
@@ -199,7 +201,9 @@ class ScoreResult:
 
 
 def _s(value: Decimal | None) -> str | None:
-    return None if value is None else format(value, "f")
+    # Normalised so equal numbers print alike ("30", not "30.0" from 0.3 * 100): the server
+    # compares re-scored JSON with the laptop's.
+    return None if value is None else format(value.normalize(), "f")
 
 
 def _label(label: Label) -> dict[str, str]:
@@ -237,6 +241,30 @@ def _shares(plan: Plan, profile: UnitProfile) -> tuple[list[Decimal | None], boo
     return shares, prorated, notes
 
 
+def _getter(indexes: list[int]) -> Callable[[list[_State]], tuple[_State, ...]]:
+    if len(indexes) == 1:
+        i = indexes[0]
+        return lambda states: (states[i],)
+    if not indexes:
+        return lambda states: ()
+    return itemgetter(*indexes)  # type: ignore[return-value]
+
+
+def _compiled(plan: Plan) -> tuple[list[Any], list[tuple[str, ...]], list[Any]]:
+    """Per-item scorers, per-item blank gaps and per-section state getters, cached on the plan."""
+    cached = plan.__dict__.get("_compiled")
+    if cached is None:
+        scorers = [SCORERS[it.kind] for it in plan.items]
+        # What an item with no usable answer reports as gaps; photo_missing always comes last.
+        blank = [
+            (("unanswered",) if it.required else ()) + (("photo_missing",) if it.photo_required else ())
+            for it in plan.items
+        ]
+        cached = (scorers, blank, [_getter(idx) for idx in plan.sec_items])
+        plan.__dict__["_compiled"] = cached
+    return cached
+
+
 class _Engine:
     def __init__(self, rubric: Rubric, profile: UnitProfile | None) -> None:
         plan = self.plan = plan_of(rubric)
@@ -250,17 +278,18 @@ class _Engine:
         self.sec_done = [0] * m
         self.bonus_raw = ZERO
         self.gap_count = 0
-        # What an item with no usable answer reports as gaps, precomputed per item.
-        self.blank_gaps = [
-            (("unanswered",) if it.required else ()) + (("photo_missing",) if it.photo_required else ())
-            for it in plan.items
-        ]
+        self.items = plan.items
+        self.when = plan.when
+        self.sec_children = plan.sec_children
+        self.sec_cap = plan.sec_cap
+        self.scorers, self.blank_gaps, self.get_items = _compiled(plan)
 
     def evaluate(self, i: int) -> _State:
-        plan = self.plan
-        item = plan.items[i]
-        ans = self.answers.get(item.code)
-        ctl = plan.when[i]
+        item = self.items[i]
+        return self._evaluate_other(i, item, self.answers.get(item.code))
+
+    def _evaluate_other(self, i: int, item: Item, ans: Answer | None) -> _State:
+        ctl = self.when[i]
         applicable = True
         if ctl is not None:
             cs = self.states[ctl]
@@ -273,7 +302,7 @@ class _Engine:
             raise InvalidAnswer(f"item {item.code}: cannot be marked N/A")
         if ans.value is not None:
             # Scored even when N/A or switched off, so a bad value is refused when it is entered.
-            value, aw, ind = SCORERS[item.kind](item, ans.value)
+            value, aw, ind = self.scorers[i](item, ans.value)
         if not applicable:
             return (ZERO, ZERO, INAPPLICABLE, (), None, None)
         if ans.na:
@@ -281,7 +310,7 @@ class _Engine:
         if ans.value is None:
             gaps = self.blank_gaps[i]
             if ans.photos and item.photo_required:
-                gaps = gaps[:-1]
+                gaps = gaps[:-1]  # photo_missing is always last in blank_gaps
             return (ZERO, item.maximum, UNANSWERED, gaps, None, None)
         gaps = ()
         if item.reason_below_max and aw < item.maximum and not (ans.reason and ans.reason.strip()):
@@ -291,22 +320,19 @@ class _Engine:
         return (aw, item.maximum, ANSWERED, gaps, ind, value)
 
     def section(self, k: int) -> None:
-        states = self.states
-        aw = mx = ZERO
-        done = 0
-        for i in self.plan.sec_items[k]:
-            s = states[i]
-            aw += s[0]
-            mx += s[1]
-            if s[2] != UNANSWERED:
-                done += 1
+        # Sums in C (sum over a list) rather than a bytecode loop: this runs for every section on
+        # a full score. Full and incremental scoring share it, so both add in the same order.
+        states = self.get_items[k](self.states)
+        aw = sum([s[0] for s in states], ZERO)
+        mx = sum([s[1] for s in states], ZERO)
+        done = len(states) - [s[2] for s in states].count(UNANSWERED)
         mx0 = mx
-        for c in self.plan.sec_children[k]:
+        for c in self.sec_children[k]:
             aw += self.sec_aw[c]
             mx += self.sec_mx[c]
             mx0 += self.sec_mx0[c]
             done += self.sec_done[c]
-        cap = self.plan.sec_cap[k]
+        cap = self.sec_cap[k]
         if cap is not None:
             aw, mx, mx0 = min(cap, aw), min(cap, mx), min(cap, mx0)
         share = self.shares[k]
@@ -316,14 +342,31 @@ class _Engine:
 
     def full(self, answers: Mapping[str, Answer]) -> None:
         plan = self.plan
-        unknown = [c for c in answers if c not in plan.index]
-        if unknown:
+        if not plan.index.keys() >= answers.keys():
+            unknown = sorted(set(answers) - set(plan.index))
             raise InvalidAnswer(f"no item {unknown[0]!r} in rubric {plan.rubric.id!r}")
         self.answers = dict(answers)
         states = self.states = list(self.states)
+        # The common case of evaluate() inlined (answered, unconditional item): this loop is most
+        # of a full score. The hypothesis tests check it against the general path via Scorer.
+        items, scorers, when, get = self.items, self.scorers, self.when, self.answers.get
+        gap_count = 0
         for i in plan.order:
-            states[i] = self.evaluate(i)
-        self.gap_count = sum(len(s[3]) for s in states)
+            item = items[i]
+            ans = get(item.code)
+            if ans is not None and when[i] is None and not ans.na and ans.value is not None:
+                value, aw, ind = scorers[i](item, ans.value)
+                mx = item.maximum
+                gaps: tuple[str, ...] = ()
+                if aw < mx and item.reason_below_max and not (ans.reason and ans.reason.strip()):
+                    gaps = ("no_reason",)
+                if item.photo_required and not ans.photos:
+                    gaps += ("photo_missing",)
+                states[i] = (aw, mx, ANSWERED, gaps, ind, value)
+            else:
+                states[i] = self._evaluate_other(i, item, ans)
+            gap_count += len(states[i][3])
+        self.gap_count = gap_count
         for k in plan.bottom_up:
             self.section(k)
         self.bonus_raw = sum((states[b][0] for b in plan.bonus), ZERO)

@@ -453,6 +453,6 @@ def load_rubric(doc: Mapping[str, Any]) -> Rubric:
     problems = validate_document(doc)
     if problems:
         name = doc.get("id") if isinstance(doc, Mapping) else None
-        label = repr(name) if isinstance(name, str) else "document"
-        raise RubricError(f"rubric {label} is invalid ({len(problems)} problems)", problems=problems)
+        label = name if isinstance(name, str) else "document"
+        raise RubricError(f"rubric {label} is invalid", problems=problems)
     return build_rubric(doc)
