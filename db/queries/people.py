@@ -29,3 +29,7 @@ def team_members(db: Database, team_id: str) -> list[dict]:
         "WHERE m.team_id = ? ORDER BY m.role = 'member', i.name",
         (team_id,),
     )
+
+
+def list_teams(db: Database) -> list[dict]:
+    return fetch_all(db, "SELECT * FROM teams WHERE deleted = 0 ORDER BY name")

@@ -38,3 +38,13 @@ def list_responses(db: Database, visit_id: str) -> list[dict]:
         "SELECT * FROM responses WHERE visit_id = ? AND deleted = 0 ORDER BY rubric_hash, item_code",
         (visit_id,),
     )
+
+
+def photo_counts(db: Database, visit_id: str, rubric_hash: str) -> dict[str, int]:
+    """Photos attached to each item of one rubric of a visit (soft-deleted ones excluded)."""
+    rows = db.execute(
+        "SELECT item_code, count(*) FROM evidence WHERE visit_id = ? AND rubric_hash = ? "
+        "AND item_code IS NOT NULL AND deleted = 0 GROUP BY item_code",
+        (visit_id, rubric_hash),
+    ).fetchall()
+    return {code: n for code, n in rows}
