@@ -363,7 +363,10 @@ class _Reader:
         self.sheets = sheets
         self.problems: list[str] = []
         self.codes: dict[str, str] = {}  # the shared code namespace: code -> where first used
-        self.item_kinds: dict[str, str] = {}
+        self.item_kinds: dict[str, str] = {}  # item code -> kind ("" when the kind is bad)
+        # Sheets whose header could not be used: references into them are not checked, so one
+        # missing column does not echo as a problem on every row that points there.
+        self.unusable: set[str] = set()
         self.section_codes: set[str] = set()
         self.band_codes: set[str] = set()
         # Where each produced object came from, so validator problems can name the row.
@@ -462,6 +465,7 @@ class _Reader:
             self.problem(f"{sheet} sheet",
                          f"no header row with column '{required[0]}' in the first "
                          f"{HEADER_SEARCH_ROWS} rows")
+            self.unusable.add(sheet)
             return []
         header_row = header_index + 1
         positions: dict[str, int] = {}
@@ -484,6 +488,7 @@ class _Reader:
         for name in missing:
             self.problem(f"{sheet} sheet", f"missing required column '{name}'")
         if missing:
+            self.unusable.add(sheet)
             return []
         rows: list[Row] = []
         for index in range(header_index + 1, len(raw)):
@@ -712,6 +717,7 @@ class _Reader:
             kind = self.item_kinds.get(target)
             if kind is None:
                 self.problem(row.where("when_item"), f"no item {_show(target)} in the items sheet")
+            kind = kind or None  # a bad kind: type the value by the cell alone
             value = self.cell(row, "when_equals", partial(self.equals_value, kind=kind))
             if value is not None:
                 item["when"] = {"item": target, "equals": value}
@@ -723,10 +729,10 @@ class _Reader:
         if code is not None:
             item["code"] = code
         kind = self.choice(row, "kind", KINDS, required=True)
+        if code is not None:
+            self.item_kinds.setdefault(code, kind or "")
         if kind is not None:
             item["kind"] = kind
-            if code is not None:
-                self.item_kinds[code] = kind
         text = self.label(row, "text", required=True)
         if text is not None:
             item["text"] = text
@@ -940,7 +946,8 @@ class _Reader:
             item = self.required_text(row, "item")
             if item is not None:
                 trigger["item"] = item
-                if item not in self.item_kinds and self.sheets.get(SHEET_ITEMS) is not None:
+                if item not in self.item_kinds and SHEET_ITEMS in self.sheets \
+                        and SHEET_ITEMS not in self.unusable:
                     self.problem(row.where("item"), f"no item {_show(item)} in the items sheet")
             condition = self.choice(row, "condition", CONDITIONS, required=True)
             raw_value = row.cells.get("value")
@@ -948,7 +955,7 @@ class _Reader:
                 if raw_value is None:
                     self.problem(row.where("value"), "empty (equals needs a value)")
                 else:
-                    kind = self.item_kinds.get(item) if item is not None else None
+                    kind = (self.item_kinds.get(item) or None) if item is not None else None
                     value = self.cell(row, "value", partial(self.equals_value, kind=kind))
                     if value is not None:
                         trigger["equals"] = value
@@ -1096,17 +1103,23 @@ def _join_path(parts: Sequence[str]) -> str:
     return out
 
 
-def _column_of(sheet: str, rest: Sequence[str]) -> str | None:
-    """The column holding the rest of a JSON path inside one row (``levels[1].points`` ->
-    ``levels (entry 2)``, ``indicator.target`` -> ``target``, ``text.en`` -> ``text_en``)."""
+def _column_of(sheet: str, rest: Sequence[str]) -> tuple[str | None, str]:
+    """The column holding the rest of a JSON path inside one row, and a prefix for the message
+    (``levels[1].points`` -> ``levels``, ``entry 2: ``; ``text.en`` -> ``text_en``)."""
     names = [p for p in rest if not p.startswith("[")]
     if not names:
-        return None
-    columns = {c.name for c in TABLES.get(sheet, ())}
+        return None, ""
     first = names[0]
     if first in ("levels", "deductions"):
         index = next((p for p in rest[1:2] if p.startswith("[")), None)
-        return first if index is None else f"{first} (entry {int(index[1:-1]) + 1})"
+        # Same wording as the reader's own problems in these cells.
+        return first, "" if index is None else f"entry {int(index[1:-1]) + 1}: "
+    return _plain_column(sheet, names), ""
+
+
+def _plain_column(sheet: str, names: Sequence[str]) -> str | None:
+    columns = {c.name for c in TABLES.get(sheet, ())}
+    first = names[0]
     if first == "indicator" and len(names) > 1:
         first, names = names[1], names[1:]
         if first not in _LABEL_FIELDS:
@@ -1128,33 +1141,38 @@ class Locator:
     header_rows: dict[str, int]
 
     def where(self, place: str) -> str | None:
+        where, _ = self._where(place)
+        return where
+
+    def _where(self, place: str) -> tuple[str | None, str]:
         parts = _PATH_PART_RE.findall(place)
         for cut in range(len(parts), 0, -1):
             found = self.places.get(_join_path(parts[:cut]))
             if found is not None:
                 sheet, number = found
-                column = _column_of(sheet, parts[cut:])
-                return f"{sheet} row {number}" + (f", column {column}" if column else "")
+                column, prefix = _column_of(sheet, parts[cut:])
+                where = f"{sheet} row {number}" + (f", column {column}" if column else "")
+                return where, prefix
         names = tuple(p for p in parts if not p.startswith("["))
         field = _HEADER_FIELDS.get(names[:2]) or _HEADER_FIELDS.get(names[:1])
         if field is not None:
             number = self.header_rows.get(field)
             if number is None:
-                return f"rubric sheet, field {field}"
-            return f"rubric row {number}, column value ({field})"
+                return f"rubric sheet, field {field}", ""
+            return f"rubric row {number}, column value ({field})", ""
         if names and names[0] in (SHEET_BANDS, SHEET_VETOES, SHEET_PRORATE, SHEET_SECTIONS):
-            return f"{names[0]} sheet"
+            return f"{names[0]} sheet", ""
         if names[:2] == ("bonus", "items"):
-            return "items sheet"
-        return None
+            return "items sheet", ""
+        return None, ""
 
     def locate(self, problem: str) -> str:
         """``"<place>: <message>"`` with the place turned into sheet/row/column when known."""
         place, sep, message = problem.partition(": ")
         if not sep:
             return problem
-        where = self.where(place)
-        return f"{where}: {message}" if where else problem
+        where, prefix = self._where(place)
+        return f"{where}: {prefix}{message}" if where else problem
 
 
 def _places(doc: dict[str, Any], row_of: dict[int, Row]) -> dict[str, tuple[str, int]]:

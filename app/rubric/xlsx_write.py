@@ -224,17 +224,19 @@ class _Flattener:
             for name in ("sections", "items"):
                 if section.get(name) == []:
                     p.add(f"{where}.{name}", "an empty list cannot be written; leave it out")
-            self.sections(section.get("sections", []), code, f"{where}.sections", section_rows,
-                          item_rows)
+            # A section's own items come before its sub-sections' items: the engine's item
+            # order, so the sheet reads top to bottom like the checklist.
             items = section.get("items", [])
             if not isinstance(items, list):
                 p.add(f"{where}.items", "expected a list")
-                continue
+                items = []
             for item_index, item in enumerate(items):
                 item_row = self.item(item, f"{where}.items[{item_index}]")
                 if item_row is not None:
                     item_row["section"] = code
                     item_rows.append(item_row)
+            self.sections(section.get("sections", []), code, f"{where}.sections", section_rows,
+                          item_rows)
 
     def item(self, item: Any, path: str) -> dict[str, Any] | None:
         p = self.problems
