@@ -346,3 +346,26 @@ SYNCED_TABLES = (
 
 def known_names() -> set[str]:
     return {m.name for m in MIGRATIONS._migrations}
+
+
+@MIGRATIONS(name="0002_evidence_details")
+def m0002_evidence_details(db: Database) -> None:
+    # Photo evidence needs what 0001 left out: the EXIF offset and orientation, whether the
+    # stored file is a reduced copy (and which original it came from, so re-importing that
+    # original is still recognised as a duplicate), the annotation layer as JSON beside the
+    # untouched file, and when a soft delete happened so it can be undone or purged later.
+    _script(
+        db,
+        """
+        ALTER TABLE evidence ADD COLUMN taken_offset TEXT;
+        ALTER TABLE evidence ADD COLUMN orientation INTEGER NOT NULL DEFAULT 1
+            CHECK (orientation BETWEEN 1 AND 8);
+        ALTER TABLE evidence ADD COLUMN reduced INTEGER NOT NULL DEFAULT 0 CHECK (reduced IN (0, 1));
+        ALTER TABLE evidence ADD COLUMN original_sha256 TEXT;
+        ALTER TABLE evidence ADD COLUMN original_size INTEGER;
+        ALTER TABLE evidence ADD COLUMN annotations TEXT;
+        ALTER TABLE evidence ADD COLUMN deleted_at TEXT;
+        CREATE INDEX evidence_original_sha ON evidence(original_sha256) WHERE original_sha256 IS NOT NULL;
+        CREATE INDEX evidence_finding ON evidence(finding_id) WHERE finding_id IS NOT NULL;
+        """,
+    )
