@@ -288,7 +288,7 @@ class _Walk:
                             to_decimal(item.get("step", 1)))
             if lo < 0:
                 self.add(f"{place}.min", f"the minimum must not be negative (got {item['min']})")
-            if lo > hi:
+            if lo > hi >= 0:  # a negative max is reported once, above
                 self.add(f"{place}.min", f"min {item.get('min', 0)} is above max {item['max']}")
             if step <= 0:
                 self.add(f"{place}.step", f"the step must be greater than 0 (got {item['step']})")
