@@ -558,7 +558,7 @@ class _Reader:
             if not row_values or row_values[0] is None:
                 continue
             key = normalise_name(row_values[0])
-            if not key or key.startswith("#") or key in ("field", "key"):
+            if not key or key.startswith("#") or key in ("field", "key", "字段"):
                 continue
             number = index + 1
             value = row_values[1] if len(row_values) > 1 else None

@@ -384,7 +384,9 @@ class _Flattener:
         if isinstance(value, bool):
             if kind not in (None, "passfail"):
                 self.problems.add(path, f"true/false cannot be compared with a {kind} item")
-            return value
+            # yes/no like every other flag column; an Excel TRUE/FALSE when the item is unknown,
+            # since only then the reader goes by the cell's own type.
+            return value if kind is None else ("yes" if value else "no")
         if isinstance(value, int | float):
             if kind in ("level", "text", "passfail"):
                 self.problems.add(path, f"a number reads back as text for a {kind} item")
