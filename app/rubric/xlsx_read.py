@@ -28,7 +28,6 @@ from decimal import Decimal, InvalidOperation
 from functools import partial
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import ParseError
 
 from app.errors import RubricError
 
@@ -107,8 +106,7 @@ RUBRIC_FIELDS: tuple[Column, ...] = (
 
 SECTION_COLUMNS: tuple[Column, ...] = (
     _c("code", "code", 10, "部分编号，全表唯一 / section code, unique", required=True),
-    _c("parent", "code", 10, "上级部分编号，顶层留空 / parent section code, empty at top level",
-       required=True),
+    _c("parent", "code", 10, "上级部分编号，顶层留空 / parent section code, empty at top level"),
     _c("name_zh", "text", 30, "部分名称（中文） / section name (Chinese)", required=True),
     _c("name_en", "text", 30, "部分名称（英文） / section name (English)", required=True),
     _c("cap", "number", 8, "本部分得分上限（可空） / cap on the section, optional"),
@@ -157,10 +155,8 @@ BAND_COLUMNS: tuple[Column, ...] = (
     _c("code", "code", 10, "等次代码，由高到低 / band code, best first", required=True),
     _c("label_zh", "text", 20, "等次名称（中文） / band label (Chinese)", required=True),
     _c("label_en", "text", 24, "等次名称（英文） / band label (English)", required=True),
-    _c("min", "number", 8, "下限，最后一行留空 / lower bound; empty on the last band",
-       required=True),
-    _c("min_inclusive", "bool", 13, "下限含本数 / the bound itself belongs to this band",
-       required=True),
+    _c("min", "number", 8, "下限，最后一行留空 / lower bound; empty on the last band"),
+    _c("min_inclusive", "bool", 13, "下限含本数 / the bound itself belongs to this band"),
 )
 
 VETO_COLUMNS: tuple[Column, ...] = (
@@ -521,7 +517,6 @@ class _Reader:
             # Sections and items sit in separate lists; only non-empty lists are written out.
             children = node.pop("_children")
             items = node.pop("_items")
-            node.pop("_row", None)
             if children:
                 node["sections"] = children
             if items:
@@ -1045,7 +1040,7 @@ def _load_sheets(path: Path) -> dict[str, list[tuple[object, ...]]]:
                           problems=[f"{name}: not an .xlsx workbook"]) from None
     except (zipfile.BadZipFile, zipfile.LargeZipFile) as exc:
         message = (f"{name}: not an .xlsx workbook (the file is not a zip package: {exc}); "
-                   "save it from Excel as 'Excel Workbook (*.xlsx)'")
+                   "save it from Excel as 'Excel Workbook (*.xlsx)' without a password")
         raise RubricError(message, problems=[message]) from None
     except OSError as exc:
         raise RubricError(f"{name}: cannot be read ({exc.strerror or exc})") from None
@@ -1064,7 +1059,8 @@ def _load_sheets(path: Path) -> dict[str, list[tuple[object, ...]]]:
                 worksheet.reset_dimensions()
             sheets[key] = [tuple(r) for r in worksheet.iter_rows(values_only=True)]
         return sheets
-    except (ParseError, KeyError, ValueError, TypeError, zipfile.BadZipFile, EOFError) as exc:
+    except Exception as exc:  # noqa: BLE001 - only openpyxl's parsing runs here; a damaged
+        # sheet fails with ElementTree, lxml, zlib or zipfile errors depending on the damage.
         message = f"{name}: damaged .xlsx workbook ({type(exc).__name__}: {exc})"
         raise RubricError(message, problems=[message]) from None
     finally:
@@ -1081,7 +1077,7 @@ _HEADER_FIELDS = {
     ("name", "en"): "name_en", ("description",): "description_zh",
     ("description", "zh"): "description_zh", ("description", "en"): "description_en",
     ("rounding",): "rounding_places", ("rounding", "places"): "rounding_places",
-    ("bonus", "cap"): "bonus_cap", ("combine",): "combine_method",
+    ("bonus",): "bonus_cap", ("bonus", "cap"): "bonus_cap", ("combine",): "combine_method",
     ("combine", "method"): "combine_method", ("combine", "count"): "combine_count",
 }
 _LABEL_FIELDS = {"text", "guidance", "name", "label", "numerator", "denominator"}

@@ -655,8 +655,21 @@ def test_validate_xlsx_reports_reading_problems(small: Path) -> None:
 
 def test_validate_xlsx_schema_problem_located(small: Path) -> None:
     edit(small, "items", 2, "max", None)  # a points item needs a max
+    edit(small, "items", 4, "section", None)
+    edit(small, "items", 4, "bonus", "yes")  # a bonus item, but no bonus_cap in the rubric sheet
     problems = validate_xlsx(small)
-    assert problems and problems[0].startswith("items row 2: 'max' is a required property")
+    assert problems == ["rubric row 12, column value (bonus_cap): 'cap' is a required property",
+                        "items row 2: 'max' is a required property"]
+
+
+def test_sections_sheet_without_parent_column(tmp_path: Path) -> None:
+    doc = small_doc()
+    path = tmp_path / "flat.xlsx"
+    write_xlsx(doc, path)
+    wb = openpyxl.load_workbook(path)
+    wb["sections"].delete_cols(2)  # parent
+    wb.save(path)
+    assert read_xlsx(path) == doc
 
 
 # --------------------------------------------------------------------------- example workbook
