@@ -266,8 +266,8 @@ class Plan:
                 k = self.sec_parent[k]
             self.item_path.append(tuple(path))
         self.sec_total = [0] * len(self.sections)
-        for path in self.item_path:
-            for k in path:
+        for item_path in self.item_path:
+            for k in item_path:
                 self.sec_total[k] += 1
         self.bonus = [self.index[it.code] for it in rubric.bonus_items]
         self.when = [None if it.when is None else self.index[it.when.item] for it in self.items]

@@ -460,3 +460,22 @@ def test_combine_results_means_eight_monthly_checks():
     yearly = combine_results(rub, results)
     assert (yearly.awarded, yearly.band.code, yearly.complete) == (D("8.5"), "good", True)
     assert combine_results(rub, results[:6]).complete is False
+
+
+def _doc_block(heading: str) -> dict:
+    """The first JSON example under ``heading`` in docs/rubrics.md."""
+    import json
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "rubrics.md").read_text(encoding="utf-8")
+    after = text.split(heading, 1)[1]
+    return json.loads(after.split("```json", 1)[1].split("```", 1)[0])
+
+
+def test_the_documented_answers_and_profile_examples_load():
+    answers = load_answers(_doc_block("## The answers file"))
+    assert answers["A1"] == Answer(5)
+    assert answers["A3"] == Answer({"d3": 2, "d1": 1}, reason="2 份案卷缺要素")
+    assert answers["D1"] == Answer(na=True)
+    profile = load_profile(_doc_block("## The unit profile file"))
+    assert profile.numbers["enrolment_high"] == D(900)
