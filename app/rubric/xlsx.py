@@ -105,9 +105,20 @@ def validate_xlsx(path: str | Path) -> list[str]:
     return [locator.locate(problem) for problem in validate_document(doc)]
 
 
-def write_example(source: Path = EXAMPLE_SOURCE, target: Path = EXAMPLE_WORKBOOK) -> Path:
-    """Regenerate the example workbook shipped in resources/rubrics/examples/."""
+def write_example(source: Path = EXAMPLE_SOURCE, target: Path = EXAMPLE_WORKBOOK,
+                  *, force: bool = False) -> Path:
+    """Regenerate the example workbook shipped in resources/rubrics/examples/.
+
+    An up-to-date workbook is left alone unless ``force``: every save stamps new times into the
+    package, and a committed binary should change only when its content does.
+    """
     doc = read_json(source)
+    if not force and target.is_file():
+        try:
+            if read_xlsx(target) == doc:
+                return target
+        except RubricError:
+            pass  # unreadable or outdated layout: rewrite it
     target.parent.mkdir(parents=True, exist_ok=True)
     write_xlsx(doc, target)
     if read_xlsx(target) != doc:  # the example must be a faithful copy of its source
@@ -128,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     example = commands.add_parser("example", help="regenerate the example workbook")
     example.add_argument("--source", type=Path, default=EXAMPLE_SOURCE)
     example.add_argument("--target", type=Path, default=EXAMPLE_WORKBOOK)
+    example.add_argument("--force", action="store_true",
+                         help="rewrite even when the workbook already matches its source")
     args = parser.parse_args(argv)
     try:
         if args.command == "to-xlsx":
@@ -139,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 args.target.write_text(text, encoding="utf-8")
         else:
-            print(write_example(args.source, args.target))
+            print(write_example(args.source, args.target, force=args.force))
     except RubricError as exc:
         print(f"error: {exc}", file=sys.stderr)
         for problem in exc.problems:

@@ -705,3 +705,37 @@ def test_every_sample_validates_through_a_workbook(tmp_path: Path) -> None:
     path = tmp_path / "rich.xlsx"
     write_xlsx(doc, path)
     assert validate_xlsx(path) == []
+
+
+def test_write_example_rewrites_only_when_needed(tmp_path: Path) -> None:
+    from app.rubric.xlsx import main
+
+    source = tmp_path / "src.json"
+    source.write_text(json.dumps(small_doc(), ensure_ascii=False), encoding="utf-8")
+    target = tmp_path / "out" / "example.xlsx"
+    assert main(["example", "--source", str(source), "--target", str(target)]) == 0
+    first = target.read_bytes()
+    target.touch()
+    stamp = target.stat().st_mtime_ns
+    assert main(["example", "--source", str(source), "--target", str(target)]) == 0
+    assert target.stat().st_mtime_ns == stamp and target.read_bytes() == first
+    doc = small_doc()
+    doc["version"] = "2"
+    source.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    assert main(["example", "--source", str(source), "--target", str(target)]) == 0
+    assert read_xlsx(target) == doc
+
+
+def test_cli_converts_both_ways(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from app.rubric.xlsx import main
+
+    source = tmp_path / "r.json"
+    source.write_text(json.dumps(rich_doc(), ensure_ascii=False), encoding="utf-8")
+    book = tmp_path / "r.xlsx"
+    assert main(["to-xlsx", str(source), str(book)]) == 0
+    assert main(["to-json", str(book)]) == 0
+    assert json.loads(capsys.readouterr().out) == rich_doc()
+    broken = tmp_path / "broken.xlsx"
+    broken.write_text("nope", encoding="utf-8")
+    assert main(["to-json", str(broken)]) == 1
+    assert "broken.xlsx: not an .xlsx workbook" in capsys.readouterr().err
