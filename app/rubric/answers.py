@@ -71,7 +71,7 @@ def _points(item: Item, value: Any) -> _Scored:
 
 
 def _deduction(item: Item, value: Any) -> _Scored:
-    if not isinstance(value, Mapping):
+    if type(value) is not dict and not isinstance(value, Mapping):  # exact type first: ABC checks are slow
         raise InvalidAnswer(f"item {item.code}: a deduction answer is an object "
                             f"{{deduction code: count}}, not {value!r}")
     taken = ZERO
@@ -115,7 +115,7 @@ _COMPARE: dict[str, Callable[[Decimal, Decimal], bool]] = {
 def _indicator(item: Item, value: Any) -> _Scored:
     spec = item.indicator
     assert spec is not None  # the schema requires it for indicator items
-    if not isinstance(value, Mapping):
+    if type(value) is not dict and not isinstance(value, Mapping):  # exact type first: ABC checks are slow
         raise InvalidAnswer(f"item {item.code}: an indicator answer is an object "
                             f"{{\"numerator\": n, \"denominator\": d, \"reported\": r}}, not {value!r}")
     allowed = _RATE_KEYS if spec.denominator is not None else _COUNT_KEYS

@@ -250,8 +250,9 @@ def _getter(indexes: list[int]) -> Callable[[list[_State]], tuple[_State, ...]]:
     return itemgetter(*indexes)  # type: ignore[return-value]
 
 
-def _compiled(plan: Plan) -> tuple[list[Any], list[tuple[str, ...]], list[Any]]:
-    """Per-item scorers, per-item blank gaps and per-section state getters, cached on the plan."""
+def _compiled(plan: Plan) -> tuple[list[Any], list[tuple[str, ...]], list[Any], list[tuple[Any, ...]]]:
+    """Per-item scorers and blank gaps, per-section state getters and the full-score loop's rows,
+    all cached on the plan."""
     cached = plan.__dict__.get("_compiled")
     if cached is None:
         scorers = [SCORERS[it.kind] for it in plan.items]
@@ -260,7 +261,14 @@ def _compiled(plan: Plan) -> tuple[list[Any], list[tuple[str, ...]], list[Any]]:
             (("unanswered",) if it.required else ()) + (("photo_missing",) if it.photo_required else ())
             for it in plan.items
         ]
-        cached = (scorers, blank, [_getter(idx) for idx in plan.sec_items])
+        # One row per item in evaluation order, so the hot loop reads locals, not attributes.
+        rows = [
+            (i, it.code, it, scorers[i], it.maximum, it.reason_below_max, it.photo_required,
+             plan.when[i] is not None)
+            for i in plan.order
+            for it in (plan.items[i],)
+        ]
+        cached = (scorers, blank, [_getter(idx) for idx in plan.sec_items], rows)
         plan.__dict__["_compiled"] = cached
     return cached
 
@@ -282,7 +290,7 @@ class _Engine:
         self.when = plan.when
         self.sec_children = plan.sec_children
         self.sec_cap = plan.sec_cap
-        self.scorers, self.blank_gaps, self.get_items = _compiled(plan)
+        self.scorers, self.blank_gaps, self.get_items, self.rows = _compiled(plan)
 
     def evaluate(self, i: int) -> _State:
         item = self.items[i]
@@ -349,23 +357,23 @@ class _Engine:
         states = self.states = list(self.states)
         # The common case of evaluate() inlined (answered, unconditional item): this loop is most
         # of a full score. The hypothesis tests check it against the general path via Scorer.
-        items, scorers, when, get = self.items, self.scorers, self.when, self.answers.get
+        get = self.answers.get
         gap_count = 0
-        for i in plan.order:
-            item = items[i]
-            ans = get(item.code)
-            if ans is not None and when[i] is None and not ans.na and ans.value is not None:
-                value, aw, ind = scorers[i](item, ans.value)
-                mx = item.maximum
+        for i, code, item, scorer, mx, why, photo, conditional in self.rows:
+            ans = get(code)
+            if ans is not None and not conditional and ans.value is not None and not ans.na:
+                value, aw, ind = scorer(item, ans.value)
                 gaps: tuple[str, ...] = ()
-                if aw < mx and item.reason_below_max and not (ans.reason and ans.reason.strip()):
+                if why and aw < mx and not (ans.reason and ans.reason.strip()):
                     gaps = ("no_reason",)
-                if item.photo_required and not ans.photos:
+                if photo and not ans.photos:
                     gaps += ("photo_missing",)
                 states[i] = (aw, mx, ANSWERED, gaps, ind, value)
             else:
-                states[i] = self._evaluate_other(i, item, ans)
-            gap_count += len(states[i][3])
+                states[i] = state = self._evaluate_other(i, item, ans)
+                gaps = state[3]
+            if gaps:
+                gap_count += len(gaps)
         self.gap_count = gap_count
         for k in plan.bottom_up:
             self.section(k)
