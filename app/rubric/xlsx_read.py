@@ -1152,10 +1152,10 @@ class Locator:
         names = tuple(p for p in parts if not p.startswith("["))
         field = _HEADER_FIELDS.get(names[:2]) or _HEADER_FIELDS.get(names[:1])
         if field is not None:
-            number = self.header_rows.get(field)
-            if number is None:
+            header_row = self.header_rows.get(field)
+            if header_row is None:
                 return f"rubric sheet, field {field}", ""
-            return f"rubric row {number}, column value ({field})", ""
+            return f"rubric row {header_row}, column value ({field})", ""
         if names and names[0] in (SHEET_BANDS, SHEET_VETOES, SHEET_PRORATE, SHEET_SECTIONS):
             return f"{names[0]} sheet", ""
         if names[:2] == ("bonus", "items"):

@@ -538,11 +538,11 @@ def test_truncated_workbook(tmp_path: Path, small: Path) -> None:
 def test_damaged_sheet_xml(tmp_path: Path, small: Path) -> None:
     path = tmp_path / "bad.xlsx"
     with zipfile.ZipFile(small) as src, zipfile.ZipFile(path, "w") as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "xl/worksheets/sheet3.xml":
+        for member in src.infolist():
+            data = src.read(member.filename)
+            if member.filename == "xl/worksheets/sheet3.xml":
                 data = data[: len(data) // 2]
-            dst.writestr(info, data)
+            dst.writestr(member, data)
     with pytest.raises(RubricError) as info:
         read_xlsx(path)
     assert str(info.value).startswith("bad.xlsx: damaged .xlsx workbook")
