@@ -201,6 +201,11 @@ class Rubric:
     def band(self, code: str) -> Band:
         return next(b for b in self.bands if b.code == code)
 
+    @property
+    def maximum(self) -> Decimal:
+        """The nominal base maximum: every item applicable, no N/A, no prorating, no bonus."""
+        return plan_of(self).nominal_max
+
 
 @dataclass(frozen=True)
 class Answer:

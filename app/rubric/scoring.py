@@ -20,6 +20,7 @@ from typing import Any
 from app.errors import InvalidAnswer
 from app.rubric.answers import SCORERS
 from app.rubric.model import (
+    ANSWERED,
     INAPPLICABLE,
     NA,
     UNANSWERED,
@@ -38,8 +39,6 @@ from app.rubric.model import (
 
 _ONE = Decimal(1)
 _HUNDRED = Decimal(100)
-
-ANSWERED = "answered"
 
 # One item's state: (award, maximum, status, gap kinds, indicator result, normalised value).
 _State = tuple[Decimal, Decimal, str, tuple[str, ...], IndicatorResult | None, Any]
@@ -213,7 +212,8 @@ def _label(label: Label) -> dict[str, str]:
 # --- the engine -----------------------------------------------------------------------------
 
 # A fixed context: results must be identical on every laptop and on the server whatever the
-# caller did to the thread's decimal context. Only divisions (shares, rates, percentages) round.
+# caller did to the thread's decimal context. Only figures that involve a division (shares and
+# what they scale, rates, percentages, means) can round; sums of template numbers stay exact.
 _CTX = Context(prec=28, rounding=ROUND_HALF_EVEN)
 
 

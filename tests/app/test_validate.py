@@ -33,6 +33,7 @@ def test_a_good_rubric_loads():
     assert validate_document(good()) == []
     assert list(rub.items) == ["A1", "A2", "A3", "B1", "B2", "X1"]
     assert rub.items["A3"].maximum == D(4)
+    assert rub.maximum == D(18 + 10 + 5)  # A: min(cap 18, 10 + 5 + 4); B: deduction 10 + indicator 5
     assert rub.items["B1"].reason_below_max is True and rub.items["A1"].reason_below_max is False
     assert rub.sections_by_code["A.1"].parent == "A"
     assert rub.name.text("zh") == "test" and rub.name.text("en") == "test"
