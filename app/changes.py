@@ -14,6 +14,7 @@ class OpChanges:
     audit: bool = False
     rubrics: bool = False
     units: bool = False
+    evidence: bool = False
     visit_ids: frozenset[str] = field(default_factory=frozenset)
     item_codes: frozenset[str] = field(default_factory=frozenset)
 

@@ -1,0 +1,293 @@
+"""Importing photos as evidence: one file, many files, a camera card's folder, clipboard bytes.
+
+The heavy per-file work (read once, hash, read EXIF, decode a draft-scale thumbnail, write the
+file atomically) runs on a small thread pool; Pillow and hashlib release the GIL while they work,
+so two cores ingest two photos at once. Rows are written on the calling thread, one committed
+transaction per photo, only after the photo's file is safely on disk: a crash, a full disk or a
+cancel can leave at worst an unreferenced file, never a row without its file.
+
+Call these from the UI's task runner, not the UI thread; ``progress`` is called on the calling
+thread after each file, and ``cancel`` is honoured between files (photos already in flight finish).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.changes import OpChanges
+from app.errors import InvalidAnswer, NotFound, VisitLocked
+from app.evidence.errors import BadPhoto, EvidenceError
+from app.evidence.metadata import DEFAULT_MAX_PIXELS, EXTENSIONS, PhotoInfo, open_image, read_info
+from app.evidence.models import (
+    DUPLICATE,
+    FAILED,
+    IMPORTED,
+    SKIPPED,
+    CancelToken,
+    EvidenceId,
+    FileResult,
+    ImportProgress,
+    ImportSummary,
+)
+from app.evidence.settings import (
+    EvidenceSettings,
+    get_evidence_settings,
+    reduce_photo,
+    should_reduce,
+)
+from app.evidence.store import blob_path, describe_os_error, put_blob, remove_blob, sha256_hex
+from app.evidence.thumbnails import render_thumbnail, save_thumbnail
+from app.ids import new_id
+from app.profile import Profile
+from app.rubric_store import get_rubric
+from app.visits import get_visit
+from db import rows
+from db.queries import evidence as eq
+from db.queries import findings as fq
+
+ProgressCallback = Callable[[ImportProgress], None]
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where imported photos attach: a visit, and optionally one item and/or one finding."""
+
+    visit_id: str
+    rubric_hash: str | None = None
+    item_code: str | None = None
+    finding_id: str | None = None
+
+
+@dataclass(frozen=True)
+class _Source:
+    name: str  # what the summary shows: the path as given, or the clipboard name
+    path: Path | None = None
+    data: bytes | None = None
+
+    def read(self) -> bytes:
+        if self.data is not None:
+            return self.data
+        assert self.path is not None
+        try:
+            with self.path.open("rb") as fh:
+                return fh.read()
+        except FileNotFoundError as exc:
+            raise BadPhoto("the file does not exist (it may have been moved or the card removed)") from exc
+        except IsADirectoryError as exc:
+            raise BadPhoto("this is a folder, not a photo") from exc
+        except OSError as exc:
+            raise BadPhoto(f"the file cannot be read: {exc.strerror or exc}") from exc
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A photo whose file (and thumbnail) are on disk, waiting for its row."""
+
+    source_sha: str
+    stored_sha: str
+    stored_size: int
+    info: PhotoInfo
+    reduced: bool
+    source_size: int
+    written: bool
+
+
+def resolve_target(profile: Profile, target: Target) -> Target:
+    """Check the visit can take photos and find the rubric of a bare item code."""
+    visit = get_visit(profile, target.visit_id)
+    if visit.locked or visit.status == "cancelled":
+        raise VisitLocked(f"visit {target.visit_id} is {visit.status}; photos cannot be added to it")
+    if target.finding_id is not None:
+        finding = fq.get_finding(profile.db, target.finding_id)
+        if finding is None or finding["visit_id"] != target.visit_id:
+            raise NotFound(f"no finding {target.finding_id} in visit {target.visit_id}")
+    if target.item_code is None:
+        if target.rubric_hash is not None:
+            raise InvalidAnswer("a rubric was given without an item code")
+        return target
+    hashes = [target.rubric_hash] if target.rubric_hash else list(visit.rubric_hashes)
+    if target.rubric_hash and target.rubric_hash not in visit.rubric_hashes:
+        raise InvalidAnswer(f"rubric {target.rubric_hash[:12]} is not pinned by this visit")
+    found = [h for h in hashes if target.item_code in get_rubric(profile, h).items]
+    if not found:
+        raise InvalidAnswer(f"item {target.item_code!r} is not in this visit's rubrics")
+    if len(found) > 1:
+        raise InvalidAnswer(f"item {target.item_code!r} is in more than one rubric of this visit; say which")
+    return Target(target.visit_id, found[0], target.item_code, target.finding_id)
+
+
+def _prepare(src: _Source, known: frozenset[str], settings: EvidenceSettings, max_pixels: int,
+             root: Path, media_dir: Path) -> _Prepared | FileResult:
+    """Worker: everything that touches bytes and pixels. Never writes the database."""
+    try:
+        data = src.read()
+        source_sha = sha256_hex(data)
+        if source_sha in known:
+            return FileResult(src.name, DUPLICATE, message="already in this visit")
+        img = open_image(data, max_pixels=max_pixels)
+        info = read_info(img)
+        reduced = should_reduce(settings, info)
+        if reduced:
+            stored, small = reduce_photo(img, info, settings)
+            w, h = small.size
+            info = PhotoInfo("image/jpeg", w, h, 1, info.taken_at, info.taken_offset,
+                             info.gps_lat, info.gps_lon, info.camera)
+            thumb = render_thumbnail(small, 1)
+        else:
+            stored = data
+            thumb = render_thumbnail(img, info.orientation)
+        stored_sha = sha256_hex(stored) if reduced else source_sha
+        _, written = put_blob(media_dir, stored, stored_sha)
+        save_thumbnail(root, stored_sha, thumb)
+    except EvidenceError as exc:
+        return FileResult(src.name, FAILED, message=str(exc))
+    except MemoryError:
+        return FileResult(src.name, FAILED, message="the image is too large to decode with the memory available")
+    return _Prepared(source_sha, stored_sha, len(stored), info, reduced, len(data), written)
+
+
+def _record(profile: Profile, target: Target, src: _Source, prep: _Prepared) -> FileResult:
+    """Write the row for a photo whose file is on disk; one transaction per photo."""
+    try:
+        if not blob_path(profile.media_dir, prep.stored_sha).is_file():
+            # Only possible if another failure removed a shared file meanwhile; never record
+            # a row whose file is not there.
+            return FileResult(src.name, FAILED, message="the photo file vanished before it was recorded")
+        with profile.transaction() as tx:
+            dup = eq.find_duplicate(tx.db, target.visit_id, prep.source_sha)
+            if dup is not None:
+                if prep.written and not eq.hash_in_use(tx.db, prep.stored_sha):
+                    remove_blob(profile.media_dir, prep.stored_sha)  # a reduced copy nobody needs
+                return FileResult(src.name, DUPLICATE, EvidenceId(dup["id"]), "already in this visit")
+            evidence_id = new_id()
+            info = prep.info
+            rows.insert(tx.db, "evidence", {
+                "id": evidence_id, "sha256": prep.stored_sha, "visit_id": target.visit_id,
+                "rubric_hash": target.rubric_hash, "item_code": target.item_code,
+                "finding_id": target.finding_id, "size": prep.stored_size,
+                "original_name": Path(src.name).name, "media_type": info.media_type,
+                "width": info.width, "height": info.height, "taken_at": info.taken_at,
+                "taken_offset": info.taken_offset, "orientation": info.orientation,
+                "gps_lat": info.gps_lat, "gps_lon": info.gps_lon, "camera": info.camera,
+                "caption": "", "position": eq.next_position(tx.db, target.visit_id),
+                "imported_at": tx.now, "reduced": int(prep.reduced),
+                "original_sha256": prep.source_sha if prep.reduced else None,
+                "original_size": prep.source_size if prep.reduced else None,
+                "annotations": None, "deleted_at": None,
+            }, tx.meta)
+    except sqlite3.Error as exc:
+        if prep.written and not eq.hash_in_use(profile.db, prep.stored_sha):
+            remove_blob(profile.media_dir, prep.stored_sha)
+        detail = "the disk is full" if "full" in str(exc) else str(exc)
+        return FileResult(src.name, FAILED, message=f"could not record the photo: {detail}")
+    return FileResult(src.name, IMPORTED, EvidenceId(evidence_id))
+
+
+def _run(profile: Profile, target: Target, sources: Sequence[_Source], *,
+         progress: ProgressCallback | None, cancel: CancelToken | None,
+         max_pixels: int, workers: int | None) -> ImportSummary:
+    target = resolve_target(profile, target)
+    settings = get_evidence_settings(profile)
+    known = frozenset(eq.visit_hashes(profile.db, target.visit_id))
+    workers = workers or min(4, os.cpu_count() or 2)
+    results: list[FileResult] = []
+    queue = iter(sources)
+    pending: deque[tuple[_Source, Future]] = deque()
+    cancelled = False
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="photo-import") as pool:
+        def submit() -> None:
+            src = next(queue, None)
+            if src is not None:
+                pending.append((src, pool.submit(_prepare, src, known, settings, max_pixels,
+                                                 profile.root, profile.media_dir)))
+
+        # A short window keeps memory bounded (a few photos' bytes at a time), not the whole card.
+        for _ in range(workers * 2):
+            submit()
+        while pending:
+            src, future = pending.popleft()
+            outcome = future.result()
+            results.append(outcome if isinstance(outcome, FileResult)
+                           else _record(profile, target, src, outcome))
+            if cancel is not None and cancel.cancelled:
+                cancelled = True
+            else:
+                submit()
+            if progress is not None:
+                progress(ImportProgress(len(results), len(sources), src.name))
+    results.extend(FileResult(src.name, SKIPPED, message="not imported: the import was cancelled")
+                   for src in queue)
+    imported = any(r.status == IMPORTED for r in results)
+    changes = OpChanges(
+        evidence=imported, visit_ids=frozenset({target.visit_id}) if imported else frozenset(),
+        item_codes=frozenset({target.item_code}) if imported and target.item_code else frozenset(),
+    )
+    return ImportSummary(tuple(results), cancelled, changes)
+
+
+def photo_files(folder: Path, *, recursive: bool = True) -> list[Path]:
+    """The photos in a folder (a camera card's DCIM), by extension, in name order.
+
+    Hidden files are left out: cards written by a Mac carry ``._IMG_0001.JPG`` companions that
+    are metadata, not photos.
+    """
+    try:
+        entries = folder.rglob("*") if recursive else folder.iterdir()
+        found = [p for p in entries if p.suffix.lower() in EXTENSIONS
+                 and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+                 and p.is_file()]
+    except OSError as exc:
+        raise EvidenceError(f"cannot read the folder {folder}: {describe_os_error(exc)}") from exc
+    return sorted(found)
+
+
+def import_files(
+    profile: Profile, paths: Iterable[str | os.PathLike[str]], *, visit_id: str,
+    item_code: str | None = None, rubric_hash: str | None = None, finding_id: str | None = None,
+    progress: ProgressCallback | None = None, cancel: CancelToken | None = None,
+    max_pixels: int = DEFAULT_MAX_PIXELS, workers: int | None = None,
+) -> ImportSummary:
+    """Import files (from a file dialog or a drop); a folder among them adds its photos.
+
+    Files named explicitly are judged by their content, whatever their extension.
+    """
+    sources: list[_Source] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            sources.extend(_Source(str(p), p) for p in photo_files(path))
+        else:
+            sources.append(_Source(str(path), path))
+    return _run(profile, Target(visit_id, rubric_hash, item_code, finding_id), sources,
+                progress=progress, cancel=cancel, max_pixels=max_pixels, workers=workers)
+
+
+def import_folder(
+    profile: Profile, folder: str | os.PathLike[str], *, visit_id: str, recursive: bool = True,
+    item_code: str | None = None, rubric_hash: str | None = None, finding_id: str | None = None,
+    progress: ProgressCallback | None = None, cancel: CancelToken | None = None,
+    max_pixels: int = DEFAULT_MAX_PIXELS, workers: int | None = None,
+) -> ImportSummary:
+    """Import the photos of a folder; those already in the visit (same SHA-256) are skipped."""
+    files = photo_files(Path(folder), recursive=recursive)
+    return _run(profile, Target(visit_id, rubric_hash, item_code, finding_id),
+                [_Source(str(p), p) for p in files],
+                progress=progress, cancel=cancel, max_pixels=max_pixels, workers=workers)
+
+
+def import_bytes(
+    profile: Profile, data: bytes, name: str, *, visit_id: str, item_code: str | None = None,
+    rubric_hash: str | None = None, finding_id: str | None = None,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+) -> ImportSummary:
+    """Import one image from memory (the clipboard); ``name`` is shown and kept as its name."""
+    return _run(profile, Target(visit_id, rubric_hash, item_code, finding_id),
+                [_Source(name, data=bytes(data))],
+                progress=None, cancel=None, max_pixels=max_pixels, workers=1)
