@@ -1,4 +1,5 @@
-"""The rubric model: frozen values built from a validated rubric document, plus answers and profiles.
+"""The rubric model: frozen values of a validated rubric, answers and unit profiles, and the flat
+plan (``plan_of``) that scoring walks.
 
 Everything numeric is a ``Decimal`` made from the JSON text of the number (``Decimal(str(x))``),
 so a rubric that says 0.1 means exactly one tenth and no float rounding enters a score.
@@ -17,6 +18,7 @@ EVIDENCE = ("documents", "site", "interview", "questionnaire", "spot_check")
 COMPARATORS = (">=", ">", "<=", "<", "==")
 COMBINE_METHODS = ("mean", "min", "max", "median")
 ZERO = Decimal(0)
+ONE = Decimal(1)
 # Item status: answered, unanswered, marked N/A, or switched off by its ``when`` condition.
 ANSWERED, UNANSWERED, NA, INAPPLICABLE = "answered", "unanswered", "na", "inapplicable"
 
@@ -168,6 +170,15 @@ class CombineSpec:
     count: int | None = None
 
 
+@dataclass(frozen=True)
+class VetoHit:
+    code: str
+    label: Label
+    item: str
+    effect: str  # "fail" | "cap_band"
+    cap_band: str | None = None
+
+
 @dataclass(frozen=True, eq=False)
 class Rubric:
     """A loaded, validated rubric. Two rubrics are equal when their content hashes are."""
@@ -282,6 +293,31 @@ class Plan:
         self.veto_items = [self.index[v.item] for v in rubric.vetoes]
         self.band_index = {b.code: k for k, b in enumerate(rubric.bands)}
 
+    def shares(self, profile: UnitProfile) -> tuple[list[Decimal | None], bool, list[str]]:
+        """Per-section prorate shares for ``profile`` (None: not prorated), whether any rule
+        matched, and notes about missing profile data."""
+        shares: list[Decimal | None] = [None] * len(self.sections)
+        notes: list[str] = []
+        prorated = False
+        for rule in self.rubric.prorate:
+            if profile.unit_type is None or profile.unit_type not in rule.unit_types:
+                continue
+            prorated = True
+            missing = sorted({n for n in rule.denominator if n not in profile.numbers})
+            if missing:
+                notes.append(f"prorate {rule.section}: profile lacks {', '.join(missing)}; counted as 0")
+            num = sum((profile.numbers.get(n, ZERO) for n in rule.numerator), ZERO)
+            den = sum((profile.numbers.get(n, ZERO) for n in rule.denominator), ZERO)
+            if den == 0:
+                # No enrolment to split by: keeping the section whole is the neutral choice, and the
+                # note makes the missing profile data visible instead of silently zeroing a section.
+                notes.append(f"prorate {rule.section}: denominator is 0; section counted in full")
+                share = ONE
+            else:
+                share = min(ONE, max(ZERO, num / den))
+            shares[self.sec_index[rule.section]] = share
+        return shares, prorated, notes
+
     def _add_section(self, sec: Section, parent: int) -> None:
         k = len(self.sections)
         self.sections.append(sec)
@@ -355,3 +391,20 @@ def matches(value: Any, operand: Any) -> bool:
     if isinstance(operand, (int, float, Decimal)):
         return isinstance(value, Decimal) and value == to_decimal(operand)
     return value == operand
+
+
+def band_for(rubric: Rubric, value: Decimal | None, vetoes: tuple[VetoHit, ...]) -> tuple[Band | None, bool]:
+    """The band ``value`` reaches after veto effects, and whether a ``fail`` veto was hit."""
+    bands = rubric.bands
+    failed = any(v.effect == "fail" for v in vetoes)
+    if not bands:
+        return None, failed
+    if failed:
+        return bands[-1], True
+    k = None if value is None else next(k for k, b in enumerate(bands) if b.admits(value))
+    index = plan_of(rubric).band_index
+    for v in vetoes:
+        if v.cap_band is not None and k is not None:
+            # "No better than": a better band has a lower index.
+            k = max(k, index[v.cap_band])
+    return (None if k is None else bands[k]), False

@@ -33,6 +33,8 @@ from app.rubric.model import (
     Plan,
     Rubric,
     UnitProfile,
+    VetoHit,
+    band_for,
     matches,
     plan_of,
 )
@@ -79,15 +81,6 @@ class Gap:
     kind: str  # "unanswered" | "no_reason" | "photo_missing"
     item: str
     message: str
-
-
-@dataclass(frozen=True)
-class VetoHit:
-    code: str
-    label: Label
-    item: str
-    effect: str  # "fail" | "cap_band"
-    cap_band: str | None = None
 
 
 @dataclass(frozen=True)
@@ -217,30 +210,6 @@ def _label(label: Label) -> dict[str, str]:
 _CTX = Context(prec=28, rounding=ROUND_HALF_EVEN)
 
 
-def _shares(plan: Plan, profile: UnitProfile) -> tuple[list[Decimal | None], bool, list[str]]:
-    shares: list[Decimal | None] = [None] * len(plan.sections)
-    notes: list[str] = []
-    prorated = False
-    for rule in plan.rubric.prorate:
-        if profile.unit_type is None or profile.unit_type not in rule.unit_types:
-            continue
-        prorated = True
-        missing = sorted({n for n in rule.denominator if n not in profile.numbers})
-        if missing:
-            notes.append(f"prorate {rule.section}: profile lacks {', '.join(missing)}; counted as 0")
-        num = sum((profile.numbers.get(n, ZERO) for n in rule.numerator), ZERO)
-        den = sum((profile.numbers.get(n, ZERO) for n in rule.denominator), ZERO)
-        if den == 0:
-            # No enrolment to split by: keeping the section whole is the neutral choice, and the
-            # note makes the missing profile data visible instead of silently zeroing a section.
-            notes.append(f"prorate {rule.section}: denominator is 0; section counted in full")
-            share = _ONE
-        else:
-            share = min(_ONE, max(ZERO, num / den))
-        shares[plan.sec_index[rule.section]] = share
-    return shares, prorated, notes
-
-
 def _getter(indexes: list[int]) -> Callable[[list[_State]], tuple[_State, ...]]:
     if len(indexes) == 1:
         i = indexes[0]
@@ -276,7 +245,7 @@ def _compiled(plan: Plan) -> tuple[list[Any], list[tuple[str, ...]], list[Any], 
 class _Engine:
     def __init__(self, rubric: Rubric, profile: UnitProfile | None) -> None:
         plan = self.plan = plan_of(rubric)
-        self.shares, self.prorated, self.notes = _shares(plan, profile or UnitProfile())
+        self.shares, self.prorated, self.notes = plan.shares(profile or UnitProfile())
         self.answers: dict[str, Answer] = {}
         n, m = len(plan.items), len(plan.sections)
         self.states: list[_State] = [(ZERO, ZERO, UNANSWERED, (), None, None)] * n
@@ -469,23 +438,6 @@ class _Engine:
 
     def _band(self, value: Decimal | None, vetoes: tuple[VetoHit, ...]) -> tuple[Band | None, bool]:
         return band_for(self.plan.rubric, value, vetoes)
-
-
-def band_for(rubric: Rubric, value: Decimal | None, vetoes: tuple[VetoHit, ...]) -> tuple[Band | None, bool]:
-    """The band ``value`` reaches after veto effects, and whether a ``fail`` veto was hit."""
-    bands = rubric.bands
-    failed = any(v.effect == "fail" for v in vetoes)
-    if not bands:
-        return None, failed
-    if failed:
-        return bands[-1], True
-    k = None if value is None else next(k for k, b in enumerate(bands) if b.admits(value))
-    index = plan_of(rubric).band_index
-    for v in vetoes:
-        if v.cap_band is not None:
-            # "No better than": a better band has a lower index.
-            k = max(k if k is not None else 0, index[v.cap_band])
-    return (None if k is None else bands[k]), False
 
 
 def score(
