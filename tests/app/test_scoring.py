@@ -479,3 +479,11 @@ def test_the_documented_answers_and_profile_examples_load():
     assert answers["D1"] == Answer(na=True)
     profile = load_profile(_doc_block("## The unit profile file"))
     assert profile.numbers["enrolment_high"] == D(900)
+
+
+def test_no_band_without_a_percentage_even_under_a_cap_band_veto():
+    doc = rubric(section("A", item("A1", na_allowed=True), item("K", "passfail", max=0)),
+                 bands_basis="percent", bands=bands(("good", 90, True)),
+                 vetoes=[veto("X", "K", {"cap_band": "low"}, equals=False)])
+    res = score(load_rubric(doc), {"A1": Answer(na=True), "K": Answer(False)})
+    assert (res.percentage, res.band, [v.code for v in res.vetoes]) == (None, None, ["X"])
