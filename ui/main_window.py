@@ -1,0 +1,310 @@
+"""The main window: four views, the open visit's checklist, menus and the sync status."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSize, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+from app import __version__
+from app.errors import FieldmarkError
+from app.overview import Assignment, SyncStatus, sync_status
+from app.profile import Profile
+from app.session import Position, save_position
+from ui.pages.base import WorkspacePage
+from ui.pages.rubrics_page import RubricsPage
+from ui.pages.today_page import TodayPage
+from ui.pages.units_page import UnitsPage
+from ui.pages.visits_page import VisitsPage
+from ui.tasks import TaskRunner
+from ui.widgets.i18n import format_date
+
+if TYPE_CHECKING:
+    from ui.checklist.checklist_page import ChecklistPage
+
+
+class MainWindow(QMainWindow):
+    """The inspector's workspace. Pages load through the runner; the window only routes."""
+
+    # The window is on screen with its first view's data and the sync status loaded.
+    ready = Signal()
+
+    TODAY, VISITS, UNITS, RUBRICS = range(4)
+
+    def __init__(self, profile: Profile, runner: TaskRunner, *, today: date | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.profile = profile
+        self.runner = runner
+        self.today = today or date.today()
+        self._checklist: ChecklistPage | None = None
+        self._waiting_for_ready = {"page", "status"}
+        self.setWindowTitle(self.tr("Fieldmark"))
+
+        self.today_page = TodayPage(profile, runner, self.today, self)
+        self.visits_page = VisitsPage(profile, runner, self)
+        self.units_page = UnitsPage(profile, runner, self)
+        self.rubrics_page = RubricsPage(profile, runner, self)
+        self.pages: list[WorkspacePage] = [self.today_page, self.visits_page, self.units_page, self.rubrics_page]
+
+        self.stack = QStackedWidget(self)
+        self.nav = QListWidget(self)
+        self.nav.setAccessibleName(self.tr("Views"))
+        self.nav.setFrameShape(QListWidget.Shape.NoFrame)
+        self.nav.setIconSize(QSize(0, 0))
+        self.nav.setSpacing(1)
+        self.nav.setStyleSheet("QListWidget::item { padding: 7px 12px; }")
+        titles = [self.tr("Today"), self.tr("Visits"), self.tr("Units"), self.tr("Rubrics")]
+        for page, title in zip(self.pages, titles, strict=True):
+            self.stack.addWidget(page)
+            QListWidgetItem(title, self.nav)
+            page.openVisitRequested.connect(self.open_visit)
+            page.failed.connect(self.show_error)
+        # The open visit's entry appears once a visit is open, so the user can go back to it.
+        self.visit_entry = QListWidgetItem(self.tr("Open visit"), self.nav)
+        self.visit_entry.setHidden(True)
+        self.nav.setFixedWidth(max(150, self.nav.sizeHintForColumn(0) + 40))
+        self.nav.currentRowChanged.connect(self._nav_changed)
+        self.stack.currentChanged.connect(self._stack_changed)
+
+        self.today_page.startAssignmentRequested.connect(self.new_visit_from_assignment)
+        self.today_page.newVisitRequested.connect(lambda: self.new_visit())
+        self.units_page.showVisitsRequested.connect(self.show_unit_visits)
+        self.today_page.loaded.connect(lambda: self._part_ready("page"))
+
+        central = QWidget(self)
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.pending_label = QLabel(self)
+        self.sync_label = QLabel(self)
+        self.busy_label = QLabel(self)
+        self.statusBar().addWidget(self.busy_label, 1)
+        self.statusBar().addPermanentWidget(self.pending_label)
+        self.statusBar().addPermanentWidget(self.sync_label)
+        runner.started.connect(lambda _id, label: self.busy_label.setText(self.tr("Working…") if label else ""))
+        runner.finished.connect(lambda _id: None if runner.busy else self.busy_label.clear())
+
+        self._build_menus()
+        self._fit_to_screen()
+        self.nav.setCurrentRow(self.TODAY)
+        self.refresh_status()
+
+    # --- menus -------------------------------------------------------------------------------
+
+    def _action(self, text: str, shortcut: QKeySequence | str | None, slot: object) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu(self.tr("&File"))
+        self.new_visit_action = self._action(self.tr("&New visit…"), QKeySequence.StandardKey.New,
+                                             lambda: self.new_visit())
+        self.settings_action = self._action(self.tr("&Settings…"), "Ctrl+,", self.show_settings)
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        quit_action = self._action(self.tr("&Quit"), QKeySequence.StandardKey.Quit, self.close)
+        quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        file_menu.addActions([self.new_visit_action, self.settings_action])
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+
+        view_menu = bar.addMenu(self.tr("&View"))
+        self.view_actions: list[QAction] = []
+        for index, title in enumerate([self.tr("&Today"), self.tr("&Visits"), self.tr("&Units"), self.tr("&Rubrics")]):
+            action = self._action(title, f"Ctrl+{index + 1}", lambda _=False, i=index: self.show_page(i))
+            self.view_actions.append(action)
+            view_menu.addAction(action)
+        view_menu.addSeparator()
+        self.find_action = self._action(self.tr("&Find"), QKeySequence.StandardKey.Find, self.focus_search)
+        self.refresh_action = self._action(self.tr("&Refresh"), QKeySequence.StandardKey.Refresh, self.refresh_all)
+        view_menu.addActions([self.find_action, self.refresh_action])
+
+        visit_menu = bar.addMenu(self.tr("V&isit"))
+        self.back_to_visit_action = self._action(self.tr("&Back to open visit"), "Ctrl+5", self.show_open_visit)
+        self.close_visit_action = self._action(self.tr("&Close visit"), QKeySequence.StandardKey.Close,
+                                               self.close_visit)
+        for action in (self.back_to_visit_action, self.close_visit_action):
+            action.setEnabled(False)
+            visit_menu.addAction(action)
+
+        help_menu = bar.addMenu(self.tr("&Help"))
+        help_menu.addAction(self._action(self.tr("&About Fieldmark"), None, self.show_about))
+
+    def _fit_to_screen(self) -> None:
+        # Comfortable on a 1366×768 laptop, and never larger than the screen it opens on.
+        self.setMinimumSize(900, 560)
+        screen = self.screen().availableGeometry() if self.screen() else None
+        width, height = 1280, 760
+        if screen is not None:
+            width, height = min(width, screen.width() - 40), min(height, screen.height() - 40)
+        self.resize(max(width, 900), max(height, 560))
+
+    # --- navigation --------------------------------------------------------------------------
+
+    def show_page(self, index: int) -> None:
+        self.nav.setCurrentRow(index)
+
+    def current_page_index(self) -> int:
+        return self.stack.currentIndex()
+
+    def _nav_changed(self, row: int) -> None:
+        if row < 0:
+            return
+        if self.nav.item(row) is self.visit_entry:
+            if self._checklist is not None:
+                self.stack.setCurrentWidget(self._checklist)
+            return
+        self.stack.setCurrentIndex(row)
+
+    def _stack_changed(self, index: int) -> None:
+        widget = self.stack.widget(index)
+        if isinstance(widget, WorkspacePage):
+            row = index
+        else:
+            row = self.nav.row(self.visit_entry)
+        if self.nav.currentRow() != row:
+            self.nav.blockSignals(True)
+            self.nav.setCurrentRow(row)
+            self.nav.blockSignals(False)
+
+    def focus_search(self) -> None:
+        widget = self.stack.currentWidget()
+        if isinstance(widget, WorkspacePage):
+            widget.focus_search()
+
+    def show_unit_visits(self, unit_id: str, unit_name: str) -> None:
+        self.visits_page.show_unit(unit_id, unit_name)
+        self.show_page(self.VISITS)
+
+    # --- visits ------------------------------------------------------------------------------
+
+    def checklist_page(self) -> ChecklistPage:
+        """The checklist, made on first use: most starts never open a visit before the list shows."""
+        if self._checklist is None:
+            from ui.checklist.checklist_page import ChecklistPage
+
+            page = ChecklistPage(self.profile, self.runner, self)
+            page.visitChanged.connect(self.visit_changed)
+            page.closeRequested.connect(self.close_visit)
+            self.stack.addWidget(page)
+            self._checklist = page
+        return self._checklist
+
+    def open_visit(self, visit_id: str, rubric_hash: str | None = None, item_code: str | None = None) -> None:
+        """Show the checklist of ``visit_id``, at ``item_code`` of ``rubric_hash`` if given."""
+        page = self.checklist_page()
+        page.open_visit(visit_id, rubric_hash, item_code)
+        self.visit_entry.setHidden(False)
+        self.back_to_visit_action.setEnabled(True)
+        self.close_visit_action.setEnabled(True)
+        self.stack.setCurrentWidget(page)
+        # Crash-resume: the visit is remembered now; the checklist refines it to the item.
+        position = Position(visit_id, rubric_hash, item_code)
+        self.runner.run(lambda: save_position(self.profile, position), on_error=self.show_error,
+                        label="remember position")
+
+    def resume(self, position: Position) -> None:
+        """Reopen where the inspector was when the app last stopped."""
+        self.open_visit(position.visit_id, position.rubric_hash, position.item_code)
+
+    def show_open_visit(self) -> None:
+        if self._checklist is not None and not self.visit_entry.isHidden():
+            self.stack.setCurrentWidget(self._checklist)
+
+    def close_visit(self) -> None:
+        if self._checklist is None or self.visit_entry.isHidden():
+            return
+        self.visit_entry.setHidden(True)
+        self.back_to_visit_action.setEnabled(False)
+        self.close_visit_action.setEnabled(False)
+        self.runner.run(lambda: save_position(self.profile, None), on_error=self.show_error,
+                        label="forget position")
+        self.show_page(self.TODAY)
+        self.visit_changed("")
+
+    def visit_changed(self, _visit_id: str) -> None:
+        """A visit changed (answers, status): lists and the sync status are out of date."""
+        for page in (self.today_page, self.visits_page, self.units_page):
+            page.mark_stale()
+        self.refresh_status()
+
+    def new_visit(self, assignment: Assignment | None = None) -> None:
+        from ui.dialogs.new_visit_dialog import NewVisitDialog
+
+        dialog = NewVisitDialog(self.profile, self.runner, today=self.today, assignment=assignment, parent=self)
+        dialog.failed.connect(self.show_error)
+        if dialog.exec() and dialog.created_visit_id:
+            self.visit_changed(dialog.created_visit_id)
+            self.open_visit(dialog.created_visit_id)
+
+    def new_visit_from_assignment(self, assignment: Assignment) -> None:
+        self.new_visit(assignment)
+
+    # --- status, settings, errors ------------------------------------------------------------
+
+    def refresh_status(self) -> None:
+        self.runner.run(lambda: sync_status(self.profile), on_done=self._show_status,
+                        on_error=self.show_error, label="")
+
+    def _show_status(self, status: SyncStatus) -> None:
+        self.pending_label.setText(self.tr("Not synced: %n change(s)", "", status.pending_changes))
+        if status.last_sync:
+            self.sync_label.setText(self.tr("Last sync: {date}").format(date=format_date(status.last_sync)))
+        else:
+            self.sync_label.setText(self.tr("Last sync: never"))
+        self._part_ready("status")
+
+    def _part_ready(self, part: str) -> None:
+        if part in self._waiting_for_ready:
+            self._waiting_for_ready.discard(part)
+            if not self._waiting_for_ready:
+                self.ready.emit()
+
+    def refresh_all(self) -> None:
+        for page in self.pages:
+            page.mark_stale()
+        self.refresh_status()
+
+    def show_settings(self) -> None:
+        from ui.dialogs.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.profile, self.runner, parent=self)
+        dialog.failed.connect(self.show_error)
+        dialog.exec()
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, self.tr("About Fieldmark"), self.tr(
+            "Fieldmark {version}\n\nOffline-first inspection checklists, live scoring and feedback.").format(
+            version=__version__))
+
+    def show_error(self, exc: BaseException) -> None:
+        """Show a core error as a message; anything else is a bug and is raised."""
+        if not isinstance(exc, FieldmarkError):
+            raise exc
+        QMessageBox.warning(self, self.tr("Fieldmark"), str(exc))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # Every edit is already saved; closing only waits for writes still in flight.
+        self.runner.wait_idle()
+        event.accept()
+

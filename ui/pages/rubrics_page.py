@@ -1,0 +1,138 @@
+"""Rubrics: the stored template versions, and a preview of one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QSplitter, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+
+from app.labels import ITEM_KIND_LABELS, label_of
+from app.models import RubricRef
+from app.profile import Profile
+from app.rubric import Item, Rubric, Section, score
+from app.rubric_store import get_rubric, list_rubrics
+from ui.pages.base import WorkspacePage
+from ui.tasks import TaskRunner
+from ui.widgets.i18n import both_of, format_number, text_of
+from ui.widgets.lists import RECORD_ROLE, add_row, current_record, flat_tree
+from ui.widgets.rubric_preview import RubricPreviewWidget
+
+
+@dataclass(frozen=True)
+class RubricPreview:
+    rubric: Rubric
+    # Section code -> its maximum; the rubric's base maximum under "".
+    maxima: dict[str, Decimal]
+
+
+def load_preview(profile: Profile, rubric_hash: str) -> RubricPreview:
+    rubric = get_rubric(profile, rubric_hash)
+    # Scoring no answers gives every section's maximum, caps and all, from the one engine.
+    empty = score(rubric, {})
+    maxima = {code: s.maximum for code, s in empty.sections.items()}
+    maxima[""] = empty.nominal_maximum
+    return RubricPreview(rubric, maxima)
+
+
+class RubricsPage(WorkspacePage):
+    def __init__(self, profile: Profile, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(profile, runner, parent)
+        self.preview_data: RubricPreview | None = None
+        self.list = flat_tree([self.tr("Rubric"), self.tr("Version")], self)
+        self.list.setAccessibleName(self.tr("Stored rubrics"))
+        self.list.currentItemChanged.connect(lambda *_: self._load_current())
+        self.outline = QTreeWidget(self)
+        self.outline.setHeaderLabels([self.tr("Section / item"), self.tr("Kind"), self.tr("Max")])
+        self.outline.setAccessibleName(self.tr("Sections and items"))
+        self.outline.setUniformRowHeights(True)
+        self.outline.setAlternatingRowColors(True)
+        self.outline.header().setStretchLastSection(False)
+        self.outline.header().setSectionResizeMode(0, self.outline.header().ResizeMode.Stretch)
+        for column in (1, 2):
+            self.outline.header().setSectionResizeMode(column, self.outline.header().ResizeMode.ResizeToContents)
+        self.outline.currentItemChanged.connect(lambda *_: self._show_node())
+        self.details = RubricPreviewWidget(self)
+        self.count = QLabel(self)
+
+        right = QSplitter(Qt.Orientation.Horizontal, self)
+        right.addWidget(self.outline)
+        right.addWidget(self.details)
+        right.setSizes([520, 380])
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.list)
+        left_layout.addWidget(self.count)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([300, 900])
+        QVBoxLayout(self).addWidget(splitter)
+
+    def refresh(self) -> None:
+        self.runner.run(lambda: list_rubrics(self.profile), on_done=self._fill, on_error=self.failed.emit,
+                        label="rubrics")
+
+    def _fill(self, refs: list[RubricRef]) -> None:
+        self.list.clear()
+        for ref in refs:
+            add_row(self.list, [ref.name_zh, ref.version], ref,
+                    tooltip=f"{ref.name_zh}\n{ref.name_en}\n{ref.rubric_id} · {ref.hash[:12]}")
+        self.count.setText(self.tr("%n rubric version(s)", "", len(refs)))
+        if refs:
+            self.list.setCurrentItem(self.list.topLevelItem(0))
+        self.loaded.emit()
+
+    def _load_current(self) -> None:
+        ref = current_record(self.list)
+        if isinstance(ref, RubricRef):
+            self.runner.run(lambda: load_preview(self.profile, ref.hash), on_done=self.show_preview,
+                            on_error=self.failed.emit, label="rubric")
+
+    def show_preview(self, preview: RubricPreview) -> None:
+        self.preview_data = preview
+        self.outline.clear()
+        root = QTreeWidgetItem(self.outline, [both_of(preview.rubric.name), "", format_number(preview.maxima[""])])
+        root.setData(0, RECORD_ROLE, preview.rubric)
+        for section in preview.rubric.sections:
+            self._add_section(root, section, preview.maxima)
+        if preview.rubric.bonus_items:
+            bonus = QTreeWidgetItem(root, [self.tr("Bonus"), "", ""])
+            for item in preview.rubric.bonus_items:
+                self._add_item(bonus, item)
+        root.setExpanded(True)
+        self.outline.setCurrentItem(root)
+
+    def _add_section(self, parent: QTreeWidgetItem, section: Section, maxima: dict[str, Decimal]) -> None:
+        node = QTreeWidgetItem(parent, [f"{section.code}  {both_of(section.name)}", "",
+                                        format_number(maxima.get(section.code, ""))])
+        node.setData(0, RECORD_ROLE, section)
+        font = node.font(0)
+        font.setBold(True)
+        node.setFont(0, font)
+        for item in section.items:
+            self._add_item(node, item)
+        for child in section.sections:
+            self._add_section(node, child, maxima)
+
+    def _add_item(self, parent: QTreeWidgetItem, item: Item) -> None:
+        node = QTreeWidgetItem(parent, [f"{item.code}  {both_of(item.text)}",
+                                        text_of(label_of(ITEM_KIND_LABELS, item.kind)), format_number(item.maximum)])
+        node.setData(0, RECORD_ROLE, item)
+        node.setToolTip(0, both_of(item.guidance) or both_of(item.text))
+
+    def _show_node(self) -> None:
+        node = self.outline.currentItem()
+        record = None if node is None else node.data(0, RECORD_ROLE)
+        if isinstance(record, Item):
+            self.details.show_item(record)
+        elif isinstance(record, Section) and self.preview_data is not None:
+            self.details.show_section(record, self.preview_data.maxima.get(record.code))
+        elif self.preview_data is not None:
+            self.details.show_rubric(self.preview_data.rubric, self.preview_data.maxima[""])
+
+    def focus_search(self) -> None:
+        self.list.setFocus()
