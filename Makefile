@@ -5,7 +5,11 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test bench lint clean
+.PHONY: run test bench lint clean translations screenshots
+
+# Qt translations: the .ts sources are in the repository; the .qm files are built from them.
+TS := resources/translations/fieldmark_zh_CN.ts
+QM := $(TS:.ts=.qm)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,11 +17,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)
+$(QM): $(TS) $(STAMP)
+	$(BIN)/pyside6-lrelease $(TS) -qm $(QM)
+
+# Refresh the .ts from the UI sources (keeps existing translations, drops obsolete ones).
+translations: $(STAMP)
+	$(BIN)/pyside6-lupdate $$(find ui -name '*.py' | sort) -ts $(TS) -no-obsolete -locations none
+	$(MAKE) $(QM)
+
+run: $(STAMP) $(QM)
 	$(BIN)/fieldmark demo --if-missing
 	$(BIN)/fieldmark
 
-test: $(STAMP)
+test: $(STAMP) $(QM)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 	$(BIN)/lint-imports
 
