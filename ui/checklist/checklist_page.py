@@ -1,0 +1,291 @@
+"""The checklist page: section tree, item pane and live score for one visit.
+
+Every edit is applied to the live Scorer on the UI thread (the score panel follows each key) and
+saved through the task runner at once (text after a short pause). There is no Save button.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import FieldmarkError
+from app.profile import Profile
+from app.rubric import Answer, ScoreResult, check_answer
+from app.session import Position, save_position
+from ui.checklist.answers import AnswerCommand, AnswerWriter, Draft
+from ui.checklist.findings_panel import FindingsPanelWidget
+from ui.checklist.item_pane import ItemPaneWidget
+from ui.checklist.page_flows import PageFlowsMixin
+from ui.checklist.score_panel import ScorePanelWidget
+from ui.checklist.section_tree import SectionTreeModel, make_tree_view
+from ui.checklist.shortcuts import install_actions
+from ui.checklist.style import PAGE_STYLE
+from ui.checklist.visit_data import VisitData, load_visit
+from ui.tasks import TaskRunner
+
+
+class ChecklistPage(PageFlowsMixin, QWidget):
+    visitChanged = Signal(str)  # after every saved change of the open visit
+    closeRequested = Signal()
+    # After the page has shown a visit (tests and the shell wait for it).
+    visitOpened = Signal(str)
+    # One answer is durable on disk: (rubric hash, item code).
+    answerSaved = Signal(str, str)
+
+    def __init__(self, profile: Profile, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("checklistPage")
+        self.setStyleSheet(PAGE_STYLE)
+        self.profile, self.runner = profile, runner
+        self.data: VisitData | None = None
+        self.drafts: dict[tuple[str, str], Draft] = {}
+        self.current: tuple[str, str] | None = None
+        self.undo_stack = QUndoStack(self)
+        self.writer = AnswerWriter(self, runner, profile, self._saved, self._save_failed, self._busy)
+        self.dialog: QWidget | None = None  # the open dialog, if any (dialogs are non-blocking)
+
+        self.title = QLabel()
+        self.title.setObjectName("visitTitle")
+        self.state = QLabel()
+        self.state.setObjectName("visitState")
+        self.saved = QLabel()
+        self.saved.setObjectName("savedState")
+        self.header = QHBoxLayout()
+        self.header.setContentsMargins(12, 8, 12, 8)
+        self.header.addWidget(self.title)
+        self.header.addWidget(self.state)
+        self.header.addStretch(1)
+        self.header.addWidget(self.saved)
+
+        self.model = SectionTreeModel(self)
+        self.tree = make_tree_view(self.model)
+        self.tree.selectionModel().currentChanged.connect(self._tree_current)
+        self.pane = ItemPaneWidget()
+        self.pane.edited.connect(self._edited)
+        self.prev_button = QPushButton(self.tr("Previous"))
+        self.next_button = QPushButton(self.tr("Next"))
+        self.next_open_button = QPushButton(self.tr("Next unanswered"))
+        nav = QHBoxLayout()
+        nav.setContentsMargins(20, 0, 20, 10)
+        for button in (self.prev_button, self.next_button, self.next_open_button):
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # reached by their shortcuts
+            nav.addWidget(button)
+        nav.addStretch(1)
+        centre = QWidget()
+        cbox = QVBoxLayout(centre)
+        cbox.setContentsMargins(0, 0, 0, 0)
+        cbox.addWidget(self.pane, 1)
+        cbox.addLayout(nav)
+
+        self.score = ScorePanelWidget()
+        self.findings = FindingsPanelWidget()
+        right = QWidget()
+        right.setObjectName("rightColumn")
+        rbox = QVBoxLayout(right)
+        rbox.setContentsMargins(8, 8, 8, 8)
+        rbox.addWidget(self.score)
+        rbox.addWidget(self.findings, 1)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.tree)
+        self.splitter.addWidget(centre)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 5)
+        self.splitter.setStretchFactor(2, 3)
+        self.splitter.setSizes([330, 660, 340])
+        self.splitter.setChildrenCollapsible(False)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        box.addLayout(self.header)
+        box.addWidget(self.splitter, 1)
+
+        self.actions_by_name = install_actions(self)
+        self.action_buttons: dict[str, QToolButton] = {}
+        for name in ("gap_check", "sign_leader", "sign_head", "finalize", "amend", "audit", "close"):
+            button = QToolButton()
+            button.setDefaultAction(self.actions_by_name[name])
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            self.header.addWidget(button)
+            self.action_buttons[name] = button
+        self.prev_button.clicked.connect(self.previous_item)
+        self.next_button.clicked.connect(self.next_item)
+        self.next_open_button.clicked.connect(self.next_unanswered)
+        self.connect_flows()
+
+    # --- opening a visit ----------------------------------------------------------------------
+
+    def open_visit(self, visit_id: str, rubric_hash: str | None = None, item_code: str | None = None) -> None:
+        self.writer.flush()
+        profile = self.profile
+        self.runner.run(lambda: load_visit(profile, visit_id),
+                        on_done=lambda data: self._loaded(data, rubric_hash, item_code),
+                        on_error=self.show_error, label="open visit")
+
+    def _loaded(self, data: VisitData, rubric_hash: str | None, item_code: str | None) -> None:
+        if self.data is None or self.data.visit.id != data.visit.id:
+            self.undo_stack.clear()
+        self.data = data
+        self.writer.visit_id = data.visit.id
+        self.drafts = {key: Draft.of(r, *key) for key, r in data.responses.items()}
+        self.model.load(data.rubrics, {h: s.result for h, s in data.scorers.items()})
+        self.tree.expandAll()
+        visit = data.visit
+        self.title.setText(self.tr("{unit} · {date}").format(unit=visit.unit_name, date=visit.starts_on))
+        self.state.setText(self.status_text(visit.status))
+        self.state.setProperty("locked", visit.locked)
+        self.state.style().polish(self.state)
+        self.saved.setText("")
+        self.pane.set_read_only(visit.locked)
+        self.findings.set_read_only(visit.locked)
+        self.update_actions()
+        self.show_side()
+        self.current = None
+        key = (rubric_hash, item_code) if rubric_hash and item_code else None
+        if key is None and item_code:
+            key = next((k for k in self.model.order if k[1] == item_code), None)
+        if key not in self.model.order:
+            key = self._next_open(-1) or (self.model.order[0] if self.model.order else None)
+        if key is not None:
+            self.go_to(*key)
+        self.visitOpened.emit(visit.id)
+
+    @property
+    def read_only(self) -> bool:
+        return self.data is None or self.data.visit.locked
+
+    # --- navigation ---------------------------------------------------------------------------
+
+    def go_to(self, rubric_hash: str, item_code: str) -> None:
+        index = self.model.index_of(rubric_hash, item_code)
+        if index.isValid():
+            self.tree.selectionModel().setCurrentIndex(
+                index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+            self.tree.scrollTo(index)
+
+    def _tree_current(self, index: QModelIndex, _previous: QModelIndex) -> None:
+        key = self.model.key_of(index)
+        if key is None or key == self.current or self.data is None:
+            return
+        self.writer.flush()  # the text typed into the item being left is saved now
+        self.current = key
+        rubric_hash, code = key
+        item = self.data.rubrics[rubric_hash].items[code]
+        result = self.data.scorers[rubric_hash].result
+        self.pane.show_item(item, self.model.path_text(rubric_hash, code), self.draft_of(key),
+                            result.items.get(code), self._indicator(result, code), self.read_only)
+        self.score.set_result(result, self.missing_signatures())
+        profile, position = self.profile, Position(self.data.visit.id, rubric_hash, code)
+        self.runner.run(lambda: save_position(profile, position), on_error=self.show_error, label="position")
+
+    def draft_of(self, key: tuple[str, str]) -> Draft:
+        return self.drafts.get(key) or Draft(*key)
+
+    @staticmethod
+    def _indicator(result: ScoreResult, code: str):  # noqa: ANN205 - IndicatorResult | None
+        return next((r for r in result.indicators if r.code == code), None)
+
+    def _step(self, delta: int) -> None:
+        order = self.model.order
+        if not order:
+            return
+        k = order.index(self.current) if self.current in order else -delta
+        self.go_to(*order[(k + delta) % len(order)])
+
+    def next_item(self) -> None:
+        self._step(1)
+
+    def previous_item(self) -> None:
+        self._step(-1)
+
+    def _next_open(self, start: int, delta: int = 1) -> tuple[str, str] | None:
+        """The next item still needing an answer (wrapping around), or None when all are done."""
+        if self.data is None:
+            return None
+        order = self.model.order
+        for step in range(1, len(order) + 1):
+            key = order[(start + delta * step) % len(order)]
+            item_result = self.data.scorers[key[0]].result.items.get(key[1])
+            if item_result is not None and not item_result.answered and not item_result.na:
+                return key
+        return None
+
+    def next_unanswered(self, delta: int = 1) -> None:
+        order = self.model.order
+        start = order.index(self.current) if self.current in order else -1
+        key = self._next_open(start, delta)
+        if key is not None:
+            self.go_to(*key)
+            self.pane.focus_entry()
+
+    def focus_entry(self) -> None:
+        self.pane.focus_entry()
+
+    # --- answering ----------------------------------------------------------------------------
+
+    def _edited(self, draft: Draft, debounce: bool) -> None:
+        if self.data is None or self.read_only:
+            return
+        item = self.data.rubrics[draft.rubric_hash].items[draft.item_code]
+        if draft.value is not None and not draft.na:
+            try:
+                check_answer(item, draft.value)
+            except FieldmarkError as exc:
+                self.pane.show_error(str(exc))
+                return
+        old = self.draft_of(draft.key)
+        self.undo_stack.push(AnswerCommand(self.apply_draft, old, draft,
+                                           self.tr("Answer {code}").format(code=draft.item_code), debounce))
+
+    def apply_draft(self, draft: Draft, show: bool, debounce: bool) -> None:
+        """Make ``draft`` the item's answer: score it, show it, save it (edits, undo and redo)."""
+        if self.data is None:
+            return
+        scorer = self.data.scorers[draft.rubric_hash]
+        previous = scorer.answers.get(draft.item_code)
+        answer = Answer(value=None if draft.na else draft.value, na=draft.na,
+                        reason=draft.reason or None, photos=previous.photos if previous else 0)
+        result = scorer.set_answer(draft.item_code, answer)
+        self.drafts[draft.key] = draft
+        if show:
+            self.go_to(*draft.key)
+            if self.current == draft.key:
+                self.pane.set_draft(draft)
+        self.model.set_result(draft.rubric_hash, result)
+        self.score.set_result(result, self.missing_signatures())
+        if self.current == draft.key:
+            self.pane.update_result(result.items.get(draft.item_code), self._indicator(result, draft.item_code))
+        self.writer.save(draft, debounce=debounce)
+
+    def _saved(self, draft: Draft) -> None:
+        self.answerSaved.emit(draft.rubric_hash, draft.item_code)
+        if self.data is not None:
+            self.visitChanged.emit(self.data.visit.id)
+
+    def _save_failed(self, draft: Draft, exc: BaseException) -> None:
+        self.saved.setText(self.tr("Not saved: {error}").format(error=exc))
+        self.saved.setProperty("error", True)
+        self.saved.style().polish(self.saved)
+
+    def _busy(self, busy: bool) -> None:
+        if self.saved.property("error") and busy:
+            return
+        self.saved.setProperty("error", False)
+        self.saved.setText(self.tr("Saving…") if busy else self.tr("All changes saved"))
+        self.saved.style().polish(self.saved)
+
+    def flush(self) -> None:
+        """Save typed text now (the shell calls this before leaving the page or quitting)."""
+        self.writer.flush()

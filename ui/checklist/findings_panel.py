@@ -1,0 +1,150 @@
+"""Findings of this visit, good practices, and on a follow-up visit the unit's open findings."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.findings import TRANSITIONS
+from app.models import Finding, GoodPractice
+
+
+def _severity(panel: QWidget, severity: str) -> str:
+    return panel.tr("Major") if severity == "major" else panel.tr("General")
+
+
+class FindingsPanelWidget(QWidget):
+    addFindingRequested = Signal()
+    statusRequested = Signal(str, str)  # finding id, new status
+    practiceAdded = Signal(str)
+    findingActivated = Signal(str, str)  # rubric hash, item code of a finding tied to an item
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.earlier_title = QLabel(self.tr("Open findings from earlier visits: re-check them first"))
+        self.earlier_title.setObjectName("panelTitle")
+        self.earlier_title.setWordWrap(True)
+        self.earlier = QListWidget()
+        self.earlier.setObjectName("earlierFindings")
+        self.earlier.setWordWrap(True)
+        self.earlier.currentItemChanged.connect(self._earlier_selected)
+        self.verify = QPushButton(self.tr("&Verified"))
+        self.verify.clicked.connect(lambda: self._set_status("verified"))
+        self.reopen = QPushButton(self.tr("Not fixed: re&open"))
+        self.reopen.clicked.connect(lambda: self._set_status("reopened"))
+        earlier_buttons = QHBoxLayout()
+        earlier_buttons.addWidget(self.verify)
+        earlier_buttons.addWidget(self.reopen)
+        earlier_buttons.addStretch(1)
+        self.earlier_box = QWidget()
+        eb = QVBoxLayout(self.earlier_box)
+        eb.setContentsMargins(0, 0, 0, 8)
+        eb.addWidget(self.earlier_title)
+        eb.addWidget(self.earlier)
+        eb.addLayout(earlier_buttons)
+
+        findings_title = QLabel(self.tr("Findings"))
+        findings_title.setObjectName("panelTitle")
+        self.findings = QListWidget()
+        self.findings.setObjectName("findingsList")
+        self.findings.setWordWrap(True)
+        self.findings.itemActivated.connect(self._finding_activated)
+        self.add_finding = QPushButton(self.tr("Add finding…"))
+        self.add_finding.clicked.connect(self.addFindingRequested)
+
+        practices_title = QLabel(self.tr("Good practices"))
+        practices_title.setObjectName("panelTitle")
+        self.practices = QListWidget()
+        self.practices.setObjectName("practicesList")
+        self.practices.setWordWrap(True)
+        self.practice_text = QLineEdit()
+        self.practice_text.setPlaceholderText(self.tr("A good practice worth sharing"))
+        self.practice_text.returnPressed.connect(self._add_practice)
+        self.add_practice = QPushButton(self.tr("Add"))
+        self.add_practice.clicked.connect(self._add_practice)
+        practice_row = QHBoxLayout()
+        practice_row.addWidget(self.practice_text, 1)
+        practice_row.addWidget(self.add_practice)
+
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.earlier_box)
+        box.addWidget(findings_title)
+        box.addWidget(self.findings, 2)
+        box.addWidget(self.add_finding, 0, Qt.AlignmentFlag.AlignLeft)
+        box.addWidget(practices_title)
+        box.addWidget(self.practices, 1)
+        box.addLayout(practice_row)
+        self._earlier: dict[str, Finding] = {}
+
+    def set_data(self, findings: list[Finding], practices: list[GoodPractice],
+                 earlier: list[Finding], follow_up: bool) -> None:
+        self.findings.clear()
+        for f in findings:
+            text = self.tr("[{severity}] {description}").format(severity=_severity(self, f.severity), description=f.description)
+            if f.deadline:
+                text += "\n" + self.tr("Rectify by {deadline}, {responsible}").format(deadline=f.deadline, responsible=f.responsible or "—")
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, (f.rubric_hash, f.item_code))
+            self.findings.addItem(item)
+        self.practices.clear()
+        for p in practices:
+            self.practices.addItem(p.text)
+        current = self.earlier.currentItem()
+        keep = current.data(Qt.ItemDataRole.UserRole) if current else None
+        self.earlier.clear()
+        self._earlier = {f.id: f for f in earlier}
+        for f in earlier:
+            item = QListWidgetItem(self.tr("[{status}] {description}").format(status=self.status_text(f.status), description=f.description))
+            item.setData(Qt.ItemDataRole.UserRole, f.id)
+            self.earlier.addItem(item)
+            if f.id == keep:
+                self.earlier.setCurrentItem(item)
+        self.earlier_box.setVisible(follow_up)
+        self._earlier_selected()
+
+    def status_text(self, status: str) -> str:
+        return {
+            "open": self.tr("open"), "reported_fixed": self.tr("reported fixed"),
+            "verified": self.tr("verified"), "reopened": self.tr("reopened"),
+            "closed": self.tr("closed"), "fixed_on_site": self.tr("fixed on site"),
+        }.get(status, status)
+
+    def set_read_only(self, read_only: bool) -> None:
+        for w in (self.add_finding, self.practice_text, self.add_practice):
+            w.setEnabled(not read_only)
+
+    def _selected_earlier(self) -> Finding | None:
+        item = self.earlier.currentItem()
+        return self._earlier.get(item.data(Qt.ItemDataRole.UserRole)) if item else None
+
+    def _earlier_selected(self, *_: object) -> None:
+        f = self._selected_earlier()
+        allowed = TRANSITIONS.get(f.status, frozenset()) if f else frozenset()
+        self.verify.setEnabled("verified" in allowed)
+        self.reopen.setEnabled("reopened" in allowed)
+
+    def _set_status(self, status: str) -> None:
+        f = self._selected_earlier()
+        if f is not None:
+            self.statusRequested.emit(f.id, status)
+
+    def _add_practice(self) -> None:
+        text = self.practice_text.text().strip()
+        if text:
+            self.practice_text.clear()
+            self.practiceAdded.emit(text)
+
+    def _finding_activated(self, item: QListWidgetItem) -> None:
+        rubric_hash, code = item.data(Qt.ItemDataRole.UserRole)
+        if rubric_hash and code:
+            self.findingActivated.emit(rubric_hash, code)

@@ -1,0 +1,291 @@
+"""The item pane: the item's text and guidance, its answer editor, N/A, reason, evidence and note."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QEvent, QKeyCombination, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QCheckBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.models import EVIDENCE_METHODS
+from app.rubric import IndicatorResult, Item, ItemResult
+from ui.checklist.answers import Draft
+from ui.checklist.editors import AnswerEditorWidget, make_editor
+from ui.checklist.text import label_text, number
+
+_REDO_SHIFT_Z = QKeySequence(QKeyCombination(Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier, Qt.Key.Key_Z))
+
+
+def method_names() -> dict[str, str]:
+    """The evidence methods (查阅资料, 实地察看, 座谈, 问卷, 抽查 in the Chinese translation)."""
+    return {
+        "documents": QCoreApplication.translate("ItemPaneWidget", "Documents"),
+        "site": QCoreApplication.translate("ItemPaneWidget", "Site visit"),
+        "interview": QCoreApplication.translate("ItemPaneWidget", "Interview"),
+        "questionnaire": QCoreApplication.translate("ItemPaneWidget", "Questionnaire"),
+        "spot_check": QCoreApplication.translate("ItemPaneWidget", "Spot check"),
+    }
+
+
+class ItemPaneWidget(QWidget):
+    """Shows one item; every change the inspector makes leaves as ``edited(draft, debounce)``."""
+
+    edited = Signal(object, bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.item: Item | None = None
+        self.draft: Draft | None = None
+        self.editor: AnswerEditorWidget | None = None
+        self._read_only = False
+        self._loading = False
+
+        self.where = QLabel()
+        self.where.setObjectName("itemWhere")
+        self.title = QLabel()
+        self.title.setObjectName("itemTitle")
+        self.title.setWordWrap(True)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.guidance = QLabel()
+        self.guidance.setObjectName("itemGuidance")
+        self.guidance.setWordWrap(True)
+        self.meta = QLabel()
+        self.meta.setObjectName("itemMeta")
+        self.meta.setWordWrap(True)
+        self.award = QLabel()
+        self.award.setObjectName("itemAward")
+
+        self.editor_box = QVBoxLayout()
+        self.na = QCheckBox(self.tr("Not &applicable"))
+        self.na.toggled.connect(self._na_toggled)
+        self.clear = QPushButton(self.tr("C&lear answer"))
+        self.clear.clicked.connect(self._clear)
+        tools = QHBoxLayout()
+        tools.addWidget(self.na)
+        tools.addStretch(1)
+        tools.addWidget(self.clear)
+
+        self.reason_frame = QFrame()
+        self.reason_frame.setObjectName("reasonFrame")
+        self.reason_label = QLabel(self.tr("The award is below the maximum. &Reason:"))
+        self.reason = QPlainTextEdit()
+        self.reason.setObjectName("reasonEdit")
+        self.reason_label.setBuddy(self.reason)
+        self.reason.setPlaceholderText(self.tr("What was missing or wrong (required for the gap check)"))
+        self._setup_text(self.reason, 60)
+        self.reason.textChanged.connect(lambda: self._text_edited("reason", self.reason))
+        reason_box = QVBoxLayout(self.reason_frame)
+        reason_box.addWidget(self.reason_label)
+        reason_box.addWidget(self.reason)
+
+        self.chips: dict[str, QPushButton] = {}
+        chip_row = QHBoxLayout()
+        chip_row.setSpacing(6)
+        for code, text in method_names().items():
+            chip = QPushButton(text)
+            chip.setObjectName("chip")
+            chip.setCheckable(True)
+            chip.toggled.connect(self._methods_changed)
+            self.chips[code] = chip
+            chip_row.addWidget(chip)
+        chip_row.addStretch(1)
+        self.evidence_label = QLabel(self.tr("Evidence from:"))
+
+        self.note_label = QLabel(self.tr("N&ote:"))
+        self.note = QPlainTextEdit()
+        self.note.setObjectName("noteEdit")
+        self.note.setPlaceholderText(self.tr("What you saw, who you talked to"))
+        self.note_label.setBuddy(self.note)
+        self._setup_text(self.note, 70)
+        self.note.textChanged.connect(lambda: self._text_edited("note", self.note))
+
+        self.error = QLabel()
+        self.error.setObjectName("itemError")
+        self.error.setWordWrap(True)
+        self.error.hide()
+
+        body = QWidget()
+        box = QVBoxLayout(body)
+        box.setContentsMargins(20, 16, 20, 16)
+        box.setSpacing(10)
+        for w in (self.where, self.title, self.guidance, self.meta):
+            box.addWidget(w)
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setObjectName("rule")
+        box.addWidget(line)
+        box.addWidget(self.award)
+        box.addLayout(self.editor_box)
+        box.addLayout(tools)
+        box.addWidget(self.error)
+        box.addWidget(self.reason_frame)
+        box.addWidget(self.evidence_label)
+        box.addLayout(chip_row)
+        box.addWidget(self.note_label)
+        box.addWidget(self.note)
+        box.addStretch(1)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(body)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.scroll)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def _setup_text(self, edit: QPlainTextEdit, height: int) -> None:
+        edit.setTabChangesFocus(True)
+        edit.setUndoRedoEnabled(False)  # the page's undo stack owns Ctrl+Z
+        edit.setFixedHeight(height)
+        edit.installEventFilter(self)
+
+    # --- showing an item -------------------------------------------------------------------
+
+    def show_item(self, item: Item, where: str, draft: Draft, result: ItemResult | None,
+                  indicator: IndicatorResult | None, read_only: bool) -> None:
+        self.item = item
+        self._read_only = read_only
+        self.where.setText(where)
+        self.title.setText(f"{item.code}  {label_text(item.text)}")
+        self.guidance.setText(label_text(item.guidance))
+        self.guidance.setVisible(item.guidance is not None)
+        bits = [self.tr("Maximum {points} pts").format(points=number(item.maximum))]
+        if item.evidence:
+            names = method_names()
+            bits.append(self.tr("Expected evidence: {methods}").format(
+                methods=", ".join(names[m] for m in item.evidence)))
+        if item.photo_required:
+            bits.append(self.tr("Photo required"))
+        if not item.required:
+            bits.append(self.tr("Optional"))
+        self.meta.setText(" · ".join(bits))
+        if self.editor is not None:
+            self.editor.setParent(None)
+            self.editor.deleteLater()
+        self.editor = make_editor(item, self)
+        self.editor.valueEdited.connect(self._value_edited)
+        self.editor_box.addWidget(self.editor)
+        for child in self.editor.findChildren(QAbstractSpinBox) + self.editor.findChildren(QPlainTextEdit):
+            child.installEventFilter(self)
+        self.na.setVisible(item.na_allowed)
+        for code, chip in self.chips.items():
+            chip.setProperty("expected", code in item.evidence)
+            chip.style().polish(chip)
+        self.error.hide()
+        self.set_draft(draft)
+        self.update_result(result, indicator)
+
+    def set_draft(self, draft: Draft) -> None:
+        """Show ``draft`` without emitting edits (opening an item, undo, redo)."""
+        assert self.editor is not None
+        self._loading = True
+        try:
+            self.draft = draft
+            self.editor.set_value(None if draft.na else draft.value)
+            self.na.setChecked(draft.na)
+            for code, chip in self.chips.items():
+                chip.setChecked(code in draft.methods)
+            for edit, text in ((self.note, draft.note), (self.reason, draft.reason)):
+                if edit.toPlainText() != text:
+                    edit.setPlainText(text)
+            self._apply_read_only()
+        finally:
+            self._loading = False
+
+    def _apply_read_only(self) -> None:
+        ro = self._read_only
+        if self.editor is not None:
+            self.editor.set_read_only(ro or self.na.isChecked())
+        self.na.setEnabled(not ro)
+        self.clear.setEnabled(not ro)
+        for chip in self.chips.values():
+            chip.setEnabled(not ro)
+        self.note.setReadOnly(ro)
+        self.reason.setReadOnly(ro)
+
+    def update_result(self, result: ItemResult | None, indicator: IndicatorResult | None) -> None:
+        item, draft = self.item, self.draft
+        if item is None or draft is None:
+            return
+        if draft.na:
+            text = self.tr("Not applicable: left out of the maximum")
+        elif result is None or not result.answered:
+            text = self.tr("Not answered yet · maximum {max}").format(max=number(item.maximum))
+        else:
+            text = self.tr("Score {awarded} / {max}").format(awarded=number(result.awarded), max=number(result.maximum))
+        self.award.setText(text)
+        below = (result is not None and result.answered and not draft.na
+                 and result.awarded < result.maximum)
+        needs = item.reason_below_max and below
+        self.reason_frame.setVisible(needs or bool(draft.reason) or below)
+        self.reason_frame.setProperty("needed", needs and not draft.reason.strip())
+        self.reason_frame.style().polish(self.reason_frame)
+        if self.editor is not None:
+            self.editor.show_result(indicator)
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.setVisible(bool(text))
+
+    def focus_entry(self) -> None:
+        if self.editor is not None and self.editor.isEnabled():
+            self.editor.focus_entry()
+
+    def set_read_only(self, read_only: bool) -> None:
+        self._read_only = read_only
+        self._apply_read_only()
+
+    # --- edits --------------------------------------------------------------------------------
+
+    def _push(self, draft: Draft, debounce: bool) -> None:
+        if self._loading or self._read_only or self.draft is None or draft == self.draft:
+            return
+        self.draft = draft
+        self.error.hide()
+        self.edited.emit(draft, debounce)
+
+    def _value_edited(self, value: object) -> None:
+        if self.draft is not None and self.editor is not None:
+            self._push(self.draft.but(value=value, na=False), self.editor.debounce)
+
+    def _na_toggled(self, on: bool) -> None:
+        if self.draft is None:
+            return
+        self._apply_read_only()
+        value = None if on else self.draft.value
+        self._push(self.draft.but(na=on, value=value), False)
+
+    def _clear(self) -> None:
+        if self.draft is not None:
+            self._push(self.draft.but(value=None, na=False), False)
+            self.set_draft(self.draft)
+            QTimer.singleShot(0, self.focus_entry)
+
+    def _methods_changed(self) -> None:
+        if self.draft is not None:
+            methods = tuple(m for m in EVIDENCE_METHODS if self.chips[m].isChecked())
+            self._push(self.draft.but(methods=methods), False)
+
+    def _text_edited(self, field: str, edit: QPlainTextEdit) -> None:
+        if self.draft is not None:
+            self._push(self.draft.but(**{field: edit.toPlainText()}), True)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Text fields claim Ctrl+Z for their own undo; leave it to the page's undo stack instead,
+        # which undoes whole answers and saves the result.
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            if (event.matches(QKeySequence.StandardKey.Undo) or event.matches(QKeySequence.StandardKey.Redo)
+                    or QKeySequence(event.keyCombination()) == _REDO_SHIFT_Z):
+                return True
+        return super().eventFilter(watched, event)

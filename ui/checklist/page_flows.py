@@ -1,0 +1,254 @@
+"""The page's visit-level flows: findings, practices, gap check, signatures, finalize, amend, audit.
+
+Each flow runs its service call through the task runner and opens its dialog with ``open()``
+(never ``exec()``), so nothing blocks and tests can drive the dialog.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtWidgets import QDialog, QMessageBox
+
+from app.findings import add_finding, add_good_practice, set_finding_status
+from app.gaps import GapEntry, gap_check
+from app.rubric import Item
+from app.signatures import ROLES, add_signature
+from app.visits import amend_response, audit_trail, finalize_visit
+from ui.checklist.finding_dialog import FindingDialog
+from ui.checklist.gap_dialog import GapDialog
+from ui.checklist.signature_pad import SignatureDialog
+from ui.checklist.text import label_text
+from ui.checklist.visit_data import load_side
+from ui.checklist.visit_dialogs import AmendDialog, AuditTrailDialog
+
+if TYPE_CHECKING:
+    from ui.checklist.checklist_page import ChecklistPage as _Page
+else:
+    _Page = object
+
+
+class PageFlowsMixin(_Page):
+    def connect_flows(self) -> None:
+        self.findings.addFindingRequested.connect(self.add_finding)
+        self.findings.statusRequested.connect(self.set_status)
+        self.findings.practiceAdded.connect(self.add_practice)
+        self.findings.findingActivated.connect(self.go_to)
+        self.score.gapsClicked.connect(self.gap_check)
+
+    # --- shared ---------------------------------------------------------------------------------
+
+    def status_text(self, status: str) -> str:
+        return {"in_progress": self.tr("In progress"), "finalized": self.tr("Finalized"),
+                "amended": self.tr("Finalized, amended"), "cancelled": self.tr("Cancelled"),
+                "planned": self.tr("Planned")}.get(status, status)
+
+    def show_error(self, exc: BaseException) -> None:
+        if not isinstance(exc, Exception):
+            raise exc
+        self.saved.setText(self.tr("Error: {error}").format(error=exc))
+        self.saved.setProperty("error", True)
+        self.saved.style().polish(self.saved)
+
+    def missing_signatures(self) -> int:
+        if self.data is None:
+            return 0
+        signed = {s.role for s in self.data.signatures}
+        return sum(1 for role in ROLES if role not in signed)
+
+    def update_actions(self) -> None:
+        locked = self.read_only
+        for name in ("finding", "practice", "sign_leader", "sign_head", "finalize", "undo", "redo"):
+            self.actions_by_name[name].setVisible(not locked)
+            self.actions_by_name[name].setEnabled(not locked)
+        self.actions_by_name["amend"].setVisible(locked)
+        self.actions_by_name["amend"].setEnabled(locked)
+        self.actions_by_name["audit"].setVisible(locked)
+        for name, button in self.action_buttons.items():
+            button.setVisible(self.actions_by_name[name].isVisible())
+
+    def show_side(self) -> None:
+        data = self.data
+        if data is None:
+            return
+        self.findings.set_data(data.findings, data.practices, data.earlier_findings,
+                               data.visit.visit_type == "follow_up")
+        if self.current is not None:
+            self.score.set_result(data.scorers[self.current[0]].result, self.missing_signatures())
+
+    def _run(self, fn: Callable[[], Any], then: Callable[[Any], None] | None = None, label: str = "") -> None:
+        """Run a visit-level service; on success refresh the side panels and tell the shell."""
+        def done(value: Any) -> None:
+            if then is not None:
+                then(value)
+            self.reload_side()
+        self.runner.run(fn, on_done=done, on_error=self.show_error, label=label)
+
+    def reload_side(self) -> None:
+        if self.data is None:
+            return
+        profile, visit_id = self.profile, self.data.visit.id
+
+        def done(side: tuple) -> None:
+            if self.data is not None and self.data.visit.id == visit_id:
+                self.data.findings, self.data.practices, self.data.signatures, self.data.earlier_findings = side
+                self.show_side()
+                self.visitChanged.emit(visit_id)
+        self.runner.run(lambda: load_side(profile, visit_id), on_done=done, on_error=self.show_error)
+
+    def _open(self, dialog: QDialog, on_accept: Callable[[], None]) -> None:
+        self.dialog = dialog
+
+        def finished(code: int) -> None:
+            self.dialog = None
+            if code == QDialog.DialogCode.Accepted:
+                on_accept()
+            dialog.deleteLater()
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def describe(self, rubric_hash: str, code: str) -> str:
+        if self.data is None or rubric_hash not in self.data.rubrics:
+            return code
+        item = self.data.rubrics[rubric_hash].items.get(code)
+        return f"{code} {label_text(item.text)}" if item else code
+
+    # --- findings and practices -----------------------------------------------------------------
+
+    def add_finding(self) -> None:
+        if self.data is None or self.read_only or self.dialog is not None:
+            return
+        item = self._current_item()
+        data = self.data
+        dialog = FindingDialog(description=label_text(item.text) if item else "", today=data.today,
+                               deadline_days=data.deadline_days,
+                               rubric_hash=self.current[0] if item and self.current else None,
+                               item_code=item.code if item else None, parent=self)
+        profile, visit_id = self.profile, data.visit.id
+
+        def accepted() -> None:
+            spec = dialog.spec()
+            self._run(lambda: add_finding(profile, visit_id, description=spec.description,
+                                          requirement=spec.requirement, deadline=spec.deadline,
+                                          responsible=spec.responsible, severity=spec.severity,
+                                          rubric_hash=spec.rubric_hash, item_code=spec.item_code),
+                      label="add finding")
+        self._open(dialog, accepted)
+
+    def _current_item(self) -> Item | None:
+        if self.data is None or self.current is None:
+            return None
+        return self.data.rubrics[self.current[0]].items[self.current[1]]
+
+    def set_status(self, finding_id: str, status: str) -> None:
+        if self.data is None or self.read_only:
+            return
+        profile, visit_id = self.profile, self.data.visit.id
+        self._run(lambda: set_finding_status(profile, finding_id, status, visit_id=visit_id), label="finding status")
+
+    def add_practice(self, text: str) -> None:
+        if self.data is None or self.read_only:
+            return
+        profile, visit_id = self.profile, self.data.visit.id
+        self._run(lambda: add_good_practice(profile, visit_id, text), label="add practice")
+
+    def focus_practice(self) -> None:
+        self.findings.practice_text.setFocus()
+
+    # --- gap check, signatures, finalize ---------------------------------------------------------
+
+    def gap_check(self, finalizing: bool = False) -> None:
+        if self.data is None or self.dialog is not None:
+            return
+        self.writer.flush()
+        profile, visit_id = self.profile, self.data.visit.id
+        self.runner.run(lambda: gap_check(profile, visit_id),
+                        on_done=lambda entries: self._show_gaps(entries, finalizing),
+                        on_error=self.show_error, label="gap check")
+
+    def _show_gaps(self, entries: list[GapEntry], finalizing: bool) -> None:
+        dialog = GapDialog(entries, self.describe, finalizing=finalizing, parent=self)
+
+        def accepted() -> None:
+            if dialog.finalize_anyway:
+                self._finalize_now()
+            elif dialog.chosen is not None:
+                self._jump(dialog.chosen)
+        self._open(dialog, accepted)
+
+    def _jump(self, entry: GapEntry) -> None:
+        if entry.kind == "signature_missing" and entry.role:
+            self.sign(entry.role)
+        elif entry.rubric_hash and entry.item_code:
+            self.go_to(entry.rubric_hash, entry.item_code)
+            if entry.kind == "no_reason":
+                self.pane.reason.setFocus()
+            else:
+                self.pane.focus_entry()
+
+    def sign(self, role: str) -> None:
+        if self.data is None or self.read_only or self.dialog is not None:
+            return
+        data = self.data
+        default = data.inspector_name if role == "team_leader" else ""
+        if role == "team_leader" and not default:
+            default = next((m.name for m in data.visit.members if m.role == "leader"), "")
+        dialog = SignatureDialog(role, default, parent=self)
+        profile, visit_id = self.profile, data.visit.id
+
+        def accepted() -> None:
+            name, png = dialog.name.text().strip(), dialog.pad.to_png()
+            self._run(lambda: add_signature(profile, visit_id, role=role, signer_name=name, png=png),
+                      label="signature")
+        self._open(dialog, accepted)
+
+    def finalize(self) -> None:
+        if not self.read_only:
+            self.gap_check(finalizing=True)
+
+    def _finalize_now(self) -> None:
+        if self.data is None:
+            return
+        self.writer.flush()
+        profile, visit_id, where = self.profile, self.data.visit.id, self.current
+        self._run(lambda: finalize_visit(profile, visit_id),
+                  then=lambda _: self.open_visit(visit_id, *(where or (None, None))), label="finalize")
+
+    # --- amend and audit ------------------------------------------------------------------------
+
+    def amend(self) -> None:
+        if self.data is None or not self.read_only or self.current is None or self.dialog is not None:
+            return
+        key = self.current
+        item = self.data.rubrics[key[0]].items[key[1]]
+        dialog = AmendDialog(item, self.draft_of(key), self.model.path_text(*key), parent=self)
+        profile, visit_id = self.profile, self.data.visit.id
+
+        def accepted() -> None:
+            na, value, why = dialog.na.isChecked(), dialog.value, dialog.reason_text()
+            self._run(lambda: amend_response(profile, visit_id, rubric_hash=key[0], item_code=key[1],
+                                             value=None if na else value, na=na, reason_for_change=why),
+                      then=lambda _: self.open_visit(visit_id, *key), label="amend")
+        self._open(dialog, accepted)
+
+    def show_audit(self) -> None:
+        if self.data is None or self.dialog is not None:
+            return
+        profile, visit_id = self.profile, self.data.visit.id
+
+        def item_of(row_id: str) -> tuple[Item | None, str]:
+            rubric_hash, _, code = row_id.partition(":")
+            rubric = self.data.rubrics.get(rubric_hash) if self.data else None
+            return (rubric.items.get(code) if rubric else None), self.describe(rubric_hash, code)
+
+        self.runner.run(lambda: audit_trail(profile, visit_id),
+                        on_done=lambda entries: self._open(AuditTrailDialog(entries, item_of, parent=self), lambda: None),
+                        on_error=self.show_error, label="audit trail")
+
+    def request_close(self) -> None:
+        self.writer.flush()
+        self.closeRequested.emit()
+
+    def confirm(self, text: str) -> bool:
+        return QMessageBox.question(self, self.windowTitle(), text) == QMessageBox.StandardButton.Yes

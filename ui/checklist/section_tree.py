@@ -1,0 +1,238 @@
+"""The section tree: rubrics, sections and items with progress (answered/total) and subtotals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView, QWidget
+
+from app.rubric import Rubric, ScoreResult, Section
+from ui.checklist.text import label_text, number
+
+_Index = QModelIndex | QPersistentModelIndex
+_DONE = QColor("#2e7d32")
+_WARN = QColor("#b26a00")
+_MUTED = QColor("#8a8f98")
+_NO_INDEX = QModelIndex()
+
+
+@dataclass(eq=False)
+class Node:
+    kind: str  # "rubric" | "section" | "bonus" | "item"
+    rubric_hash: str
+    code: str
+    text: str
+    parent: Node | None = None
+    children: list[Node] = field(default_factory=list)
+    row: int = 0
+
+    def add(self, child: Node) -> Node:
+        child.parent, child.row = self, len(self.children)
+        self.children.append(child)
+        return child
+
+
+class SectionTreeModel(QAbstractItemModel):
+    """Read-only tree; ``set_result`` refreshes the progress and score columns from a new score."""
+
+    COLUMNS = 3
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._root = Node("root", "", "", "")
+        self._items: dict[tuple[str, str], Node] = {}
+        self._results: dict[str, ScoreResult] = {}
+        self.order: list[tuple[str, str]] = []
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    # --- building --------------------------------------------------------------------------
+
+    def load(self, rubrics: dict[str, Rubric], results: dict[str, ScoreResult]) -> None:
+        self.beginResetModel()
+        self._root = Node("root", "", "", "")
+        self._items, self._results, self.order = {}, dict(results), []
+        for rubric_hash, rubric in rubrics.items():
+            top = self._root
+            if len(rubrics) > 1:  # a combined visit: one branch per rubric
+                top = self._root.add(Node("rubric", rubric_hash, "", label_text(rubric.name)))
+            for section in rubric.sections:
+                self._add_section(top, rubric_hash, section)
+            if rubric.bonus_items:
+                bonus = top.add(Node("bonus", rubric_hash, "", self.tr("Bonus points")))
+                for item in rubric.bonus_items:
+                    self._add_item(bonus, rubric_hash, item.code, label_text(item.text))
+        self.endResetModel()
+
+    def _add_section(self, parent: Node, rubric_hash: str, section: Section) -> None:
+        node = parent.add(Node("section", rubric_hash, section.code, label_text(section.name)))
+        for item in section.items:
+            self._add_item(node, rubric_hash, item.code, label_text(item.text))
+        for sub in section.sections:
+            self._add_section(node, rubric_hash, sub)
+
+    def _add_item(self, parent: Node, rubric_hash: str, code: str, text: str) -> None:
+        self._items[(rubric_hash, code)] = parent.add(Node("item", rubric_hash, code, text))
+        self.order.append((rubric_hash, code))
+
+    def set_result(self, rubric_hash: str, result: ScoreResult) -> None:
+        """Take a new score; every progress and score cell may have moved (conditional items)."""
+        self._results[rubric_hash] = result
+        self._refresh(self._root)
+
+    def _refresh(self, node: Node) -> None:
+        if node.children:
+            parent = QModelIndex() if node is self._root else self.createIndex(node.row, 0, node)
+            last = len(node.children) - 1
+            self.dataChanged.emit(self.index(0, 1, parent), self.index(last, 2, parent),
+                                  [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole])
+            for child in node.children:
+                if child.kind != "item":
+                    self._refresh(child)
+
+    # --- lookups -------------------------------------------------------------------------------
+
+    def index_of(self, rubric_hash: str, code: str) -> QModelIndex:
+        node = self._items.get((rubric_hash, code))
+        return QModelIndex() if node is None else self.createIndex(node.row, 0, node)
+
+    def key_of(self, index: _Index) -> tuple[str, str] | None:
+        node = self._node(index)
+        return (node.rubric_hash, node.code) if node is not None and node.kind == "item" else None
+
+    def path_text(self, rubric_hash: str, code: str) -> str:
+        """"Section › sub-section" above an item."""
+        node = self._items.get((rubric_hash, code))
+        names: list[str] = []
+        parent = node.parent if node else None
+        while parent is not None and parent is not self._root:
+            names.append(f"{parent.code} {parent.text}".strip())
+            parent = parent.parent
+        return " › ".join(reversed(names))
+
+    def _node(self, index: _Index) -> Node | None:
+        return index.internalPointer() if index.isValid() else None  # type: ignore[return-value]
+
+    # --- QAbstractItemModel --------------------------------------------------------------------
+
+    def index(self, row: int, column: int, parent: _Index = _NO_INDEX) -> QModelIndex:
+        node = self._node(parent) or self._root
+        if 0 <= row < len(node.children) and 0 <= column < self.COLUMNS:
+            return self.createIndex(row, column, node.children[row])
+        return QModelIndex()
+
+    def parent(self, index: _Index = _NO_INDEX) -> QModelIndex:  # type: ignore[override]
+        node = self._node(index)
+        if node is None or node.parent is None or node.parent is self._root:
+            return QModelIndex()
+        return self.createIndex(node.parent.row, 0, node.parent)
+
+    def rowCount(self, parent: _Index = _NO_INDEX) -> int:
+        if parent.isValid() and parent.column() != 0:
+            return 0
+        node = self._node(parent) or self._root
+        return len(node.children)
+
+    def columnCount(self, parent: _Index = _NO_INDEX) -> int:
+        return self.COLUMNS
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return (self.tr("Section / item"), self.tr("Done"), self.tr("Score"))[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        node = self._node(index)
+        if node is None:
+            return None
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return f"{node.code}  {node.text}".strip()
+            return self._item_cell(node, col) if node.kind == "item" else self._section_cell(node, col)
+        if role == Qt.ItemDataRole.ToolTipRole and col == 0:
+            return node.text
+        if role == Qt.ItemDataRole.FontRole and node.kind != "item":
+            return self._bold
+        if role == Qt.ItemDataRole.ForegroundRole and node.kind == "item" and col == 1:
+            return QBrush(self._item_colour(node))
+        if role == Qt.ItemDataRole.TextAlignmentRole and col > 0:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def _item_state(self, node: Node) -> tuple[str, bool]:
+        result = self._results.get(node.rubric_hash)
+        item = result.items.get(node.code) if result is not None else None
+        if item is None:
+            return "", False
+        gap = any(g != "unanswered" for g in item.gaps)
+        if item.na:
+            return "na", gap
+        return ("done" if item.answered else ""), gap
+
+    def _item_colour(self, node: Node) -> QColor:
+        state, gap = self._item_state(node)
+        return _WARN if gap else (_DONE if state == "done" else _MUTED)
+
+    def _item_cell(self, node: Node, col: int) -> str:
+        result = self._results.get(node.rubric_hash)
+        if result is None:
+            return ""
+        if col == 1:
+            state, gap = self._item_state(node)
+            return "!" if gap else {"done": "✓", "na": self.tr("N/A")}.get(state, "")
+        item = result.items.get(node.code)
+        if item is None or not item.answered:
+            return ""
+        return f"{_short(result, item.awarded)}/{_short(result, item.maximum)}"
+
+    def _section_cell(self, node: Node, col: int) -> str:
+        result = self._results.get(node.rubric_hash)
+        if result is None:
+            return ""
+        if node.kind == "section":
+            sec = result.sections.get(node.code)
+            if sec is None:
+                return ""
+            if col == 1:
+                return f"{sec.answered_count}/{sec.total_count}"
+            return f"{_short(result, sec.awarded)}/{_short(result, sec.maximum)}"
+        if node.kind == "rubric":
+            if col == 1:
+                done = sum(1 for r in result.items.values() if r.answered or r.na)
+                return f"{done}/{len(result.items)}"
+            return f"{_short(result, result.awarded)}/{_short(result, result.maximum)}"
+        if col == 2:
+            return number(result.bonus)
+        return ""
+
+
+def _short(result: ScoreResult, value) -> str:  # noqa: ANN001 - Decimal
+    """A subtotal as short as it can be in a narrow column: 179, not 179.0."""
+    text = result.display(value)
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def make_tree_view(model: SectionTreeModel, parent: QWidget | None = None) -> QTreeView:
+    view = QTreeView(parent)
+    view.setObjectName("sectionTree")
+    view.setModel(model)
+    view.setUniformRowHeights(True)  # 300+ rows: lets the view skip measuring each one
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(False)
+    view.setIndentation(14)
+    header = view.header()
+    header.setStretchLastSection(False)
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
+    header.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
+    # Sized from the font so the columns fit on HiDPI screens and with larger fonts too.
+    metrics = view.fontMetrics()
+    header.resizeSection(1, metrics.horizontalAdvance("888/888") + 12)
+    header.resizeSection(2, metrics.horizontalAdvance("888.5/1000") + 14)
+    view.setTextElideMode(Qt.TextElideMode.ElideRight)
+    return view

@@ -1,0 +1,64 @@
+"""The page's keyboard shortcuts, as QActions so the shell can also list them in a menu."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QAction, QKeySequence
+
+if TYPE_CHECKING:
+    from ui.checklist.checklist_page import ChecklistPage
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("ChecklistPage", text)
+
+
+def install_actions(page: ChecklistPage) -> dict[str, QAction]:
+    """Create the page's actions; they fire while focus is anywhere inside the page.
+
+    Ctrl+F is left to the shell (search); finding and practice use Ctrl+Shift.
+    """
+    specs: list[tuple[str, str, list[str], object]] = [
+        ("next_open", _t("Next unanswered item"), ["F3", "Ctrl+J"], page.next_unanswered),
+        ("prev_open", _t("Previous unanswered item"), ["Shift+F3", "Ctrl+Shift+J"], lambda: page.next_unanswered(-1)),
+        ("next", _t("Next item"), ["Alt+Down", "Ctrl+Down"], page.next_item),
+        ("prev", _t("Previous item"), ["Alt+Up", "Ctrl+Up"], page.previous_item),
+        ("entry", _t("Go to the answer"), ["Ctrl+E"], page.focus_entry),
+        ("tree", _t("Go to the section tree"), ["F6"], lambda: page.tree.setFocus(Qt.FocusReason.ShortcutFocusReason)),
+        ("finding", _t("Add finding…"), ["Ctrl+Shift+F"], page.add_finding),
+        ("practice", _t("Add a good practice"), ["Ctrl+Shift+G"], page.focus_practice),
+        ("gap_check", _t("Gap check…"), ["Ctrl+G"], page.gap_check),
+        ("sign_leader", _t("Team leader signs…"), ["Ctrl+Shift+T"], lambda: page.sign("team_leader")),
+        ("sign_head", _t("Unit head signs…"), ["Ctrl+Shift+U"], lambda: page.sign("unit_head")),
+        ("finalize", _t("Finalize…"), ["Ctrl+Shift+L"], page.finalize),
+        ("amend", _t("Amend…"), ["Ctrl+Shift+A"], page.amend),
+        ("audit", _t("Audit trail"), ["Ctrl+Shift+H"], page.show_audit),
+        ("close", _t("Close"), ["Ctrl+W"], page.request_close),
+    ]
+    actions: dict[str, QAction] = {}
+    for name, text, keys, slot in specs:
+        action = QAction(text, page)
+        action.setShortcuts([QKeySequence(k) for k in keys])
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.setToolTip(f"{text} ({QKeySequence(keys[0]).toString(QKeySequence.SequenceFormat.NativeText)})")
+        action.triggered.connect(lambda _=False, s=slot: s())  # type: ignore[operator]
+        page.addAction(action)
+        actions[name] = action
+    undo = page.undo_stack.createUndoAction(page, _t("Undo"))
+    undo.setShortcuts([QKeySequence(QKeySequence.StandardKey.Undo)])
+    redo = page.undo_stack.createRedoAction(page, _t("Redo"))
+    redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+    for name, action in (("undo", undo), ("redo", redo)):
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        page.addAction(action)
+        actions[name] = action
+    for k, method in enumerate(("documents", "site", "interview", "questionnaire", "spot_check"), start=1):
+        chip = QAction(page)
+        chip.setShortcut(QKeySequence(f"Alt+{k}"))
+        chip.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        chip.triggered.connect(lambda _=False, m=method: page.pane.chips[m].isEnabled() and page.pane.chips[m].toggle())
+        page.addAction(chip)
+        actions[f"chip_{method}"] = chip
+    return actions

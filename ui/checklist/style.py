@@ -1,0 +1,35 @@
+"""The page's style sheet: calm neutrals, one accent, red only for vetoes and errors."""
+
+PAGE_STYLE = """
+#visitTitle { font-size: 15pt; font-weight: 600; }
+#visitState { padding: 2px 8px; border-radius: 9px; background: #e8f0fe; color: #1a4d8f; }
+#visitState[locked="true"] { background: #eceff1; color: #455a64; }
+#savedState { color: #5f6b7a; padding-right: 10px; }
+#savedState[error="true"] { color: #c62828; font-weight: 600; }
+#itemWhere { color: #6b7280; }
+#itemTitle { font-size: 13pt; font-weight: 600; }
+#itemGuidance { color: #4b5563; background: #f6f7f9; border-radius: 6px; padding: 8px; }
+#itemMeta { color: #6b7280; }
+#itemAward { font-size: 12pt; font-weight: 600; color: #1a4d8f; }
+#itemError { color: #c62828; }
+#hint[error="true"] { color: #c62828; }
+#indicatorStatus[state="met"] { color: #2e7d32; }
+#indicatorStatus[state="warn"] { color: #b26a00; font-weight: 600; }
+#reasonFrame { background: #fff8e1; border-radius: 6px; }
+#reasonFrame[needed="true"] { background: #ffecb3; border: 1px solid #e0a800; }
+QPushButton#chip { border: 1px solid #c5cad3; border-radius: 12px; padding: 3px 10px; background: white; }
+QPushButton#chip[expected="true"] { border-color: #7da2d6; }
+QPushButton#chip:checked { background: #1a4d8f; color: white; border-color: #1a4d8f; }
+QPushButton#chip:focus { border: 2px solid #f59e0b; }
+#rightColumn { background: #f6f7f9; }
+#scorePanel { background: white; border: 1px solid #dde1e7; border-radius: 8px; }
+#scoreRubric { color: #6b7280; }
+#scoreTotal { font-size: 22pt; font-weight: 700; color: #1f2937; }
+#scoreDetail { color: #4b5563; }
+#scoreBand { font-size: 12pt; font-weight: 600; color: #1a4d8f; }
+#scoreBand[failed="true"] { color: #c62828; }
+#scoreVetoes { color: #c62828; font-weight: 600; background: #fdecea; border-radius: 6px; padding: 6px; }
+#scoreGaps { text-align: left; color: #2e7d32; padding: 0; }
+#scoreGaps[open="true"] { color: #b26a00; }
+#panelTitle { font-weight: 600; color: #374151; padding-top: 6px; }
+"""
