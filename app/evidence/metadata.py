@@ -63,7 +63,7 @@ def open_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> Image.Im
     except Image.DecompressionBombError as exc:
         raise BadPhoto(f"the image has too many pixels to open safely ({exc})") from exc
     except UnidentifiedImageError as exc:
-        raise BadPhoto(f"not an image Fieldmark can read; photos must be {SUPPORTED}") from exc
+        raise BadPhoto(_unidentified(data)) from exc
     except (OSError, SyntaxError, ValueError) as exc:
         raise BadPhoto(f"the image is damaged and cannot be read ({exc})") from exc
     if img.format not in MEDIA_TYPES:
@@ -77,6 +77,27 @@ def open_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> Image.Im
             f"more than the limit of {max_pixels / 1e6:.0f} megapixels; it may be a decompression bomb"
         )
     return img
+
+
+_MAGIC = ((b"\xff\xd8\xff", "JPEG"), (b"\x89PNG\r\n\x1a\n", "PNG"), (b"RIFF", "WebP"))
+
+
+def _unidentified(data: bytes) -> str:
+    """Why Pillow could not tell what ``data`` is, in the words an inspector needs."""
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            return f"the file starts like a {kind} but is damaged and cannot be read"
+    if data[4:8] == b"ftyp":
+        return "the file starts like a HEIC/HEIF but is damaged or uses an unsupported codec"
+    head = data[:4096]
+    try:
+        head.decode("utf-8")
+        is_text = b"\x00" not in head
+    except UnicodeDecodeError:
+        is_text = False
+    if is_text:
+        return f"this is a text file, not a photo; photos must be {SUPPORTED}"
+    return f"not an image Fieldmark can read; photos must be {SUPPORTED}"
 
 
 def _exif_time(text: object) -> str | None:
