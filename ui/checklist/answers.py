@@ -61,8 +61,12 @@ class AnswerCommand(QUndoCommand):
     """Replace one item's answer; undo puts the previous draft back (and saves it again)."""
 
     def __init__(self, apply: Callable[[Draft, bool, bool], None], old: Draft, new: Draft,
-                 text: str, debounce: bool) -> None:
+                 text: str, debounce: bool, typing: bool = False) -> None:
         super().__init__(text)
+        # Only typing merges ("1", "18", "18.5" is one step); a click is always its own step.
+        self.typing = typing
+        self.fields = frozenset(f for f in ("value", "na", "methods", "note", "reason")
+                                if getattr(old, f) != getattr(new, f))
         self._apply = apply
         self.old = old
         self.new = new
@@ -75,6 +79,9 @@ class AnswerCommand(QUndoCommand):
 
     def mergeWith(self, other: QUndoCommand) -> bool:
         if not isinstance(other, AnswerCommand) or other.new.key != self.new.key:
+            return False
+        if not (self.typing and other.typing and self.fields == other.fields
+                and len(self.fields) == 1 and self.fields <= {"value", "note", "reason"}):
             return False
         if other._at - self._at > MERGE_WINDOW_S:
             return False

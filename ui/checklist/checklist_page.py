@@ -33,6 +33,9 @@ from ui.checklist.style import PAGE_STYLE
 from ui.checklist.visit_data import VisitData, load_visit
 from ui.tasks import TaskRunner
 
+# Kinds whose editor is typed into, so quick successive edits merge into one undo step.
+_TYPED_KINDS = frozenset({"points", "count", "indicator", "deduction", "text"})
+
 
 class ChecklistPage(PageFlowsMixin, QWidget):
     visitChanged = Signal(str)  # after every saved change of the open visit
@@ -247,7 +250,8 @@ class ChecklistPage(PageFlowsMixin, QWidget):
                 return
         old = self.draft_of(draft.key)
         self.undo_stack.push(AnswerCommand(self.apply_draft, old, draft,
-                                           self.tr("Answer {code}").format(code=draft.item_code), debounce))
+                                           self.tr("Answer {code}").format(code=draft.item_code), debounce,
+                                           typing=debounce or item.kind in _TYPED_KINDS))
 
     def apply_draft(self, draft: Draft, show: bool, debounce: bool) -> None:
         """Make ``draft`` the item's answer: score it, show it, save it (edits, undo and redo)."""

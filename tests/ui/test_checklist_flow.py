@@ -1,0 +1,220 @@
+"""The checklist page end to end with real widgets: answer every kind, score, find, sign, finalize, amend."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+
+from PIL import Image
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+
+from app.findings import list_findings, list_good_practices
+from app.session import last_position
+from app.signatures import list_signatures
+from app.visits import audit_trail, get_visit, list_responses
+from tests.ui.checklist_support import make_checklist, open_page
+from ui.checklist.finding_dialog import FindingDialog
+from ui.checklist.gap_dialog import GapDialog
+from ui.checklist.signature_pad import SignatureDialog
+from ui.checklist.text import label_text
+from ui.checklist.visit_dialogs import AmendDialog, AuditTrailDialog
+
+
+def stored(profile, visit_id):
+    return {r.item_code: r for r in list_responses(profile, visit_id)}
+
+
+def test_answer_every_kind_and_watch_the_score(qtbot, seeded):
+    c = make_checklist(seeded)
+    page = open_page(qtbot, c, c.school_visit)
+    saved = []
+    page.visitChanged.connect(saved.append)
+
+    page.go_to(c.school, "A1.1")  # points, step 0.5
+    assert page.pane.title.text().startswith("A1.1")
+    page.pane.editor.entry.setValue(20.5)
+    assert page.score.total.text() == "20.5 / 1000.0"
+    assert stored(c.profile, c.school_visit)["A1.1"].value == 20.5
+    assert saved == [c.school_visit]
+    assert page.saved.text() == "All changes saved"
+    assert last_position(c.profile).item_code == "A1.1"
+
+    page.go_to(c.school, "A2.3")  # deduction: 25 - 5 x 2
+    page.pane.editor.spins["A2.3-a"].setValue(2)
+    assert page.pane.award.text() == "Score 15 / 25"
+    assert page.pane.reason_frame.isVisible() and page.pane.reason_frame.property("needed")
+    assert page.score.gaps.text().endswith("to close")
+    gaps_before = page.data.scorers[c.school].result.gap_count
+    QTest.keyClicks(page.pane.reason, "no music room, no lab")
+    page.flush()  # a text edit waits for a pause in typing; leaving the item saves it at once
+    assert stored(c.profile, c.school_visit)["A2.3"].reason == "no music room, no lab"
+    assert page.data.scorers[c.school].result.gap_count == gaps_before - 1
+
+    page.go_to(c.school, "A2.2")  # level
+    page.pane.editor.group.buttons()[1].click()
+    assert stored(c.profile, c.school_visit)["A2.2"].value == "basic"
+    assert page.score.total.text() == "50.5 / 1000.0"
+
+    page.go_to(c.school, "B1.3")  # indicator: 45 / 50 = 90% >= 90%
+    editor = page.pane.editor
+    editor.fields["numerator"].setValue(45)
+    assert "A2.2" in stored(c.profile, c.school_visit) and "B1.3" not in stored(c.profile, c.school_visit)
+    editor.fields["denominator"].setValue(50)
+    assert "meets the target" in editor.status.text()
+    editor.fields["reported"].setValue(95)
+    assert "Mismatch" in editor.status.text()
+    assert stored(c.profile, c.school_visit)["B1.3"].value == {"numerator": 45, "denominator": 50, "reported": 95}
+
+    page.go_to(c.school, "E5")  # count, 5 points each
+    page.pane.editor.entry.setValue(2)
+    assert page.pane.award.text() == "Score 10 / 10"
+
+    page.go_to(c.school, "A4.2")  # N/A allowed
+    assert page.pane.na.isVisible()
+    page.pane.na.setChecked(True)
+    assert stored(c.profile, c.school_visit)["A4.2"].na
+
+    page.go_to(c.school, "X1")  # a failed veto item shows the veto in red
+    page.pane.editor.group.buttons()[1].click()
+    assert page.score.vetoes.isVisible()
+    assert "D-class" in page.score.vetoes.text()
+    page.pane.chips["site"].click()
+    assert stored(c.profile, c.school_visit)["X1"].evidence_methods == ("site",)
+
+    # Undo takes back the evidence chip, then the veto answer, and saves each step.
+    page.undo_stack.undo()
+    page.undo_stack.undo()
+    assert not page.score.vetoes.isVisible()
+    assert stored(c.profile, c.school_visit)["X1"].value is None
+    page.undo_stack.redo()
+    assert page.score.vetoes.isVisible()
+    assert stored(c.profile, c.school_visit)["X1"].value is False
+
+
+def test_text_items_save_after_a_pause(qtbot, seeded):
+    c = make_checklist(seeded)
+    page = open_page(qtbot, c, c.monthly_visit)
+    text_item = next(code for code, item in page.data.rubrics[c.monthly].items.items() if item.kind == "text")
+    page.go_to(c.monthly, text_item)
+    QTest.keyClicks(page.pane.editor.entry, "after-school service for all")
+    assert page.saved.text() == "Saving…"
+    qtbot.waitUntil(lambda: text_item in stored(c.profile, c.monthly_visit), timeout=3000)
+    assert stored(c.profile, c.monthly_visit)[text_item].value == "after-school service for all"
+    assert page.undo_stack.count() == 1  # one burst of typing is one undo step
+    level_item = next(code for code, item in page.data.rubrics[c.monthly].items.items() if item.kind == "level")
+    page.go_to(c.monthly, level_item)
+    page.pane.editor.group.buttons()[0].click()
+    assert page.model.data(page.model.index_of(c.monthly, level_item).siblingAtColumn(1)) == "✓"
+
+
+def test_findings_gaps_signatures_finalize_and_amend(qtbot, seeded):
+    c = make_checklist(seeded)
+    page = open_page(qtbot, c, c.school_visit)
+    page.go_to(c.school, "E2")
+    page.add_finding()
+    dialog = page.dialog
+    assert isinstance(dialog, FindingDialog)
+    assert dialog.description.toPlainText() == label_text(page.data.rubrics[c.school].items["E2"].text)
+    due = date.today() + timedelta(days=30)
+    assert dialog.deadline.date().toString("yyyy-MM-dd") == due.isoformat()
+    dialog.severity.setCurrentIndex(1)
+    dialog.requirement.setPlainText("一周内更换过期灭火器")
+    dialog.responsible.setText("总务处")
+    dialog.accept()
+    findings = list_findings(c.profile, c.school_visit)
+    assert [(f.severity, f.item_code, f.responsible) for f in findings] == [("major", "E2", "总务处")]
+    assert page.findings.findings.count() == 1
+
+    page.findings.practice_text.setText("校园安全网格化管理")
+    page.findings.add_practice.click()
+    assert [p.text for p in list_good_practices(c.profile, c.school_visit)] == ["校园安全网格化管理"]
+
+    page.gap_check()
+    gaps = page.dialog
+    assert isinstance(gaps, GapDialog)
+    kinds = {e.kind for e in gaps.entries}
+    assert {"unanswered", "signature_missing", "photo_missing"} <= kinds
+    row = next(i for i, e in enumerate(gaps.entries) if e.item_code == "C3")
+    gaps.list.setCurrentRow(row)
+    gaps.go_button.click()
+    assert page.current == (c.school, "C3")
+
+    for role in ("team_leader", "unit_head"):
+        page.sign(role)
+        sign = page.dialog
+        assert isinstance(sign, SignatureDialog)
+        sign.name.setText("张建华" if role == "team_leader" else "刘志强")
+        pad = sign.pad
+        QTest.mousePress(pad, Qt.MouseButton.LeftButton, pos=QPoint(30, 80))
+        for x in range(40, 300, 20):
+            QTest.mouseMove(pad, QPoint(x, 60 + (x % 40)))
+        QTest.mouseRelease(pad, Qt.MouseButton.LeftButton, pos=QPoint(300, 70))
+        assert not pad.is_empty
+        png = pad.to_png()
+        assert Image.open(io.BytesIO(png)).format == "PNG"
+        sign.buttons.button(sign.buttons.StandardButton.Ok).click()
+    assert {s.role for s in list_signatures(c.profile, c.school_visit)} == {"team_leader", "unit_head"}
+
+    page.finalize()
+    confirm = page.dialog
+    assert isinstance(confirm, GapDialog) and confirm.finalize_button is not None
+    assert not any(e.kind == "signature_missing" for e in confirm.entries)
+    confirm.finalize_button.click()
+    assert get_visit(c.profile, c.school_visit).status == "finalized"
+    assert page.read_only and page.pane.clear.isEnabled() is False
+    assert page.action_buttons["amend"].isVisible() and not page.action_buttons["finalize"].isVisible()
+
+    page.go_to(c.school, "A1.1")
+    page.amend()
+    amend = page.dialog
+    assert isinstance(amend, AmendDialog)
+    assert not amend.buttons.button(amend.buttons.StandardButton.Ok).isEnabled()  # a reason is required
+    amend.editor.entry.setValue(22)
+    amend.reason.setPlainText("学校补交了用地证明")
+    amend.buttons.button(amend.buttons.StandardButton.Ok).click()
+    trail = audit_trail(c.profile, c.school_visit)
+    assert [(e.reason, e.row_id) for e in trail] == [("学校补交了用地证明", f"{c.school}:A1.1")]
+    assert stored(c.profile, c.school_visit)["A1.1"].value == 22
+    assert page.data.visit.status == "amended"
+
+    page.show_audit()
+    audit = page.dialog
+    assert isinstance(audit, AuditTrailDialog)
+    assert audit.table.rowCount() == 1
+    assert audit.table.item(0, 1).text() == "(no answer)"
+    assert audit.table.item(0, 2).text() == "22"
+    assert audit.table.item(0, 3).text() == "学校补交了用地证明"
+    audit.reject()
+
+
+def test_follow_up_shows_earlier_open_findings_first(qtbot, seeded):
+    from app.findings import add_finding, set_finding_status
+    from app.visits import NewVisit, create_visit, finalize_visit
+
+    c = make_checklist(seeded)
+    first = add_finding(c.profile, c.school_visit, description="疏散通道堵塞", severity="major").id
+    finalize_visit(c.profile, c.school_visit)
+    set_finding_status(c.profile, first, "reported_fixed")
+    follow = create_visit(c.profile, NewVisit(unit_id=seeded.unit_id, visit_type="follow_up",
+                                              starts_on="2026-12-01", rubric_hashes=[c.school])).id
+    page = open_page(qtbot, c, follow)
+    panel = page.findings
+    assert panel.earlier_box.isVisible() and panel.earlier.count() == 1
+    assert "疏散通道堵塞" in panel.earlier.item(0).text()
+    panel.earlier.setCurrentRow(0)
+    assert panel.verify.isEnabled()
+    panel.verify.click()
+    from app.findings import finding_history
+    assert [e.status for e in finding_history(c.profile, first)][-1] == "verified"
+    assert [e.visit_id for e in finding_history(c.profile, first)][-1] == follow
+
+
+def test_reopening_returns_to_the_saved_item(qtbot, seeded):
+    c = make_checklist(seeded)
+    page = open_page(qtbot, c, c.school_visit)
+    page.go_to(c.school, "D5")
+    position = last_position(c.profile)
+    other = open_page(qtbot, c, c.school_visit)
+    other.open_visit(position.visit_id, position.rubric_hash, position.item_code)
+    assert other.current == (c.school, "D5")
