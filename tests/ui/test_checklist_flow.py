@@ -218,3 +218,40 @@ def test_reopening_returns_to_the_saved_item(qtbot, seeded):
     other = open_page(qtbot, c, c.school_visit)
     other.open_visit(position.visit_id, position.rubric_hash, position.item_code)
     assert other.current == (c.school, "D5")
+
+
+def test_photos_attach_by_file_list_and_by_drop(qtbot, seeded, tmp_path):
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    from app.evidence import list_photos
+
+    c = make_checklist(seeded)
+    paths = []
+    for k, colour in enumerate(("red", "green")):
+        path = tmp_path / f"photo{k}.jpg"
+        Image.new("RGB", (320, 240), colour).save(path, "JPEG")
+        paths.append(path)
+    page = open_page(qtbot, c, c.school_visit)
+    page.go_to(c.school, "A2.4")  # pass/fail with a required photo
+    page.pane.editor.group.buttons()[0].click()
+    assert "photo_missing" in page.data.scorers[c.school].result.items["A2.4"].gaps
+    assert page.pane.photos.required.text()
+
+    page.attach_files([str(paths[0])])
+    qtbot.waitUntil(lambda: page.pane.photos.list.count() == 1, timeout=5000)
+    assert not page.pane.photos.list.item(0).icon().isNull()
+    assert page.data.scorers[c.school].result.items["A2.4"].gaps == ()
+    assert not page.pane.photos.required.text()
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(paths[1]))])
+    drop = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier)
+    page.pane.dropEvent(drop)
+    qtbot.waitUntil(lambda: page.pane.photos.list.count() == 2, timeout=5000)
+    assert [p.item_code for p in list_photos(c.profile, c.school_visit)] == ["A2.4", "A2.4"]
+
+    page.pane.photos.list.setCurrentRow(0)
+    QTest.keyClick(page.pane.photos.list, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: page.pane.photos.list.count() == 1, timeout=5000)

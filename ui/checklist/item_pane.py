@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QEvent, QKeyCombination, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QKeyCombination,
+    QMimeData,
+    QObject,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
@@ -22,6 +31,7 @@ from app.models import EVIDENCE_METHODS
 from app.rubric import IndicatorResult, Item, ItemResult
 from ui.checklist.answers import Draft
 from ui.checklist.editors import AnswerEditorWidget, make_editor
+from ui.checklist.photo_strip import PhotoStripWidget
 from ui.checklist.text import label_text, number
 
 _REDO_SHIFT_Z = QKeySequence(QKeyCombination(Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier, Qt.Key.Key_Z))
@@ -42,6 +52,7 @@ class ItemPaneWidget(QWidget):
     """Shows one item; every change the inspector makes leaves as ``edited(draft, debounce)``."""
 
     edited = Signal(object, bool)
+    filesDropped = Signal(list)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -110,6 +121,8 @@ class ItemPaneWidget(QWidget):
         self._setup_text(self.note, 70)
         self.note.textChanged.connect(lambda: self._text_edited("note", self.note))
 
+        self.photos = PhotoStripWidget()
+
         self.error = QLabel()
         self.error.setObjectName("itemError")
         self.error.setWordWrap(True)
@@ -132,6 +145,7 @@ class ItemPaneWidget(QWidget):
         box.addWidget(self.reason_frame)
         box.addWidget(self.evidence_label)
         box.addLayout(chip_row)
+        box.addWidget(self.photos)
         box.addWidget(self.note_label)
         box.addWidget(self.note)
         box.addStretch(1)
@@ -143,6 +157,7 @@ class ItemPaneWidget(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.scroll)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setAcceptDrops(True)  # photos dropped anywhere on the item attach to it
 
     def _setup_text(self, edit: QPlainTextEdit, height: int) -> None:
         edit.setTabChangesFocus(True)
@@ -213,6 +228,7 @@ class ItemPaneWidget(QWidget):
             chip.setEnabled(not ro)
         self.note.setReadOnly(ro)
         self.reason.setReadOnly(ro)
+        self.photos.set_read_only(ro)
 
     def update_result(self, result: ItemResult | None, indicator: IndicatorResult | None) -> None:
         item, draft = self.item, self.draft
@@ -280,6 +296,20 @@ class ItemPaneWidget(QWidget):
     def _text_edited(self, field: str, edit: QPlainTextEdit) -> None:
         if self.draft is not None:
             self._push(self.draft.but(**{field: edit.toPlainText()}), True)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if not self._read_only and event.mimeData().hasUrls() and self._paths(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = self._paths(event.mimeData())
+        if paths and not self._read_only:
+            event.acceptProposedAction()
+            self.filesDropped.emit(paths)
+
+    @staticmethod
+    def _paths(mime: QMimeData) -> list[str]:
+        return [url.toLocalFile() for url in mime.urls() if url.isLocalFile()]
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # Text fields claim Ctrl+Z for their own undo; leave it to the page's undo stack instead,

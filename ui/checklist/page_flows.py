@@ -7,21 +7,33 @@ Each flow runs its service call through the task runner and opens its dialog wit
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QDialog, QMessageBox
 
+from app.evidence import (
+    CancelToken,
+    ImportProgress,
+    ImportSummary,
+    Photo,
+    delete_photo,
+    import_files,
+    list_photos,
+)
 from app.findings import add_finding, add_good_practice, set_finding_status
 from app.gaps import GapEntry, gap_check
-from app.rubric import Item
+from app.rubric import Answer, Item
 from app.signatures import ROLES, add_signature
 from app.visits import amend_response, audit_trail, finalize_visit
 from ui.checklist.finding_dialog import FindingDialog
 from ui.checklist.gap_dialog import GapDialog
+from ui.checklist.photo_strip import load_thumbnails
 from ui.checklist.signature_pad import SignatureDialog
 from ui.checklist.text import label_text
 from ui.checklist.visit_data import load_side
 from ui.checklist.visit_dialogs import AmendDialog, AuditTrailDialog
+from ui.tasks import Progress
 
 if TYPE_CHECKING:
     from ui.checklist.checklist_page import ChecklistPage as _Page
@@ -36,6 +48,9 @@ class PageFlowsMixin(_Page):
         self.findings.practiceAdded.connect(self.add_practice)
         self.findings.findingActivated.connect(self.go_to)
         self.score.gapsClicked.connect(self.gap_check)
+        self.pane.photos.filesChosen.connect(self.attach_files)
+        self.pane.filesDropped.connect(self.attach_files)
+        self.pane.photos.deleteRequested.connect(self.delete_photo)
 
     # --- shared ---------------------------------------------------------------------------------
 
@@ -59,7 +74,7 @@ class PageFlowsMixin(_Page):
 
     def update_actions(self) -> None:
         locked = self.read_only
-        for name in ("finding", "practice", "sign_leader", "sign_head", "finalize", "undo", "redo"):
+        for name in ("finding", "practice", "photos", "sign_leader", "sign_head", "finalize", "undo", "redo"):
             self.actions_by_name[name].setVisible(not locked)
             self.actions_by_name[name].setEnabled(not locked)
         self.actions_by_name["amend"].setVisible(locked)
@@ -214,6 +229,71 @@ class PageFlowsMixin(_Page):
         profile, visit_id, where = self.profile, self.data.visit.id, self.current
         self._run(lambda: finalize_visit(profile, visit_id),
                   then=lambda _: self.open_visit(visit_id, *(where or (None, None))), label="finalize")
+
+    # --- photos ------------------------------------------------------------------------------
+
+    def load_photos(self) -> None:
+        if self.data is None or self.current is None:
+            return
+        profile, visit_id, key = self.profile, self.data.visit.id, self.current
+
+        def listed(photos: list[Photo]) -> None:
+            if key != self.current:
+                return
+            self._photo_count(key, len(photos))
+            self.runner.run(lambda: load_thumbnails(profile, photos), io=True,
+                            on_done=lambda thumbs: key == self.current and self.pane.photos.set_photos(thumbs),
+                            on_error=self.show_error, label="thumbnails")
+        self.runner.run(lambda: list_photos(profile, visit_id, item_code=key[1], rubric_hash=key[0]),
+                        on_done=listed, on_error=self.show_error, label="photos")
+
+    def _photo_count(self, key: tuple[str, str], count: int) -> None:
+        """Photos count towards ``photo_required``: re-score when the item's count changed."""
+        assert self.data is not None
+        scorer = self.data.scorers[key[0]]
+        answer = scorer.answers.get(key[1]) or Answer()
+        item = self.data.rubrics[key[0]].items[key[1]]
+        self.pane.photos.set_required(item.photo_required, count)
+        if answer.photos != count:
+            result = scorer.set_answer(key[1], replace(answer, photos=count))
+            self.model.set_result(key[0], result)
+            self.score.set_result(result, self.missing_signatures())
+            self.pane.update_result(result.items.get(key[1]), self._indicator(result, key[1]))
+
+    def attach_files(self, paths: list[str]) -> None:
+        if self.data is None or self.current is None or self.read_only or not paths:
+            return
+        profile, visit_id, (rubric_hash, code) = self.profile, self.data.visit.id, self.current
+        token = CancelToken()
+
+        def work(progress: Progress) -> ImportSummary:
+            def report(p: ImportProgress) -> None:
+                if progress.cancelled:
+                    token.cancel()
+                progress.report(p.done, p.total, p.name)
+            return import_files(profile, paths, visit_id=visit_id, item_code=code, rubric_hash=rubric_hash,
+                                progress=report, cancel=token)
+
+        def done(summary: ImportSummary) -> None:
+            text = self.tr("%n photo(s) attached", "", len(summary.imported))
+            if summary.failed:
+                text += " · " + self.tr("not attached: {reason}").format(reason=summary.failed[0].message)
+            self.pane.photos.status.setText(text)
+            self.load_photos()
+            self.visitChanged.emit(visit_id)
+        self.pane.photos.status.setText(self.tr("Attaching…"))
+        self.runner.run(work, on_done=done, on_error=self.show_error, label=self.tr("Attaching photos"))
+
+    def delete_photo(self, evidence_id: str) -> None:
+        if self.data is None or self.read_only:
+            return
+        profile, visit_id = self.profile, self.data.visit.id
+
+        def done(_: object) -> None:
+            self.load_photos()
+            self.visitChanged.emit(visit_id)
+        self.runner.run(lambda: delete_photo(profile, evidence_id), on_done=done, on_error=self.show_error,
+                        label="delete photo")
 
     # --- amend and audit ------------------------------------------------------------------------
 

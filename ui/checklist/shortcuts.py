@@ -29,6 +29,7 @@ def install_actions(page: ChecklistPage) -> dict[str, QAction]:
         ("tree", _t("Go to the section tree"), ["F6"], lambda: page.tree.setFocus(Qt.FocusReason.ShortcutFocusReason)),
         ("finding", _t("Add finding…"), ["Ctrl+Shift+F"], page.add_finding),
         ("practice", _t("Add a good practice"), ["Ctrl+Shift+G"], page.focus_practice),
+        ("photos", _t("Attach photos…"), ["Ctrl+Shift+P"], lambda: page.read_only or page.pane.photos.choose_files()),
         ("gap_check", _t("Gap check…"), ["Ctrl+G"], page.gap_check),
         ("sign_leader", _t("Team leader signs…"), ["Ctrl+Shift+T"], lambda: page.sign("team_leader")),
         ("sign_head", _t("Unit head signs…"), ["Ctrl+Shift+U"], lambda: page.sign("unit_head")),
