@@ -29,6 +29,8 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in (
     Setting("deadline_days", int, 30, "Default rectification deadline (days)", "默认整改期限（天）"),
     Setting("office_name", str, "", "Office name", "督导机构名称"),
     Setting("server_url", str, "", "Server URL", "服务器地址"),
+    Setting("office_logo", str, "", "Office logo for printed documents (PNG or JPEG file)", "打印文件的单位标志（PNG 或 JPEG 文件）"),
+    Setting("paper_size", str, "a4", "Paper size for printed documents", "打印纸张", ("a4", "letter")),
 )}
 
 

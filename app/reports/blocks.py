@@ -1,0 +1,111 @@
+"""Blocks of content that more than one document prints: scores, findings, good practices."""
+
+from __future__ import annotations
+
+from reportlab.lib import colors
+from reportlab.platypus import Flowable, Spacer
+
+from app.reports.common import DocContext, p, table
+from app.reports.data import RubricPart, severity_text
+from app.reports.styles import GAP_BG
+from app.rubric import Section
+
+
+def _section_rows(part: RubricPart, sections: tuple[Section, ...], depth: int, max_depth: int) -> list[tuple[Section, int]]:
+    rows = []
+    for sec in sections:
+        rows.append((sec, depth))
+        if depth + 1 < max_depth:
+            rows += _section_rows(part, sec.sections, depth + 1, max_depth)
+    return rows
+
+
+def score_block(ctx: DocContext, part: RubricPart, *, depth: int = 1) -> list[Flowable]:
+    """Per-section 应得分 / 实得分 with the total, bonus, band and any veto with its reason."""
+    s, res = ctx.styles, part.result
+    fmt = res.display
+    w = ctx.width
+    rows: list[list[object]] = [[p(ctx.t("section"), s.head), p(ctx.t("maximum"), s.head),
+                                 p(ctx.t("awarded"), s.head), p(ctx.t("answered"), s.head)]]
+    extra: list[tuple] = []
+    for sec, level in _section_rows(part, part.rubric.sections, 0, depth):
+        sr = res.sections[sec.code]
+        indent = "\u3000" * level
+        done = f"{sr.answered_count}/{sr.total_count}"
+        if sr.answered_count < sr.total_count:
+            done += f" {ctx.t('gap')}"
+            extra.append(("BACKGROUND", (3, len(rows)), (3, len(rows)), GAP_BG))
+        rows.append([p(f"{indent}{sec.code} {sec.name.text(ctx.lang)}", s.cell), p(fmt(sr.maximum), s.cell_right),
+                     p(fmt(sr.awarded), s.cell_right), p(done, s.cell_center)])
+    rows.append([p(ctx.t("total"), s.cell), p(fmt(res.maximum), s.cell_right), p(fmt(res.awarded), s.cell_right),
+                 p("", s.cell)])
+    extra.append(("BACKGROUND", (0, len(rows) - 1), (-1, len(rows) - 1), colors.HexColor("#f1f3f4")))
+    if res.bonus_raw or part.rubric.bonus_items:
+        rows.append([p(ctx.t("bonus"), s.cell), p("", s.cell), p(fmt(res.bonus), s.cell_right), p("", s.cell)])
+        rows.append([p(ctx.t("total_with_bonus"), s.cell), p("", s.cell), p(fmt(res.total_with_bonus), s.cell_right),
+                     p("", s.cell)])
+    out: list[Flowable] = [table(rows, [w * 0.55, w * 0.15, w * 0.15, w * 0.15], extra=extra)]
+    band = res.band.label.text(ctx.lang) if res.band else ctx.t("no_band")
+    pct = f"{fmt(res.percentage)}%" if res.percentage is not None else "—"
+    summary = [[p(ctx.t("percentage"), s.cell), p(pct, s.cell), p(ctx.t("band"), s.cell), p(band, s.h2)]]
+    veto_text = ctx.t("no_veto")
+    if res.vetoes:
+        lines = [ctx.t("veto.item", item=v.item, label=v.label.text(ctx.lang)) for v in res.vetoes]
+        if res.failed:
+            lines.append(ctx.t("veto.fail"))
+        else:
+            caps = [v.cap_band for v in res.vetoes if v.cap_band]
+            if caps:
+                lines.append(ctx.t("veto.cap", band=part.rubric.band(caps[0]).label.text(ctx.lang)))
+        veto_text = "\n".join(lines)
+    summary.append([p(ctx.t("veto"), s.cell), p(veto_text, s.alert if res.vetoes else s.cell), "", ""])
+    out.append(table(summary, [w * 0.15, w * 0.35, w * 0.15, w * 0.35], header_rows=0, extra=[
+        ("SPAN", (1, 1), (3, 1)), ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f1f3f4")),
+        ("BACKGROUND", (2, 0), (2, 0), colors.HexColor("#f1f3f4"))]))
+    if res.gap_count:
+        out += [Spacer(1, 2), p(ctx.t("gaps.count", n=res.gap_count), s.alert)]
+    return out
+
+
+def scores_block(ctx: DocContext, *, depth: int = 1) -> list[Flowable]:
+    out: list[Flowable] = []
+    for part in ctx.data.parts:
+        if len(ctx.data.parts) > 1:
+            out.append(p(f"{part.rubric.name.text(ctx.lang)} {part.rubric.version}", ctx.styles.h2))
+        out += score_block(ctx, part, depth=depth)
+        out.append(Spacer(1, 4))
+    return out
+
+
+def findings_table(ctx: DocContext, *, with_requirement: bool = True) -> list[Flowable]:
+    """Every finding with its requirement, deadline, responsible person and severity."""
+    s, w = ctx.styles, ctx.width
+    findings = ctx.data.findings
+    if not findings:
+        return [p(ctx.t("findings.none"), s.body)]
+    head = [ctx.t("no"), ctx.t("finding")] + ([ctx.t("requirement")] if with_requirement else []) + \
+        [ctx.t("deadline"), ctx.t("responsible"), ctx.t("severity")]
+    rows: list[list[object]] = [[p(h, s.head) for h in head]]
+    extra: list[tuple] = []
+    for n, f in enumerate(findings, 1):
+        desc = f"{f.item_code}  {f.description}" if f.item_code else f.description
+        row = [p(n, s.cell_center), p(desc, s.cell)]
+        if with_requirement:
+            row.append(p(f.requirement or "—", s.cell))
+        row += [p(f.deadline or ctx.t("no_deadline"), s.cell_center), p(f.responsible or "—", s.cell),
+                p(severity_text(f.severity, ctx.lang), s.alert if f.severity == "major" else s.cell_center)]
+        rows.append(row)
+    if with_requirement:
+        widths = [0.06, 0.33, 0.29, 0.12, 0.11, 0.09]
+    else:
+        widths = [0.06, 0.62, 0.12, 0.11, 0.09]
+    extra.append(("VALIGN", (0, 1), (-1, -1), "TOP"))
+    return [table(rows, [w * x for x in widths], extra=extra)]
+
+
+def practices_block(ctx: DocContext) -> list[Flowable]:
+    s = ctx.styles
+    if not ctx.data.practices:
+        return [p(ctx.t("practices.none"), s.body)]
+    return [p(f"{n}. {gp.text}", s.body) for n, gp in enumerate(ctx.data.practices, 1)]
+

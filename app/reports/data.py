@@ -1,0 +1,132 @@
+"""Everything a document prints, read from the profile once, before any layout work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from app.evidence import Photo, list_photos
+from app.findings import list_findings, list_good_practices
+from app.labels import EVIDENCE_METHOD_LABELS, SEVERITY_LABELS, VISIT_TYPE_LABELS, label_of
+from app.models import Finding, GoodPractice, Response, Unit, Visit
+from app.profile import Profile
+from app.reports.layout import Layout, campaign_of, load_layout
+from app.reports.texts import t
+from app.rubric import Item, Rubric, ScoreResult
+from app.rubric_store import get_rubric
+from app.scores import score_visit
+from app.settings import get_setting
+from app.signatures import Signature, list_signatures
+from app.units import get_unit
+from app.visits import get_visit, list_responses
+
+
+@dataclass(frozen=True)
+class RubricPart:
+    rubric: Rubric
+    result: ScoreResult
+    responses: dict[str, Response]
+
+
+@dataclass(frozen=True)
+class ReportData:
+    visit: Visit
+    unit: Unit | None
+    parts: tuple[RubricPart, ...]
+    findings: tuple[Finding, ...]
+    practices: tuple[GoodPractice, ...]
+    photos: tuple[Photo, ...]
+    signatures: tuple[Signature, ...]
+    office: str
+    logo: str
+    layout: Layout
+
+    @property
+    def draft(self) -> bool:
+        return not self.visit.locked
+
+    @property
+    def leader(self) -> str:
+        return next((m.name for m in self.visit.members if m.role == "leader"), "")
+
+    @property
+    def members(self) -> list[str]:
+        return [m.name for m in self.visit.members if m.role != "leader"]
+
+    def dates(self) -> str:
+        v = self.visit
+        return v.starts_on if v.ends_on in (None, v.starts_on) else f"{v.starts_on} – {v.ends_on}"
+
+
+def load_report_data(profile: Profile, visit_id: str) -> ReportData:
+    visit = get_visit(profile, visit_id)
+    responses = list_responses(profile, visit_id)
+    parts = []
+    for rubric_hash in visit.rubric_hashes:
+        parts.append(RubricPart(
+            get_rubric(profile, rubric_hash), score_visit(profile, visit_id, rubric_hash),
+            {r.item_code: r for r in responses if r.rubric_hash == rubric_hash}))
+    return ReportData(
+        visit=visit, unit=get_unit(profile, visit.unit_id), parts=tuple(parts),
+        findings=tuple(list_findings(profile, visit_id)),
+        practices=tuple(list_good_practices(profile, visit_id)),
+        photos=tuple(list_photos(profile, visit_id)),
+        signatures=tuple(list_signatures(profile, visit_id)),
+        office=str(get_setting(profile, "office_name") or ""),
+        logo=str(get_setting(profile, "office_logo") or ""),
+        layout=load_layout(profile, campaign_of(profile, visit.assignment_id)),
+    )
+
+
+def visit_type_text(code: str, lang: str) -> str:
+    return label_of(VISIT_TYPE_LABELS, code).text(lang)
+
+
+def severity_text(code: str, lang: str) -> str:
+    return label_of(SEVERITY_LABELS, code).text(lang)
+
+
+def methods_text(codes: tuple[str, ...] | list[str], lang: str) -> str:
+    return t("and", lang).join(label_of(EVIDENCE_METHOD_LABELS, c).text(lang) for c in codes)
+
+
+def _num(value: Any) -> str:
+    d = Decimal(str(value))
+    return format(d.normalize(), "f") if d == d.to_integral_value() else format(d, "f")
+
+
+def answer_text(item: Item, response: Response | None, lang: str) -> str:
+    """The recorded answer as a person reads it: a level's label, pass/fail, the deductions."""
+    if response is None:
+        return ""
+    if response.na:
+        return t("na", lang)
+    value = response.value
+    if value is None:
+        return ""
+    if item.kind == "passfail":
+        return t("pass" if value else "fail", lang)
+    if item.kind == "level":
+        level = next((lv for lv in item.levels if lv.code == value), None)
+        return level.label.text(lang) if level else str(value)
+    if item.kind == "deduction":
+        if not value:
+            return t("none", lang)
+        by_code = {d.code: d for d in item.deductions}
+        parts = []
+        for code, count in value.items():
+            d = by_code.get(code)
+            label = d.label.text(lang) if d else code
+            parts.append(f"{label} ×{count}" if count != 1 else label)
+        return "; ".join(parts)
+    if item.kind == "indicator" and isinstance(value, dict):
+        num, den = value.get("numerator"), value.get("denominator")
+        if den:
+            rate = Decimal(str(num)) * 100 / Decimal(str(den)) if item.indicator and item.indicator.rate else None
+            shown = f"{_num(num)}/{_num(den)}"
+            return f"{shown} = {rate.quantize(Decimal('0.01'))}%" if rate is not None else shown
+        return _num(num) if num is not None else ""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return _num(value)
+    return str(value)

@@ -1,0 +1,55 @@
+"""The on-site feedback sheet (现场反馈意见书): one or two pages handed over before leaving."""
+
+from __future__ import annotations
+
+from reportlab.platypus import Flowable, KeepTogether, Spacer
+
+from app.evidence import Photo
+from app.profile import Profile
+from app.reports.blocks import findings_table, practices_block, scores_block
+from app.reports.common import (
+    DocContext,
+    header_block,
+    p,
+    photo_caption,
+    photo_grid,
+    signature_block,
+    verification_block,
+)
+from app.reports.renditions import SMALL, renditions
+
+
+def chosen_photos(photos: tuple[Photo, ...], limit: int) -> list[Photo]:
+    """The photos the sheet carries: those of findings first, then captioned ones, in order."""
+    ranked = sorted(enumerate(photos), key=lambda ip: (ip[1].finding_id is None, not ip[1].caption, ip[0]))
+    return [ph for _, ph in ranked[:limit]]
+
+
+def feedback_story(profile: Profile, ctx: DocContext) -> list[Flowable]:
+    s = ctx.styles
+    story: list[Flowable] = []
+    if ctx.shows("header"):
+        story += header_block(ctx)
+    if ctx.shows("scores"):
+        story += [p(ctx.t("scores"), s.h1)] + scores_block(ctx)
+    if ctx.shows("findings"):
+        story += [p(ctx.t("findings"), s.h1)] + findings_table(ctx)
+    if ctx.shows("practices"):
+        story += [p(ctx.t("practices"), s.h1)] + practices_block(ctx)
+    if ctx.shows("photos") and ctx.data.layout.feedback_photos and ctx.data.photos:
+        chosen = chosen_photos(ctx.data.photos, ctx.data.layout.feedback_photos)
+        grid = photo_grid(ctx, renditions(profile, chosen, edge=SMALL), 3,
+                          caption=lambda r: photo_caption(ctx, r))
+        block: list[Flowable] = [p(ctx.t("photos"), s.h1)]
+        if grid is not None:
+            block.append(grid)
+        more = len(ctx.data.photos) - len(chosen)
+        if more > 0:
+            block.append(p(ctx.t("photos.more", n=more), s.small))
+        story.append(KeepTogether(block[:2]))
+        story += block[2:]
+    if ctx.shows("signatures"):
+        story += [Spacer(1, 4)] + signature_block(ctx)
+    if ctx.shows("verification"):
+        story += verification_block(ctx)
+    return story

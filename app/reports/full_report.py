@@ -1,0 +1,115 @@
+"""The inspection report (督导报告) in the standard outline, with every item and every photo.
+
+基本情况 / 主要做法 / 得分情况 / 存在问题 / 整改要求, then an appendix with each item's answer,
+note and evidence method (gaps marked) and an annex with all photos in a grid.
+"""
+
+from __future__ import annotations
+
+from reportlab.lib import colors
+from reportlab.platypus import Flowable, PageBreak, Spacer
+
+from app.profile import Profile
+from app.reports.blocks import findings_table, practices_block, scores_block
+from app.reports.common import (
+    DocContext,
+    header_block,
+    p,
+    photo_caption,
+    photo_grid,
+    signature_block,
+    table,
+    verification_block,
+)
+from app.reports.data import RubricPart, answer_text, methods_text, visit_type_text
+from app.reports.renditions import SMALL, renditions
+from app.reports.styles import GAP_BG
+from app.rubric import Section
+
+SECTION_BG = colors.HexColor("#f1f3f4")
+
+
+def _summary(ctx: DocContext) -> list[Flowable]:
+    d, s = ctx.data, ctx.styles
+    used = sorted({m for part in d.parts for r in part.responses.values() for m in r.evidence_methods})
+    team = ctx.t("and").join(n for n in [d.leader, *d.members] if n) or ctx.t("team.default")
+    rubric = ctx.t("and").join(part.rubric.name.text(ctx.lang) for part in d.parts)
+    out = [p(ctx.t("full.summary", date=d.dates(), team=team, unit=d.unit.name if d.unit else d.visit.unit_name,
+                   visit_type=visit_type_text(d.visit.visit_type, ctx.lang),
+                   methods=methods_text(used, ctx.lang) or ctx.t("methods.none"), rubric=rubric), s.body)]
+    for part in d.parts:
+        res = part.result
+        band = res.band.label.text(ctx.lang) if res.band else ctx.t("no_band")
+        out.append(p(ctx.t("full.result", awarded=res.display(res.awarded), maximum=res.display(res.maximum),
+                           band=band), s.body))
+    return out
+
+
+def _item_rows(ctx: DocContext, part: RubricPart, sec: Section, rows: list, extra: list) -> None:
+    s, res, lang = ctx.styles, part.result, ctx.lang
+    sr = res.sections[sec.code]
+    rows.append([p(f"{sec.code} {sec.name.text(lang)}  ({res.display(sr.awarded)}/{res.display(sr.maximum)})",
+                   s.cell), "", "", "", "", ""])
+    n = len(rows) - 1
+    extra += [("SPAN", (0, n), (-1, n)), ("BACKGROUND", (0, n), (-1, n), SECTION_BG)]
+    for item in sec.items:
+        ir = res.items.get(item.code)
+        resp = part.responses.get(item.code)
+        answer = answer_text(item, resp, lang)
+        if ir is not None and not ir.applicable:
+            answer = ctx.t("not_applicable")
+        if ir is not None and ir.gaps:
+            marks = ctx.t("and").join(ctx.t(f"gap.{g}") for g in ir.gaps)
+            answer = f"{answer}\n[{ctx.t('gap')}: {marks}]" if answer else f"[{ctx.t('gap')}: {marks}]"
+            extra.append(("BACKGROUND", (2, len(rows)), (2, len(rows)), GAP_BG))
+        note = "\n".join(x for x in (resp.note, resp.reason) if x) if resp else ""
+        score = f"{res.display(ir.awarded)}/{res.display(ir.maximum)}" if ir is not None else ""
+        methods = methods_text(resp.evidence_methods, lang) if resp else ""
+        rows.append([p(item.code, s.cell), p(item.text.text(lang), s.cell), p(answer, s.cell),
+                     p(score, s.cell_right), p(methods, s.cell), p(note, s.cell)])
+    for child in sec.sections:
+        _item_rows(ctx, part, child, rows, extra)
+
+
+def items_block(ctx: DocContext, part: RubricPart) -> list[Flowable]:
+    s, w = ctx.styles, ctx.width
+    head = [ctx.t(k) for k in ("code", "item", "answer", "score", "method", "note")]
+    rows: list[list[object]] = [[p(h, s.head) for h in head]]
+    extra: list[tuple] = [("VALIGN", (0, 1), (-1, -1), "TOP")]
+    for sec in part.rubric.sections:
+        _item_rows(ctx, part, sec, rows, extra)
+    widths = [0.08, 0.32, 0.2, 0.1, 0.12, 0.18]
+    return [table(rows, [w * x for x in widths], extra=extra)]
+
+
+def full_story(profile: Profile, ctx: DocContext) -> list[Flowable]:
+    s, d = ctx.styles, ctx.data
+    story: list[Flowable] = header_block(ctx)
+    if ctx.shows("basic"):
+        story += [p(ctx.t("full.basic"), s.h1)] + _summary(ctx)
+    if ctx.shows("practices"):
+        story += [p(ctx.t("full.practices"), s.h1)] + practices_block(ctx)
+    if ctx.shows("scores"):
+        story += [p(ctx.t("full.scores"), s.h1)] + scores_block(ctx, depth=2)
+    if ctx.shows("findings"):
+        story += [p(ctx.t("full.findings"), s.h1)] + findings_table(ctx, with_requirement=False)
+    if ctx.shows("requirements"):
+        story += [p(ctx.t("full.requirements"), s.h1)] + findings_table(ctx)
+    if ctx.shows("signatures"):
+        story += [Spacer(1, 6)] + signature_block(ctx)
+    if ctx.shows("verification"):
+        story += verification_block(ctx)
+    if ctx.shows("items"):
+        story.append(PageBreak())
+        story.append(p(ctx.t("full.items"), s.h1))
+        for part in d.parts:
+            if len(d.parts) > 1:
+                story.append(p(f"{part.rubric.name.text(ctx.lang)} {part.rubric.version}", s.h2))
+            story += items_block(ctx, part)
+    if ctx.shows("photos") and d.photos:
+        grid = photo_grid(ctx, renditions(profile, d.photos, edge=SMALL), 3,
+                          caption=lambda r: photo_caption(ctx, r))
+        story += [PageBreak(), p(ctx.t("full.photos"), s.h1)]
+        if grid is not None:
+            story.append(grid)
+    return story

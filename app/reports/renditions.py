@@ -1,0 +1,130 @@
+"""Photos as the PDF prints them: upright, annotated, scaled down, JPEG, cached in the profile.
+
+A 12-megapixel original is 4–8 MB and takes ~0.1 s to decode; a page prints it 5–8 cm wide,
+where ~900 pixels are plenty. Renditions are cached in ``pdfcache/`` beside the media folder,
+keyed by the photo's SHA-256, the size, its orientation and a hash of its annotation layer, so
+an edited annotation or a new orientation gets a new file and nothing stale is ever printed.
+The cache is derived data: deleting the folder only costs time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+
+from app.evidence import BadPhoto, Photo, get_annotations, render_annotations
+from app.evidence.metadata import open_image, upright
+from app.evidence.store import atomic_write, blob_path
+from app.evidence.thumbnails import DECODE_ERRORS, decode, flatten
+from app.profile import Profile
+from app.reports.fonts import FONT_PATH
+
+CACHE_DIR = "pdfcache"
+QUALITY = 80
+# Long edge in pixels: about 250 dpi at the widths the documents print photos.
+SMALL = 720
+LARGE = 1200
+
+
+@dataclass(frozen=True)
+class Rendition:
+    photo: Photo
+    path: Path | None  # the cached file; None when it could not be cached or rendered
+    size: tuple[int, int] | None  # (width, height) in pixels, upright
+    problem: str = ""  # "missing" | "damaged" when there is nothing to print
+    data: bytes | None = None  # the JPEG itself when the cache could not be written
+
+    @property
+    def ok(self) -> bool:
+        return self.path is not None or self.data is not None
+
+    def source(self) -> str | io.BytesIO:
+        """What reportlab reads: the cached file's path (JPEG passes through unchanged)."""
+        if self.path is not None:
+            return str(self.path)
+        assert self.data is not None
+        return io.BytesIO(self.data)
+
+
+@dataclass(frozen=True)
+class _Job:
+    photo: Photo
+    target: Path
+    layer_json: str | None
+
+
+def _cache_path(root: Path, photo: Photo, edge: int, layer_json: str | None) -> Path:
+    ann = hashlib.sha256(layer_json.encode("utf-8")).hexdigest()[:12] if layer_json else "plain"
+    return root / CACHE_DIR / photo.sha256[:2] / f"{photo.sha256}-{edge}-o{photo.orientation}-{ann}.jpg"
+
+
+def _size_of(path: Path) -> tuple[int, int]:
+    with Image.open(path) as img:
+        return img.size
+
+
+def _render(media_dir: Path, job: _Job, edge: int) -> Rendition:
+    try:
+        data = blob_path(media_dir, job.photo.sha256).read_bytes()
+    except OSError:
+        return Rendition(job.photo, None, None, "missing")
+    try:
+        img = flatten(decode(open_image(data), edge))
+        img.thumbnail((edge, edge), Image.Resampling.BICUBIC)
+        img = upright(img, job.photo.orientation)
+        if job.layer_json:
+            from app.evidence import AnnotationLayer
+
+            img = render_annotations(img, AnnotationLayer.from_json(job.layer_json), font_path=str(FONT_PATH))
+        out = io.BytesIO()
+        img.save(out, format="JPEG", quality=QUALITY, optimize=False)
+    except (BadPhoto, *DECODE_ERRORS):
+        return Rendition(job.photo, None, None, "damaged")
+    try:
+        atomic_write(job.target, out.getvalue())
+    except OSError:
+        # A read-only profile or a full disk: print from memory rather than fail.
+        return Rendition(job.photo, None, img.size, data=out.getvalue())
+    return Rendition(job.photo, job.target, img.size)
+
+
+def renditions(profile: Profile, photos: Sequence[Photo], *, edge: int = SMALL,
+               workers: int | None = None) -> list[Rendition]:
+    """PDF-ready files of ``photos`` in order; misses are rendered in parallel threads.
+
+    Reads annotations on the calling thread (the database connection stays on its thread);
+    only decoding and encoding run in the pool, where Pillow releases the GIL.
+    """
+    jobs: list[_Job] = []
+    for photo in photos:
+        layer = get_annotations(profile, photo.id) if photo.has_annotations else None
+        layer_json = None if layer is None or layer.is_empty else layer.to_json()
+        jobs.append(_Job(photo, _cache_path(profile.root, photo, edge, layer_json), layer_json))
+    results: dict[int, Rendition] = {}
+    misses: list[int] = []
+    for i, job in enumerate(jobs):
+        if job.target.is_file():
+            try:
+                results[i] = Rendition(job.photo, job.target, _size_of(job.target))
+                continue
+            except DECODE_ERRORS:
+                pass  # a damaged cache file is rebuilt
+        misses.append(i)
+    if misses:
+        n = workers or min(len(misses), os.cpu_count() or 2, 8)
+        if n <= 1:
+            for i in misses:
+                results[i] = _render(profile.media_dir, jobs[i], edge)
+        else:
+            with ThreadPoolExecutor(max_workers=n, thread_name_prefix="fieldmark-pdfimg") as pool:
+                for i, r in zip(misses, pool.map(lambda k: _render(profile.media_dir, jobs[k], edge), misses),
+                                strict=True):
+                    results[i] = r
+    return [results[i] for i in range(len(jobs))]

@@ -1,0 +1,144 @@
+"""The words printed on the documents, in Chinese and English.
+
+This is document text, not interface text: it is chosen per document (``--lang``), not by the
+desktop's locale, so it lives in a small catalogue here rather than in Qt's translations.
+Placeholders use ``str.format`` names.
+"""
+
+from __future__ import annotations
+
+LANGS = ("zh", "en")
+
+TEXTS: dict[str, tuple[str, str]] = {
+    # Titles
+    "title.feedback": ("现场反馈意见书", "On-site Feedback Sheet"),
+    "title.rectification": ("整改通知书", "Rectification Notice"),
+    "title.full": ("督导报告", "Inspection Report"),
+    "draft": ("草稿", "DRAFT"),
+    "draft.note": ("草稿：督导记录尚未定稿，本文件不作为正式结论。",
+                   "Draft: the visit is not finalized; this document is not a formal result."),
+    "page": ("第 {page} 页 共 {pages} 页", "Page {page} of {pages}"),
+    "printed": ("打印时间：{at}", "Printed {at}"),
+    # Header
+    "unit": ("受检单位", "Unit"),
+    "unit_code": ("单位代码", "Unit code"),
+    "unit_head": ("单位负责人", "Unit head"),
+    "visit_type": ("督导类型", "Visit type"),
+    "date": ("督导日期", "Date"),
+    "leader": ("组长", "Team leader"),
+    "members": ("成员", "Members"),
+    "rubric": ("评分细则", "Rubric"),
+    "version": ("版本", "version"),
+    "status": ("状态", "Status"),
+    # Scores
+    "scores": ("得分情况", "Scores"),
+    "section": ("评估项目", "Section"),
+    "maximum": ("应得分", "Maximum"),
+    "awarded": ("实得分", "Awarded"),
+    "answered": ("已评/总数", "Answered"),
+    "total": ("合计", "Total"),
+    "bonus": ("加分", "Bonus"),
+    "total_with_bonus": ("总得分（含加分）", "Total with bonus"),
+    "percentage": ("得分率", "Percentage"),
+    "band": ("评定等级", "Grade"),
+    "no_band": ("未评定", "Not graded"),
+    "veto": ("一票否决", "Veto"),
+    "veto.item": ("否决项 {item}：{label}", "Veto item {item}: {label}"),
+    "veto.fail": ("触发一票否决，本年度不得评为合格。", "A veto was triggered: the unit cannot pass this year."),
+    "veto.cap": ("触发否决项，等级最高为“{band}”。", "A veto item caps the grade at \u201c{band}\u201d."),
+    "no_veto": ("无", "None"),
+    "gaps": ("待补项", "Gaps"),
+    "gaps.count": ("尚有 {n} 处待补（未评、扣分无理由或缺少照片），见下表标记“待补”。",
+                   "{n} gaps remain (unanswered, no reason for a deduction, or a missing photo); "
+                   "they are marked \u201cgap\u201d below."),
+    "gap.unanswered": ("未评", "unanswered"),
+    "gap.no_reason": ("扣分无理由", "no reason"),
+    "gap.photo_missing": ("缺照片", "photo missing"),
+    "gap": ("待补", "gap"),
+    # Findings
+    "findings": ("存在问题及整改要求", "Findings and rectification requirements"),
+    "findings.none": ("本次督导未发现问题。", "No findings were recorded on this visit."),
+    "no": ("序号", "No."),
+    "finding": ("问题", "Finding"),
+    "requirement": ("整改要求", "Requirement"),
+    "deadline": ("整改期限", "Deadline"),
+    "responsible": ("责任人", "Responsible"),
+    "severity": ("性质", "Severity"),
+    "no_deadline": ("—", "—"),
+    # Good practices
+    "practices": ("好的做法（亮点）", "Good practices"),
+    "practices.none": ("无。", "None recorded."),
+    # Photos
+    "photos": ("现场照片", "Photos"),
+    "photos.more": ("另有 {n} 张照片见督导报告。", "{n} more photos are in the full report."),
+    "photo.missing": ("缺失证据：照片文件不在媒体文件夹中", "Missing evidence: the photo file is not in the media folder"),
+    "photo.damaged": ("缺失证据：照片文件损坏，无法读取", "Missing evidence: the photo file is damaged"),
+    "warn.photo": ("照片 {name} 未能打印：{reason}", "Photo {name} could not be printed: {reason}"),
+    "warn.signature": ("签名图片缺失：{role}", "Signature image missing: {role}"),
+    "warn.logo": ("单位标志文件无法读取：{path}", "Office logo cannot be read: {path}"),
+    # Signatures
+    "signatures": ("签字", "Signatures"),
+    "sig.team_leader": ("督导组组长（签字）", "Team leader (signature)"),
+    "sig.unit_head": ("受检单位负责人（签收）", "Unit head (received)"),
+    "sig.date": ("日期", "Date"),
+    "seal": ("（单位盖章）", "(Unit seal)"),
+    # Verification
+    "verify": ("校验码", "Verification code"),
+    "verify.how": ("扫码或运行 fieldmark verify 校验码，可核对本页与督导记录是否一致。",
+                   "Scan the code, or run \u201cfieldmark verify CODE\u201d, to check this paper against the record."),
+    "verify.draft": ("定稿后生成校验码。", "The verification code is issued when the visit is finalized."),
+    # Rectification notice
+    "rect.to": ("{unit}：", "To {unit}:"),
+    "rect.intro": ("{date}，{office}对你单位开展了{visit_type}。现将发现的问题及整改要求通知如下，"
+                   "请认真组织整改。",
+                   "On {date}, {office} carried out a {visit_type} of your unit. The findings and the "
+                   "rectification required are listed below; please organise the rectification."),
+    "rect.reply": ("请于整改期限届满前，将整改情况报告（附佐证材料）书面报送{office}。逾期未整改或整改不到位的，"
+                   "将按规定予以通报。",
+                   "Before each deadline, send {office} a written rectification report with supporting "
+                   "evidence. Findings not rectified in time will be reported as the rules require."),
+    "rect.office": ("督导部门", "the supervision office"),
+    "rect.issued": ("签发", "Issued by"),
+    "rect.received": ("签收", "Received by"),
+    # Full report
+    "full.basic": ("一、基本情况", "1. Overview"),
+    "full.practices": ("二、主要做法", "2. Good practices"),
+    "full.scores": ("三、得分情况", "3. Scores"),
+    "full.findings": ("四、存在问题", "4. Findings"),
+    "full.requirements": ("五、整改要求", "5. Rectification requirements"),
+    "full.items": ("附表：逐项评分", "Appendix: every item"),
+    "full.photos": ("附件：现场照片", "Annex: photos"),
+    "full.summary": ("{date}，{team}对{unit}开展{visit_type}，采用{methods}等方式，对照《{rubric}》逐项评估。",
+                     "On {date}, {team} carried out a {visit_type} of {unit}, using {methods}, against "
+                     "the rubric \u201c{rubric}\u201d."),
+    "full.result": ("评估得分 {awarded} 分（应得分 {maximum} 分），评定等级：{band}。",
+                    "The unit scored {awarded} of {maximum} points; grade: {band}."),
+    "item": ("项目", "Item"),
+    "code": ("编号", "Code"),
+    "answer": ("评估结果", "Answer"),
+    "note": ("说明", "Note"),
+    "method": ("评估方式", "Method"),
+    "score": ("得分", "Score"),
+    "na": ("不适用", "N/A"),
+    "not_applicable": ("不适用（条件不满足）", "Not applicable (condition not met)"),
+    "pass": ("合格", "Pass"),
+    "fail": ("不合格", "Fail"),
+    "none": ("无", "none"),
+    "rate": ("{value}%", "{value}%"),
+    "and": ("、", ", "),
+    "methods.none": ("现场督导", "an on-site visit"),
+    "team.default": ("督导组", "the inspection team"),
+}
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    """The text of ``key`` in ``lang`` ("zh" or "en"), with ``values`` filled in."""
+    zh, en = TEXTS[key]
+    text = en if lang == "en" else zh
+    return text.format(**values) if values else text
+
+
+def check_lang(lang: str) -> str:
+    if lang not in LANGS:
+        raise ValueError(f"unknown document language {lang!r}; one of {', '.join(LANGS)}")
+    return lang
