@@ -57,7 +57,8 @@ class VisitTableModel(QAbstractTableModel):
         self.runner = runner
         self.filter = VisitFilter()
         self.visits: list[Visit] = []
-        self._more = True
+        # Nothing to fetch until a filter is set: a view laid out early must not query.
+        self._more = False
         self._loading = False
         # Bumped on every reset so a page of an old filter that arrives late is dropped.
         self._generation = 0

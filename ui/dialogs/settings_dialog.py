@@ -1,0 +1,138 @@
+"""Settings: the inspector's name, language, default deadline, server URL and the data folder."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import FieldmarkError
+from app.profile import Profile
+from app.settings import all_settings, set_setting
+from ui.tasks import TaskRunner
+
+
+def save_settings(profile: Profile, values: dict[str, object]) -> None:
+    for key, value in values.items():
+        set_setting(profile, key, value)
+
+
+class SettingsDialog(QDialog):
+    failed = Signal(object)
+    # Emitted after the values were saved (a language change applies on the next start).
+    saved = Signal(dict)
+
+    def __init__(self, profile: Profile, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.profile = profile
+        self.runner = runner
+        self.loaded: dict[str, object] = {}
+        self.setWindowTitle(self.tr("Settings"))
+
+        self.inspector_name = QLineEdit(self)
+        self.office_name = QLineEdit(self)
+        self.language = QComboBox(self)
+        self.language.addItem(self.tr("Follow the system"), "system")
+        # Each language is named in itself, so anyone can find their own.
+        self.language.addItem("简体中文", "zh_CN")
+        self.language.addItem("English", "en")
+        self.language_note = QLabel(self.tr("A new language takes effect when Fieldmark is restarted."), self)
+        self.language_note.setWordWrap(True)
+        self.deadline_days = QSpinBox(self)
+        self.deadline_days.setRange(0, 365)
+        self.deadline_days.setSuffix(self.tr(" days"))
+        self.server_url = QLineEdit(self)
+        self.server_url.setPlaceholderText("https://")
+        server_note = QLabel(self.tr("Used by sync, which comes in a later version."), self)
+        server_note.setWordWrap(True)
+
+        folder = QLineEdit(str(profile.root), self)
+        folder.setReadOnly(True)
+        folder.setAccessibleName(self.tr("Data folder"))
+        open_folder = QPushButton(self.tr("&Open folder"), self)
+        open_folder.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(profile.root))))
+        folder_note = QLabel(self.tr(
+            "Chosen with --data-dir or FIELDMARK_DATA_DIR. Back it up by copying the whole folder while "
+            "Fieldmark is closed."), self)
+        folder_note.setWordWrap(True)
+
+        you = QGroupBox(self.tr("Inspector"), self)
+        form = QFormLayout(you)
+        form.addRow(self.tr("&Name"), self.inspector_name)
+        form.addRow(self.tr("&Office"), self.office_name)
+        form.addRow(self.tr("&Language"), self.language)
+        form.addRow("", self.language_note)
+        work = QGroupBox(self.tr("Work"), self)
+        form = QFormLayout(work)
+        form.addRow(self.tr("Default rectification &deadline"), self.deadline_days)
+        form.addRow(self.tr("&Server URL"), self.server_url)
+        form.addRow("", server_note)
+        data = QGroupBox(self.tr("Data folder"), self)
+        box = QVBoxLayout(data)
+        row = QHBoxLayout()
+        row.addWidget(folder, 1)
+        row.addWidget(open_folder)
+        box.addLayout(row)
+        box.addWidget(folder_note)
+
+        self.error_label = QLabel(self)
+        self.error_label.setStyleSheet("color: #b00020")
+        self.error_label.setWordWrap(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel,
+                                        self)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        for widget in (you, work, data, self.error_label, self.buttons):
+            layout.addWidget(widget)
+        self.resize(560, self.sizeHint().height())
+        self.runner.run(lambda: all_settings(profile), on_done=self._fill, on_error=self.failed.emit,
+                        label="settings")
+
+    def _fill(self, values: dict[str, object]) -> None:
+        self.loaded = values
+        self.inspector_name.setText(str(values["inspector_name"]))
+        self.office_name.setText(str(values["office_name"]))
+        self.language.setCurrentIndex(max(0, self.language.findData(values["language"])))
+        self.deadline_days.setValue(int(values["deadline_days"]))  # type: ignore[call-overload]
+        self.server_url.setText(str(values["server_url"]))
+
+    def values(self) -> dict[str, object]:
+        return {
+            "inspector_name": self.inspector_name.text().strip(),
+            "office_name": self.office_name.text().strip(),
+            "language": self.language.currentData(),
+            "deadline_days": self.deadline_days.value(),
+            "server_url": self.server_url.text().strip(),
+        }
+
+    def save(self) -> None:
+        # Only what changed is written: one transaction per setting keeps each durable.
+        changed = {k: v for k, v in self.values().items() if self.loaded.get(k) != v}
+        self.buttons.setEnabled(False)
+        self.runner.run(lambda: save_settings(self.profile, changed), on_done=lambda _: self._saved(changed),
+                        on_error=self._not_saved, label="save settings")
+
+    def _saved(self, changed: dict[str, object]) -> None:
+        self.saved.emit(changed)
+        self.accept()
+
+    def _not_saved(self, exc: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        if isinstance(exc, FieldmarkError):
+            self.error_label.setText(str(exc))
+        else:
+            self.failed.emit(exc)
