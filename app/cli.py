@@ -22,7 +22,7 @@ def _add_data_dir(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from app import cli_evidence, cli_profile, cli_rubric
+    from app import cli_evidence, cli_profile, cli_report, cli_rubric
 
     parser = argparse.ArgumentParser(
         prog="fieldmark", description="Fieldmark: offline-first inspection checklists, scoring and feedback."
@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_profile.register(sub, _add_data_dir, command)
     cli_rubric.register(sub, _add_data_dir, command)
     cli_evidence.register(sub, _add_data_dir, command)
+    cli_report.register(sub, _add_data_dir, command)
     return parser
 
 

@@ -63,8 +63,17 @@ def score_block(ctx: DocContext, part: RubricPart, *, depth: int = 1) -> list[Fl
         ("SPAN", (1, 1), (3, 1)), ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f1f3f4")),
         ("BACKGROUND", (2, 0), (2, 0), colors.HexColor("#f1f3f4"))]))
     if res.gap_count:
-        out += [Spacer(1, 2), p(ctx.t("gaps.count", n=res.gap_count), s.alert)]
+        out += [Spacer(1, 2), p(ctx.t("gaps.count", n=res.gap_count, items=gap_list(ctx, part)), s.alert)]
     return out
+
+
+def gap_list(ctx: DocContext, part: RubricPart, limit: int = 12) -> str:
+    """The first gaps by item, e.g. "A1.2 未评、B3 缺照片", for the inspector's last check."""
+    gaps = part.result.gaps
+    shown = "; ".join(f"{g.item} {ctx.t('gap.' + g.kind)}" for g in gaps[:limit])
+    if len(gaps) > limit:
+        shown += " " + ctx.t("gaps.more", n=len(gaps))
+    return shown
 
 
 def scores_block(ctx: DocContext, *, depth: int = 1) -> list[Flowable]:
@@ -93,7 +102,7 @@ def findings_table(ctx: DocContext, *, with_requirement: bool = True) -> list[Fl
         if with_requirement:
             row.append(p(f.requirement or "—", s.cell))
         row += [p(f.deadline or ctx.t("no_deadline"), s.cell_center), p(f.responsible or "—", s.cell),
-                p(severity_text(f.severity, ctx.lang), s.alert if f.severity == "major" else s.cell_center)]
+                p(severity_text(f.severity, ctx.lang), s.alert_center if f.severity == "major" else s.cell_center)]
         rows.append(row)
     if with_requirement:
         widths = [0.06, 0.33, 0.29, 0.12, 0.11, 0.09]

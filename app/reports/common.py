@@ -34,7 +34,7 @@ from reportlab.platypus import (
 from app.reports.data import ReportData
 from app.reports.fonts import FONT, register_fonts
 from app.reports.renditions import Rendition
-from app.reports.styles import ALERT, MUTED, RULE, Styles, grid_style, styles_for
+from app.reports.styles import ALERT, MUTED, RULE, Styles, grid_style, style_for_text, styles_for
 from app.reports.texts import t
 from app.reports.verify import codes_for
 
@@ -83,7 +83,8 @@ class DocContext:
 
 def p(text: object, style: object) -> Paragraph:
     """A Paragraph of plain text: markup characters escaped, line breaks kept."""
-    return Paragraph(escape(str(text)).replace("\n", "<br/>"), style)  # type: ignore[arg-type]
+    raw = str(text)
+    return Paragraph(escape(raw).replace("\n", "<br/>"), style_for_text(style, raw))  # type: ignore[arg-type]
 
 
 def table(rows: Sequence[Sequence[object]], widths: Sequence[float], *, header_rows: int = 1,

@@ -37,6 +37,7 @@ class Styles:
     cell_center: ParagraphStyle
     head: ParagraphStyle
     alert: ParagraphStyle
+    alert_center: ParagraphStyle
     caption: ParagraphStyle
 
 
@@ -64,8 +65,26 @@ def styles_for(lang: str) -> Styles:
         cell_center=style("cell_center", 8.5, alignment=TA_CENTER),
         head=style("head", 8.5, alignment=TA_CENTER),
         alert=style("alert", 9.5, textColor=ALERT, spaceAfter=3),
+        alert_center=style("alert_center", 8.5, textColor=ALERT, alignment=TA_CENTER),
         caption=style("caption", 7.5, alignment=TA_CENTER, textColor=MUTED),
     )
+
+
+def _is_cjk(ch: str) -> bool:
+    o = ord(ch)
+    return 0x2E80 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0xFF00 <= o <= 0xFFEF or 0x3000 <= o <= 0x303F
+
+
+@lru_cache(maxsize=64)
+def _cjk_variant(style: ParagraphStyle) -> ParagraphStyle:
+    return ParagraphStyle(f"{style.name}-cjk", parent=style, wordWrap="CJK")
+
+
+def style_for_text(style: ParagraphStyle, text: str) -> ParagraphStyle:
+    """English documents still print Chinese user text (names, findings): wrap those per character."""
+    if getattr(style, "wordWrap", None) == "CJK" or not any(_is_cjk(c) for c in text):
+        return style
+    return _cjk_variant(style)
 
 
 def grid_style(*, header_rows: int = 1, extra: list[tuple] | None = None) -> TableStyle:

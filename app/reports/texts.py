@@ -45,12 +45,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "veto": ("一票否决", "Veto"),
     "veto.item": ("否决项 {item}：{label}", "Veto item {item}: {label}"),
     "veto.fail": ("触发一票否决，本年度不得评为合格。", "A veto was triggered: the unit cannot pass this year."),
-    "veto.cap": ("触发否决项，等级最高为“{band}”。", "A veto item caps the grade at \u201c{band}\u201d."),
+    "veto.cap": ("触发否决项，等级最高为“{band}”。", "A veto item caps the grade at '{band}'."),
     "no_veto": ("无", "None"),
     "gaps": ("待补项", "Gaps"),
-    "gaps.count": ("尚有 {n} 处待补（未评、扣分无理由或缺少照片），见下表标记“待补”。",
-                   "{n} gaps remain (unanswered, no reason for a deduction, or a missing photo); "
-                   "they are marked \u201cgap\u201d below."),
+    "gaps.count": ("尚有 {n} 处待补（未评、扣分无理由或缺少照片）：{items}",
+                   "{n} gaps remain (unanswered, no reason for a deduction, or a missing photo): {items}"),
+    "gaps.more": ("等 {n} 处", "and {n} more"),
     "gap.unanswered": ("未评", "unanswered"),
     "gap.no_reason": ("扣分无理由", "no reason"),
     "gap.photo_missing": ("缺照片", "photo missing"),
@@ -85,7 +85,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     # Verification
     "verify": ("校验码", "Verification code"),
     "verify.how": ("扫码或运行 fieldmark verify 校验码，可核对本页与督导记录是否一致。",
-                   "Scan the code, or run \u201cfieldmark verify CODE\u201d, to check this paper against the record."),
+                   "Scan the code, or run 'fieldmark verify CODE', to check this paper against the record."),
     "verify.draft": ("定稿后生成校验码。", "The verification code is issued when the visit is finalized."),
     # Rectification notice
     "rect.to": ("{unit}：", "To {unit}:"),
@@ -110,7 +110,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "full.photos": ("附件：现场照片", "Annex: photos"),
     "full.summary": ("{date}，{team}对{unit}开展{visit_type}，采用{methods}等方式，对照《{rubric}》逐项评估。",
                      "On {date}, {team} carried out a {visit_type} of {unit}, using {methods}, against "
-                     "the rubric \u201c{rubric}\u201d."),
+                     "the rubric '{rubric}'."),
     "full.result": ("评估得分 {awarded} 分（应得分 {maximum} 分），评定等级：{band}。",
                     "The unit scored {awarded} of {maximum} points; grade: {band}."),
     "item": ("项目", "Item"),
