@@ -163,6 +163,8 @@ class ChecklistPage(PageFlowsMixin, QWidget):
             key = self._next_open(-1) or (self.model.order[0] if self.model.order else None)
         if key is not None:
             self.go_to(*key)
+            if self.isVisible():
+                self.pane.focus_entry()  # ready for typing the first answer
         self.visitOpened.emit(visit.id)
 
     @property

@@ -15,6 +15,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
+    QApplication,
     QCheckBox,
     QFrame,
     QHBoxLayout,
@@ -185,6 +186,8 @@ class ItemPaneWidget(QWidget):
         if not item.required:
             bits.append(self.tr("Optional"))
         self.meta.setText(" · ".join(bits))
+        # Moving item to item from the keyboard keeps typing in the next item's entry.
+        had_focus = self.editor is not None and self.editor.isAncestorOf(QApplication.focusWidget())
         if self.editor is not None:
             self.editor.setParent(None)
             self.editor.deleteLater()
@@ -200,6 +203,8 @@ class ItemPaneWidget(QWidget):
         self.error.hide()
         self.set_draft(draft)
         self.update_result(result, indicator)
+        if had_focus:
+            self.focus_entry()
 
     def set_draft(self, draft: Draft) -> None:
         """Show ``draft`` without emitting edits (opening an item, undo, redo)."""

@@ -122,6 +122,7 @@ class PageFlowsMixin(_Page):
             dialog.deleteLater()
         dialog.finished.connect(finished)
         dialog.open()
+        dialog.activateWindow()
 
     def describe(self, rubric_hash: str, code: str) -> str:
         if self.data is None or rubric_hash not in self.data.rubrics:
