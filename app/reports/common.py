@@ -245,6 +245,7 @@ def verification_block(ctx: DocContext) -> list[Flowable]:
     widget = QrCodeWidget(payload, barLevel="M")
     x0, y0, x1, y1 = widget.getBounds()
     drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    drawing.initialFontName = FONT  # else the drawing names Helvetica, which is never embedded
     drawing.add(widget)
     text = [p(ctx.t("verify"), s.h2), p(short, ctx.styles.h1), p(payload, s.small), p(ctx.t("verify.how"), s.small)]
     tbl = Table([[drawing, text]], colWidths=[size + 6, ctx.width - size - 6], hAlign="LEFT")
@@ -264,6 +265,8 @@ def _canvas_class(ctx: DocContext, logo: ImageReader | None) -> type[pdfcanvas.C
         """Keeps every page until the end, then draws the furniture with the page total."""
 
         def __init__(self, *args: object, **kwargs: object) -> None:
+            # Without this every page's preamble names Helvetica, a font that is never embedded.
+            kwargs["initialFontName"] = FONT
             super().__init__(*args, **kwargs)  # type: ignore[arg-type]
             self._pages: list[dict] = []
 

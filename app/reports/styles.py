@@ -90,6 +90,7 @@ def style_for_text(style: ParagraphStyle, text: str) -> ParagraphStyle:
 def grid_style(*, header_rows: int = 1, extra: list[tuple] | None = None) -> TableStyle:
     """Ruled table with a shaded header; ``extra`` adds commands (spans, highlights)."""
     commands: list[tuple] = [
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
         ("GRID", (0, 0), (-1, -1), 0.4, RULE),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("TOPPADDING", (0, 0), (-1, -1), 2.5),
