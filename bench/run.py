@@ -10,7 +10,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import Figure, print_table  # noqa: E402
 
-MODULES = ["bench.scoring", "bench.xlsx_validate", "bench.db_scale"]
+MODULES = ["bench.scoring", "bench.xlsx_validate", "bench.db_scale", "bench.photo_ingest"]
 
 
 def main() -> int:

@@ -39,6 +39,11 @@ def _write_all(fh: BinaryIO, data: bytes) -> None:
     fh.write(data)
 
 
+# fdatasync flushes the data and the size, which is all a new file needs; the rename is made
+# durable by syncing the folder afterwards.
+_sync = getattr(os, "fdatasync", os.fsync)
+
+
 def _fsync_dir(folder: Path) -> None:
     if os.name == "nt":  # pragma: no cover - directories cannot be fsynced on Windows
         return
@@ -66,7 +71,7 @@ def atomic_write(path: Path, data: bytes, *, read_only: bool = False) -> None:
         with os.fdopen(fd, "wb") as fh:
             _write_all(fh, data)
             fh.flush()
-            os.fsync(fh.fileno())
+            _sync(fh.fileno())
         if read_only:
             os.chmod(tmp, 0o444)
         os.replace(tmp, path)
