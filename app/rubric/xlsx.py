@@ -1,8 +1,8 @@
 """Spreadsheet authoring of rubrics: read and write the .xlsx layout, open a rubric file.
 
 Offices write rubrics in Excel; this module turns a workbook into a ``fieldmark.rubric/1``
-document and back. The layout is documented in docs/rubrics.md ("Spreadsheet layout");
-reading lives in ``xlsx_read``, writing in ``xlsx_write``.
+document and back. The layout is documented in docs/rubrics.md ("Spreadsheet layout") and
+defined in ``xlsx_columns``; reading lives in ``xlsx_read``, writing in ``xlsx_write``.
 
 Run as a script to convert files or regenerate the example workbook::
 
