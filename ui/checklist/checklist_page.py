@@ -271,7 +271,7 @@ class ChecklistPage(PageFlowsMixin, QWidget):
             self.go_to(*draft.key)
             if self.current == draft.key:
                 self.pane.set_draft(draft)
-        self.model.set_result(draft.rubric_hash, result)
+        self.model.set_result(draft.rubric_hash, result, draft.item_code)
         self.score.set_result(result, self.missing_signatures())
         if self.current == draft.key:
             self.pane.update_result(result.items.get(draft.item_code), self._indicator(result, draft.item_code))

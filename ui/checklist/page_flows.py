@@ -257,7 +257,7 @@ class PageFlowsMixin(_Page):
         self.pane.photos.set_required(item.photo_required, count)
         if answer.photos != count:
             result = scorer.set_answer(key[1], replace(answer, photos=count))
-            self.model.set_result(key[0], result)
+            self.model.set_result(key[0], result, key[1])
             self.score.set_result(result, self.missing_signatures())
             self.pane.update_result(result.items.get(key[1]), self._indicator(result, key[1]))
 

@@ -46,6 +46,7 @@ class SectionTreeModel(QAbstractItemModel):
         self._items: dict[tuple[str, str], Node] = {}
         self._results: dict[str, ScoreResult] = {}
         self.order: list[tuple[str, str]] = []
+        self._conditional: set[str] = set()
         self._bold = QFont()
         self._bold.setBold(True)
 
@@ -55,6 +56,7 @@ class SectionTreeModel(QAbstractItemModel):
         self.beginResetModel()
         self._root = Node("root", "", "", "")
         self._items, self._results, self.order = {}, dict(results), []
+        self._conditional = {h for h, r in rubrics.items() if any(it.when for it in r.items.values())}
         for rubric_hash, rubric in rubrics.items():
             top = self._root
             if len(rubrics) > 1:  # a combined visit: one branch per rubric
@@ -78,10 +80,21 @@ class SectionTreeModel(QAbstractItemModel):
         self._items[(rubric_hash, code)] = parent.add(Node("item", rubric_hash, code, text))
         self.order.append((rubric_hash, code))
 
-    def set_result(self, rubric_hash: str, result: ScoreResult) -> None:
-        """Take a new score; every progress and score cell may have moved (conditional items)."""
+    def set_result(self, rubric_hash: str, result: ScoreResult, code: str | None = None) -> None:
+        """Take a new score after ``code`` changed: repaint that item's row and its ancestors.
+
+        A rubric with conditional items can switch other items on or off, so there (or when
+        the change is unknown) every progress and score cell is refreshed.
+        """
         self._results[rubric_hash] = result
-        self._refresh(self._root)
+        node = self._items.get((rubric_hash, code)) if code else None
+        if node is None or rubric_hash in self._conditional:
+            self._refresh(self._root)
+            return
+        roles = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole]
+        while node is not None and node is not self._root:
+            self.dataChanged.emit(self.createIndex(node.row, 1, node), self.createIndex(node.row, 2, node), roles)
+            node = node.parent
 
     def _refresh(self, node: Node) -> None:
         if node.children:
