@@ -24,15 +24,15 @@ from app.overview import Assignment, SyncStatus, sync_status
 from app.profile import Profile
 from app.session import Position, save_position
 from ui.pages.base import WorkspacePage
-from ui.pages.rubrics_page import RubricsPage
 from ui.pages.today_page import TodayPage
-from ui.pages.units_page import UnitsPage
-from ui.pages.visits_page import VisitsPage
 from ui.tasks import TaskRunner
 from ui.widgets.i18n import format_date
 
 if TYPE_CHECKING:
     from ui.checklist.checklist_page import ChecklistPage
+    from ui.pages.rubrics_page import RubricsPage
+    from ui.pages.units_page import UnitsPage
+    from ui.pages.visits_page import VisitsPage
 
 
 class MainWindow(QMainWindow):
@@ -54,10 +54,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.tr("Fieldmark"))
 
         self.today_page = TodayPage(profile, runner, self.today, self)
-        self.visits_page = VisitsPage(profile, runner, self)
-        self.units_page = UnitsPage(profile, runner, self)
-        self.rubrics_page = RubricsPage(profile, runner, self)
-        self.pages: list[WorkspacePage] = [self.today_page, self.visits_page, self.units_page, self.rubrics_page]
+        # Today is built now; the other views when first shown, so start-up pays only for one.
+        self.pages: list[WorkspacePage | None] = [self.today_page, None, None, None]
 
         self.stack = QStackedWidget(self)
         self.nav = QListWidget(self)
@@ -67,11 +65,10 @@ class MainWindow(QMainWindow):
         self.nav.setSpacing(1)
         self.nav.setStyleSheet("QListWidget::item { padding: 7px 12px; }")
         titles = [self.tr("Today"), self.tr("Visits"), self.tr("Units"), self.tr("Rubrics")]
-        for page, title in zip(self.pages, titles, strict=True):
-            self.stack.addWidget(page)
+        for title in titles:
+            self.stack.addWidget(QWidget(self.stack))
             QListWidgetItem(title, self.nav)
-            page.openVisitRequested.connect(self.open_visit)
-            page.failed.connect(self.show_error)
+        self._install_page(self.TODAY, self.today_page)
         # The open visit's entry appears once a visit is open, so the user can go back to it.
         self.visit_entry = QListWidgetItem(self.tr("Open visit"), self.nav)
         self.visit_entry.setHidden(True)
@@ -81,7 +78,6 @@ class MainWindow(QMainWindow):
 
         self.today_page.startAssignmentRequested.connect(self.new_visit_from_assignment)
         self.today_page.newVisitRequested.connect(lambda: self.new_visit())
-        self.units_page.showVisitsRequested.connect(self.show_unit_visits)
         self.today_page.loaded.connect(lambda: self._part_ready("page"))
 
         central = QWidget(self)
@@ -161,6 +157,49 @@ class MainWindow(QMainWindow):
 
     # --- navigation --------------------------------------------------------------------------
 
+    def _install_page(self, index: int, page: WorkspacePage) -> None:
+        placeholder = self.stack.widget(index)
+        self.stack.blockSignals(True)
+        self.stack.insertWidget(index, page)
+        self.stack.removeWidget(placeholder)
+        self.stack.blockSignals(False)
+        placeholder.deleteLater()
+        page.openVisitRequested.connect(self.open_visit)
+        page.failed.connect(self.show_error)
+        self.pages[index] = page
+
+    def page(self, index: int) -> WorkspacePage:
+        """The view at ``index``, built on first use."""
+        page = self.pages[index]
+        if page is None:
+            if index == self.VISITS:
+                from ui.pages.visits_page import VisitsPage
+
+                page = VisitsPage(self.profile, self.runner, self)
+            elif index == self.UNITS:
+                from ui.pages.units_page import UnitsPage
+
+                page = UnitsPage(self.profile, self.runner, self)
+                page.showVisitsRequested.connect(self.show_unit_visits)
+            else:
+                from ui.pages.rubrics_page import RubricsPage
+
+                page = RubricsPage(self.profile, self.runner, self)
+            self._install_page(index, page)
+        return page
+
+    @property
+    def visits_page(self) -> VisitsPage:
+        return self.page(self.VISITS)  # type: ignore[return-value]
+
+    @property
+    def units_page(self) -> UnitsPage:
+        return self.page(self.UNITS)  # type: ignore[return-value]
+
+    @property
+    def rubrics_page(self) -> RubricsPage:
+        return self.page(self.RUBRICS)  # type: ignore[return-value]
+
     def show_page(self, index: int) -> None:
         self.nav.setCurrentRow(index)
 
@@ -174,6 +213,7 @@ class MainWindow(QMainWindow):
             if self._checklist is not None:
                 self.stack.setCurrentWidget(self._checklist)
             return
+        self.page(row)
         self.stack.setCurrentIndex(row)
 
     def _stack_changed(self, index: int) -> None:
@@ -244,8 +284,9 @@ class MainWindow(QMainWindow):
 
     def visit_changed(self, _visit_id: str) -> None:
         """A visit changed (answers, status): lists and the sync status are out of date."""
-        for page in (self.today_page, self.visits_page, self.units_page):
-            page.mark_stale()
+        for page in self.pages[: self.RUBRICS]:
+            if page is not None:
+                page.mark_stale()
         self.refresh_status()
 
     def new_visit(self, assignment: Assignment | None = None) -> None:
@@ -282,7 +323,8 @@ class MainWindow(QMainWindow):
 
     def refresh_all(self) -> None:
         for page in self.pages:
-            page.mark_stale()
+            if page is not None:
+                page.mark_stale()
         self.refresh_status()
 
     def show_settings(self) -> None:

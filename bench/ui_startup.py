@@ -1,0 +1,104 @@
+"""Desktop start-up: launch to an interactive main window on a 10,000-visit profile.
+
+Both launches are separate processes, measured from spawn to exit, and the app quits as soon
+as it is interactive (its window shown with the Today view and the sync status loaded), so the
+difference to a bare PySide6 window is what Fieldmark adds: imports, opening the profile,
+translations, the first queries. Median of several interleaved runs.
+
+    python bench/ui_startup.py            # builds the profile in a temporary folder
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.profile import Profile  # noqa: E402
+from bench import db_scale  # noqa: E402
+from bench.common import Figure, print_table  # noqa: E402
+
+RUNS = 7
+TARGET_RATIO = 1.5
+# Start-up reads no responses, so a few items per visit keep the build quick without changing
+# what is measured (10,000 visits: 40,000 responses instead of 1,000,000).
+ITEMS = 4
+
+BARE_WINDOW = """
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication([])
+window = QMainWindow()
+window.setWindowTitle("bare")
+window.resize(1280, 760)
+window.show()
+QTimer.singleShot(0, app.quit)
+app.exec()
+"""
+
+
+def build_profile(root: Path) -> None:
+    saved = db_scale.ITEMS
+    db_scale.ITEMS = ITEMS
+    try:
+        with Profile.open(root) as profile:
+            db_scale.build(profile)
+    finally:
+        db_scale.ITEMS = saved
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    # An installed app has its bytecode compiled; a developer shell that disables writing it
+    # would charge every launch for compiling Fieldmark's own modules.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return env
+
+
+def _time(command: list[str], expect: str | None = None) -> float:
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=120)
+    elapsed = (time.perf_counter() - start) * 1000.0
+    if result.returncode != 0 or (expect and expect not in result.stdout):
+        raise RuntimeError(f"{command[:3]} failed ({result.returncode}): {result.stderr[-2000:]}")
+    return elapsed
+
+
+def launch_figures(runs: int = RUNS) -> list[Figure]:
+    with tempfile.TemporaryDirectory(prefix="fieldmark-ui-bench-") as tmp:
+        root = Path(tmp) / "profile"
+        start = time.perf_counter()
+        build_profile(root)
+        print(f"built {db_scale.VISITS} visits in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+        app_cmd = [sys.executable, "-m", "ui.app", "--data-dir", str(root), "--exit-when-ready"]
+        bare_cmd = [sys.executable, "-c", BARE_WINDOW]
+        # One warm-up of each fills the OS file cache, as for a user who has used the laptop today.
+        _time(bare_cmd)
+        _time(app_cmd, "ready")
+        bare, app = [], []
+        for _ in range(runs):
+            bare.append(_time(bare_cmd))
+            app.append(_time(app_cmd, "ready"))
+    bare_ms, app_ms = statistics.median(bare), statistics.median(app)
+    return [
+        Figure(f"ui: launch to interactive window, 10k visits (bare {bare_ms:.0f} ms)", app_ms, "ms",
+               round(bare_ms * TARGET_RATIO, 1)),
+        Figure("ui: launch ratio, Fieldmark / bare PySide6 window", app_ms / bare_ms, "x", TARGET_RATIO),
+    ]
+
+
+def run() -> list[Figure]:
+    return launch_figures()
+
+
+if __name__ == "__main__":
+    print_table(run())
