@@ -11,7 +11,7 @@ import json
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -122,7 +122,7 @@ def _load(raw: object, index: int) -> Shape:
         raise InvalidAnnotation(f"{where}: unknown kind; one of {', '.join(_KINDS)}")
     cls = _KINDS[raw["kind"]]
     args = {k: v for k, v in raw.items() if k != "kind"}
-    unknown = set(args) - set(cls.__dataclass_fields__)
+    unknown = set(args) - {f.name for f in fields(cls)}
     if unknown:
         raise InvalidAnnotation(f"{where}: unknown field {sorted(unknown)[0]!r}")
     try:

@@ -117,8 +117,10 @@ def _ratio(value: object) -> float:
 
 
 def _coordinate(parts: object, ref: object, negative: str) -> float | None:
+    if not isinstance(parts, tuple | list) or len(parts) != 3:
+        return None
     try:
-        d, m, s = (_ratio(p) for p in parts)  # type: ignore[union-attr]
+        d, m, s = (_ratio(p) for p in parts)
     except (TypeError, ValueError, ZeroDivisionError):
         return None
     value = d + m / 60 + s / 3600
