@@ -89,10 +89,12 @@ def put_blob(media_dir: Path, data: bytes, sha: str | None = None) -> tuple[str,
     sha = sha or sha256_hex(data)
     path = blob_path(media_dir, sha)
     try:
-        if path.is_file() and path.stat().st_size == len(data):
-            return sha, False
-        # A file of the wrong size under this name is damage; replacing it with the right
-        # bytes repairs it, and is the only case where a stored name is rewritten.
+        if path.is_file():
+            if path.stat().st_size == len(data) and hash_file(path) == sha:
+                return sha, False
+            # A file that no longer matches its name is damage; the right bytes repair it.
+            # This is the only case where a stored name is rewritten.
+            os.chmod(path, 0o644)
         atomic_write(path, data, read_only=True)
     except OSError as exc:
         raise MediaWriteError(f"could not save the photo: {describe_os_error(exc)}") from exc

@@ -105,3 +105,18 @@ def test_cli_reduce_setting(profile, capsys):
     assert main(["evidence", "reduce", "on", "--data-dir", str(root)]) == 0
     with Profile.open(root) as p:
         assert get_evidence_settings(p).reduce_photos
+
+
+def test_importing_the_original_again_repairs_a_damaged_file(profile, photo_visit, seeded):
+    from app.visits import NewVisit, create_visit
+
+    data = jpeg()
+    import_bytes(profile, data, "a.jpg", visit_id=photo_visit)
+    stored = blob_path(profile.media_dir, list_photos(profile, photo_visit)[0].sha256)
+    flip_a_byte(stored)
+    assert not verify_media(profile).ok
+    other = create_visit(profile, NewVisit(unit_id=seeded.unit_id, visit_type="routine",
+                                           starts_on="2026-11-25", rubric_hashes=[seeded.rubric_hash])).id
+    assert import_bytes(profile, data, "a.jpg", visit_id=other).imported
+    assert stored.read_bytes() == data
+    assert verify_media(profile).ok
