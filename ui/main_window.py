@@ -135,13 +135,12 @@ class MainWindow(QMainWindow):
         self.refresh_action = self._action(self.tr("&Refresh"), QKeySequence.StandardKey.Refresh, self.refresh_all)
         view_menu.addActions([self.find_action, self.refresh_action])
 
-        visit_menu = bar.addMenu(self.tr("V&isit"))
+        # The open visit's own actions (gap check, sign, finalize, close…) join this menu when
+        # the checklist is first made; their shortcuts belong to the page, so none is doubled.
+        self.visit_menu = bar.addMenu(self.tr("V&isit"))
         self.back_to_visit_action = self._action(self.tr("&Back to open visit"), "Ctrl+5", self.show_open_visit)
-        self.close_visit_action = self._action(self.tr("&Close visit"), QKeySequence.StandardKey.Close,
-                                               self.close_visit)
-        for action in (self.back_to_visit_action, self.close_visit_action):
-            action.setEnabled(False)
-            visit_menu.addAction(action)
+        self.visit_menu.addAction(self.back_to_visit_action)
+        self.visit_menu.setEnabled(False)
 
         help_menu = bar.addMenu(self.tr("&Help"))
         help_menu.addAction(self._action(self.tr("&About Fieldmark"), None, self.show_about))
@@ -248,6 +247,10 @@ class MainWindow(QMainWindow):
             page.closeRequested.connect(self.close_visit)
             self.stack.addWidget(page)
             self._checklist = page
+            page_actions = [a for a in page.actions() if a.text()]
+            if page_actions:
+                self.visit_menu.addSeparator()
+                self.visit_menu.addActions(page_actions)
         return self._checklist
 
     def open_visit(self, visit_id: str, rubric_hash: str | None = None, item_code: str | None = None) -> None:
@@ -255,8 +258,7 @@ class MainWindow(QMainWindow):
         page = self.checklist_page()
         page.open_visit(visit_id, rubric_hash, item_code)
         self.visit_entry.setHidden(False)
-        self.back_to_visit_action.setEnabled(True)
-        self.close_visit_action.setEnabled(True)
+        self.visit_menu.setEnabled(True)
         self.stack.setCurrentWidget(page)
         # Crash-resume: the visit is remembered now; the checklist refines it to the item.
         position = Position(visit_id, rubric_hash, item_code)
@@ -275,8 +277,7 @@ class MainWindow(QMainWindow):
         if self._checklist is None or self.visit_entry.isHidden():
             return
         self.visit_entry.setHidden(True)
-        self.back_to_visit_action.setEnabled(False)
-        self.close_visit_action.setEnabled(False)
+        self.visit_menu.setEnabled(False)
         self.runner.run(lambda: save_position(self.profile, None), on_error=self.show_error,
                         label="forget position")
         self.show_page(self.TODAY)

@@ -76,7 +76,8 @@ def test_every_action_is_in_a_menu_with_its_shortcut(window):
     assert found["Find"] == "Ctrl+F"
     assert found["Refresh"] == "F5"
     assert found["Back to open visit"] == "Ctrl+5"
-    assert "Quit" in found and "Close visit" in found and "About Fieldmark" in found
+    assert "Quit" in found and "About Fieldmark" in found
+    assert not window.visit_menu.isEnabled()  # until a visit is open
 
 
 def test_open_visit_embeds_the_checklist_and_remembers_the_position(window, demo):
@@ -150,7 +151,18 @@ def test_real_checklist_page_embeds(qtbot, demo, runner):
     qtbot.addWidget(win)
     visit = list_visits(demo, VisitFilter(status="in_progress"), limit=1)[0]
     win.open_visit(visit.id)
-    assert isinstance(win.stack.currentWidget(), checklist.ChecklistPage)
+    page = win.stack.currentWidget()
+    assert isinstance(page, checklist.ChecklistPage)
+    # The page's actions are in the Visit menu, and no shortcut is claimed twice (an ambiguous
+    # shortcut fires neither action).
+    assert win.visit_menu.isEnabled()
+    in_menu = [a for a in win.visit_menu.actions() if not a.isSeparator()]
+    assert any(a.shortcut().toString() == "Ctrl+W" for a in in_menu)
+    window_keys = [k.toString() for m in win.menuBar().actions() for a in m.menu().actions()
+                   for k in a.shortcuts() if a not in page.actions()]
+    page_keys = [k.toString() for a in page.actions() for k in a.shortcuts()]
+    assert len(window_keys) == len(set(window_keys))
+    assert not set(window_keys) & set(page_keys)
 
 
 # --- start-up ------------------------------------------------------------------------------------

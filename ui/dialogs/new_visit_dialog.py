@@ -105,6 +105,7 @@ class NewVisitDialog(QDialog):
         self.team.currentIndexChanged.connect(self._team_chosen)
         self.members = QListWidget(self)
         self.members.setAccessibleName(self.tr("Team members"))
+        self.members.setMaximumHeight(150)
         self.members.itemChanged.connect(lambda *_: self._members_changed())
         self.leader = QComboBox(self)
         self.leader.setAccessibleName(self.tr("Team leader"))
@@ -150,13 +151,15 @@ class NewVisitDialog(QDialog):
         dates.addWidget(self.starts_on)
         dates.addWidget(QLabel("–", self))
         dates.addWidget(self.ends_on)
-        form.addRow(self.tr("&Dates"), dates)
+        dates.addStretch(1)
+        form.addRow(self.tr("Dates"), dates)
         form.addRow(self.tr("&Team"), self.team)
         form.addRow(self.tr("&Members"), self.members)
         form.addRow(self.tr("&Leader"), self.leader)
         left = QVBoxLayout()
         left.addWidget(unit_box)
-        left.addWidget(visit_box, 1)
+        left.addWidget(visit_box)
+        left.addStretch(1)
 
         rubric_box = QGroupBox(self.tr("Rubrics"), self)
         QVBoxLayout(rubric_box).addWidget(self.rubrics)
@@ -298,12 +301,17 @@ class NewVisitDialog(QDialog):
             cell = QTableWidgetItem(f"{section.code}  {name}")
             cell.setData(ID_ROLE, (rubric_hash, section.code))
             self.division.setItem(row, 0, cell)
-            combo = QComboBox(self.division)
+            combo = self.division.cellWidget(row, 1)
+            if not isinstance(combo, QComboBox):
+                combo = QComboBox(self.division)
+                self.division.setCellWidget(row, 1, combo)
+            # Refilled in place: replacing cell widgets would leave the old ones on screen
+            # until the event loop deletes them.
+            combo.clear()
             combo.addItem(self.tr("Whole team"), None)
             for inspector_id, member_name in members:
                 combo.addItem(member_name, inspector_id)
             combo.setCurrentIndex(max(0, combo.findData(kept.get((rubric_hash, section.code)))))
-            self.division.setCellWidget(row, 1, combo)
 
     def division_choices(self) -> dict[tuple[str, str], str]:
         """(rubric hash, section code) -> inspector id, for the sections given to one member."""
