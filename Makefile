@@ -34,7 +34,7 @@ test: $(STAMP) $(QM)
 	$(BIN)/lint-imports
 
 bench: $(STAMP)
-	$(BIN)/python bench/run.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/run.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check app db ui server tests bench

@@ -10,7 +10,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import Figure, print_table  # noqa: E402
 
-MODULES = ["bench.scoring", "bench.xlsx_validate", "bench.db_scale", "bench.photo_ingest"]
+MODULES = [
+    "bench.scoring",
+    "bench.xlsx_validate",
+    "bench.db_scale",
+    "bench.photo_ingest",
+    "bench.ui_checklist",
+]
 
 
 def main() -> int:
