@@ -118,7 +118,6 @@ class MissingBox(Flowable):
         c.setDash(3, 2)
         c.setLineWidth(1)
         c.rect(0, 0, self.width, self.height)
-        c.line(0, 0, self.width, self.height)
         c.restoreState()
         w, h = self._para.wrap(self.width - 8, self.height)
         self._para.drawOn(c, 4, (self.height - h) / 2)
