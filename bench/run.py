@@ -16,6 +16,7 @@ MODULES = [
     "bench.db_scale",
     "bench.photo_ingest",
     "bench.ui_checklist",
+    "bench.report",
 ]
 
 
