@@ -14,9 +14,11 @@ from app import __version__
 from app.errors import FieldmarkError
 
 
-def _add_data_dir(parser: argparse.ArgumentParser) -> None:
+def _add_data_dir(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    # Subcommands accept --data-dir too; SUPPRESS keeps their unset option from overwriting
+    # one given before the subcommand (`fieldmark --data-dir X status`).
     parser.add_argument(
-        "--data-dir", metavar="DIR",
+        "--data-dir", metavar="DIR", default=None if top else argparse.SUPPRESS,
         help="profile folder (default: $FIELDMARK_DATA_DIR, else the platform's user data folder)",
     )
 
@@ -28,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="fieldmark", description="Fieldmark: offline-first inspection checklists, scoring and feedback."
     )
     parser.add_argument("--version", action="version", version=f"fieldmark {__version__}")
-    _add_data_dir(parser)
+    _add_data_dir(parser, top=True)
     parser.set_defaults(handler=cli_profile.cmd_status)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 

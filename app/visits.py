@@ -282,8 +282,12 @@ def list_visits(profile: Profile, f: VisitFilter | None = None, *, limit: int = 
     return [Visit.from_row(r) for r in vq.list_visits(profile.db, f or VisitFilter(), limit=limit, offset=offset)]
 
 
+def count_visits(profile: Profile, f: VisitFilter | None = None) -> int:
+    return vq.count_visits(profile.db, f or VisitFilter())
+
+
 __all__ = [
-    "NewVisit", "amend_response", "answer_item", "audit_trail", "cancel_visit", "clear_item",
+    "NewVisit", "amend_response", "answer_item", "audit_trail", "cancel_visit", "clear_item", "count_visits",
     "create_visit", "create_visit_from_assignment", "finalize_visit", "get_visit", "list_responses",
     "list_visits", "visit_record", "VisitFilter", "VisitId",
 ]

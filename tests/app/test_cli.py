@@ -93,3 +93,10 @@ def test_corrupt_database_is_a_clear_error(tmp_path, capsys):
     assert main(["db", "check", "--data-dir", str(root)]) == 1
     err = capsys.readouterr().err
     assert "not a Fieldmark database" in err and str(root) in err
+
+
+def test_data_dir_before_the_subcommand(demo_dir, capsys):
+    assert main(["--data-dir", str(demo_dir), "visits", "list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)
+    assert main(["--data-dir", str(demo_dir), "status"]) == 0
+    assert str(demo_dir) in capsys.readouterr().out

@@ -225,3 +225,12 @@ def test_create_visit_from_an_assignment(seeded):
     assert [v.id for v in list_visits(seeded.profile, VisitFilter(campaign_id=campaign))] == [vid]
     with pytest.raises(NotFound):
         create_visit_from_assignment(seeded.profile, "missing", starts_on="2026-11-24")
+
+
+def test_count_visits_matches_the_filter(seeded):
+    from app.visits import count_visits
+
+    new_visit(seeded, starts_on="2026-11-01")
+    finalize_visit(seeded.profile, new_visit(seeded, starts_on="2026-11-02"))
+    assert count_visits(seeded.profile) == 2
+    assert count_visits(seeded.profile, VisitFilter(status="finalized")) == 1
