@@ -15,7 +15,7 @@ from app.models import Finding, FindingEvent, GoodPractice
 from app.profile import Profile, Tx
 from app.visits import get_visit
 from db import rows
-from db.migrations import FINDING_STATUSES, SEVERITIES
+from db.codes import FINDING_STATUSES, SEVERITIES
 from db.queries import findings as fq
 
 # Which status may follow which. Closed (销号) and fixed-on-site can only be reopened.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from app.models import EVIDENCE_METHODS
 from app.rubric import Label
-from db.migrations import AREA_LEVELS, FINDING_STATUSES, SEVERITIES, VISIT_STATUSES, VISIT_TYPES
+from db.codes import AREA_LEVELS, FINDING_STATUSES, SEVERITIES, VISIT_STATUSES, VISIT_TYPES
 
 VISIT_TYPE_LABELS: dict[str, Label] = {
     "self_assessment": Label("自评", "Self-assessment"),

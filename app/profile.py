@@ -15,18 +15,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
-
-from sqlite_utils import Database
+from typing import IO, TYPE_CHECKING
 
 from app.errors import ProfileError
 from app.hlc import HybridClock, Stamp
 from app.ids import new_id
 from app.paths import DB_NAME, LOCK_NAME, MEDIA_DIR
-from db import connection
 from db.errors import StorageError
 from db.queries import meta
 from db.rows import RowMeta
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 if os.name == "nt":  # pragma: no cover - exercised on Windows builds only
     import msvcrt
@@ -79,6 +79,10 @@ class Profile:
                 raise ProfileError(f"cannot create the data folder {root}: {exc.strerror}") from exc
         if read_only and not db_path.exists():
             raise ProfileError(f"no Fieldmark database in {root}")
+        # Imported here: the database library is the slowest import of start-up, and the
+        # desktop opens the profile on its database thread while the window is built.
+        from db import connection
+
         lock = None if read_only else cls._take_lock(root)
         try:
             db = connection.open_database(db_path, migrate=not read_only)

@@ -22,7 +22,7 @@ from app.profile import Profile, Tx
 from app.rubric import check_answer
 from app.rubric_store import get_rubric
 from db import rows
-from db.migrations import VISIT_TYPES
+from db.codes import VISIT_TYPES
 from db.queries import areas, audit, campaigns, people
 from db.queries import findings as fq
 from db.queries import responses as rq

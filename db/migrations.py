@@ -16,6 +16,15 @@ import sqlite3
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from db.codes import (  # noqa: F401 - the schema's code lists, re-exported
+    AREA_LEVELS,
+    FINDING_STATUSES,
+    SEVERITIES,
+    SYNCED_TABLES,
+    VISIT_STATUSES,
+    VISIT_TYPES,
+)
+
 MIGRATIONS = Migrations("fieldmark")
 
 SYNC_COLUMNS = """
@@ -24,21 +33,6 @@ SYNC_COLUMNS = """
     dirty INTEGER NOT NULL DEFAULT 1 CHECK (dirty IN (0, 1)),
     deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1))
 """
-
-VISIT_TYPES = (
-    "self_assessment",
-    "preliminary_review",
-    "acceptance",
-    "routine",
-    "themed",
-    "unannounced",
-    "spot_check",
-    "follow_up",
-)
-VISIT_STATUSES = ("in_progress", "finalized", "amended", "cancelled")
-AREA_LEVELS = ("province", "city", "county", "township", "village")
-FINDING_STATUSES = ("open", "fixed_on_site", "reported_fixed", "verified", "closed", "reopened")
-SEVERITIES = ("general", "major")
 
 
 def _in(values: tuple[str, ...]) -> str:
@@ -324,24 +318,6 @@ def m0001_initial(db: Database) -> None:
     # stays proportional to the changes, not to the whole table.
     for table in SYNCED_TABLES:
         db.execute(f"CREATE INDEX {table}_dirty ON {table}(rev) WHERE dirty = 1")
-
-
-SYNCED_TABLES = (
-    "admin_areas",
-    "units",
-    "inspectors",
-    "teams",
-    "campaigns",
-    "assignments",
-    "visits",
-    "responses",
-    "findings",
-    "finding_events",
-    "good_practices",
-    "evidence",
-    "signatures",
-    "audit_log",
-)
 
 
 def known_names() -> set[str]:

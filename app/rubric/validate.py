@@ -15,9 +15,7 @@ from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 from types import MappingProxyType
-from typing import Any
-
-from jsonschema import Draft202012Validator
+from typing import TYPE_CHECKING, Any
 
 from app.canonical import content_hash
 from app.errors import RubricError
@@ -37,6 +35,9 @@ from app.rubric.model import (
     Veto,
     to_decimal,
 )
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 # Fields that only make sense for some kinds: a stray one is almost always a typo or a copy error.
 _KIND_FIELDS = {
@@ -194,6 +195,9 @@ def build_rubric(doc: Mapping[str, Any]) -> Rubric:
 
 @lru_cache(maxsize=1)
 def _validator() -> Draft202012Validator:
+    # Imported on first use: jsonschema is slow to import and only validation needs it.
+    from jsonschema import Draft202012Validator
+
     text = resources.files("app.rubric").joinpath("schema.json").read_text(encoding="utf-8")
     schema = json.loads(text)
     Draft202012Validator.check_schema(schema)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from db.rows import fetch_all, fetch_one
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 
 def get_assignment(db: Database, assignment_id: str) -> dict | None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from db.rows import RowMeta, fetch_all, fetch_one
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 
 def get_response(db: Database, visit_id: str, rubric_hash: str, item_code: str) -> dict | None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from db.rows import fetch_all
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 
 def current(db: Database, visit_id: str, role: str | None = None) -> list[dict]:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
-from db.migrations import SYNCED_TABLES
+from db.codes import SYNCED_TABLES
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 
 def pending_counts(db: Database) -> dict[str, int]:
