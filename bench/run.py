@@ -15,7 +15,7 @@ MODULES = [
     "bench.xlsx_validate",
     "bench.db_scale",
     "bench.photo_ingest",
-    "bench.ui_checklist",
+    "bench.ui_startup",
     "bench.report",
 ]
 

@@ -159,6 +159,9 @@ class Startup(QObject):
         self.translations.install(QLocale.system())
         self.runner.run(lambda: open_profile(self.root), on_done=self._opened, on_error=self._failed,
                         label="open profile")
+        # Load the window's modules while the database thread opens the profile: the two
+        # overlap instead of adding up.
+        import ui.main_window  # noqa: F401
 
     def _opened(self, opened: Opened) -> None:
         from ui.main_window import MainWindow
