@@ -50,6 +50,8 @@ class MainWindow(QMainWindow):
         self.runner = runner
         self.today = today or date.today()
         self._checklist: ChecklistPage | None = None
+        self.open_visit_id: str | None = None
+        self.print_dialog: QWidget | None = None
         self._waiting_for_ready = {"page", "status"}
         self.setWindowTitle(self.tr("Fieldmark"))
 
@@ -140,6 +142,14 @@ class MainWindow(QMainWindow):
         self.visit_menu = bar.addMenu(self.tr("V&isit"))
         self.back_to_visit_action = self._action(self.tr("&Back to open visit"), "Ctrl+5", self.show_open_visit)
         self.visit_menu.addAction(self.back_to_visit_action)
+        self.visit_menu.addSeparator()
+        self.print_actions = [
+            self._action(self.tr("&Print feedback sheet…"), QKeySequence.StandardKey.Print,
+                         lambda: self.print_visit("feedback")),
+            self._action(self.tr("Print &rectification notice…"), None, lambda: self.print_visit("rectification")),
+            self._action(self.tr("Print full &report…"), None, lambda: self.print_visit("full")),
+        ]
+        self.visit_menu.addActions(self.print_actions)
         self.visit_menu.setEnabled(False)
 
         help_menu = bar.addMenu(self.tr("&Help"))
@@ -257,6 +267,7 @@ class MainWindow(QMainWindow):
         """Show the checklist of ``visit_id``, at ``item_code`` of ``rubric_hash`` if given."""
         page = self.checklist_page()
         page.open_visit(visit_id, rubric_hash, item_code)
+        self.open_visit_id = visit_id
         self.visit_entry.setHidden(False)
         self.visit_menu.setEnabled(True)
         self.stack.setCurrentWidget(page)
@@ -264,6 +275,16 @@ class MainWindow(QMainWindow):
         position = Position(visit_id, rubric_hash, item_code)
         self.runner.run(lambda: save_position(self.profile, position), on_error=self.show_error,
                         label="remember position")
+
+    def print_visit(self, kind: str) -> None:
+        """Preview and print a document of the open visit; the PDF is built off the UI thread."""
+        if self._checklist is None or self.visit_entry.isHidden() or not self.open_visit_id:
+            return
+        from ui.print_preview_dialog import show_print_preview
+
+        # Text typed a moment ago is still waiting to be saved; the sheet must carry it.
+        self._checklist.flush()
+        self.print_dialog = show_print_preview(self, self.profile, self.runner, self.open_visit_id, kind)
 
     def resume(self, position: Position) -> None:
         """Reopen where the inspector was when the app last stopped."""

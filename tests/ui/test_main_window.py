@@ -6,7 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -144,7 +143,7 @@ def test_keyboard_only_find_and_open(qtbot, window):
 
 
 def test_real_checklist_page_embeds(qtbot, demo, runner):
-    checklist = pytest.importorskip("ui.checklist.checklist_page")
+    import ui.checklist.checklist_page as checklist
     from ui.main_window import MainWindow
 
     win = MainWindow(demo, runner, today=TODAY)
@@ -231,3 +230,19 @@ def test_cli_subcommands_do_not_load_qt(demo_dir):
 def test_console_script_points_at_the_launcher():
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert 'fieldmark = "ui.launcher:main"' in text
+
+
+def test_print_the_open_visit_from_the_visit_menu(qtbot, demo, runner):
+    from ui.main_window import MainWindow
+
+    win = MainWindow(demo, runner, today=TODAY)
+    qtbot.addWidget(win)
+    visit = list_visits(demo, VisitFilter(status="finalized"), limit=1)[0]
+    win.open_visit(visit.id)
+    feedback, rectification, full = win.print_actions
+    assert feedback.shortcut().toString() == "Ctrl+P"
+    feedback.trigger()
+    dialog = win.print_dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.page_count > 0, timeout=20000)
+    dialog.close()
