@@ -1,8 +1,12 @@
-"""Findings of this visit, good practices, and on a follow-up visit the unit's open findings."""
+"""Findings of this visit, good practices, and on a follow-up visit the unit's open findings.
+
+Photos dropped on a finding (files, or thumbnails dragged from the item's strip) attach to it.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -16,10 +20,58 @@ from PySide6.QtWidgets import (
 
 from app.findings import TRANSITIONS
 from app.models import Finding, GoodPractice
+from ui.checklist.photo_strip import evidence_ids, local_paths
+
+FINDING_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def _severity(panel: QWidget, severity: str) -> str:
     return panel.tr("Major") if severity == "major" else panel.tr("General")
+
+
+class FindingListWidget(QListWidget):
+    """The visit's findings; a drop of photos on one emits it with the files or photo ids."""
+
+    photosDropped = Signal(object, list)  # Finding, file paths
+    evidenceDropped = Signal(object, list)  # Finding, ids of photos already imported
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAcceptDrops(True)
+        self.setDropIndicatorShown(True)
+        self.read_only = False
+
+    def _finding_at(self, event: QDropEvent | QDragMoveEvent) -> Finding | None:
+        item = self.itemAt(event.position().toPoint())
+        return item.data(FINDING_ROLE) if item is not None else None
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        mime = event.mimeData()
+        if not self.read_only and (local_paths(mime) or evidence_ids(mime)):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        # Only a finding row takes photos; the gaps between rows refuse the drop.
+        if not self.read_only and self._finding_at(event) is not None:
+            self.setCurrentItem(self.itemAt(event.position().toPoint()))
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        finding = self._finding_at(event)
+        mime = event.mimeData()
+        if self.read_only or finding is None:
+            event.ignore()
+            return
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+        if evidence_ids(mime):
+            self.evidenceDropped.emit(finding, evidence_ids(mime))
+        elif local_paths(mime):
+            self.photosDropped.emit(finding, local_paths(mime))
 
 
 class FindingsPanelWidget(QWidget):
@@ -27,6 +79,8 @@ class FindingsPanelWidget(QWidget):
     statusRequested = Signal(str, str)  # finding id, new status
     practiceAdded = Signal(str)
     findingActivated = Signal(str, str)  # rubric hash, item code of a finding tied to an item
+    photosDropped = Signal(object, list)  # Finding, file paths
+    evidenceDropped = Signal(object, list)  # Finding, photo ids
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -54,7 +108,10 @@ class FindingsPanelWidget(QWidget):
 
         findings_title = QLabel(self.tr("Findings"))
         findings_title.setObjectName("panelTitle")
-        self.findings = QListWidget()
+        self.findings = FindingListWidget()
+        self.findings.photosDropped.connect(self.photosDropped)
+        self.findings.evidenceDropped.connect(self.evidenceDropped)
+        self.findings.setToolTip(self.tr("Drop photos on a finding to attach them to it"))
         self.findings.setObjectName("findingsList")
         self.findings.setWordWrap(True)
         self.findings.itemActivated.connect(self._finding_activated)
@@ -95,6 +152,7 @@ class FindingsPanelWidget(QWidget):
                 text += "\n" + self.tr("Rectify by {deadline}, {responsible}").format(deadline=f.deadline, responsible=f.responsible or "—")
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, (f.rubric_hash, f.item_code))
+            item.setData(FINDING_ROLE, f)
             self.findings.addItem(item)
         self.practices.clear()
         for p in practices:
@@ -122,6 +180,7 @@ class FindingsPanelWidget(QWidget):
     def set_read_only(self, read_only: bool) -> None:
         for w in (self.add_finding, self.practice_text, self.add_practice):
             w.setEnabled(not read_only)
+        self.findings.read_only = read_only
 
     def _selected_earlier(self) -> Finding | None:
         item = self.earlier.currentItem()

@@ -12,15 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QDialog, QMessageBox
 
-from app.evidence import (
-    CancelToken,
-    ImportProgress,
-    ImportSummary,
-    Photo,
-    delete_photo,
-    import_files,
-    list_photos,
-)
 from app.findings import add_finding, add_good_practice, set_finding_status
 from app.gaps import GapEntry, gap_check
 from app.rubric import Answer, Item
@@ -28,12 +19,11 @@ from app.signatures import ROLES, add_signature
 from app.visits import amend_response, audit_trail, finalize_visit
 from ui.checklist.finding_dialog import FindingDialog
 from ui.checklist.gap_dialog import GapDialog
-from ui.checklist.photo_strip import load_thumbnails
 from ui.checklist.signature_pad import SignatureDialog
 from ui.checklist.text import label_text
 from ui.checklist.visit_data import load_side
 from ui.checklist.visit_dialogs import AmendDialog, AuditTrailDialog
-from ui.tasks import Progress
+from ui.evidence.photo_flows import PhotoFlows
 
 if TYPE_CHECKING:
     from ui.checklist.checklist_page import ChecklistPage as _Page
@@ -48,9 +38,7 @@ class PageFlowsMixin(_Page):
         self.findings.practiceAdded.connect(self.add_practice)
         self.findings.findingActivated.connect(self.go_to)
         self.score.gapsClicked.connect(self.gap_check)
-        self.pane.photos.filesChosen.connect(self.attach_files)
-        self.pane.filesDropped.connect(self.attach_files)
-        self.pane.photos.deleteRequested.connect(self.delete_photo)
+        self.photo_flows = PhotoFlows(self)
 
     # --- shared ---------------------------------------------------------------------------------
 
@@ -234,21 +222,9 @@ class PageFlowsMixin(_Page):
     # --- photos ------------------------------------------------------------------------------
 
     def load_photos(self) -> None:
-        if self.data is None or self.current is None:
-            return
-        profile, visit_id, key = self.profile, self.data.visit.id, self.current
+        self.photo_flows.load()
 
-        def listed(photos: list[Photo]) -> None:
-            if key != self.current:
-                return
-            self._photo_count(key, len(photos))
-            self.runner.run(lambda: load_thumbnails(profile, photos), io=True,
-                            on_done=lambda thumbs: key == self.current and self.pane.photos.set_photos(thumbs),
-                            on_error=self.show_error, label="thumbnails")
-        self.runner.run(lambda: list_photos(profile, visit_id, item_code=key[1], rubric_hash=key[0]),
-                        on_done=listed, on_error=self.show_error, label="photos")
-
-    def _photo_count(self, key: tuple[str, str], count: int) -> None:
+    def photo_count(self, key: tuple[str, str], count: int) -> None:
         """Photos count towards ``photo_required``: re-score when the item's count changed."""
         assert self.data is not None
         scorer = self.data.scorers[key[0]]
@@ -262,39 +238,7 @@ class PageFlowsMixin(_Page):
             self.pane.update_result(result.items.get(key[1]), self._indicator(result, key[1]))
 
     def attach_files(self, paths: list[str]) -> None:
-        if self.data is None or self.current is None or self.read_only or not paths:
-            return
-        profile, visit_id, (rubric_hash, code) = self.profile, self.data.visit.id, self.current
-        token = CancelToken()
-
-        def work(progress: Progress) -> ImportSummary:
-            def report(p: ImportProgress) -> None:
-                if progress.cancelled:
-                    token.cancel()
-                progress.report(p.done, p.total, p.name)
-            return import_files(profile, paths, visit_id=visit_id, item_code=code, rubric_hash=rubric_hash,
-                                progress=report, cancel=token)
-
-        def done(summary: ImportSummary) -> None:
-            text = self.tr("%n photo(s) attached", "", len(summary.imported))
-            if summary.failed:
-                text += " · " + self.tr("not attached: {reason}").format(reason=summary.failed[0].message)
-            self.pane.photos.status.setText(text)
-            self.load_photos()
-            self.visitChanged.emit(visit_id)
-        self.pane.photos.status.setText(self.tr("Attaching…"))
-        self.runner.run(work, on_done=done, on_error=self.show_error, label=self.tr("Attaching photos"))
-
-    def delete_photo(self, evidence_id: str) -> None:
-        if self.data is None or self.read_only:
-            return
-        profile, visit_id = self.profile, self.data.visit.id
-
-        def done(_: object) -> None:
-            self.load_photos()
-            self.visitChanged.emit(visit_id)
-        self.runner.run(lambda: delete_photo(profile, evidence_id), on_done=done, on_error=self.show_error,
-                        label="delete photo")
+        self.photo_flows.attach_files(paths)
 
     # --- amend and audit ------------------------------------------------------------------------
 
