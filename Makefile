@@ -33,6 +33,17 @@ test: $(STAMP) $(QM)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 	$(BIN)/lint-imports
 
+# Screenshots of the real window under Xvfb, in both languages, into docs/screenshots/.
+SCREEN_PACKAGES := xvfb libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 \
+	libxcb-shape0 libxcb-render-util0 libxcb-image0 libegl1
+screenshots: $(STAMP) $(QM)
+	@missing=""; for p in $(SCREEN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get install -y --no-install-recommends $$missing; \
+		else echo "install these packages first:$$missing" >&2; exit 1; fi; \
+	fi
+	$(BIN)/python -m ui.screenshots --out docs/screenshots
+
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/run.py
 

@@ -1,0 +1,167 @@
+"""Screenshots of the real application window, for the README and for reviewing the UI.
+
+``make screenshots`` runs this module. It builds a demo profile in a temporary folder, starts
+an Xvfb display at 1366×768 (a typical inspector laptop), and for each language runs the real
+app on Qt's xcb platform, showing each main screen and capturing the window from the screen:
+
+    python -m ui.screenshots --out docs/screenshots [--lang zh_CN en]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+TODAY = date(2026, 11, 24)
+SIZE = (1366, 768)
+LANGUAGES = ("zh_CN", "en")
+
+
+def _wait(app, runner, seconds: float = 0.6) -> None:  # noqa: ANN001 - Qt objects
+    """Let queued database work finish and the window repaint."""
+    deadline = time.monotonic() + 10
+    while runner.busy and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.01)
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def capture(data_dir: Path, lang: str, out: Path) -> list[Path]:
+    """Run inside a display: show each screen of the real window and save it as PNG."""
+    from PySide6.QtWidgets import QApplication
+
+    from app.profile import Profile
+    from app.visits import VisitFilter, list_visits
+    from ui.app import Translations, locale_for, register_cjk_font
+    from ui.main_window import MainWindow
+    from ui.tasks import TaskRunner
+
+    app = QApplication.instance() or QApplication(["fieldmark"])
+    register_cjk_font()
+    Translations(app).install(locale_for(lang))
+    runner = TaskRunner()
+    profile = Profile.open(data_dir)
+    window = MainWindow(profile, runner, today=TODAY)
+    window.resize(*SIZE)
+    window.move(0, 0)
+    window.show()
+    window.raise_()
+    window.activateWindow()
+    _wait(app, runner, 1.0)
+    saved: list[Path] = []
+
+    def shot(name: str) -> None:
+        _wait(app, runner)
+        path = out / f"{name}-{lang}.png"
+        window.screen().grabWindow(0, 0, 0, *SIZE).save(str(path))
+        saved.append(path)
+
+    for index, name in enumerate(("today", "visits", "units", "rubrics")):
+        window.show_page(index)
+        if name == "units":
+            _select_first_unit(window)
+        if name == "rubrics":
+            _select_first_rubric(window)
+        shot(name)
+    visit = list_visits(profile, VisitFilter(status="in_progress"), limit=1)[0]
+    window.open_visit(visit.id)
+    shot("checklist")
+    finalized = list_visits(profile, VisitFilter(status="finalized"), limit=1)[0]
+    window.open_visit(finalized.id)
+    window.print_visit("feedback")
+    _wait(app, runner, 2.0)
+    dialog = window.print_dialog
+    if dialog is not None:
+        dialog.resize(1100, 740)
+        dialog.move(120, 10)
+        dialog.raise_()
+        shot("print-preview")
+        dialog.close()
+    window.close()
+    runner.wait_idle()
+    profile.close()
+    return saved
+
+
+def _select_first_unit(window) -> None:  # noqa: ANN001
+    from PySide6.QtWidgets import QTreeWidget
+
+    page = window.units_page
+    tree = page.findChild(QTreeWidget)
+    if tree is None:
+        return
+    item = tree.topLevelItem(0)
+    # Walk down to the first unit (the tree is areas, then units).
+    while item is not None and item.childCount():
+        tree.expandItem(item)
+        item = item.child(0)
+    if item is not None:
+        tree.setCurrentItem(item)
+
+
+def _select_first_rubric(window) -> None:  # noqa: ANN001
+    from PySide6.QtWidgets import QAbstractItemView
+
+    view = window.rubrics_page.findChild(QAbstractItemView)
+    if view is not None and view.model() is not None and view.model().rowCount() > 0:
+        view.setCurrentIndex(view.model().index(0, 0))
+
+
+def _start_display() -> tuple[subprocess.Popen, str]:
+    xvfb = shutil.which("Xvfb")
+    if xvfb is None:
+        raise SystemExit("Xvfb is not installed (Debian: apt-get install xvfb); `make screenshots` installs it as root")
+    read, write = os.pipe()
+    proc = subprocess.Popen([xvfb, "-displayfd", str(write), "-screen", "0", f"{SIZE[0]}x{SIZE[1]}x24", "-nolisten", "tcp"],
+                            pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write)
+    with os.fdopen(read) as fh:
+        number = fh.readline().strip()
+    if not number:
+        proc.kill()
+        raise SystemExit("Xvfb did not start")
+    return proc, f":{number}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
+    parser.add_argument("--lang", nargs="+", default=list(LANGUAGES))
+    parser.add_argument("--data-dir", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    if args.data_dir is not None:  # the child: one language, inside the display
+        for path in capture(args.data_dir, args.lang[0], args.out):
+            print(path)
+        return 0
+    from app.demo import build_demo
+    from app.profile import Profile
+
+    with tempfile.TemporaryDirectory(prefix="fieldmark-screens-") as tmp:
+        data = Path(tmp) / "profile"
+        with Profile.open(data) as profile:
+            build_demo(profile, today=TODAY)
+        display, name = _start_display()
+        try:
+            env = {**os.environ, "DISPLAY": name, "QT_QPA_PLATFORM": "xcb"}
+            for lang in args.lang:
+                subprocess.run([sys.executable, "-m", "ui.screenshots", "--data-dir", str(data), "--lang", lang,
+                                "--out", str(args.out)], env=env, check=True)
+        finally:
+            display.terminate()
+            display.wait(timeout=10)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
