@@ -5,1104 +5,1688 @@
     <name>AmendDialog</name>
     <message>
         <source>Amend {code}</source>
-        <translation type="unfinished"></translation>
+        <translation>修订 {code}</translation>
     </message>
     <message>
         <source>Not &amp;applicable</source>
-        <translation type="unfinished"></translation>
+        <translation>不适用(&amp;A)</translation>
     </message>
     <message>
         <source>&amp;Reason for the change (kept in the audit trail):</source>
-        <translation type="unfinished"></translation>
+        <translation>修改原因（记入修订记录）(&amp;R)：</translation>
     </message>
     <message>
         <source>A&amp;mend</source>
-        <translation type="unfinished"></translation>
+        <translation>修订(&amp;M)</translation>
     </message>
 </context>
 <context>
     <name>AuditTrailDialog</name>
     <message>
         <source>Audit trail</source>
-        <translation type="unfinished"></translation>
+        <translation>修订记录</translation>
     </message>
     <message>
         <source>Item</source>
-        <translation type="unfinished"></translation>
+        <translation>检查项</translation>
     </message>
     <message>
         <source>Old</source>
-        <translation type="unfinished"></translation>
+        <translation>原值</translation>
     </message>
     <message>
         <source>New</source>
-        <translation type="unfinished"></translation>
+        <translation>新值</translation>
     </message>
     <message>
         <source>Reason</source>
-        <translation type="unfinished"></translation>
+        <translation>原因</translation>
     </message>
     <message>
         <source>Time</source>
-        <translation type="unfinished"></translation>
+        <translation>时间</translation>
     </message>
     <message>
         <source>No amendments.</source>
-        <translation type="unfinished"></translation>
+        <translation>暂无修订。</translation>
     </message>
     <message>
         <source>(no answer)</source>
-        <translation type="unfinished"></translation>
+        <translation>（未作答）</translation>
     </message>
 </context>
 <context>
     <name>ChecklistPage</name>
     <message>
         <source>Previous</source>
-        <translation type="unfinished"></translation>
+        <translation>上一项</translation>
     </message>
     <message>
         <source>Next</source>
-        <translation type="unfinished"></translation>
+        <translation>下一项</translation>
     </message>
     <message>
         <source>Next unanswered</source>
-        <translation type="unfinished"></translation>
+        <translation>下一未答项</translation>
     </message>
     <message>
         <source>{unit} · {date}</source>
-        <translation type="unfinished"></translation>
+        <translation>{unit} · {date}</translation>
     </message>
     <message>
         <source>Answer {code}</source>
-        <translation type="unfinished"></translation>
+        <translation>作答 {code}</translation>
     </message>
     <message>
         <source>Not saved: {error}</source>
-        <translation type="unfinished"></translation>
+        <translation>未保存：{error}</translation>
     </message>
     <message>
         <source>Saving…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在保存…</translation>
     </message>
     <message>
         <source>All changes saved</source>
-        <translation type="unfinished"></translation>
+        <translation>所有更改已保存</translation>
     </message>
 </context>
 <context>
     <name>ChoiceEditorWidget</name>
     <message>
         <source>Pass ({points} pts)</source>
-        <translation type="unfinished"></translation>
+        <translation>合格（{points} 分）</translation>
     </message>
     <message>
         <source>Fail (0 pts)</source>
-        <translation type="unfinished"></translation>
+        <translation>不合格（0 分）</translation>
     </message>
     <message>
         <source>{label} ({points} pts)</source>
-        <translation type="unfinished"></translation>
+        <translation>{label}（{points} 分）</translation>
     </message>
 </context>
 <context>
     <name>CountEditorWidget</name>
     <message>
         <source>A whole number</source>
-        <translation type="unfinished"></translation>
+        <translation>整数</translation>
     </message>
     <message>
         <source>{each} points each, at most {max}</source>
-        <translation type="unfinished"></translation>
+        <translation>每个 {each} 分，最多 {max} 分</translation>
     </message>
 </context>
 <context>
     <name>DeductionEditorWidget</name>
     <message>
         <source>−{points} each</source>
-        <translation type="unfinished"></translation>
+        <translation>每处扣 {points} 分</translation>
     </message>
     <message>
         <source>No deductions (full marks)</source>
-        <translation type="unfinished"></translation>
+        <translation>无扣分（满分）</translation>
     </message>
 </context>
 <context>
     <name>FindingDialog</name>
     <message>
         <source>Add a finding</source>
-        <translation type="unfinished"></translation>
+        <translation>添加问题</translation>
     </message>
     <message>
         <source>General</source>
-        <translation type="unfinished"></translation>
+        <translation>一般</translation>
     </message>
     <message>
         <source>Major</source>
-        <translation type="unfinished"></translation>
+        <translation>重大</translation>
     </message>
     <message>
         <source>What the unit must do to rectify it</source>
-        <translation type="unfinished"></translation>
+        <translation>单位应如何整改</translation>
     </message>
     <message>
         <source>Person or department responsible</source>
-        <translation type="unfinished"></translation>
+        <translation>责任人或责任部门</translation>
     </message>
     <message>
         <source>&amp;Description:</source>
-        <translation type="unfinished"></translation>
+        <translation>问题描述(&amp;D)：</translation>
     </message>
     <message>
         <source>&amp;Severity:</source>
-        <translation type="unfinished"></translation>
+        <translation>严重程度(&amp;S)：</translation>
     </message>
     <message>
         <source>&amp;Requirement:</source>
-        <translation type="unfinished"></translation>
+        <translation>整改要求(&amp;R)：</translation>
     </message>
     <message>
         <source>D&amp;eadline:</source>
-        <translation type="unfinished"></translation>
+        <translation>整改期限(&amp;E)：</translation>
     </message>
     <message>
         <source>Res&amp;ponsible:</source>
-        <translation type="unfinished"></translation>
+        <translation>责任人(&amp;P)：</translation>
     </message>
 </context>
 <context>
     <name>FindingsPanelWidget</name>
     <message>
         <source>Open findings from earlier visits: re-check them first</source>
-        <translation type="unfinished"></translation>
+        <translation>以往检查中未销号的问题：请先复查</translation>
     </message>
     <message>
         <source>&amp;Verified</source>
-        <translation type="unfinished"></translation>
+        <translation>已整改到位(&amp;V)</translation>
     </message>
     <message>
         <source>Not fixed: re&amp;open</source>
-        <translation type="unfinished"></translation>
+        <translation>未整改：重新打开(&amp;O)</translation>
     </message>
     <message>
         <source>Findings</source>
-        <translation type="unfinished"></translation>
+        <translation>存在问题</translation>
+    </message>
+    <message>
+        <source>Drop photos on a finding to attach them to it</source>
+        <translation>将照片拖到问题上即可关联到该问题</translation>
     </message>
     <message>
         <source>Add finding…</source>
-        <translation type="unfinished"></translation>
+        <translation>添加问题…</translation>
     </message>
     <message>
         <source>Good practices</source>
-        <translation type="unfinished"></translation>
+        <translation>好的做法</translation>
     </message>
     <message>
         <source>A good practice worth sharing</source>
-        <translation type="unfinished"></translation>
+        <translation>值得推广的好做法</translation>
     </message>
     <message>
         <source>Add</source>
-        <translation type="unfinished"></translation>
+        <translation>添加</translation>
     </message>
     <message>
         <source>[{severity}] {description}</source>
-        <translation type="unfinished"></translation>
+        <translation>【{severity}】{description}</translation>
     </message>
     <message>
         <source>Rectify by {deadline}, {responsible}</source>
-        <translation type="unfinished"></translation>
+        <translation>{deadline} 前整改，责任人：{responsible}</translation>
     </message>
     <message>
         <source>[{status}] {description}</source>
-        <translation type="unfinished"></translation>
+        <translation>【{status}】{description}</translation>
     </message>
     <message>
         <source>open</source>
-        <translation type="unfinished"></translation>
+        <translation>待整改</translation>
     </message>
     <message>
         <source>reported fixed</source>
-        <translation type="unfinished"></translation>
+        <translation>已报整改</translation>
     </message>
     <message>
         <source>verified</source>
-        <translation type="unfinished"></translation>
+        <translation>已复查</translation>
     </message>
     <message>
         <source>reopened</source>
-        <translation type="unfinished"></translation>
+        <translation>重新整改</translation>
     </message>
     <message>
         <source>closed</source>
-        <translation type="unfinished"></translation>
+        <translation>已销号</translation>
     </message>
     <message>
         <source>fixed on site</source>
-        <translation type="unfinished"></translation>
+        <translation>立行立改</translation>
     </message>
 </context>
 <context>
     <name>GapDialog</name>
     <message>
         <source>Gap check</source>
-        <translation type="unfinished"></translation>
+        <translation>查漏补缺</translation>
     </message>
     <message numerus="yes">
         <source>%n thing(s) still missing. Press Enter on one to go there.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>还有 %n 项缺漏。选中一项后按 Enter 键可跳转。</numerusform>
         </translation>
     </message>
     <message>
         <source>Nothing is missing: every required item is answered and both signatures are in.</source>
-        <translation type="unfinished"></translation>
+        <translation>没有缺漏：所有必答项均已作答，双方均已签名。</translation>
     </message>
     <message>
         <source>&amp;Go to</source>
-        <translation type="unfinished"></translation>
+        <translation>转到(&amp;G)</translation>
     </message>
     <message>
         <source>&amp;Finalize anyway</source>
-        <translation type="unfinished"></translation>
+        <translation>仍然定稿(&amp;F)</translation>
     </message>
     <message>
         <source>&amp;Finalize</source>
-        <translation type="unfinished"></translation>
+        <translation>定稿(&amp;F)</translation>
     </message>
     <message>
         <source>Not answered: {item}</source>
-        <translation type="unfinished"></translation>
+        <translation>未作答：{item}</translation>
     </message>
     <message>
         <source>Below the maximum without a reason: {item}</source>
-        <translation type="unfinished"></translation>
+        <translation>扣分未注明原因：{item}</translation>
     </message>
     <message>
         <source>Photo required: {item}</source>
-        <translation type="unfinished"></translation>
+        <translation>缺少照片：{item}</translation>
     </message>
     <message>
         <source>Signature missing: team leader</source>
-        <translation type="unfinished"></translation>
+        <translation>缺少签名：组长</translation>
     </message>
     <message>
         <source>Signature missing: unit head</source>
-        <translation type="unfinished"></translation>
+        <translation>缺少签名：单位负责人</translation>
+    </message>
+</context>
+<context>
+    <name>ImportProgressDialog</name>
+    <message>
+        <source>Importing photos…</source>
+        <translation>正在导入照片…</translation>
+    </message>
+    <message>
+        <source>{done} of {total}: {name}</source>
+        <translation>{done} / {total}：{name}</translation>
+    </message>
+    <message>
+        <source>Cancelling: finishing the photos in progress…</source>
+        <translation>正在取消：等待处理中的照片完成…</translation>
+    </message>
+    <message>
+        <source>Import cancelled</source>
+        <translation>导入已取消</translation>
+    </message>
+    <message>
+        <source>Import finished</source>
+        <translation>导入完成</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n photo(s) imported</source>
+        <translation>
+            <numerusform>已导入 %n 张照片</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n photo(s) already in this visit, skipped</source>
+        <translation>
+            <numerusform>%n 张照片已在本次检查中，已跳过</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s) could not be imported:</source>
+        <translation>
+            <numerusform>%n 个文件无法导入：</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s) left out because the import was cancelled</source>
+        <translation>
+            <numerusform>导入已取消，%n 个文件未导入</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>{file}: {reason}</source>
+        <translation>{file}：{reason}</translation>
     </message>
 </context>
 <context>
     <name>IndicatorEditorWidget</name>
     <message>
         <source>Value reported by the unit (optional)</source>
-        <translation type="unfinished"></translation>
+        <translation>单位上报值（选填）</translation>
     </message>
     <message>
         <source>Target: {cmp} {target}{unit}</source>
-        <translation type="unfinished"></translation>
+        <translation>目标：{cmp} {target}{unit}</translation>
     </message>
     <message>
         <source>Enter the numbers to compute the value.</source>
-        <translation type="unfinished"></translation>
+        <translation>请输入数据以计算结果。</translation>
     </message>
     <message>
         <source>Cannot be computed (the denominator is 0): not met.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法计算（分母为 0）：未达标。</translation>
     </message>
     <message>
         <source>Computed: {value}{unit}, meets the target.</source>
-        <translation type="unfinished"></translation>
+        <translation>计算结果：{value}{unit}，达到目标。</translation>
     </message>
     <message>
         <source>Computed: {value}{unit}, below the target.</source>
-        <translation type="unfinished"></translation>
+        <translation>计算结果：{value}{unit}，未达目标。</translation>
     </message>
     <message>
         <source>Mismatch: the unit reported {reported}{unit}.</source>
-        <translation type="unfinished"></translation>
+        <translation>数据不符：单位上报为 {reported}{unit}。</translation>
     </message>
 </context>
 <context>
     <name>ItemPaneWidget</name>
     <message>
         <source>Documents</source>
-        <translation type="unfinished"></translation>
+        <translation>查阅资料</translation>
     </message>
     <message>
         <source>Site visit</source>
-        <translation type="unfinished"></translation>
+        <translation>实地察看</translation>
     </message>
     <message>
         <source>Interview</source>
-        <translation type="unfinished"></translation>
+        <translation>座谈</translation>
     </message>
     <message>
         <source>Questionnaire</source>
-        <translation type="unfinished"></translation>
+        <translation>问卷</translation>
     </message>
     <message>
         <source>Spot check</source>
-        <translation type="unfinished"></translation>
+        <translation>抽查</translation>
     </message>
     <message>
         <source>Not &amp;applicable</source>
-        <translation type="unfinished"></translation>
+        <translation>不适用(&amp;A)</translation>
     </message>
     <message>
         <source>C&amp;lear answer</source>
-        <translation type="unfinished"></translation>
+        <translation>清除答案(&amp;L)</translation>
     </message>
     <message>
         <source>The award is below the maximum. &amp;Reason:</source>
-        <translation type="unfinished"></translation>
+        <translation>实得分低于应得分。扣分原因(&amp;R)：</translation>
     </message>
     <message>
         <source>What was missing or wrong (required for the gap check)</source>
-        <translation type="unfinished"></translation>
+        <translation>缺失或不符合的内容（查漏补缺时必填）</translation>
     </message>
     <message>
         <source>Evidence from:</source>
-        <translation type="unfinished"></translation>
+        <translation>佐证来源：</translation>
     </message>
     <message>
         <source>N&amp;ote:</source>
-        <translation type="unfinished"></translation>
+        <translation>备注(&amp;O)：</translation>
     </message>
     <message>
         <source>What you saw, who you talked to</source>
-        <translation type="unfinished"></translation>
+        <translation>所见情况、访谈对象</translation>
     </message>
     <message>
         <source>Maximum {points} pts</source>
-        <translation type="unfinished"></translation>
+        <translation>满分 {points} 分</translation>
     </message>
     <message>
         <source>Expected evidence: {methods}</source>
-        <translation type="unfinished"></translation>
+        <translation>应有佐证：{methods}</translation>
     </message>
     <message>
         <source>Photo required</source>
-        <translation type="unfinished"></translation>
+        <translation>须附照片</translation>
     </message>
     <message>
         <source>Optional</source>
-        <translation type="unfinished"></translation>
+        <translation>选答</translation>
     </message>
     <message>
         <source>Not applicable: left out of the maximum</source>
-        <translation type="unfinished"></translation>
+        <translation>不适用：不计入应得分</translation>
     </message>
     <message>
         <source>Not answered yet · maximum {max}</source>
-        <translation type="unfinished"></translation>
+        <translation>尚未作答 · 满分 {max}</translation>
     </message>
     <message>
         <source>Score {awarded} / {max}</source>
-        <translation type="unfinished"></translation>
+        <translation>得分 {awarded} / {max}</translation>
     </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
         <source>Fieldmark</source>
-        <translation type="unfinished"></translation>
+        <translation>Fieldmark</translation>
     </message>
     <message>
         <source>Views</source>
-        <translation type="unfinished"></translation>
+        <translation>视图</translation>
     </message>
     <message>
         <source>Today</source>
-        <translation type="unfinished"></translation>
+        <translation>今日</translation>
     </message>
     <message>
         <source>Visits</source>
-        <translation type="unfinished"></translation>
+        <translation>检查记录</translation>
     </message>
     <message>
         <source>Units</source>
-        <translation type="unfinished"></translation>
+        <translation>单位</translation>
     </message>
     <message>
         <source>Rubrics</source>
-        <translation type="unfinished"></translation>
+        <translation>评分细则</translation>
     </message>
     <message>
         <source>Open visit</source>
-        <translation type="unfinished"></translation>
+        <translation>当前检查</translation>
     </message>
     <message>
         <source>Working…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在处理…</translation>
     </message>
     <message>
         <source>&amp;File</source>
-        <translation type="unfinished"></translation>
+        <translation>文件(&amp;F)</translation>
     </message>
     <message>
         <source>&amp;New visit…</source>
-        <translation type="unfinished"></translation>
+        <translation>新建检查(&amp;N)…</translation>
     </message>
     <message>
         <source>&amp;Settings…</source>
-        <translation type="unfinished"></translation>
+        <translation>设置(&amp;S)…</translation>
     </message>
     <message>
         <source>&amp;Quit</source>
-        <translation type="unfinished"></translation>
+        <translation>退出(&amp;Q)</translation>
     </message>
     <message>
         <source>&amp;View</source>
-        <translation type="unfinished"></translation>
+        <translation>视图(&amp;V)</translation>
     </message>
     <message>
         <source>&amp;Today</source>
-        <translation type="unfinished"></translation>
+        <translation>今日(&amp;T)</translation>
     </message>
     <message>
         <source>&amp;Visits</source>
-        <translation type="unfinished"></translation>
+        <translation>检查记录(&amp;V)</translation>
     </message>
     <message>
         <source>&amp;Units</source>
-        <translation type="unfinished"></translation>
+        <translation>单位(&amp;U)</translation>
     </message>
     <message>
         <source>&amp;Rubrics</source>
-        <translation type="unfinished"></translation>
+        <translation>评分细则(&amp;R)</translation>
     </message>
     <message>
         <source>&amp;Find</source>
-        <translation type="unfinished"></translation>
+        <translation>查找(&amp;F)</translation>
     </message>
     <message>
         <source>&amp;Refresh</source>
-        <translation type="unfinished"></translation>
+        <translation>刷新(&amp;R)</translation>
     </message>
     <message>
         <source>V&amp;isit</source>
-        <translation type="unfinished"></translation>
+        <translation>检查(&amp;I)</translation>
     </message>
     <message>
         <source>&amp;Back to open visit</source>
-        <translation type="unfinished"></translation>
+        <translation>返回当前检查(&amp;B)</translation>
     </message>
     <message>
-        <source>&amp;Close visit</source>
-        <translation type="unfinished"></translation>
+        <source>&amp;Print feedback sheet…</source>
+        <translation>打印现场反馈单(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>Print &amp;rectification notice…</source>
+        <translation>打印整改通知书(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>Print full &amp;report…</source>
+        <translation>打印完整报告(&amp;R)…</translation>
     </message>
     <message>
         <source>&amp;Help</source>
-        <translation type="unfinished"></translation>
+        <translation>帮助(&amp;H)</translation>
     </message>
     <message>
         <source>&amp;About Fieldmark</source>
-        <translation type="unfinished"></translation>
+        <translation>关于 Fieldmark(&amp;A)</translation>
     </message>
     <message numerus="yes">
         <source>Not synced: %n change(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>未同步：%n 项更改</numerusform>
         </translation>
     </message>
     <message>
         <source>Last sync: {date}</source>
-        <translation type="unfinished"></translation>
+        <translation>上次同步：{date}</translation>
     </message>
     <message>
         <source>Last sync: never</source>
-        <translation type="unfinished"></translation>
+        <translation>上次同步：从未同步</translation>
     </message>
     <message>
         <source>About Fieldmark</source>
-        <translation type="unfinished"></translation>
+        <translation>关于 Fieldmark</translation>
     </message>
     <message>
         <source>Fieldmark {version}
 
 Offline-first inspection checklists, live scoring and feedback.</source>
-        <translation type="unfinished"></translation>
+        <translation>Fieldmark {version}
+
+离线优先的督导检查清单，实时评分，现场反馈。</translation>
+    </message>
+</context>
+<context>
+    <name>NewVisitDialog</name>
+    <message>
+        <source>Start a visit from an assignment</source>
+        <translation>根据任务开始检查</translation>
+    </message>
+    <message>
+        <source>New visit</source>
+        <translation>新建检查</translation>
+    </message>
+    <message>
+        <source>Unit name or code</source>
+        <translation>单位名称或代码</translation>
+    </message>
+    <message>
+        <source>No unit chosen</source>
+        <translation>未选择单位</translation>
+    </message>
+    <message>
+        <source>No team</source>
+        <translation>不指定检查组</translation>
+    </message>
+    <message>
+        <source>Team members</source>
+        <translation>组员</translation>
+    </message>
+    <message>
+        <source>Team leader</source>
+        <translation>组长</translation>
+    </message>
+    <message>
+        <source>Rubrics</source>
+        <translation>评分细则</translation>
+    </message>
+    <message>
+        <source>Section</source>
+        <translation>部分</translation>
+    </message>
+    <message>
+        <source>Checked by</source>
+        <translation>检查人</translation>
+    </message>
+    <message>
+        <source>Division of sections</source>
+        <translation>分工</translation>
+    </message>
+    <message>
+        <source>&amp;Start visit</source>
+        <translation>开始检查(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <source>Visit</source>
+        <translation>检查</translation>
+    </message>
+    <message>
+        <source>&amp;Visit type</source>
+        <translation>检查类型(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Dates</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>&amp;Team</source>
+        <translation>检查组(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;Members</source>
+        <translation>组员(&amp;M)</translation>
+    </message>
+    <message>
+        <source>&amp;Leader</source>
+        <translation>组长(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Division of sections (分工)</source>
+        <translation>分工</translation>
+    </message>
+    <message>
+        <source>Unit: {name} ({code}, {kind})</source>
+        <translation>单位：{name}（{code}，{kind}）</translation>
+    </message>
+    <message>
+        <source>Whole team</source>
+        <translation>全组</translation>
+    </message>
+    <message>
+        <source>Choose the unit to visit.</source>
+        <translation>请选择要检查的单位。</translation>
+    </message>
+    <message>
+        <source>Choose at least one rubric.</source>
+        <translation>请至少选择一项评分细则。</translation>
+    </message>
+</context>
+<context>
+    <name>PageFlowsMixin</name>
+    <message>
+        <source>In progress</source>
+        <translation>进行中</translation>
+    </message>
+    <message>
+        <source>Finalized</source>
+        <translation>已定稿</translation>
+    </message>
+    <message>
+        <source>Finalized, amended</source>
+        <translation>已定稿（有修订）</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>Planned</source>
+        <translation>已计划</translation>
+    </message>
+    <message>
+        <source>Error: {error}</source>
+        <translation>错误：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>PhotoCanvasWidget</name>
+    <message>
+        <source>Type, then Enter</source>
+        <translation>输入文字后按 Enter</translation>
+    </message>
+</context>
+<context>
+    <name>PhotoStripWidget</name>
+    <message>
+        <source>Photos:</source>
+        <translation>照片：</translation>
+    </message>
+    <message>
+        <source>Attach &amp;photos…</source>
+        <translation>添加照片(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>More</source>
+        <translation>更多</translation>
+    </message>
+    <message>
+        <source>Import folder…</source>
+        <translation>导入文件夹…</translation>
+    </message>
+    <message>
+        <source>Paste photo</source>
+        <translation>粘贴照片</translation>
+    </message>
+    <message>
+        <source>Recently deleted</source>
+        <translation>最近删除</translation>
+    </message>
+    <message>
+        <source>&amp;Undo delete</source>
+        <translation>撤销删除(&amp;U)</translation>
+    </message>
+    <message>
+        <source>{caption}
+{name}</source>
+        <translation>{caption}
+{name}</translation>
+    </message>
+    <message>
+        <source>Restore “{name}” (Ctrl+Z)</source>
+        <translation>恢复“{name}”（Ctrl+Z）</translation>
+    </message>
+    <message>
+        <source>(a photo is required)</source>
+        <translation>（须附照片）</translation>
+    </message>
+    <message>
+        <source>Attach photos</source>
+        <translation>添加照片</translation>
+    </message>
+    <message>
+        <source>Photos ({patterns})</source>
+        <translation>照片 ({patterns})</translation>
+    </message>
+    <message>
+        <source>Import a folder of photos</source>
+        <translation>导入照片文件夹</translation>
+    </message>
+</context>
+<context>
+    <name>PhotoViewerDialog</name>
+    <message>
+        <source>Photo</source>
+        <translation>照片</translation>
+    </message>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>撤销(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Caption:</source>
+        <translation>说明(&amp;C)：</translation>
+    </message>
+    <message>
+        <source>What this photo shows</source>
+        <translation>照片内容说明</translation>
+    </message>
+    <message>
+        <source>{action} ({key})</source>
+        <translation>{action}（{key}）</translation>
+    </message>
+    <message>
+        <source>Move</source>
+        <translation>移动</translation>
+    </message>
+    <message>
+        <source>Arrow</source>
+        <translation>箭头</translation>
+    </message>
+    <message>
+        <source>Rectangle</source>
+        <translation>矩形</translation>
+    </message>
+    <message>
+        <source>Ellipse</source>
+        <translation>椭圆</translation>
+    </message>
+    <message>
+        <source>Freehand</source>
+        <translation>手绘</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>文字</translation>
+    </message>
+    <message>
+        <source>Colour {number}</source>
+        <translation>颜色 {number}</translation>
+    </message>
+    <message>
+        <source>Next colour</source>
+        <translation>下一种颜色</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <source>Clear drawings</source>
+        <translation>清除标注</translation>
+    </message>
+    <message>
+        <source>Zoom out</source>
+        <translation>缩小</translation>
+    </message>
+    <message>
+        <source>Zoom in</source>
+        <translation>放大</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>适合窗口</translation>
+    </message>
+    <message>
+        <source>100%</source>
+        <translation>100%</translation>
+    </message>
+    <message>
+        <source>Previous</source>
+        <translation>上一张</translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation>下一张</translation>
+    </message>
+    <message>
+        <source>Delete photo</source>
+        <translation>删除照片</translation>
+    </message>
+    <message>
+        <source>Edit caption</source>
+        <translation>编辑说明</translation>
+    </message>
+    <message>
+        <source>No photos</source>
+        <translation>没有照片</translation>
+    </message>
+    <message>
+        <source>{number} of {count} · {name}</source>
+        <translation>{number} / {count} · {name}</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>This photo cannot be shown: {error}</source>
+        <translation>无法显示此照片：{error}</translation>
+    </message>
+    <message>
+        <source>{percent}%</source>
+        <translation>{percent}%</translation>
+    </message>
+    <message>
+        <source>Saved</source>
+        <translation>已保存</translation>
+    </message>
+    <message>
+        <source>Not saved: {error}</source>
+        <translation>未保存：{error}</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <source>Photo “{name}” deleted.</source>
+        <translation>照片“{name}”已删除。</translation>
+    </message>
+    <message>
+        <source>Restore it (Ctrl+Z)</source>
+        <translation>恢复（Ctrl+Z）</translation>
     </message>
 </context>
 <context>
     <name>PointsEditorWidget</name>
     <message>
         <source> pts</source>
-        <translation type="unfinished"></translation>
+        <translation> 分</translation>
     </message>
     <message>
         <source>{lo} to {hi} points, in steps of {step}</source>
-        <translation type="unfinished"></translation>
+        <translation>{lo}–{hi} 分，步长 {step}</translation>
+    </message>
+</context>
+<context>
+    <name>PrintPreviewDialog</name>
+    <message>
+        <source>Print preview</source>
+        <translation>打印预览</translation>
+    </message>
+    <message>
+        <source>On-site feedback sheet</source>
+        <translation>现场反馈单</translation>
+    </message>
+    <message>
+        <source>Rectification notice</source>
+        <translation>整改通知书</translation>
+    </message>
+    <message>
+        <source>Full inspection report</source>
+        <translation>完整检查报告</translation>
+    </message>
+    <message>
+        <source>Chinese</source>
+        <translation>中文</translation>
+    </message>
+    <message>
+        <source>English</source>
+        <translation>英文</translation>
+    </message>
+    <message>
+        <source>Paper as in settings</source>
+        <translation>使用设置中的纸张</translation>
+    </message>
+    <message>
+        <source>A4</source>
+        <translation>A4</translation>
+    </message>
+    <message>
+        <source>Letter</source>
+        <translation>Letter（美国信纸）</translation>
+    </message>
+    <message>
+        <source>Print…</source>
+        <translation>打印…</translation>
+    </message>
+    <message>
+        <source>Save as PDF…</source>
+        <translation>另存为 PDF…</translation>
+    </message>
+    <message>
+        <source>Open in viewer</source>
+        <translation>在查看器中打开</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Document</source>
+        <translation>文档</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>Paper</source>
+        <translation>纸张</translation>
+    </message>
+    <message>
+        <source>Preparing the document…</source>
+        <translation>正在生成文档…</translation>
+    </message>
+    <message>
+        <source>Preparing the document</source>
+        <translation>正在生成文档</translation>
+    </message>
+    <message>
+        <source>the PDF could not be loaded</source>
+        <translation>无法加载 PDF</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n page(s)</source>
+        <translation>
+            <numerusform>共 %n 页</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Warnings: {warnings}</source>
+        <translation>警告：{warnings}</translation>
+    </message>
+    <message>
+        <source>The document could not be made: {error}</source>
+        <translation>无法生成文档：{error}</translation>
+    </message>
+    <message>
+        <source>Save as PDF</source>
+        <translation>另存为 PDF</translation>
+    </message>
+    <message>
+        <source>PDF files (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Saving the PDF</source>
+        <translation>正在保存 PDF</translation>
+    </message>
+    <message>
+        <source>Saved to {path}</source>
+        <translation>已保存到 {path}</translation>
+    </message>
+    <message>
+        <source>The PDF could not be saved: {error}</source>
+        <translation>无法保存 PDF：{error}</translation>
+    </message>
+    <message>
+        <source>Print</source>
+        <translation>打印</translation>
+    </message>
+    <message>
+        <source>The printer could not be started.</source>
+        <translation>无法启动打印机。</translation>
+    </message>
+    <message>
+        <source>Printing page {n} of {total}…</source>
+        <translation>正在打印第 {n} 页，共 {total} 页…</translation>
+    </message>
+    <message numerus="yes">
+        <source>Sent %n page(s) to the printer</source>
+        <translation>
+            <numerusform>已向打印机发送 %n 页</numerusform>
+        </translation>
     </message>
 </context>
 <context>
     <name>RubricPreviewWidget</name>
     <message>
         <source>answered {value}</source>
-        <translation type="unfinished"></translation>
+        <translation>答案为 {value}</translation>
     </message>
     <message>
         <source>target not met</source>
-        <translation type="unfinished"></translation>
+        <translation>未达目标</translation>
     </message>
     <message>
         <source>award below {value}</source>
-        <translation type="unfinished"></translation>
+        <translation>得分低于 {value}</translation>
     </message>
     <message>
         <source>Rubric details</source>
-        <translation type="unfinished"></translation>
+        <translation>评分细则详情</translation>
     </message>
     <message>
         <source>Rubric id</source>
-        <translation type="unfinished"></translation>
+        <translation>细则编号</translation>
     </message>
     <message>
         <source>Version</source>
-        <translation type="unfinished"></translation>
+        <translation>版本</translation>
     </message>
     <message>
         <source>Content hash</source>
-        <translation type="unfinished"></translation>
+        <translation>内容哈希</translation>
     </message>
     <message>
         <source>Maximum</source>
-        <translation type="unfinished"></translation>
+        <translation>满分</translation>
     </message>
     <message>
         <source>Source</source>
-        <translation type="unfinished"></translation>
+        <translation>来源</translation>
     </message>
     <message>
         <source>otherwise</source>
-        <translation type="unfinished"></translation>
+        <translation>其他</translation>
     </message>
     <message>
         <source>pass</source>
-        <translation type="unfinished"></translation>
+        <translation>合格</translation>
     </message>
     <message>
         <source>fail</source>
-        <translation type="unfinished"></translation>
+        <translation>不合格</translation>
     </message>
     <message>
         <source>the unit fails</source>
-        <translation type="unfinished"></translation>
+        <translation>该单位不予通过</translation>
     </message>
     <message>
         <source>grade capped at {band}</source>
-        <translation type="unfinished"></translation>
+        <translation>等级最高为 {band}</translation>
     </message>
     <message>
         <source>Bonus items, at most {points} points</source>
-        <translation type="unfinished"></translation>
+        <translation>加分项（最多加 {points} 分）</translation>
     </message>
     <message>
         <source>Bonus items</source>
-        <translation type="unfinished"></translation>
+        <translation>加分项</translation>
     </message>
     <message>
         <source>Code</source>
-        <translation type="unfinished"></translation>
+        <translation>编号</translation>
     </message>
     <message>
         <source>Cap</source>
-        <translation type="unfinished"></translation>
+        <translation>上限</translation>
     </message>
     <message>
         <source>Items</source>
-        <translation type="unfinished"></translation>
+        <translation>检查项</translation>
     </message>
     <message>
         <source>Sub-sections</source>
-        <translation type="unfinished"></translation>
+        <translation>子部分</translation>
     </message>
     <message>
         <source>Kind</source>
-        <translation type="unfinished"></translation>
+        <translation>类型</translation>
     </message>
     <message>
         <source>Range</source>
-        <translation type="unfinished"></translation>
+        <translation>分值范围</translation>
     </message>
     <message>
         <source>{low} to {high}, in steps of {step}</source>
-        <translation type="unfinished"></translation>
+        <translation>{low}–{high}，步长 {step}</translation>
     </message>
     <message>
         <source>, </source>
-        <translation type="unfinished"></translation>
+        <translation>、</translation>
     </message>
     <message>
         <source>Evidence</source>
-        <translation type="unfinished"></translation>
+        <translation>佐证方式</translation>
     </message>
     <message>
         <source>required</source>
-        <translation type="unfinished"></translation>
+        <translation>必答</translation>
     </message>
     <message>
         <source>N/A allowed</source>
-        <translation type="unfinished"></translation>
+        <translation>可选不适用</translation>
     </message>
     <message>
         <source>photo required</source>
-        <translation type="unfinished"></translation>
+        <translation>须附照片</translation>
     </message>
     <message>
         <source>reason needed below the maximum</source>
-        <translation type="unfinished"></translation>
+        <translation>扣分须注明原因</translation>
     </message>
     <message>
         <source>bonus</source>
-        <translation type="unfinished"></translation>
+        <translation>加分</translation>
     </message>
     <message>
         <source>Rules</source>
-        <translation type="unfinished"></translation>
+        <translation>规则</translation>
     </message>
     <message>
         <source>Applies when</source>
-        <translation type="unfinished"></translation>
+        <translation>适用条件</translation>
     </message>
     <message>
         <source> (at most {count} times)</source>
-        <translation type="unfinished"></translation>
+        <translation>（最多 {count} 次）</translation>
     </message>
     <message>
         <source>Numerator</source>
-        <translation type="unfinished"></translation>
+        <translation>分子</translation>
     </message>
     <message>
         <source>Denominator</source>
-        <translation type="unfinished"></translation>
+        <translation>分母</translation>
     </message>
     <message>
         <source>Target</source>
-        <translation type="unfinished"></translation>
+        <translation>目标值</translation>
     </message>
 </context>
 <context>
     <name>RubricsPage</name>
     <message>
         <source>Rubric</source>
-        <translation type="unfinished"></translation>
+        <translation>评分细则</translation>
     </message>
     <message>
         <source>Version</source>
-        <translation type="unfinished"></translation>
+        <translation>版本</translation>
     </message>
     <message>
         <source>Stored rubrics</source>
-        <translation type="unfinished"></translation>
+        <translation>已存评分细则</translation>
     </message>
     <message>
         <source>Section / item</source>
-        <translation type="unfinished"></translation>
+        <translation>部分 / 检查项</translation>
     </message>
     <message>
         <source>Kind</source>
-        <translation type="unfinished"></translation>
+        <translation>类型</translation>
     </message>
     <message>
         <source>Max</source>
-        <translation type="unfinished"></translation>
+        <translation>满分</translation>
     </message>
     <message>
         <source>Sections and items</source>
-        <translation type="unfinished"></translation>
+        <translation>部分与检查项</translation>
     </message>
     <message numerus="yes">
         <source>%n rubric version(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>共 %n 个细则版本</numerusform>
         </translation>
     </message>
     <message>
         <source>Bonus</source>
-        <translation type="unfinished"></translation>
+        <translation>加分</translation>
     </message>
 </context>
 <context>
     <name>ScorePanelWidget</name>
     <message>
         <source>{awarded} / {maximum}</source>
-        <translation type="unfinished"></translation>
+        <translation>{awarded} / {maximum}</translation>
     </message>
     <message>
         <source>{percent}%</source>
-        <translation type="unfinished"></translation>
+        <translation>{percent}%</translation>
     </message>
     <message>
         <source>bonus +{bonus}</source>
-        <translation type="unfinished"></translation>
+        <translation>加分 +{bonus}</translation>
     </message>
     <message>
         <source>normalised {total}</source>
-        <translation type="unfinished"></translation>
+        <translation>折算 {total}</translation>
     </message>
     <message>
         <source>Grade: {band}</source>
-        <translation type="unfinished"></translation>
+        <translation>等级：{band}</translation>
     </message>
     <message>
         <source>Grade: —</source>
-        <translation type="unfinished"></translation>
+        <translation>等级：—</translation>
     </message>
     <message>
         <source>Veto: {reason}</source>
-        <translation type="unfinished"></translation>
+        <translation>一票否决：{reason}</translation>
     </message>
     <message numerus="yes">
         <source>%n gap(s) to close</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>还有 %n 项缺漏</numerusform>
         </translation>
     </message>
     <message>
         <source>No gaps</source>
-        <translation type="unfinished"></translation>
+        <translation>无缺漏</translation>
     </message>
 </context>
 <context>
     <name>ScoreTrendWidget</name>
     <message>
         <source>Score trend</source>
-        <translation type="unfinished"></translation>
+        <translation>得分趋势</translation>
     </message>
     <message>
         <source>No scored visits yet</source>
-        <translation type="unfinished"></translation>
+        <translation>暂无已评分的检查</translation>
     </message>
 </context>
 <context>
     <name>SectionTreeModel</name>
     <message>
         <source>Bonus points</source>
-        <translation type="unfinished"></translation>
+        <translation>加分</translation>
     </message>
     <message>
         <source>Section / item</source>
-        <translation type="unfinished"></translation>
+        <translation>部分 / 检查项</translation>
     </message>
     <message>
         <source>Done</source>
-        <translation type="unfinished"></translation>
+        <translation>完成</translation>
     </message>
     <message>
         <source>Score</source>
-        <translation type="unfinished"></translation>
+        <translation>得分</translation>
     </message>
     <message>
         <source>N/A</source>
-        <translation type="unfinished"></translation>
+        <translation>不适用</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Follow the system</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>A new language takes effect when Fieldmark is restarted.</source>
+        <translation>更改语言后，需重启 Fieldmark 才能生效。</translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation> 天</translation>
+    </message>
+    <message>
+        <source>Used by sync, which comes in a later version.</source>
+        <translation>用于同步（将在后续版本中提供）。</translation>
+    </message>
+    <message>
+        <source>Data folder</source>
+        <translation>数据文件夹</translation>
+    </message>
+    <message>
+        <source>&amp;Open folder</source>
+        <translation>打开文件夹(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Chosen with --data-dir or FIELDMARK_DATA_DIR. Back it up by copying the whole folder while Fieldmark is closed.</source>
+        <translation>由 --data-dir 或 FIELDMARK_DATA_DIR 指定。备份时请先关闭 Fieldmark，再复制整个文件夹。</translation>
+    </message>
+    <message>
+        <source>Inspector</source>
+        <translation>检查人员</translation>
+    </message>
+    <message>
+        <source>&amp;Name</source>
+        <translation>姓名(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Office</source>
+        <translation>所属机构(&amp;O)</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Work</source>
+        <translation>工作</translation>
+    </message>
+    <message>
+        <source>Default rectification &amp;deadline</source>
+        <translation>默认整改期限(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Server URL</source>
+        <translation>服务器地址(&amp;S)</translation>
     </message>
 </context>
 <context>
     <name>SignatureDialog</name>
     <message>
         <source>Team leader&apos;s signature</source>
-        <translation type="unfinished"></translation>
+        <translation>组长签名</translation>
     </message>
     <message>
         <source>Unit head&apos;s signature</source>
-        <translation type="unfinished"></translation>
+        <translation>单位负责人签名</translation>
     </message>
     <message>
         <source>Full name</source>
-        <translation type="unfinished"></translation>
+        <translation>姓名</translation>
     </message>
     <message>
         <source>C&amp;lear</source>
-        <translation type="unfinished"></translation>
+        <translation>清除(&amp;L)</translation>
     </message>
     <message>
         <source>&amp;Type the name instead</source>
-        <translation type="unfinished"></translation>
+        <translation>改为输入姓名(&amp;T)</translation>
     </message>
     <message>
         <source>&amp;Name:</source>
-        <translation type="unfinished"></translation>
+        <translation>姓名(&amp;N)：</translation>
     </message>
     <message>
         <source>&amp;Sign</source>
-        <translation type="unfinished"></translation>
+        <translation>签名(&amp;S)</translation>
     </message>
 </context>
 <context>
     <name>Startup</name>
     <message>
         <source>Fieldmark cannot start</source>
-        <translation type="unfinished"></translation>
+        <translation>Fieldmark 无法启动</translation>
     </message>
     <message>
         <source>The data folder {folder} cannot be opened.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法打开数据文件夹 {folder}。</translation>
     </message>
     <message>
         <source>Fieldmark is already running with this data folder. Switch to that window, or close it first and start Fieldmark again.</source>
-        <translation type="unfinished"></translation>
+        <translation>Fieldmark 已在使用此数据文件夹运行。请切换到该窗口，或先将其关闭，再重新启动 Fieldmark。</translation>
     </message>
     <message>
         <source>Check that the folder exists and can be written, or choose another one with --data-dir.</source>
-        <translation type="unfinished"></translation>
+        <translation>请检查该文件夹是否存在且可写入，或使用 --data-dir 指定其他文件夹。</translation>
     </message>
 </context>
 <context>
     <name>TodayPage</name>
     <message>
         <source>Unit</source>
-        <translation type="unfinished"></translation>
+        <translation>单位</translation>
     </message>
     <message>
         <source>Visit type</source>
-        <translation type="unfinished"></translation>
+        <translation>检查类型</translation>
     </message>
     <message>
         <source>Window</source>
-        <translation type="unfinished"></translation>
+        <translation>时间范围</translation>
     </message>
     <message>
         <source>Campaign</source>
-        <translation type="unfinished"></translation>
+        <translation>工作计划</translation>
     </message>
     <message>
         <source>State</source>
-        <translation type="unfinished"></translation>
+        <translation>状态</translation>
     </message>
     <message>
         <source>Assignments</source>
-        <translation type="unfinished"></translation>
+        <translation>检查任务</translation>
     </message>
     <message>
         <source>&amp;Start visit</source>
-        <translation type="unfinished"></translation>
+        <translation>开始检查(&amp;S)</translation>
     </message>
     <message>
         <source>New visit without assignment…</source>
-        <translation type="unfinished"></translation>
+        <translation>无任务新建检查…</translation>
     </message>
     <message>
         <source>Started</source>
-        <translation type="unfinished"></translation>
+        <translation>开始时间</translation>
     </message>
     <message>
         <source>Team</source>
-        <translation type="unfinished"></translation>
+        <translation>检查组</translation>
     </message>
     <message>
         <source>Visits in progress</source>
-        <translation type="unfinished"></translation>
+        <translation>进行中的检查</translation>
     </message>
     <message>
         <source>&amp;Open visit</source>
-        <translation type="unfinished"></translation>
+        <translation>打开检查(&amp;O)</translation>
     </message>
     <message numerus="yes">
         <source>%n assignment(s) due today</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>今日待办任务 %n 项</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>%n visit(s) in progress</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>进行中的检查 %n 项</numerusform>
         </translation>
     </message>
     <message>
         <source>Not started</source>
-        <translation type="unfinished"></translation>
+        <translation>未开始</translation>
     </message>
     <message>
         <source>In progress</source>
-        <translation type="unfinished"></translation>
+        <translation>进行中</translation>
     </message>
     <message>
         <source>Done</source>
-        <translation type="unfinished"></translation>
+        <translation>已完成</translation>
     </message>
     <message>
         <source>{start} – {end}</source>
-        <translation type="unfinished"></translation>
+        <translation>{start} 至 {end}</translation>
     </message>
     <message>
         <source>, </source>
-        <translation type="unfinished"></translation>
+        <translation>、</translation>
     </message>
     <message>
         <source>&amp;Continue visit</source>
-        <translation type="unfinished"></translation>
+        <translation>继续检查(&amp;C)</translation>
     </message>
 </context>
 <context>
     <name>UnitDetailWidget</name>
     <message>
         <source>Date</source>
-        <translation type="unfinished"></translation>
+        <translation>日期</translation>
     </message>
     <message>
         <source>Visit type</source>
-        <translation type="unfinished"></translation>
+        <translation>检查类型</translation>
     </message>
     <message>
         <source>Status</source>
-        <translation type="unfinished"></translation>
+        <translation>状态</translation>
     </message>
     <message>
         <source>Score</source>
-        <translation type="unfinished"></translation>
+        <translation>得分</translation>
     </message>
     <message>
         <source>Grade</source>
-        <translation type="unfinished"></translation>
+        <translation>等级</translation>
     </message>
     <message>
         <source>Visit history</source>
-        <translation type="unfinished"></translation>
+        <translation>检查记录</translation>
     </message>
     <message>
         <source>Finding</source>
-        <translation type="unfinished"></translation>
+        <translation>问题</translation>
     </message>
     <message>
         <source>Severity</source>
-        <translation type="unfinished"></translation>
+        <translation>严重程度</translation>
     </message>
     <message>
         <source>Deadline</source>
-        <translation type="unfinished"></translation>
+        <translation>整改期限</translation>
     </message>
     <message>
         <source>Responsible</source>
-        <translation type="unfinished"></translation>
+        <translation>责任人</translation>
     </message>
     <message>
         <source>Open rectifications</source>
-        <translation type="unfinished"></translation>
+        <translation>未销号整改</translation>
     </message>
     <message>
         <source>Show &amp;all visits of this unit</source>
-        <translation type="unfinished"></translation>
+        <translation>显示该单位的全部检查(&amp;A)</translation>
     </message>
     <message>
         <source>Choose a unit in the tree.</source>
-        <translation type="unfinished"></translation>
+        <translation>请在左侧列表中选择单位。</translation>
     </message>
     <message>
         <source>Profile</source>
-        <translation type="unfinished"></translation>
+        <translation>基本情况</translation>
     </message>
     <message>
         <source>Score trend</source>
-        <translation type="unfinished"></translation>
+        <translation>得分趋势</translation>
     </message>
     <message>
         <source>Head: {name}</source>
-        <translation type="unfinished"></translation>
+        <translation>负责人：{name}</translation>
     </message>
     <message>
         <source>No profile numbers recorded.</source>
-        <translation type="unfinished"></translation>
+        <translation>尚未记录基本数据。</translation>
     </message>
     <message>
         <source>No open rectifications.</source>
-        <translation type="unfinished"></translation>
+        <translation>暂无未销号的整改。</translation>
     </message>
 </context>
 <context>
     <name>UnitsPage</name>
     <message>
         <source>Filter by unit name or code</source>
-        <translation type="unfinished"></translation>
+        <translation>按单位名称或代码筛选</translation>
     </message>
     <message>
         <source>Administrative areas and units</source>
-        <translation type="unfinished"></translation>
+        <translation>行政区划与单位</translation>
     </message>
 </context>
 <context>
     <name>VisitTableModel</name>
     <message>
         <source>Unit</source>
-        <translation type="unfinished"></translation>
+        <translation>单位</translation>
     </message>
     <message>
         <source>Code</source>
-        <translation type="unfinished"></translation>
+        <translation>编号</translation>
     </message>
     <message>
         <source>Visit type</source>
-        <translation type="unfinished"></translation>
+        <translation>检查类型</translation>
     </message>
     <message>
         <source>Status</source>
-        <translation type="unfinished"></translation>
+        <translation>状态</translation>
     </message>
     <message>
         <source>Starts</source>
-        <translation type="unfinished"></translation>
+        <translation>开始日期</translation>
     </message>
     <message>
         <source>Ends</source>
-        <translation type="unfinished"></translation>
+        <translation>结束日期</translation>
     </message>
 </context>
 <context>
     <name>VisitsPage</name>
     <message>
         <source>Search unit name or code</source>
-        <translation type="unfinished"></translation>
+        <translation>搜索单位名称或代码</translation>
     </message>
     <message>
         <source>All statuses</source>
-        <translation type="unfinished"></translation>
+        <translation>全部状态</translation>
     </message>
     <message>
         <source>All visit types</source>
-        <translation type="unfinished"></translation>
+        <translation>全部检查类型</translation>
     </message>
     <message>
         <source>All campaigns</source>
-        <translation type="unfinished"></translation>
+        <translation>全部工作计划</translation>
     </message>
     <message>
         <source>Any start</source>
-        <translation type="unfinished"></translation>
+        <translation>不限开始日期</translation>
     </message>
     <message>
         <source>Any end</source>
-        <translation type="unfinished"></translation>
+        <translation>不限结束日期</translation>
     </message>
     <message>
         <source>From</source>
-        <translation type="unfinished"></translation>
+        <translation>从</translation>
     </message>
     <message>
         <source>To</source>
-        <translation type="unfinished"></translation>
+        <translation>至</translation>
     </message>
     <message>
         <source>C&amp;lear filters</source>
-        <translation type="unfinished"></translation>
+        <translation>清除筛选(&amp;L)</translation>
     </message>
     <message>
         <source>Remove the unit filter</source>
-        <translation type="unfinished"></translation>
+        <translation>取消单位筛选</translation>
     </message>
     <message>
         <source>Unit: {unit}  ✕</source>
-        <translation type="unfinished"></translation>
+        <translation>单位：{unit}  ✕</translation>
     </message>
     <message numerus="yes">
         <source>%n visit(s) shown; scroll for more</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>已显示 %n 项检查，滚动可查看更多</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>%n visit(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>共 %n 项检查</numerusform>
         </translation>
     </message>
 </context>
@@ -1110,34 +1694,100 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     <name>owner</name>
     <message>
         <source>N/A</source>
-        <translation type="unfinished"></translation>
+        <translation>不适用</translation>
     </message>
     <message>
         <source>(no answer)</source>
-        <translation type="unfinished"></translation>
+        <translation>（未作答）</translation>
     </message>
     <message>
         <source>Pass</source>
-        <translation type="unfinished"></translation>
+        <translation>合格</translation>
     </message>
     <message>
         <source>Fail</source>
-        <translation type="unfinished"></translation>
+        <translation>不合格</translation>
     </message>
     <message>
         <source>No deductions</source>
-        <translation type="unfinished"></translation>
+        <translation>无扣分</translation>
     </message>
 </context>
 <context>
     <name>panel</name>
     <message>
         <source>Major</source>
-        <translation type="unfinished"></translation>
+        <translation>重大</translation>
     </message>
     <message>
         <source>General</source>
-        <translation type="unfinished"></translation>
+        <translation>一般</translation>
+    </message>
+</context>
+<context>
+    <name>self.strip</name>
+    <message>
+        <source>Attaching…</source>
+        <translation>正在添加…</translation>
+    </message>
+    <message>
+        <source>Attaching photos</source>
+        <translation>正在添加照片</translation>
+    </message>
+    <message>
+        <source>Importing a folder</source>
+        <translation>正在导入文件夹</translation>
+    </message>
+    <message>
+        <source>The clipboard holds no image</source>
+        <translation>剪贴板中没有图片</translation>
+    </message>
+    <message>
+        <source>Pasted photo.png</source>
+        <translation>粘贴的照片.png</translation>
+    </message>
+    <message>
+        <source>Pasting a photo</source>
+        <translation>正在粘贴照片</translation>
+    </message>
+    <message>
+        <source>Attaching photos to a finding</source>
+        <translation>正在为问题添加照片</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n photo(s) linked to the finding</source>
+        <translation>
+            <numerusform>已将 %n 张照片关联到该问题</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Photo deleted</source>
+        <translation>照片已删除</translation>
+    </message>
+    <message>
+        <source>Photo restored</source>
+        <translation>照片已恢复</translation>
+    </message>
+</context>
+<context>
+    <name>widget</name>
+    <message numerus="yes">
+        <source>%n photo(s) attached, some files could not be imported</source>
+        <translation>
+            <numerusform>已添加 %n 张照片，部分文件无法导入</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n photo(s) attached, the others were already in this visit</source>
+        <translation>
+            <numerusform>已添加 %n 张照片，其余照片已在本次检查中</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n photo(s) attached</source>
+        <translation>
+            <numerusform>已添加 %n 张照片</numerusform>
+        </translation>
     </message>
 </context>
 </TS>
