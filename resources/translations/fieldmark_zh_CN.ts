@@ -178,11 +178,11 @@
     </message>
     <message>
         <source>&amp;Verified</source>
-        <translation>已整改到位(&amp;V)</translation>
+        <translation>复查通过(&amp;V)</translation>
     </message>
     <message>
         <source>Not fixed: re&amp;open</source>
-        <translation>未整改：重新打开(&amp;O)</translation>
+        <translation>未整改到位，重新打开(&amp;O)</translation>
     </message>
     <message>
         <source>Findings</source>
@@ -230,7 +230,7 @@
     </message>
     <message>
         <source>verified</source>
-        <translation>已复查</translation>
+        <translation>复查通过</translation>
     </message>
     <message>
         <source>reopened</source>
@@ -440,7 +440,7 @@
     </message>
     <message>
         <source>Optional</source>
-        <translation>选答</translation>
+        <translation>非必答</translation>
     </message>
     <message>
         <source>Not applicable: left out of the maximum</source>
@@ -707,7 +707,7 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     </message>
     <message>
         <source>Planned</source>
-        <translation>已计划</translation>
+        <translation>已安排</translation>
     </message>
     <message>
         <source>Error: {error}</source>
@@ -960,7 +960,7 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     </message>
     <message>
         <source>Letter</source>
-        <translation>Letter（美国信纸）</translation>
+        <translation>Letter（美式信纸）</translation>
     </message>
     <message>
         <source>Print…</source>
@@ -1570,7 +1570,7 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     </message>
     <message>
         <source>Choose a unit in the tree.</source>
-        <translation>请在左侧列表中选择单位。</translation>
+        <translation>请在行政区划树中选择单位。</translation>
     </message>
     <message>
         <source>Profile</source>
