@@ -344,6 +344,24 @@
         <source>{file}: {reason}</source>
         <translation>{file}：{reason}</translation>
     </message>
+    <message numerus="yes">
+        <source>%n photo(s) attached, some files could not be imported</source>
+        <translation>
+            <numerusform>已添加 %n 张照片，部分文件无法导入</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n photo(s) attached, the others were already in this visit</source>
+        <translation>
+            <numerusform>已添加 %n 张照片，其余照片已在本次检查中</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n photo(s) attached</source>
+        <translation>
+            <numerusform>已添加 %n 张照片</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>IndicatorEditorWidget</name>
@@ -719,6 +737,51 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     <message>
         <source>Type, then Enter</source>
         <translation>输入文字后按 Enter</translation>
+    </message>
+</context>
+<context>
+    <name>PhotoFlows</name>
+    <message>
+        <source>Attaching…</source>
+        <translation>正在添加…</translation>
+    </message>
+    <message>
+        <source>Attaching photos</source>
+        <translation>正在添加照片</translation>
+    </message>
+    <message>
+        <source>Importing a folder</source>
+        <translation>正在导入文件夹</translation>
+    </message>
+    <message>
+        <source>The clipboard holds no image</source>
+        <translation>剪贴板中没有图片</translation>
+    </message>
+    <message>
+        <source>Pasted photo.png</source>
+        <translation>粘贴的照片.png</translation>
+    </message>
+    <message>
+        <source>Pasting a photo</source>
+        <translation>正在粘贴照片</translation>
+    </message>
+    <message>
+        <source>Attaching photos to a finding</source>
+        <translation>正在为问题添加照片</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n photo(s) linked to the finding</source>
+        <translation>
+            <numerusform>已将 %n 张照片关联到该问题</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Photo deleted</source>
+        <translation>照片已删除</translation>
+    </message>
+    <message>
+        <source>Photo restored</source>
+        <translation>照片已恢复</translation>
     </message>
 </context>
 <context>
@@ -1722,72 +1785,6 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     <message>
         <source>General</source>
         <translation>一般</translation>
-    </message>
-</context>
-<context>
-    <name>self.strip</name>
-    <message>
-        <source>Attaching…</source>
-        <translation>正在添加…</translation>
-    </message>
-    <message>
-        <source>Attaching photos</source>
-        <translation>正在添加照片</translation>
-    </message>
-    <message>
-        <source>Importing a folder</source>
-        <translation>正在导入文件夹</translation>
-    </message>
-    <message>
-        <source>The clipboard holds no image</source>
-        <translation>剪贴板中没有图片</translation>
-    </message>
-    <message>
-        <source>Pasted photo.png</source>
-        <translation>粘贴的照片.png</translation>
-    </message>
-    <message>
-        <source>Pasting a photo</source>
-        <translation>正在粘贴照片</translation>
-    </message>
-    <message>
-        <source>Attaching photos to a finding</source>
-        <translation>正在为问题添加照片</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n photo(s) linked to the finding</source>
-        <translation>
-            <numerusform>已将 %n 张照片关联到该问题</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Photo deleted</source>
-        <translation>照片已删除</translation>
-    </message>
-    <message>
-        <source>Photo restored</source>
-        <translation>照片已恢复</translation>
-    </message>
-</context>
-<context>
-    <name>widget</name>
-    <message numerus="yes">
-        <source>%n photo(s) attached, some files could not be imported</source>
-        <translation>
-            <numerusform>已添加 %n 张照片，部分文件无法导入</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n photo(s) attached, the others were already in this visit</source>
-        <translation>
-            <numerusform>已添加 %n 张照片，其余照片已在本次检查中</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n photo(s) attached</source>
-        <translation>
-            <numerusform>已添加 %n 张照片</numerusform>
-        </translation>
     </message>
 </context>
 </TS>

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer, Signal
+import shiboken6
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -106,14 +107,16 @@ class ImportProgressDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Close).setFocus()
 
 
-def summary_text(widget: QWidget, summary: ImportSummary) -> str:
+def summary_text(summary: ImportSummary) -> str:
     """One line for a status label: what the import did, without opening anything."""
+    n = len(summary.imported)
     if summary.failed:
-        return widget.tr("%n photo(s) attached, some files could not be imported", "", len(summary.imported))
+        return QCoreApplication.translate("ImportProgressDialog",
+                                          "%n photo(s) attached, some files could not be imported", "", n)
     if summary.duplicates:
-        return widget.tr("%n photo(s) attached, the others were already in this visit", "",
-                         len(summary.imported))
-    return widget.tr("%n photo(s) attached", "", len(summary.imported))
+        return QCoreApplication.translate("ImportProgressDialog",
+                                          "%n photo(s) attached, the others were already in this visit", "", n)
+    return QCoreApplication.translate("ImportProgressDialog", "%n photo(s) attached", "", n)
 
 
 class ImportJob:
@@ -149,30 +152,37 @@ class ImportJob:
         if self.task is not None:
             self.task.cancel()
 
+    def _alive(self) -> bool:
+        # The page (the dialog's parent) may be gone before the import ends, e.g. at shutdown.
+        return shiboken6.isValid(self.dialog)
+
     def _progressed(self, task_id: int, done: int, total: int, text: str) -> None:
-        if self.task is not None and task_id == self.task.id:
+        if self.task is not None and task_id == self.task.id and self._alive():
             self.dialog.set_progress(done, total, text)
 
     def _finish(self) -> None:
         self.finished = True
-        self._timer.stop()
         try:
             self.runner.progressed.disconnect(self._progressed)
         except (RuntimeError, TypeError):
             pass
+        if self._alive():
+            self._timer.stop()
 
     def _done(self, summary: ImportSummary) -> None:
         self._finish()
-        self.dialog.show_summary(summary)
-        if summary.failed or summary.duplicates or summary.cancelled:
-            self.dialog.open()
-        else:
-            self.dialog.done(QDialog.DialogCode.Accepted)
-            self.dialog.deleteLater()
+        if self._alive():
+            self.dialog.show_summary(summary)
+            if summary.failed or summary.duplicates or summary.cancelled:
+                self.dialog.open()
+            else:
+                self.dialog.done(QDialog.DialogCode.Accepted)
+                self.dialog.deleteLater()
         self._on_done(summary)
 
     def _failed(self, exc: BaseException) -> None:
         self._finish()
-        self.dialog.done(QDialog.DialogCode.Rejected)
-        self.dialog.deleteLater()
+        if self._alive():
+            self.dialog.done(QDialog.DialogCode.Rejected)
+            self.dialog.deleteLater()
         self._on_error(exc)

@@ -104,11 +104,11 @@ class PhotoFlows(QObject):
 
     def _import(self, work: Callable[[Progressed, CancelToken], ImportSummary], visit_id: str, title: str) -> None:
         def done(summary: ImportSummary) -> None:
-            self.strip.status.setText(summary_text(self.strip, summary))
+            self.strip.status.setText(summary_text(summary))
             if summary.imported:
                 self._changed(visit_id)
 
-        self.strip.status.setText(self.strip.tr("Attaching…"))
+        self.strip.status.setText(self.tr("Attaching…"))
         job = ImportJob(self.page.runner, work, title=title, parent=self.page, on_done=done,
                         on_error=self._import_failed)
         self.last_job = job
@@ -124,7 +124,7 @@ class PhotoFlows(QObject):
         profile, (visit_id, rubric_hash, code) = self.page.profile, target
         self._import(lambda report, token: import_files(
             profile, paths, visit_id=visit_id, item_code=code, rubric_hash=rubric_hash,
-            progress=report, cancel=token), visit_id, self.strip.tr("Attaching photos"))
+            progress=report, cancel=token), visit_id, self.tr("Attaching photos"))
 
     def import_folder(self, folder: str) -> None:
         target = self._target()
@@ -133,7 +133,7 @@ class PhotoFlows(QObject):
         profile, (visit_id, rubric_hash, code) = self.page.profile, target
         self._import(lambda report, token: import_folder(
             profile, folder, visit_id=visit_id, item_code=code, rubric_hash=rubric_hash,
-            progress=report, cancel=token), visit_id, self.strip.tr("Importing a folder"))
+            progress=report, cancel=token), visit_id, self.tr("Importing a folder"))
 
     def paste(self) -> None:
         target = self._target()
@@ -141,15 +141,15 @@ class PhotoFlows(QObject):
             return
         image = QGuiApplication.clipboard().image()
         if image.isNull():
-            self.strip.status.setText(self.strip.tr("The clipboard holds no image"))
+            self.strip.status.setText(self.tr("The clipboard holds no image"))
             return
         profile, (visit_id, rubric_hash, code) = self.page.profile, target
-        name = self.strip.tr("Pasted photo.png")
+        name = self.tr("Pasted photo.png")
 
         def encoded(data: bytes) -> None:
             self._import(lambda _report, _token: import_bytes(
                 profile, data, name, visit_id=visit_id, item_code=code, rubric_hash=rubric_hash),
-                visit_id, self.strip.tr("Pasting a photo"))
+                visit_id, self.tr("Pasting a photo"))
         # Encoding a screenshot-sized PNG takes a moment: off the UI thread.
         self.page.runner.run(lambda: png_bytes(image), on_done=encoded, on_error=self.page.show_error,
                              io=True, label="paste photo")
@@ -162,7 +162,7 @@ class PhotoFlows(QObject):
         self._import(lambda report, token: import_files(
             profile, paths, visit_id=visit_id, finding_id=finding.id, item_code=finding.item_code,
             rubric_hash=finding.rubric_hash, progress=report, cancel=token),
-            visit_id, self.strip.tr("Attaching photos to a finding"))
+            visit_id, self.tr("Attaching photos to a finding"))
 
     def link_to_finding(self, finding: Finding, ids: list[str]) -> None:
         """Photos dragged from the strip onto a finding: already evidence, so link them."""
@@ -181,7 +181,7 @@ class PhotoFlows(QObject):
                              rubric_hash=photo.rubric_hash if photo else finding.rubric_hash)
 
         def done(_: object) -> None:
-            self.strip.status.setText(self.strip.tr("%n photo(s) linked to the finding", "", len(ids)))
+            self.strip.status.setText(self.tr("%n photo(s) linked to the finding", "", len(ids)))
             self._changed(visit_id)
         page.runner.run(work, on_done=done, on_error=page.show_error, label="link photos")
 
@@ -207,7 +207,7 @@ class PhotoFlows(QObject):
 
         def done(_: object) -> None:
             self.strip.offer_undo(photo)
-            self.strip.status.setText(self.strip.tr("Photo deleted"))
+            self.strip.status.setText(self.tr("Photo deleted"))
             self._changed(visit_id)
         self.page.runner.run(lambda: delete_photo(profile, evidence_id), on_done=done,
                              on_error=self.page.show_error, label="delete photo")
@@ -220,7 +220,7 @@ class PhotoFlows(QObject):
 
         def done(_: object) -> None:
             self.strip.offer_undo(None)
-            self.strip.status.setText(self.strip.tr("Photo restored"))
+            self.strip.status.setText(self.tr("Photo restored"))
             self._changed(visit_id)
         self.page.runner.run(lambda: restore_photo(profile, evidence_id), on_done=done,
                              on_error=self.page.show_error, label="restore photo")
