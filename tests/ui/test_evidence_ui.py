@@ -228,6 +228,12 @@ def test_viewer_shows_photos_upright(qtbot, page, tmp_path):
     assert image.pixelColor(5, 5).red() > 150  # the red quadrant is at the top left
 
 
+def test_viewer_shows_heic_through_its_cached_jpeg(qtbot, page, tmp_path):
+    attach(qtbot, page, [pf.write(tmp_path, "phone.heic", pf.heic((96, 48)))])
+    viewer = open_viewer(qtbot, page)
+    assert (viewer.canvas.image.width(), viewer.canvas.image.height()) == (96, 48)
+
+
 def test_caption_is_saved_while_typing(qtbot, page, shots):
     attach(qtbot, page, shots[:1])
     viewer = open_viewer(qtbot, page)
@@ -323,8 +329,14 @@ def run_job(qtbot, seeded, card: Path, runner: TaskRunner, *, cancel_after: int 
 def test_the_ui_keeps_working_while_200_photos_import(qtbot, seeded, card_of_200):
     runner = TaskRunner()
     ticks: list[float] = []
+    modal: list[QWidget] = []
+
+    def tick() -> None:
+        ticks.append(time.monotonic())
+        if QApplication.activeModalWidget() is not None:
+            modal.append(QApplication.activeModalWidget())
     timer = QTimer()
-    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.timeout.connect(tick)
     timer.start(10)
     try:
         c, job, outcome = run_job(qtbot, seeded, card_of_200, runner)
@@ -334,6 +346,7 @@ def test_the_ui_keeps_working_while_200_photos_import(qtbot, seeded, card_of_200
         runner.shutdown()
     summary = outcome[0]
     assert len(summary.imported) == 200 and not summary.failed
+    assert modal == [], "a modal dialog blocked the checklist during the import"
     assert len(list_photos(c.profile, c.school_visit)) == 200
     gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
     assert len(ticks) > 10 and max(gaps) < 0.25, f"the event loop stalled for {max(gaps):.3f} s"

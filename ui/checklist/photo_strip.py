@@ -120,6 +120,11 @@ class PhotoListWidget(QListWidget):
         else:
             super().keyPressEvent(event)
 
+    def startDrag(self, supportedActions: Qt.DropAction) -> None:
+        # Copy only: a Move accepted anywhere would make Qt remove the rows itself, while the
+        # order and the list belong to the database (reorder_photos, then a reload).
+        super().startDrag(Qt.DropAction.CopyAction)
+
     def mimeData(self, items: list[QListWidgetItem]) -> QMimeData:
         mime = QMimeData()
         ids = "\n".join(i.data(Qt.ItemDataRole.UserRole) for i in items)

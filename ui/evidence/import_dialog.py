@@ -135,7 +135,8 @@ class ImportJob:
         self._on_done, self._on_error = on_done, on_error
         self._timer = QTimer(self.dialog)
         self._timer.setSingleShot(True)
-        self._timer.timeout.connect(lambda: self.finished or self.dialog.open())
+        # Shown, not opened: a modal dialog would block the checklist for the whole import.
+        self._timer.timeout.connect(lambda: self.finished or self.dialog.show())
         runner.progressed.connect(self._progressed)
         token = self.token
 
@@ -174,7 +175,7 @@ class ImportJob:
         if self._alive():
             self.dialog.show_summary(summary)
             if summary.failed or summary.duplicates or summary.cancelled:
-                self.dialog.open()
+                self.dialog.show()
             else:
                 self.dialog.done(QDialog.DialogCode.Accepted)
                 self.dialog.deleteLater()
