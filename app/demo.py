@@ -82,8 +82,8 @@ def _build_places(profile: Profile, rnd: random.Random) -> dict[str, dict[str, A
         for suffix, unit_type, ranges in kinds:
             code_no += 1
             name = f"{county}{short}{suffix}" if county == "郧西县" else f"{short}{suffix}"
-            numbers = {k: rnd.randint(lo, hi) for k, (lo, hi) in ranges.items()}
-            units[name] = _unit(profile, area_id, f"{prefix[county]}{code_no:03d}", name, unit_type, numbers, rnd)
+            counts = {k: rnd.randint(lo, hi) for k, (lo, hi) in ranges.items()}
+            units[name] = _unit(profile, area_id, f"{prefix[county]}{code_no:03d}", name, unit_type, counts, rnd)
     for name, unit_type, county, town in EXTRA_UNITS:
         code_no += 1
         numbers: dict[str, int] = {"staff": rnd.randint(60, 400)}
@@ -136,8 +136,8 @@ def sample_value(item: Item, rnd: random.Random, quality: float) -> Any:
     if item.kind == "indicator":
         return _indicator_value(item, good)
     if item.kind == "count":
-        top = item.max_count or 6
-        return top if good else max(0, top - 1)
+        most = item.max_count or 6
+        return most if good else max(0, most - 1)
     return "资料齐全，台账规范。" if good else "部分资料不完整，需补充。"
 
 

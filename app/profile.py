@@ -9,8 +9,8 @@ them read while the app writes.
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,7 +28,7 @@ from db.rows import RowMeta
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-if os.name == "nt":  # pragma: no cover - exercised on Windows builds only
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows builds only
     import msvcrt
 
     def _lock(fh: IO[str]) -> None:

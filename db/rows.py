@@ -43,7 +43,7 @@ def tombstone(db: Database, table: str, row_id: str, meta: RowMeta) -> int:
     return update(db, table, row_id, {"deleted": 1}, meta)
 
 
-def fetch_one(db: Database, sql: str, params: Mapping[str, Any] | tuple = ()) -> dict | None:
+def fetch_one(db: Database, sql: str, params: dict[str, Any] | tuple = ()) -> dict | None:
     cursor = db.execute(sql, params)
     row = cursor.fetchone()
     if row is None:
@@ -51,7 +51,7 @@ def fetch_one(db: Database, sql: str, params: Mapping[str, Any] | tuple = ()) ->
     return dict(zip([d[0] for d in cursor.description], row, strict=True))
 
 
-def fetch_all(db: Database, sql: str, params: Mapping[str, Any] | tuple = ()) -> list[dict]:
+def fetch_all(db: Database, sql: str, params: dict[str, Any] | tuple = ()) -> list[dict]:
     cursor = db.execute(sql, params)
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
