@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
-from PySide6.QtGui import QDropEvent, QGuiApplication, QImage
+from PySide6.QtGui import QDropEvent, QGuiApplication, QImage, QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -212,6 +212,18 @@ def test_viewer_zooms_and_moves_between_photos(qtbot, page, shots):
     assert canvas.scale == 1.0
     QTest.keyClick(viewer, Qt.Key.Key_0)
     assert canvas.scale == pytest.approx(fit)
+
+    # The wheel zooms around the mouse: the photo point under it stays put.
+    at = QPointF(canvas.width() / 3, canvas.height() / 3)
+    before = canvas.to_fraction(at)
+    wheel = QWheelEvent(at, canvas.mapToGlobal(at), QPoint(), QPoint(0, 240), Qt.MouseButton.NoButton,
+                        Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(canvas, wheel)
+    assert canvas.scale == pytest.approx(fit * 1.25 ** 2)
+    assert canvas.to_fraction(at) == pytest.approx(before, abs=1e-6)
+    offset = QPointF(canvas.offset)
+    QTest.keyClick(canvas, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)  # pan
+    assert canvas.offset.x() > offset.x()
     assert viewer.where.text().startswith("1 of 3")
     QTest.keyClick(viewer, Qt.Key.Key_Right)
     assert viewer.where.text().startswith("2 of 3 · IMG_0002.jpg")
