@@ -170,12 +170,7 @@ def test_study_habits_parts_and_combine():
 
 # --- validation and scoring with the engine ------------------------------------------------
 
-try:  # the engine is written in parallel; these tests run once it is importable
-    from app.rubric import Answer, UnitProfile, load_rubric, score
-except ImportError:  # pragma: no cover
-    load_rubric = None
-
-engine = pytest.mark.skipif(load_rubric is None, reason="rubric engine not available yet")
+from app.rubric import Answer, UnitProfile, load_rubric, score  # noqa: E402
 
 
 def _items(doc):
@@ -216,7 +211,6 @@ def full_marks(doc) -> dict:
     return answers
 
 
-@engine
 @pytest.mark.parametrize("path", sample_paths(), ids=lambda p: p.stem)
 def test_every_sample_passes_load_rubric(path):
     doc = json.loads(path.read_text(encoding="utf-8"))
@@ -227,7 +221,6 @@ def test_every_sample_passes_load_rubric(path):
     assert rubric.id == doc["id"]
 
 
-@engine
 @pytest.mark.parametrize("path", sample_paths(), ids=lambda p: p.stem)
 def test_full_marks_reach_the_maximum_and_the_best_band(path):
     doc = json.loads(path.read_text(encoding="utf-8"))
@@ -241,7 +234,6 @@ def test_full_marks_reach_the_maximum_and_the_best_band(path):
         assert result.band.code == doc["bands"][0]["code"]
 
 
-@engine
 def test_civilized_unit_self_assessment_totals_97():
     # 丹江口市教育局 self-assessment: 15/16/13/12/8/8/8/17. The report claims 98; the sum is 97.
     doc = load_sample("civilized-unit")
@@ -260,7 +252,6 @@ def test_civilized_unit_self_assessment_totals_97():
     assert score(rubric, answers).total_with_bonus == 99
 
 
-@engine
 def test_civilized_unit_veto_three_failed_hygiene_checks():
     doc = load_sample("civilized-unit")
     rubric = load_rubric(doc)
@@ -271,7 +262,6 @@ def test_civilized_unit_veto_three_failed_hygiene_checks():
     assert result.band.code == "fail"
 
 
-@engine
 def test_standardized_school_bands_and_vetoes():
     doc = load_sample("standardized-school")
     rubric = load_rubric(doc)
@@ -292,7 +282,6 @@ def test_standardized_school_bands_and_vetoes():
     assert [v.code for v in result.vetoes] == ["V1"]
 
 
-@engine
 def test_standardized_school_prorates_teaching_quality_for_complete_secondary():
     doc = load_sample("standardized-school")
     rubric = load_rubric(doc)
@@ -305,7 +294,6 @@ def test_standardized_school_prorates_teaching_quality_for_complete_secondary():
     assert result.normalised_total == 1000 and result.band.code == "met"
 
 
-@engine
 def test_retention_rate_mismatch_is_reported():
     doc = load_sample("standardized-school")
     rubric = load_rubric(doc)
@@ -317,7 +305,6 @@ def test_retention_rate_mismatch_is_reported():
     assert result.items["F1"].awarded == 0
 
 
-@engine
 def test_enterprise_halt_and_deadline_vetoes():
     doc = load_sample("enterprise-env-safety")
     rubric = load_rubric(doc)
@@ -334,7 +321,6 @@ def test_enterprise_halt_and_deadline_vetoes():
     assert result.failed and result.band.code == "halt"
 
 
-@engine
 def test_drug_free_zero_count_gate():
     doc = load_sample("drug-free-area")
     rubric = load_rubric(doc)
@@ -345,7 +331,6 @@ def test_drug_free_zero_count_gate():
     assert result.awarded == 95
 
 
-@engine
 def test_double_reduction_levels_and_cap():
     doc = load_sample("double-reduction-monthly")
     rubric = load_rubric(doc)
@@ -358,7 +343,6 @@ def test_double_reduction_levels_and_cap():
     assert result.awarded == 93 and result.band.code == "pass" and not result.failed
 
 
-@engine
 def test_study_habits_deductions():
     doc = load_sample("study-habits")
     rubric = load_rubric(doc)
@@ -370,7 +354,6 @@ def test_study_habits_deductions():
     assert result.band.code == "pass"
 
 
-@engine
 def test_lianji_drop_out_gate_and_rate_targets():
     doc = load_sample("lianji-indicators")
     rubric = load_rubric(doc)
@@ -382,7 +365,6 @@ def test_lianji_drop_out_gate_and_rate_targets():
     assert a4.value == Decimal("3.5") and a4.mismatch
 
 
-@engine
 def test_drug_free_awareness_and_signing_rates():
     doc = load_sample("drug-free-area")
     rubric = load_rubric(doc)
