@@ -28,7 +28,7 @@
     </message>
     <message>
         <source>Item</source>
-        <translation>检查项</translation>
+        <translation>指标</translation>
     </message>
     <message>
         <source>Old</source>
@@ -52,7 +52,7 @@
     </message>
     <message>
         <source>(no answer)</source>
-        <translation>（未作答）</translation>
+        <translation>（未评）</translation>
     </message>
 </context>
 <context>
@@ -67,7 +67,7 @@
     </message>
     <message>
         <source>Next unanswered</source>
-        <translation>下一未答项</translation>
+        <translation>下一未评项</translation>
     </message>
     <message>
         <source>{unit} · {date}</source>
@@ -75,7 +75,7 @@
     </message>
     <message>
         <source>Answer {code}</source>
-        <translation>作答 {code}</translation>
+        <translation>评分 {code}</translation>
     </message>
     <message>
         <source>Not saved: {error}</source>
@@ -155,7 +155,7 @@
     </message>
     <message>
         <source>&amp;Severity:</source>
-        <translation>严重程度(&amp;S)：</translation>
+        <translation>问题性质(&amp;S)：</translation>
     </message>
     <message>
         <source>&amp;Requirement:</source>
@@ -174,7 +174,7 @@
     <name>FindingsPanelWidget</name>
     <message>
         <source>Open findings from earlier visits: re-check them first</source>
-        <translation>以往检查中未销号的问题：请先复查</translation>
+        <translation>以往督导中未销号的问题：请先复查</translation>
     </message>
     <message>
         <source>&amp;Verified</source>
@@ -230,7 +230,7 @@
     </message>
     <message>
         <source>verified</source>
-        <translation>复查通过</translation>
+        <translation>已复查</translation>
     </message>
     <message>
         <source>reopened</source>
@@ -254,12 +254,12 @@
     <message numerus="yes">
         <source>%n thing(s) still missing. Press Enter on one to go there.</source>
         <translation>
-            <numerusform>还有 %n 项缺漏。选中一项后按 Enter 键可跳转。</numerusform>
+            <numerusform>尚有 %n 处待补。选中一项后按 Enter 键可跳转。</numerusform>
         </translation>
     </message>
     <message>
         <source>Nothing is missing: every required item is answered and both signatures are in.</source>
-        <translation>没有缺漏：所有必答项均已作答，双方均已签名。</translation>
+        <translation>没有待补项：所有必评指标均已评分，双方均已签字。</translation>
     </message>
     <message>
         <source>&amp;Go to</source>
@@ -275,23 +275,23 @@
     </message>
     <message>
         <source>Not answered: {item}</source>
-        <translation>未作答：{item}</translation>
+        <translation>未评：{item}</translation>
     </message>
     <message>
         <source>Below the maximum without a reason: {item}</source>
-        <translation>扣分未注明原因：{item}</translation>
+        <translation>扣分无理由：{item}</translation>
     </message>
     <message>
         <source>Photo required: {item}</source>
-        <translation>缺少照片：{item}</translation>
+        <translation>缺照片：{item}</translation>
     </message>
     <message>
         <source>Signature missing: team leader</source>
-        <translation>缺少签名：组长</translation>
+        <translation>缺签字：组长</translation>
     </message>
     <message>
         <source>Signature missing: unit head</source>
-        <translation>缺少签名：单位负责人</translation>
+        <translation>缺签字：单位负责人</translation>
     </message>
 </context>
 <context>
@@ -325,7 +325,7 @@
     <message numerus="yes">
         <source>%n photo(s) already in this visit, skipped</source>
         <translation>
-            <numerusform>%n 张照片已在本次检查中，已跳过</numerusform>
+            <numerusform>%n 张照片已在本次督导中，已跳过</numerusform>
         </translation>
     </message>
     <message numerus="yes">
@@ -353,7 +353,7 @@
     <message numerus="yes">
         <source>%n photo(s) attached, the others were already in this visit</source>
         <translation>
-            <numerusform>已添加 %n 张照片，其余照片已在本次检查中</numerusform>
+            <numerusform>已添加 %n 张照片，其余照片已在本次督导中</numerusform>
         </translation>
     </message>
     <message numerus="yes">
@@ -430,11 +430,11 @@
     </message>
     <message>
         <source>What was missing or wrong (required for the gap check)</source>
-        <translation>缺失或不符合的内容（查漏补缺时必填）</translation>
+        <translation>缺失或不符合的内容（查漏补缺必填）</translation>
     </message>
     <message>
         <source>Evidence from:</source>
-        <translation>佐证来源：</translation>
+        <translation>评估方式：</translation>
     </message>
     <message>
         <source>N&amp;ote:</source>
@@ -450,7 +450,7 @@
     </message>
     <message>
         <source>Expected evidence: {methods}</source>
-        <translation>应有佐证：{methods}</translation>
+        <translation>应采用：{methods}</translation>
     </message>
     <message>
         <source>Photo required</source>
@@ -458,7 +458,7 @@
     </message>
     <message>
         <source>Optional</source>
-        <translation>非必答</translation>
+        <translation>非必评</translation>
     </message>
     <message>
         <source>Not applicable: left out of the maximum</source>
@@ -466,7 +466,7 @@
     </message>
     <message>
         <source>Not answered yet · maximum {max}</source>
-        <translation>尚未作答 · 满分 {max}</translation>
+        <translation>尚未评分 · 满分 {max}</translation>
     </message>
     <message>
         <source>Score {awarded} / {max}</source>
@@ -489,7 +489,7 @@
     </message>
     <message>
         <source>Visits</source>
-        <translation>检查记录</translation>
+        <translation>督导记录</translation>
     </message>
     <message>
         <source>Units</source>
@@ -501,7 +501,7 @@
     </message>
     <message>
         <source>Open visit</source>
-        <translation>当前检查</translation>
+        <translation>当前督导</translation>
     </message>
     <message>
         <source>Working…</source>
@@ -513,7 +513,7 @@
     </message>
     <message>
         <source>&amp;New visit…</source>
-        <translation>新建检查(&amp;N)…</translation>
+        <translation>新建督导(&amp;N)…</translation>
     </message>
     <message>
         <source>&amp;Settings…</source>
@@ -533,7 +533,7 @@
     </message>
     <message>
         <source>&amp;Visits</source>
-        <translation>检查记录(&amp;V)</translation>
+        <translation>督导记录(&amp;V)</translation>
     </message>
     <message>
         <source>&amp;Units</source>
@@ -553,15 +553,15 @@
     </message>
     <message>
         <source>V&amp;isit</source>
-        <translation>检查(&amp;I)</translation>
+        <translation>督导(&amp;I)</translation>
     </message>
     <message>
         <source>&amp;Back to open visit</source>
-        <translation>返回当前检查(&amp;B)</translation>
+        <translation>返回当前督导(&amp;B)</translation>
     </message>
     <message>
         <source>&amp;Print feedback sheet…</source>
-        <translation>打印现场反馈单(&amp;P)…</translation>
+        <translation>打印现场反馈意见书(&amp;P)…</translation>
     </message>
     <message>
         <source>Print &amp;rectification notice…</source>
@@ -569,7 +569,7 @@
     </message>
     <message>
         <source>Print full &amp;report…</source>
-        <translation>打印完整报告(&amp;R)…</translation>
+        <translation>打印督导报告(&amp;R)…</translation>
     </message>
     <message>
         <source>&amp;Help</source>
@@ -610,11 +610,11 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     <name>NewVisitDialog</name>
     <message>
         <source>Start a visit from an assignment</source>
-        <translation>根据任务开始检查</translation>
+        <translation>根据督导任务开始督导</translation>
     </message>
     <message>
         <source>New visit</source>
-        <translation>新建检查</translation>
+        <translation>新建督导</translation>
     </message>
     <message>
         <source>Unit name or code</source>
@@ -626,11 +626,11 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     </message>
     <message>
         <source>No team</source>
-        <translation>不指定检查组</translation>
+        <translation>不指定督导组</translation>
     </message>
     <message>
         <source>Team members</source>
-        <translation>组员</translation>
+        <translation>成员</translation>
     </message>
     <message>
         <source>Team leader</source>
@@ -642,7 +642,7 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     </message>
     <message>
         <source>Section</source>
-        <translation>部分</translation>
+        <translation>评估项目</translation>
     </message>
     <message>
         <source>Checked by</source>
@@ -654,7 +654,7 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     </message>
     <message>
         <source>&amp;Start visit</source>
-        <translation>开始检查(&amp;S)</translation>
+        <translation>开始督导(&amp;S)</translation>
     </message>
     <message>
         <source>Unit</source>
@@ -662,11 +662,11 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     </message>
     <message>
         <source>Visit</source>
-        <translation>检查</translation>
+        <translation>督导</translation>
     </message>
     <message>
         <source>&amp;Visit type</source>
-        <translation>检查类型(&amp;V)</translation>
+        <translation>督导类型(&amp;V)</translation>
     </message>
     <message>
         <source>Dates</source>
@@ -674,11 +674,11 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     </message>
     <message>
         <source>&amp;Team</source>
-        <translation>检查组(&amp;T)</translation>
+        <translation>督导组(&amp;T)</translation>
     </message>
     <message>
         <source>&amp;Members</source>
-        <translation>组员(&amp;M)</translation>
+        <translation>成员(&amp;M)</translation>
     </message>
     <message>
         <source>&amp;Leader</source>
@@ -698,7 +698,7 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     </message>
     <message>
         <source>Choose the unit to visit.</source>
-        <translation>请选择要检查的单位。</translation>
+        <translation>请选择受检单位。</translation>
     </message>
     <message>
         <source>Choose at least one rubric.</source>
@@ -717,7 +717,7 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     </message>
     <message>
         <source>Finalized, amended</source>
-        <translation>已定稿（有修订）</translation>
+        <translation>已定稿（已修订）</translation>
     </message>
     <message>
         <source>Cancelled</source>
@@ -995,7 +995,7 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     </message>
     <message>
         <source>On-site feedback sheet</source>
-        <translation>现场反馈单</translation>
+        <translation>现场反馈意见书</translation>
     </message>
     <message>
         <source>Rectification notice</source>
@@ -1003,7 +1003,7 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     </message>
     <message>
         <source>Full inspection report</source>
-        <translation>完整检查报告</translation>
+        <translation>督导报告</translation>
     </message>
     <message>
         <source>Chinese</source>
@@ -1170,11 +1170,11 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     </message>
     <message>
         <source>the unit fails</source>
-        <translation>该单位不予通过</translation>
+        <translation>该单位不得评为合格</translation>
     </message>
     <message>
         <source>grade capped at {band}</source>
-        <translation>等级最高为 {band}</translation>
+        <translation>等级最高为“{band}”</translation>
     </message>
     <message>
         <source>Bonus items, at most {points} points</source>
@@ -1194,11 +1194,11 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     </message>
     <message>
         <source>Items</source>
-        <translation>检查项</translation>
+        <translation>指标数</translation>
     </message>
     <message>
         <source>Sub-sections</source>
-        <translation>子部分</translation>
+        <translation>子项目</translation>
     </message>
     <message>
         <source>Kind</source>
@@ -1218,11 +1218,11 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     </message>
     <message>
         <source>Evidence</source>
-        <translation>佐证方式</translation>
+        <translation>评估方式</translation>
     </message>
     <message>
         <source>required</source>
-        <translation>必答</translation>
+        <translation>必评</translation>
     </message>
     <message>
         <source>N/A allowed</source>
@@ -1281,7 +1281,7 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     </message>
     <message>
         <source>Section / item</source>
-        <translation>部分 / 检查项</translation>
+        <translation>评估项目 / 指标</translation>
     </message>
     <message>
         <source>Kind</source>
@@ -1293,7 +1293,7 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     </message>
     <message>
         <source>Sections and items</source>
-        <translation>部分与检查项</translation>
+        <translation>评估项目与指标</translation>
     </message>
     <message numerus="yes">
         <source>%n rubric version(s)</source>
@@ -1339,12 +1339,12 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     <message numerus="yes">
         <source>%n gap(s) to close</source>
         <translation>
-            <numerusform>还有 %n 项缺漏</numerusform>
+            <numerusform>尚有 %n 处待补</numerusform>
         </translation>
     </message>
     <message>
         <source>No gaps</source>
-        <translation>无缺漏</translation>
+        <translation>无待补项</translation>
     </message>
 </context>
 <context>
@@ -1355,7 +1355,7 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     </message>
     <message>
         <source>No scored visits yet</source>
-        <translation>暂无已评分的检查</translation>
+        <translation>暂无已评分的督导</translation>
     </message>
 </context>
 <context>
@@ -1366,11 +1366,11 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     </message>
     <message>
         <source>Section / item</source>
-        <translation>部分 / 检查项</translation>
+        <translation>评估项目 / 指标</translation>
     </message>
     <message>
         <source>Done</source>
-        <translation>完成</translation>
+        <translation>已评</translation>
     </message>
     <message>
         <source>Score</source>
@@ -1502,7 +1502,7 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     </message>
     <message>
         <source>Visit type</source>
-        <translation>检查类型</translation>
+        <translation>督导类型</translation>
     </message>
     <message>
         <source>Window</source>
@@ -1518,15 +1518,15 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     </message>
     <message>
         <source>Assignments</source>
-        <translation>检查任务</translation>
+        <translation>督导任务</translation>
     </message>
     <message>
         <source>&amp;Start visit</source>
-        <translation>开始检查(&amp;S)</translation>
+        <translation>开始督导(&amp;S)</translation>
     </message>
     <message>
         <source>New visit without assignment…</source>
-        <translation>无任务新建检查…</translation>
+        <translation>无任务新建督导…</translation>
     </message>
     <message>
         <source>Started</source>
@@ -1534,15 +1534,15 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     </message>
     <message>
         <source>Team</source>
-        <translation>检查组</translation>
+        <translation>督导组</translation>
     </message>
     <message>
         <source>Visits in progress</source>
-        <translation>进行中的检查</translation>
+        <translation>进行中的督导</translation>
     </message>
     <message>
         <source>&amp;Open visit</source>
-        <translation>打开检查(&amp;O)</translation>
+        <translation>打开督导(&amp;O)</translation>
     </message>
     <message numerus="yes">
         <source>%n assignment(s) due today</source>
@@ -1553,7 +1553,7 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     <message numerus="yes">
         <source>%n visit(s) in progress</source>
         <translation>
-            <numerusform>进行中的检查 %n 项</numerusform>
+            <numerusform>进行中的督导 %n 项</numerusform>
         </translation>
     </message>
     <message>
@@ -1578,7 +1578,7 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     </message>
     <message>
         <source>&amp;Continue visit</source>
-        <translation>继续检查(&amp;C)</translation>
+        <translation>继续督导(&amp;C)</translation>
     </message>
 </context>
 <context>
@@ -1589,7 +1589,7 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     </message>
     <message>
         <source>Visit type</source>
-        <translation>检查类型</translation>
+        <translation>督导类型</translation>
     </message>
     <message>
         <source>Status</source>
@@ -1605,7 +1605,7 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     </message>
     <message>
         <source>Visit history</source>
-        <translation>检查记录</translation>
+        <translation>督导记录</translation>
     </message>
     <message>
         <source>Finding</source>
@@ -1613,7 +1613,7 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     </message>
     <message>
         <source>Severity</source>
-        <translation>严重程度</translation>
+        <translation>性质</translation>
     </message>
     <message>
         <source>Deadline</source>
@@ -1629,7 +1629,7 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     </message>
     <message>
         <source>Show &amp;all visits of this unit</source>
-        <translation>显示该单位的全部检查(&amp;A)</translation>
+        <translation>显示该单位的全部督导(&amp;A)</translation>
     </message>
     <message>
         <source>Choose a unit in the tree.</source>
@@ -1679,7 +1679,7 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     </message>
     <message>
         <source>Visit type</source>
-        <translation>检查类型</translation>
+        <translation>督导类型</translation>
     </message>
     <message>
         <source>Status</source>
@@ -1706,7 +1706,7 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     </message>
     <message>
         <source>All visit types</source>
-        <translation>全部检查类型</translation>
+        <translation>全部督导类型</translation>
     </message>
     <message>
         <source>All campaigns</source>
@@ -1743,13 +1743,13 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     <message numerus="yes">
         <source>%n visit(s) shown; scroll for more</source>
         <translation>
-            <numerusform>已显示 %n 项检查，滚动可查看更多</numerusform>
+            <numerusform>已显示 %n 次督导，滚动可查看更多</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>%n visit(s)</source>
         <translation>
-            <numerusform>共 %n 项检查</numerusform>
+            <numerusform>共 %n 次督导</numerusform>
         </translation>
     </message>
 </context>
@@ -1761,7 +1761,7 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     </message>
     <message>
         <source>(no answer)</source>
-        <translation>（未作答）</translation>
+        <translation>（未评）</translation>
     </message>
     <message>
         <source>Pass</source>

@@ -168,9 +168,9 @@ def test_the_main_window_comes_up_in_chinese(qtbot, chinese, demo, runner, stub_
     window = MainWindow(demo, runner, today=TODAY)
     qtbot.addWidget(window)
     menus = [action.text() for action in window.menuBar().actions()]
-    assert menus == ["文件(&F)", "视图(&V)", "检查(&I)", "帮助(&H)"]
+    assert menus == ["文件(&F)", "视图(&V)", "督导(&I)", "帮助(&H)"]
     file_actions = [a.text() for a in window.menuBar().actions()[0].menu().actions() if a.text()]
-    assert "新建检查(&N)…" in file_actions
+    assert "新建督导(&N)…" in file_actions
     assert "退出(&Q)" in file_actions
     nav = [window.nav.item(row).text() for row in range(window.nav.count())]
     assert "今日" in nav and "评分细则" in nav
