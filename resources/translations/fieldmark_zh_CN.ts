@@ -89,6 +89,78 @@
         <source>All changes saved</source>
         <translation>所有更改已保存</translation>
     </message>
+    <message>
+        <source>Next unanswered item</source>
+        <translation>下一未评项</translation>
+    </message>
+    <message>
+        <source>Previous unanswered item</source>
+        <translation>上一未评项</translation>
+    </message>
+    <message>
+        <source>Next item</source>
+        <translation>下一项</translation>
+    </message>
+    <message>
+        <source>Previous item</source>
+        <translation>上一项</translation>
+    </message>
+    <message>
+        <source>Go to the answer</source>
+        <translation>转到评分</translation>
+    </message>
+    <message>
+        <source>Go to the section tree</source>
+        <translation>转到评估项目树</translation>
+    </message>
+    <message>
+        <source>Add finding…</source>
+        <translation>添加问题…</translation>
+    </message>
+    <message>
+        <source>Add a good practice</source>
+        <translation>添加好的做法</translation>
+    </message>
+    <message>
+        <source>Attach photos…</source>
+        <translation>添加照片…</translation>
+    </message>
+    <message>
+        <source>Gap check…</source>
+        <translation>查漏补缺…</translation>
+    </message>
+    <message>
+        <source>Team leader signs…</source>
+        <translation>组长签名…</translation>
+    </message>
+    <message>
+        <source>Unit head signs…</source>
+        <translation>受检单位负责人签名…</translation>
+    </message>
+    <message>
+        <source>Finalize…</source>
+        <translation>定稿…</translation>
+    </message>
+    <message>
+        <source>Amend…</source>
+        <translation>修订…</translation>
+    </message>
+    <message>
+        <source>Audit trail</source>
+        <translation>修订记录</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <source>Redo</source>
+        <translation>重做</translation>
+    </message>
 </context>
 <context>
     <name>ChoiceEditorWidget</name>

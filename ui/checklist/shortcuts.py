@@ -11,32 +11,28 @@ if TYPE_CHECKING:
     from ui.checklist.checklist_page import ChecklistPage
 
 
-def _t(text: str) -> str:
-    return QCoreApplication.translate("ChecklistPage", text)
-
-
 def install_actions(page: ChecklistPage) -> dict[str, QAction]:
     """Create the page's actions; they fire while focus is anywhere inside the page.
 
     Ctrl+F is left to the shell (search); finding and practice use Ctrl+Shift.
     """
     specs: list[tuple[str, str, list[str], object]] = [
-        ("next_open", _t("Next unanswered item"), ["F3", "Ctrl+J"], page.next_unanswered),
-        ("prev_open", _t("Previous unanswered item"), ["Shift+F3", "Ctrl+Shift+J"], lambda: page.next_unanswered(-1)),
-        ("next", _t("Next item"), ["Alt+Down", "Ctrl+Down"], page.next_item),
-        ("prev", _t("Previous item"), ["Alt+Up", "Ctrl+Up"], page.previous_item),
-        ("entry", _t("Go to the answer"), ["Ctrl+E"], page.focus_entry),
-        ("tree", _t("Go to the section tree"), ["F6"], lambda: page.tree.setFocus(Qt.FocusReason.ShortcutFocusReason)),
-        ("finding", _t("Add finding…"), ["Ctrl+Shift+F"], page.add_finding),
-        ("practice", _t("Add a good practice"), ["Ctrl+Shift+G"], page.focus_practice),
-        ("photos", _t("Attach photos…"), ["Ctrl+Shift+P"], lambda: page.read_only or page.pane.photos.choose_files()),
-        ("gap_check", _t("Gap check…"), ["Ctrl+G"], page.gap_check),
-        ("sign_leader", _t("Team leader signs…"), ["Ctrl+Shift+T"], lambda: page.sign("team_leader")),
-        ("sign_head", _t("Unit head signs…"), ["Ctrl+Shift+U"], lambda: page.sign("unit_head")),
-        ("finalize", _t("Finalize…"), ["Ctrl+Shift+L"], page.finalize),
-        ("amend", _t("Amend…"), ["Ctrl+Shift+A"], page.amend),
-        ("audit", _t("Audit trail"), ["Ctrl+Shift+H"], page.show_audit),
-        ("close", _t("Close"), ["Ctrl+W"], page.request_close),
+        ("next_open", QCoreApplication.translate("ChecklistPage", "Next unanswered item"), ["F3", "Ctrl+J"], page.next_unanswered),
+        ("prev_open", QCoreApplication.translate("ChecklistPage", "Previous unanswered item"), ["Shift+F3", "Ctrl+Shift+J"], lambda: page.next_unanswered(-1)),
+        ("next", QCoreApplication.translate("ChecklistPage", "Next item"), ["Alt+Down", "Ctrl+Down"], page.next_item),
+        ("prev", QCoreApplication.translate("ChecklistPage", "Previous item"), ["Alt+Up", "Ctrl+Up"], page.previous_item),
+        ("entry", QCoreApplication.translate("ChecklistPage", "Go to the answer"), ["Ctrl+E"], page.focus_entry),
+        ("tree", QCoreApplication.translate("ChecklistPage", "Go to the section tree"), ["F6"], lambda: page.tree.setFocus(Qt.FocusReason.ShortcutFocusReason)),
+        ("finding", QCoreApplication.translate("ChecklistPage", "Add finding…"), ["Ctrl+Shift+F"], page.add_finding),
+        ("practice", QCoreApplication.translate("ChecklistPage", "Add a good practice"), ["Ctrl+Shift+G"], page.focus_practice),
+        ("photos", QCoreApplication.translate("ChecklistPage", "Attach photos…"), ["Ctrl+Shift+P"], lambda: page.read_only or page.pane.photos.choose_files()),
+        ("gap_check", QCoreApplication.translate("ChecklistPage", "Gap check…"), ["Ctrl+G"], page.gap_check),
+        ("sign_leader", QCoreApplication.translate("ChecklistPage", "Team leader signs…"), ["Ctrl+Shift+T"], lambda: page.sign("team_leader")),
+        ("sign_head", QCoreApplication.translate("ChecklistPage", "Unit head signs…"), ["Ctrl+Shift+U"], lambda: page.sign("unit_head")),
+        ("finalize", QCoreApplication.translate("ChecklistPage", "Finalize…"), ["Ctrl+Shift+L"], page.finalize),
+        ("amend", QCoreApplication.translate("ChecklistPage", "Amend…"), ["Ctrl+Shift+A"], page.amend),
+        ("audit", QCoreApplication.translate("ChecklistPage", "Audit trail"), ["Ctrl+Shift+H"], page.show_audit),
+        ("close", QCoreApplication.translate("ChecklistPage", "Close"), ["Ctrl+W"], page.request_close),
     ]
     actions: dict[str, QAction] = {}
     for name, text, keys, slot in specs:
@@ -47,9 +43,9 @@ def install_actions(page: ChecklistPage) -> dict[str, QAction]:
         action.triggered.connect(lambda _=False, s=slot: s())  # type: ignore[operator]
         page.addAction(action)
         actions[name] = action
-    undo = page.undo_stack.createUndoAction(page, _t("Undo"))
+    undo = page.undo_stack.createUndoAction(page, QCoreApplication.translate("ChecklistPage", "Undo"))
     undo.setShortcuts([QKeySequence(QKeySequence.StandardKey.Undo)])
-    redo = page.undo_stack.createRedoAction(page, _t("Redo"))
+    redo = page.undo_stack.createRedoAction(page, QCoreApplication.translate("ChecklistPage", "Redo"))
     redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
     for name, action in (("undo", undo), ("redo", redo)):
         action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
