@@ -331,7 +331,7 @@
     </message>
     <message>
         <source>Nothing is missing: every required item is answered and both signatures are in.</source>
-        <translation>没有待补项：所有必评指标均已评分，双方均已签字。</translation>
+        <translation>没有待补项：所有必评指标均已评分，双方均已签名。</translation>
     </message>
     <message>
         <source>&amp;Go to</source>
@@ -359,11 +359,11 @@
     </message>
     <message>
         <source>Signature missing: team leader</source>
-        <translation>缺签字：组长</translation>
+        <translation>缺签名：组长</translation>
     </message>
     <message>
         <source>Signature missing: unit head</source>
-        <translation>缺签字：单位负责人</translation>
+        <translation>缺签名：单位负责人</translation>
     </message>
 </context>
 <context>
