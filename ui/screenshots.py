@@ -69,7 +69,8 @@ def capture(data_dir: Path, lang: str, out: Path) -> list[Path]:
     for index, name in enumerate(("today", "visits", "units", "rubrics")):
         window.show_page(index)
         if name == "units":
-            _select_first_unit(window)
+            _wait(app, runner)
+            _select_first_unit(window, profile)
         if name == "rubrics":
             _select_first_rubric(window)
         shot(name)
@@ -93,20 +94,12 @@ def capture(data_dir: Path, lang: str, out: Path) -> list[Path]:
     return saved
 
 
-def _select_first_unit(window) -> None:  # noqa: ANN001
-    from PySide6.QtWidgets import QTreeWidget
+def _select_first_unit(window, profile) -> None:  # noqa: ANN001
+    """Show the unit page of the demo's first school, which has visits, a trend and findings."""
+    from app.units import search_units
 
-    page = window.units_page
-    tree = page.findChild(QTreeWidget)
-    if tree is None:
-        return
-    item = tree.topLevelItem(0)
-    # Walk down to the first unit (the tree is areas, then units).
-    while item is not None and item.childCount():
-        tree.expandItem(item)
-        item = item.child(0)
-    if item is not None:
-        tree.setCurrentItem(item)
+    unit = search_units(profile, "均州路中心小学", limit=1)[0]
+    window.units_page.show_unit(unit.id, "湖北省 › 十堰市 › 丹江口市 › 均州路街道")
 
 
 def _select_first_rubric(window) -> None:  # noqa: ANN001
