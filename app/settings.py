@@ -7,6 +7,7 @@ profile and survive reinstalling the app.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from app.errors import InvalidAnswer
 from app.profile import Profile
@@ -54,6 +55,8 @@ def set_setting(profile: Profile, key: str, value: object) -> None:
         raise InvalidAnswer(f"{setting.title_en}: {typed!r} is not one of {', '.join(setting.choices)}")
     if setting.kind is int and typed < 0:  # type: ignore[operator]
         raise InvalidAnswer(f"{setting.title_en}: must not be negative")
+    if key == "office_logo" and typed and not Path(str(typed)).is_file():
+        raise InvalidAnswer(f"the office logo {typed} is not a file")
     with profile.transaction() as tx:
         meta.put(tx.db, f"setting.{key}", str(typed))
 

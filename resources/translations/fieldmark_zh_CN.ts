@@ -1476,6 +1476,26 @@ Offline-first inspection checklists, live scoring and feedback.</source>
         <translation>用于同步（将在后续版本中提供）。</translation>
     </message>
     <message>
+        <source>A4</source>
+        <translation>A4</translation>
+    </message>
+    <message>
+        <source>Letter</source>
+        <translation>Letter（美式信纸）</translation>
+    </message>
+    <message>
+        <source>PNG or JPEG file</source>
+        <translation>PNG 或 JPEG 文件</translation>
+    </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation>浏览(&amp;B)…</translation>
+    </message>
+    <message>
+        <source>Store photos reduced to 2048 pixels (quality 85) instead of the originals</source>
+        <translation>照片按长边 2048 像素（质量 85）缩小保存，不保留原图</translation>
+    </message>
+    <message>
         <source>Data folder</source>
         <translation>数据文件夹</translation>
     </message>
@@ -1514,6 +1534,26 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     <message>
         <source>&amp;Server URL</source>
         <translation>服务器地址(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Printing and photos</source>
+        <translation>打印与照片</translation>
+    </message>
+    <message>
+        <source>&amp;Paper</source>
+        <translation>纸张(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Office &amp;logo</source>
+        <translation>单位标志(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Office logo</source>
+        <translation>单位标志</translation>
+    </message>
+    <message>
+        <source>Images (*.png *.jpg *.jpeg)</source>
+        <translation>图片 (*.png *.jpg *.jpeg)</translation>
     </message>
 </context>
 <context>

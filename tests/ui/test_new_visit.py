@@ -202,3 +202,40 @@ def test_settings_from_the_menu(qtbot, window):
     QTimer.singleShot(0, drive)
     window.settings_action.trigger()
     assert seen["dialog"] == "SettingsDialog"
+
+
+def test_printing_and_photo_settings(qtbot, demo, runner, tmp_path):
+    from app.evidence import get_evidence_settings
+
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(_png_bytes())
+    dialog = SettingsDialog(demo, runner)
+    qtbot.addWidget(dialog)
+    assert dialog.paper_size.currentData() == "a4" and not dialog.reduce_photos.isChecked()
+    dialog.paper_size.setCurrentIndex(dialog.paper_size.findData("letter"))
+    dialog.office_logo.setText(str(logo))
+    dialog.reduce_photos.setChecked(True)
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    assert get_setting(demo, "paper_size") == "letter"
+    assert get_setting(demo, "office_logo") == str(logo)
+    assert get_evidence_settings(demo).reduce_photos
+
+
+def test_a_missing_logo_file_is_refused_in_the_dialog(qtbot, demo, runner, tmp_path):
+    dialog = SettingsDialog(demo, runner)
+    qtbot.addWidget(dialog)
+    dialog.office_logo.setText(str(tmp_path / "nope.png"))
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    assert dialog.result() != dialog.DialogCode.Accepted
+    assert "not a file" in dialog.error_label.text()
+    assert get_setting(demo, "office_logo") == ""
+
+
+def _png_bytes() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (60, 30), "navy").save(buf, "PNG")
+    return buf.getvalue()

@@ -1,13 +1,15 @@
-"""Settings: the inspector's name, language, default deadline, server URL and the data folder."""
+"""Settings: the inspector, language, deadline, server URL, printing, photos and the data folder."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -20,14 +22,25 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import FieldmarkError
+from app.evidence import get_evidence_settings, set_reduce_photos
 from app.profile import Profile
 from app.settings import all_settings, set_setting
 from ui.tasks import TaskRunner
 
 
+def load_settings(profile: Profile) -> dict[str, object]:
+    values = all_settings(profile)
+    # The reduced-photo option belongs to the evidence store, which keeps it beside its files.
+    values["reduce_photos"] = get_evidence_settings(profile).reduce_photos
+    return values
+
+
 def save_settings(profile: Profile, values: dict[str, object]) -> None:
     for key, value in values.items():
-        set_setting(profile, key, value)
+        if key == "reduce_photos":
+            set_reduce_photos(profile, bool(value))
+        else:
+            set_setting(profile, key, value)
 
 
 class SettingsDialog(QDialog):
@@ -58,6 +71,14 @@ class SettingsDialog(QDialog):
         self.server_url.setPlaceholderText("https://")
         server_note = QLabel(self.tr("Used by sync, which comes in a later version."), self)
         server_note.setWordWrap(True)
+        self.paper_size = QComboBox(self)
+        self.paper_size.addItem(self.tr("A4"), "a4")
+        self.paper_size.addItem(self.tr("Letter"), "letter")
+        self.office_logo = QLineEdit(self)
+        self.office_logo.setPlaceholderText(self.tr("PNG or JPEG file"))
+        choose_logo = QPushButton(self.tr("&Browse…"), self)
+        choose_logo.clicked.connect(self._choose_logo)
+        self.reduce_photos = QCheckBox(self.tr("Store photos reduced to 2048 pixels (quality 85) instead of the originals"), self)
 
         folder = QLineEdit(str(profile.root), self)
         folder.setReadOnly(True)
@@ -80,6 +101,14 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Default rectification &deadline"), self.deadline_days)
         form.addRow(self.tr("&Server URL"), self.server_url)
         form.addRow("", server_note)
+        printing = QGroupBox(self.tr("Printing and photos"), self)
+        form = QFormLayout(printing)
+        form.addRow(self.tr("&Paper"), self.paper_size)
+        logo_row = QHBoxLayout()
+        logo_row.addWidget(self.office_logo, 1)
+        logo_row.addWidget(choose_logo)
+        form.addRow(self.tr("Office &logo"), logo_row)
+        form.addRow("", self.reduce_photos)
         data = QGroupBox(self.tr("Data folder"), self)
         box = QVBoxLayout(data)
         row = QHBoxLayout()
@@ -96,10 +125,10 @@ class SettingsDialog(QDialog):
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        for widget in (you, work, data, self.error_label, self.buttons):
+        for widget in (you, work, printing, data, self.error_label, self.buttons):
             layout.addWidget(widget)
         self.resize(560, self.sizeHint().height())
-        self.runner.run(lambda: all_settings(profile), on_done=self._fill, on_error=self.failed.emit,
+        self.runner.run(lambda: load_settings(profile), on_done=self._fill, on_error=self.failed.emit,
                         label="settings")
 
     def _fill(self, values: dict[str, object]) -> None:
@@ -109,6 +138,15 @@ class SettingsDialog(QDialog):
         self.language.setCurrentIndex(max(0, self.language.findData(values["language"])))
         self.deadline_days.setValue(int(values["deadline_days"]))  # type: ignore[call-overload]
         self.server_url.setText(str(values["server_url"]))
+        self.paper_size.setCurrentIndex(max(0, self.paper_size.findData(values["paper_size"])))
+        self.office_logo.setText(str(values["office_logo"]))
+        self.reduce_photos.setChecked(bool(values["reduce_photos"]))
+
+    def _choose_logo(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(self, self.tr("Office logo"), self.office_logo.text(),
+                                                    self.tr("Images (*.png *.jpg *.jpeg)"))
+        if path:
+            self.office_logo.setText(path)
 
     def values(self) -> dict[str, object]:
         return {
@@ -117,6 +155,9 @@ class SettingsDialog(QDialog):
             "language": self.language.currentData(),
             "deadline_days": self.deadline_days.value(),
             "server_url": self.server_url.text().strip(),
+            "paper_size": self.paper_size.currentData(),
+            "office_logo": self.office_logo.text().strip(),
+            "reduce_photos": self.reduce_photos.isChecked(),
         }
 
     def save(self) -> None:
