@@ -45,19 +45,26 @@ def _item(code: str, kind: str) -> dict[str, Any]:
     return item
 
 
-def generate_rubric() -> dict[str, Any]:
-    """A 1,000-item rubric of every kind, 10 sections with 2 sub-sections each."""
-    sections = []
+def rubric_sections(sections: int = SECTIONS, subsections: int = SUBSECTIONS,
+                    per_sub: int = ITEMS_PER_SUB) -> list[dict[str, Any]]:
+    """Sections of generated items cycling through every kind, each with sub-sections."""
+    out = []
     n = 0
-    for s in range(SECTIONS):
+    for s in range(sections):
         subs = []
-        for t in range(SUBSECTIONS):
+        for t in range(subsections):
             items = []
-            for _ in range(ITEMS_PER_SUB):
+            for _ in range(per_sub):
                 items.append(_item(f"I{n}", KINDS[n % len(KINDS)]))
                 n += 1
-            subs.append({"code": f"S{s}.{t}", "name": _label(f"S{s}.{t}"), "items": items})
-        sections.append({"code": f"S{s}", "name": _label(f"S{s}"), "sections": subs})
+            subs.append({"code": f"S{s}.{t}", "name": _label(f"检查领域 {s}.{t}"), "items": items})
+        out.append({"code": f"S{s}", "name": _label(f"一级指标 {s}"), "sections": subs})
+    return out
+
+
+def generate_rubric() -> dict[str, Any]:
+    """A 1,000-item rubric of every kind, 10 sections with 2 sub-sections each."""
+    sections = rubric_sections()
     return {
         "format": "fieldmark.rubric/1", "id": "bench-1000", "version": "1",
         "name": _label("bench"), "sections": sections,

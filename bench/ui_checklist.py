@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from bench.common import Figure, print_table  # noqa: E402
-from bench.scoring import KINDS, _item, _label  # noqa: E402
+from bench.scoring import KINDS, _label, rubric_sections  # noqa: E402
 
 SECTIONS, SUBSECTIONS, ITEMS_PER_SUB = 6, 2, 25  # 300 items
 OPEN_TARGET_MS = 150.0
@@ -29,18 +29,9 @@ ANSWER_TARGET_MS = 16.0
 
 
 def generate_rubric() -> dict[str, Any]:
-    sections, n = [], 0
-    for s in range(SECTIONS):
-        subs = []
-        for t in range(SUBSECTIONS):
-            items = []
-            for _ in range(ITEMS_PER_SUB):
-                items.append(_item(f"I{n}", KINDS[n % len(KINDS)]))
-                n += 1
-            subs.append({"code": f"S{s}.{t}", "name": _label(f"检查领域 {s}.{t}"), "items": items})
-        sections.append({"code": f"S{s}", "name": _label(f"一级指标 {s}"), "sections": subs})
     return {"format": "fieldmark.rubric/1", "id": "bench-300", "version": "1",
-            "name": _label("300-item checklist"), "sections": sections}
+            "name": _label("300-item checklist"),
+            "sections": rubric_sections(SECTIONS, SUBSECTIONS, ITEMS_PER_SUB)}
 
 
 def _profile(root: Path) -> tuple[Any, str, str]:
