@@ -23,6 +23,22 @@
 <context>
     <name>AuditTrailDialog</name>
     <message>
+        <source>N/A</source>
+        <translation>不适用</translation>
+    </message>
+    <message>
+        <source>Pass</source>
+        <translation>合格</translation>
+    </message>
+    <message>
+        <source>Fail</source>
+        <translation>不合格</translation>
+    </message>
+    <message>
+        <source>No deductions</source>
+        <translation>无扣分</translation>
+    </message>
+    <message>
         <source>Audit trail</source>
         <translation>修订记录</translation>
     </message>
@@ -244,6 +260,14 @@
 </context>
 <context>
     <name>FindingsPanelWidget</name>
+    <message>
+        <source>Major</source>
+        <translation>重大</translation>
+    </message>
+    <message>
+        <source>General</source>
+        <translation>一般</translation>
+    </message>
     <message>
         <source>Open findings from earlier visits: re-check them first</source>
         <translation>以往督导中未销号的问题：请先复查</translation>
@@ -523,6 +547,10 @@
     <message>
         <source>Expected evidence: {methods}</source>
         <translation>应采用：{methods}</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>、</translation>
     </message>
     <message>
         <source>Photo required</source>
@@ -1229,8 +1257,24 @@ Offline-first inspection checklists, live scoring and feedback.</source>
         <translation>来源</translation>
     </message>
     <message>
+        <source>Grade bands, by percentage</source>
+        <translation>等级划分（按得分率）</translation>
+    </message>
+    <message>
+        <source>Grade bands, by total</source>
+        <translation>等级划分（按总分）</translation>
+    </message>
+    <message>
         <source>otherwise</source>
         <translation>其他</translation>
+    </message>
+    <message>
+        <source>No grade bands.</source>
+        <translation>未设等级。</translation>
+    </message>
+    <message>
+        <source>Veto items</source>
+        <translation>一票否决项</translation>
     </message>
     <message>
         <source>pass</source>
@@ -1247,6 +1291,10 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     <message>
         <source>grade capped at {band}</source>
         <translation>等级最高为“{band}”</translation>
+    </message>
+    <message>
+        <source>None.</source>
+        <translation>无。</translation>
     </message>
     <message>
         <source>Bonus items, at most {points} points</source>
@@ -1271,6 +1319,10 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     <message>
         <source>Sub-sections</source>
         <translation>子项目</translation>
+    </message>
+    <message>
+        <source>Guidance</source>
+        <translation>评估方法</translation>
     </message>
     <message>
         <source>Kind</source>
@@ -1321,8 +1373,16 @@ Offline-first inspection checklists, live scoring and feedback.</source>
         <translation>适用条件</translation>
     </message>
     <message>
+        <source>Levels</source>
+        <translation>等级</translation>
+    </message>
+    <message>
         <source> (at most {count} times)</source>
         <translation>（最多 {count} 次）</translation>
+    </message>
+    <message>
+        <source>Deductions</source>
+        <translation>扣分项</translation>
     </message>
     <message>
         <source>Numerator</source>
@@ -1335,6 +1395,10 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     <message>
         <source>Target</source>
         <translation>目标值</translation>
+    </message>
+    <message>
+        <source>Indicator</source>
+        <translation>指标</translation>
     </message>
 </context>
 <context>
@@ -1863,40 +1927,6 @@ Offline-first inspection checklists, live scoring and feedback.</source>
         <translation>
             <numerusform>共 %n 次督导</numerusform>
         </translation>
-    </message>
-</context>
-<context>
-    <name>owner</name>
-    <message>
-        <source>N/A</source>
-        <translation>不适用</translation>
-    </message>
-    <message>
-        <source>(no answer)</source>
-        <translation>（未评）</translation>
-    </message>
-    <message>
-        <source>Pass</source>
-        <translation>合格</translation>
-    </message>
-    <message>
-        <source>Fail</source>
-        <translation>不合格</translation>
-    </message>
-    <message>
-        <source>No deductions</source>
-        <translation>无扣分</translation>
-    </message>
-</context>
-<context>
-    <name>panel</name>
-    <message>
-        <source>Major</source>
-        <translation>重大</translation>
-    </message>
-    <message>
-        <source>General</source>
-        <translation>一般</translation>
     </message>
 </context>
 </TS>

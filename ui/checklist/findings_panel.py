@@ -5,7 +5,7 @@ Photos dropped on a finding (files, or thumbnails dragged from the item's strip)
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -25,8 +25,11 @@ from ui.checklist.photo_strip import evidence_ids, local_paths
 FINDING_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-def _severity(panel: QWidget, severity: str) -> str:
-    return panel.tr("Major") if severity == "major" else panel.tr("General")
+def _severity(severity: str) -> str:
+    # translate() with the widget's own context: lupdate files panel.tr() under "panel".
+    if severity == "major":
+        return QCoreApplication.translate("FindingsPanelWidget", "Major")
+    return QCoreApplication.translate("FindingsPanelWidget", "General")
 
 
 class FindingListWidget(QListWidget):
@@ -147,7 +150,7 @@ class FindingsPanelWidget(QWidget):
                  earlier: list[Finding], follow_up: bool) -> None:
         self.findings.clear()
         for f in findings:
-            text = self.tr("[{severity}] {description}").format(severity=_severity(self, f.severity), description=f.description)
+            text = self.tr("[{severity}] {description}").format(severity=_severity(f.severity), description=f.description)
             if f.deadline:
                 text += "\n" + self.tr("Rectify by {deadline}, {responsible}").format(deadline=f.deadline, responsible=f.responsible or "—")
             item = QListWidgetItem(text)

@@ -180,7 +180,7 @@ class ItemPaneWidget(QWidget):
         if item.evidence:
             names = method_names()
             bits.append(self.tr("Expected evidence: {methods}").format(
-                methods=", ".join(names[m] for m in item.evidence)))
+                methods=self.tr(", ").join(names[m] for m in item.evidence)))
         if item.photo_required:
             bits.append(self.tr("Photo required"))
         if not item.required:

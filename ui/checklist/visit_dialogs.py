@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtCore import QCoreApplication, QDateTime, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -28,22 +28,22 @@ from ui.checklist.editors import make_editor
 from ui.checklist.text import label_text, number
 
 
-def describe_value(owner: QWidget, item: Item | None, value: Any, na: bool) -> str:
+def describe_value(item: Item | None, value: Any, na: bool) -> str:
     """An answer in words: a level's label, pass/fail, counts, the raw indicator numbers."""
     if na:
-        return owner.tr("N/A")
+        return QCoreApplication.translate("AuditTrailDialog", "N/A")
     if value is None:
-        return owner.tr("(no answer)")
+        return QCoreApplication.translate("AuditTrailDialog", "(no answer)")
     if item is None:
         return json.dumps(value, ensure_ascii=False)
     if item.kind == "passfail":
-        return owner.tr("Pass") if value else owner.tr("Fail")
+        return QCoreApplication.translate("AuditTrailDialog", "Pass") if value else QCoreApplication.translate("AuditTrailDialog", "Fail")
     if item.kind == "level":
         return next((label_text(lv.label) for lv in item.levels if lv.code == value), str(value))
     if item.kind == "deduction":
         names = {d.code: label_text(d.label) for d in item.deductions}
         parts = [f"{names.get(k, k)} × {n}" for k, n in value.items() if n]
-        return "; ".join(parts) or owner.tr("No deductions")
+        return "; ".join(parts) or QCoreApplication.translate("AuditTrailDialog", "No deductions")
     if item.kind == "indicator":
         return " / ".join(number(value[k]) for k in ("numerator", "denominator") if k in value)
     if item.kind in ("points", "count"):
@@ -136,7 +136,7 @@ class AuditTrailDialog(QDialog):
         state = json.loads(raw) if raw else None
         if state is None:
             return self.tr("(no answer)")
-        text = describe_value(self, item, state.get("value"), bool(state.get("na")))
+        text = describe_value(item, state.get("value"), bool(state.get("na")))
         if state.get("reason"):
             text += " — " + state["reason"]
         return text

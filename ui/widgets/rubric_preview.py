@@ -54,9 +54,9 @@ class RubricPreviewWidget(QTextBrowser):
         if rubric.description:
             parts.append(f"<p>{_label(rubric.description)}</p>")
         if rubric.bands_basis.startswith("percent"):
-            parts.append(f"<h4>{escape(self.tr('Grade bands, by percentage'))}</h4>")
+            parts.append("<h4>" + escape(self.tr("Grade bands, by percentage")) + "</h4>")
         else:
-            parts.append(f"<h4>{escape(self.tr('Grade bands, by total'))}</h4>")
+            parts.append("<h4>" + escape(self.tr("Grade bands, by total")) + "</h4>")
         bands = []
         for band in rubric.bands:
             if band.min is None:
@@ -64,9 +64,9 @@ class RubricPreviewWidget(QTextBrowser):
             else:
                 bound = ("≥ " if band.min_inclusive else "> ") + format_number(band.min)
             bands.append(_row(bound, _label(band.label)))
-        parts.append(_table(bands) if bands else f"<p>{escape(self.tr('No grade bands.'))}</p>")
+        parts.append(_table(bands) if bands else "<p>" + escape(self.tr("No grade bands.")) + "</p>")
 
-        parts.append(f"<h4>{escape(self.tr('Veto items'))}</h4>")
+        parts.append("<h4>" + escape(self.tr("Veto items")) + "</h4>")
         vetoes = []
         for veto in rubric.vetoes:
             operand = veto.operand
@@ -79,7 +79,7 @@ class RubricPreviewWidget(QTextBrowser):
                 effect = self.tr("grade capped at {band}").format(band=veto.cap_band or "")
             vetoes.append(f"<li><span style='color:#b00020'>{_label(veto.label)}</span><br>"
                           f"<small>{escape(veto.item)}: {escape(condition)} → {escape(effect)}</small></li>")
-        parts.append("<ul>" + "".join(vetoes) + "</ul>" if vetoes else f"<p>{escape(self.tr('None.'))}</p>")
+        parts.append("<ul>" + "".join(vetoes) + "</ul>" if vetoes else "<p>" + escape(self.tr("None.")) + "</p>")
 
         if rubric.bonus_items:
             if rubric.bonus_cap is not None:
@@ -104,7 +104,7 @@ class RubricPreviewWidget(QTextBrowser):
         """Everything an inspector reads before answering: text, guidance, kind, scale, evidence."""
         parts = [f"<h3>{escape(item.code)} {_label(item.text)}</h3>"]
         if item.guidance:
-            parts.append(f"<p><b>{escape(self.tr('Guidance'))}</b><br>{_label(item.guidance)}</p>")
+            parts.append("<p><b>" + escape(self.tr("Guidance")) + f"</b><br>{_label(item.guidance)}</p>")
         rows = [_row(self.tr("Kind"), escape(text_of(label_of(ITEM_KIND_LABELS, item.kind)))),
                 _row(self.tr("Maximum"), _points(item.maximum))]
         if item.kind == "points":
@@ -125,14 +125,14 @@ class RubricPreviewWidget(QTextBrowser):
             rows.append(_row(self.tr("Applies when"), escape(f"{item.when.item} = {item.when.equals}")))
         parts.append(_table(rows))
         if item.levels:
-            parts.append(f"<h4>{escape(self.tr('Levels'))}</h4>" + _table(
+            parts.append("<h4>" + escape(self.tr("Levels")) + "</h4>" + _table(
                 [_row(format_number(level.points), _label(level.label)) for level in item.levels]))
         if item.deductions:
             deductions = []
             for d in item.deductions:
                 limit = self.tr(" (at most {count} times)").format(count=d.max_count) if d.max_count else ""
                 deductions.append(_row(f"−{format_number(d.points)}", _label(d.label) + escape(limit)))
-            parts.append(f"<h4>{escape(self.tr('Deductions'))}</h4>" + _table(deductions))
+            parts.append("<h4>" + escape(self.tr("Deductions")) + "</h4>" + _table(deductions))
         if item.indicator is not None:
             spec = item.indicator
             rows = [_row(self.tr("Numerator"), _label(spec.numerator))]
@@ -140,5 +140,5 @@ class RubricPreviewWidget(QTextBrowser):
                 rows.append(_row(self.tr("Denominator"), _label(spec.denominator)))
             target = f"{spec.comparator} {format_number(spec.target)}{'%' if spec.rate else ''}"
             rows.append(_row(self.tr("Target"), escape(target)))
-            parts.append(f"<h4>{escape(self.tr('Indicator'))}</h4>" + _table(rows))
+            parts.append("<h4>" + escape(self.tr("Indicator")) + "</h4>" + _table(rows))
         self.setHtml("".join(parts))
