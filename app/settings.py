@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.errors import InvalidAnswer
+from app.paths import LANGUAGE_HINT, LANGUAGES
 from app.profile import Profile
 from db.queries import meta
 
@@ -26,7 +27,7 @@ class Setting:
 
 SETTINGS: dict[str, Setting] = {s.key: s for s in (
     Setting("inspector_name", str, "", "Inspector name", "督学姓名"),
-    Setting("language", str, "system", "Language", "界面语言", ("system", "zh_CN", "en")),
+    Setting("language", str, "system", "Language", "界面语言", LANGUAGES),
     Setting("deadline_days", int, 30, "Default rectification deadline (days)", "默认整改期限（天）"),
     Setting("office_name", str, "", "Office name", "督导机构名称"),
     Setting("server_url", str, "", "Server URL", "服务器地址"),
@@ -59,7 +60,17 @@ def set_setting(profile: Profile, key: str, value: object) -> None:
         raise InvalidAnswer(f"the office logo {typed} is not a file")
     with profile.transaction() as tx:
         meta.put(tx.db, f"setting.{key}", str(typed))
+    if key == "language":
+        remember_language_hint(profile)
 
 
 def all_settings(profile: Profile) -> dict[str, object]:
     return {key: get_setting(profile, key) for key in SETTINGS}
+
+
+def remember_language_hint(profile: Profile) -> None:
+    """Copy the language setting beside the database; failing to is harmless (a later start fixes it)."""
+    try:
+        (profile.root / LANGUAGE_HINT).write_text(str(get_setting(profile, "language")), encoding="utf-8")
+    except OSError:
+        pass

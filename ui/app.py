@@ -12,9 +12,9 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -29,11 +29,14 @@ from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app.errors import ProfileError
-from app.paths import resolve_data_dir
-from app.profile import Profile
-from app.session import Position, last_position
-from app.settings import get_setting
+from app.paths import language_hint, resolve_data_dir
 from ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    # Loaded on the database thread when the profile opens, after the window is on screen.
+    from app.profile import Profile
+    from app.session import Position
+    from ui.main_window import MainWindow
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 FONT_FILE = RESOURCES / "fonts" / "wqy-microhei.ttc"
@@ -103,8 +106,7 @@ class Translations:
         return loaded
 
 
-@dataclass(frozen=True)
-class Opened:
+class Opened(NamedTuple):
     profile: Profile
     language: str
     position: Position | None
@@ -112,7 +114,12 @@ class Opened:
 
 def open_profile(root: Path) -> Opened:
     """Runs on the database thread: open the profile and read what start-up needs from it."""
+    from app.profile import Profile
+    from app.session import last_position
+    from app.settings import get_setting, remember_language_hint
+
     profile = Profile.open(root)
+    remember_language_hint(profile)
     return Opened(profile, str(get_setting(profile, "language")), last_position(profile))
 
 
@@ -137,9 +144,15 @@ def profile_error_box(root: Path, exc: BaseException, parent: QWidget | None = N
 
 
 class Startup(QObject):
-    """Drives the asynchronous start and owns what lives as long as the application."""
+    """Drives the asynchronous start and owns what lives as long as the application.
 
-    # The window is shown and its first data is on screen (used by the start-up benchmark).
+    The window is shown first, then the profile opens on the database thread and the window
+    fills in: the inspector sees Fieldmark at once, whatever the size of the profile.
+    """
+
+    # The window is on screen and answers input (the profile may still be opening).
+    interactive = Signal()
+    # The window shows its first data: Today's lists and the sync status.
     ready = Signal()
     failed = Signal(int)
 
@@ -151,34 +164,56 @@ class Startup(QObject):
         self.today = today
         self.translations = Translations(app)
         self.profile: Profile | None = None
-        self.window: QWidget | None = None
+        self.window: MainWindow | None = None
         self.error_box: QMessageBox | None = None
+        self.language = "system"
 
     def start(self) -> None:
-        # System locale first, so a start-up error speaks the user's language.
-        self.translations.install(QLocale.system())
+        from ui.main_window import MainWindow
+
+        # The language comes from a copy beside the database, so the window can be built in
+        # the right language before the database is open.
+        self.language = language_hint(self.root)
+        self.translations.install(locale_for(self.language))
+        self.window = MainWindow(None, self.runner, today=self.today)
+        self.window.ready.connect(self.ready)
+        self.window.show()
+        QTimer.singleShot(0, self._open)
+
+    def _open(self) -> None:
+        self.interactive.emit()
         self.runner.run(lambda: open_profile(self.root), on_done=self._opened, on_error=self._failed,
                         label="open profile")
-        # Load the window's modules while the database thread opens the profile: the two
-        # overlap instead of adding up.
-        import ui.main_window  # noqa: F401
 
     def _opened(self, opened: Opened) -> None:
         from ui.main_window import MainWindow
 
         self.profile = opened.profile
-        if opened.language != "system":
+        window = self.window
+        assert window is not None
+        if opened.language != self.language:
+            # The setting changed since the hint was written: rebuild in the right language.
+            self.language = opened.language
             self.translations.install(locale_for(opened.language))
-        window = MainWindow(opened.profile, self.runner, today=self.today)
-        window.ready.connect(self.ready)
-        self.window = window
-        window.show()
+            old, window = window, MainWindow(None, self.runner, today=self.today)
+            window.ready.connect(self.ready)
+            window.setGeometry(old.geometry())
+            window.show()
+            old.hide()
+            old.deleteLater()
+            self.window = window
+        window.attach_profile(opened.profile)
         if opened.position is not None:
             window.resume(opened.position)
 
     def _failed(self, exc: BaseException) -> None:
         if not isinstance(exc, ProfileError):
             raise exc
+        # No profile, no workspace: the empty window goes and the message says why.
+        if self.window is not None:
+            self.window.hide()
+            self.window.deleteLater()
+            self.window = None
         self.error_box = profile_error_box(self.root, exc)
         self.error_box.exec()
         self.failed.emit(1)
@@ -219,6 +254,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"ready {(time.perf_counter() - started) * 1000:.1f} ms", flush=True)
             QTimer.singleShot(0, app.quit)
 
+        startup.interactive.connect(
+            lambda: print(f"interactive {(time.perf_counter() - started) * 1000:.1f} ms", flush=True))
         startup.ready.connect(report)
     startup.start()
     return int(app.exec())

@@ -20,17 +20,18 @@ from PySide6.QtWidgets import (
 
 from app import __version__
 from app.errors import FieldmarkError
-from app.overview import Assignment, SyncStatus, sync_status
-from app.profile import Profile
-from app.session import Position, save_position
 from ui.pages.base import WorkspacePage
-from ui.pages.today_page import TodayPage
 from ui.tasks import TaskRunner
 from ui.widgets.i18n import format_date
 
 if TYPE_CHECKING:
+    # The core's modules load with the profile, after the window is on screen (start-up time).
+    from app.overview import Assignment, SyncStatus
+    from app.profile import Profile
+    from app.session import Position
     from ui.checklist.checklist_page import ChecklistPage
     from ui.pages.rubrics_page import RubricsPage
+    from ui.pages.today_page import TodayPage
     from ui.pages.units_page import UnitsPage
     from ui.pages.visits_page import VisitsPage
 
@@ -43,10 +44,11 @@ class MainWindow(QMainWindow):
 
     TODAY, VISITS, UNITS, RUBRICS = range(4)
 
-    def __init__(self, profile: Profile, runner: TaskRunner, *, today: date | None = None,
+    def __init__(self, profile: Profile | None, runner: TaskRunner, *, today: date | None = None,
                  parent: QWidget | None = None) -> None:
+        """With ``profile`` None the window shows at once and waits for ``attach_profile``."""
         super().__init__(parent)
-        self.profile = profile
+        self.profile: Profile = None  # type: ignore[assignment]  # set by attach_profile
         self.runner = runner
         self.today = today or date.today()
         self._checklist: ChecklistPage | None = None
@@ -54,10 +56,8 @@ class MainWindow(QMainWindow):
         self.print_dialog: QWidget | None = None
         self._waiting_for_ready = {"page", "status"}
         self.setWindowTitle(self.tr("Fieldmark"))
-
-        self.today_page = TodayPage(profile, runner, self.today, self)
-        # Today is built now; the other views when first shown, so start-up pays only for one.
-        self.pages: list[WorkspacePage | None] = [self.today_page, None, None, None]
+        # Today is built with the profile; the other views when first shown.
+        self.pages: list[WorkspacePage | None] = [None, None, None, None]
 
         self.stack = QStackedWidget(self)
         self.nav = QListWidget(self)
@@ -70,17 +70,12 @@ class MainWindow(QMainWindow):
         for title in titles:
             self.stack.addWidget(QWidget(self.stack))
             QListWidgetItem(title, self.nav)
-        self._install_page(self.TODAY, self.today_page)
         # The open visit's entry appears once a visit is open, so the user can go back to it.
         self.visit_entry = QListWidgetItem(self.tr("Open visit"), self.nav)
         self.visit_entry.setHidden(True)
         self.nav.setFixedWidth(max(150, self.nav.sizeHintForColumn(0) + 40))
         self.nav.currentRowChanged.connect(self._nav_changed)
         self.stack.currentChanged.connect(self._stack_changed)
-
-        self.today_page.startAssignmentRequested.connect(self.new_visit_from_assignment)
-        self.today_page.newVisitRequested.connect(lambda: self.new_visit())
-        self.today_page.loaded.connect(lambda: self._part_ready("page"))
 
         central = QWidget(self)
         layout = QHBoxLayout(central)
@@ -101,8 +96,34 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self._fit_to_screen()
+        if profile is not None:
+            self.attach_profile(profile)
+        else:
+            self.busy_label.setText(self.tr("Opening the profile…"))
+            self._set_profile_actions(False)
+
+    def attach_profile(self, profile: Profile) -> None:
+        """The profile is open: build the Today view and load the first data."""
+        from ui.pages.today_page import TodayPage
+
+        self.profile = profile
+        self.today_page: TodayPage = TodayPage(profile, self.runner, self.today, self)
+        self._install_page(self.TODAY, self.today_page)
+        self.today_page.startAssignmentRequested.connect(self.new_visit_from_assignment)
+        self.today_page.newVisitRequested.connect(lambda: self.new_visit())
+        self.today_page.loaded.connect(lambda: self._part_ready("page"))
+        self._set_profile_actions(True)
+        self.busy_label.clear()
         self.nav.setCurrentRow(self.TODAY)
+        self.stack.setCurrentIndex(self.TODAY)
         self.refresh_status()
+
+    def _set_profile_actions(self, enabled: bool) -> None:
+        # Until the profile is open there is nothing to show or change.
+        self.nav.setEnabled(enabled)
+        for action in (self.new_visit_action, self.settings_action, self.find_action, self.refresh_action,
+                       *self.view_actions):
+            action.setEnabled(enabled)
 
     # --- menus -------------------------------------------------------------------------------
 
@@ -272,8 +293,10 @@ class MainWindow(QMainWindow):
         self.visit_menu.setEnabled(True)
         self.stack.setCurrentWidget(page)
         # Crash-resume: the visit is remembered now; the checklist refines it to the item.
+        from app.session import Position
+
         position = Position(visit_id, rubric_hash, item_code)
-        self.runner.run(lambda: save_position(self.profile, position), on_error=self.show_error,
+        self.runner.run(lambda: _save_position(self.profile, position), on_error=self.show_error,
                         label="remember position")
 
     def print_visit(self, kind: str) -> None:
@@ -299,7 +322,7 @@ class MainWindow(QMainWindow):
             return
         self.visit_entry.setHidden(True)
         self.visit_menu.setEnabled(False)
-        self.runner.run(lambda: save_position(self.profile, None), on_error=self.show_error,
+        self.runner.run(lambda: _save_position(self.profile, None), on_error=self.show_error,
                         label="forget position")
         self.show_page(self.TODAY)
         self.visit_changed("")
@@ -326,6 +349,8 @@ class MainWindow(QMainWindow):
     # --- status, settings, errors ------------------------------------------------------------
 
     def refresh_status(self) -> None:
+        from app.overview import sync_status
+
         self.runner.run(lambda: sync_status(self.profile), on_done=self._show_status,
                         on_error=self.show_error, label="")
 
@@ -372,3 +397,9 @@ class MainWindow(QMainWindow):
         self.runner.wait_idle()
         event.accept()
 
+
+
+def _save_position(profile: Profile, position: Position | None) -> None:
+    from app.session import save_position
+
+    save_position(profile, position)

@@ -15,12 +15,10 @@ Tests use ``SyncTaskRunner``, which runs each task at once on the calling thread
 
 from __future__ import annotations
 
-import inspect
 import itertools
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -30,13 +28,15 @@ class Cancelled(Exception):
     """Raised inside a task by ``Progress.check()`` after the user cancelled it."""
 
 
-@dataclass
+# Plain classes, not dataclasses: this module loads before the first window is shown, and
+# dataclasses (with inspect) is a noticeable part of start-up.
 class Progress:
     """Handed to a task that asked for it: report progress, and notice a cancel request."""
 
-    _runner: TaskRunner | None
-    task_id: int
-    _cancel: threading.Event = field(default_factory=threading.Event)
+    def __init__(self, runner: TaskRunner | None, task_id: int) -> None:
+        self._runner = runner
+        self.task_id = task_id
+        self._cancel = threading.Event()
 
     @property
     def cancelled(self) -> bool:
@@ -52,10 +52,10 @@ class Progress:
             self._runner.progressed.emit(self.task_id, done, total, text)
 
 
-@dataclass
 class Task:
-    id: int
-    progress: Progress
+    def __init__(self, id: int, progress: Progress) -> None:  # noqa: A002 - the task's id
+        self.id = id
+        self.progress = progress
 
     def cancel(self) -> None:
         self.progress._cancel.set()
@@ -66,6 +66,8 @@ ErrorCallback = Callable[[BaseException], None]
 
 
 def _wants_progress(fn: Callable[..., Any]) -> bool:
+    import inspect  # first used after the window is shown
+
     try:
         return "progress" in inspect.signature(fn).parameters
     except (TypeError, ValueError):
@@ -87,6 +89,7 @@ class TaskRunner(QObject):
         self._io = ThreadPoolExecutor(max_workers=2, thread_name_prefix="fieldmark-io")
         self._ids = itertools.count(1)
         self._pending = 0
+        self._closed = False
         self._deliver.connect(self._on_deliver)
 
     @property
@@ -128,9 +131,12 @@ class TaskRunner(QObject):
 
     def wait_idle(self) -> None:
         """Block until queued database work is done (used at shutdown)."""
+        if self._closed:  # already shut down: nothing can be queued any more
+            return
         self._db.submit(lambda: None).result()
 
     def shutdown(self) -> None:
+        self._closed = True
         self._io.shutdown(wait=True, cancel_futures=True)
         self._db.shutdown(wait=True)
 

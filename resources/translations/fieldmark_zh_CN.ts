@@ -608,6 +608,10 @@
         <translation>正在处理…</translation>
     </message>
     <message>
+        <source>Opening the profile…</source>
+        <translation>正在打开数据…</translation>
+    </message>
+    <message>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>

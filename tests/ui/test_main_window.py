@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QLocale, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -246,3 +246,54 @@ def test_print_the_open_visit_from_the_visit_menu(qtbot, demo, runner):
     assert dialog is not None
     qtbot.waitUntil(lambda: dialog.page_count > 0, timeout=20000)
     dialog.close()
+
+
+def test_the_window_is_interactive_before_the_profile_is_open(qtbot, demo_dir, stub_checklist):
+    from ui.tasks import TaskRunner
+
+    runner = TaskRunner()
+    startup = Startup(QApplication.instance(), demo_dir, runner, today=TODAY)
+    order = []
+    startup.interactive.connect(lambda: order.append(("interactive", startup.window.profile)))
+    startup.ready.connect(lambda: order.append(("ready", startup.window.profile)))
+    startup.start()
+    # Shown at once, waiting for the profile, with nothing yet to click that needs it.
+    assert startup.window.isVisible() and startup.window.profile is None
+    assert not startup.window.new_visit_action.isEnabled()
+    qtbot.waitUntil(lambda: len(order) == 2, timeout=10000)
+    assert order[0] == ("interactive", None)
+    assert order[1][0] == "ready" and order[1][1] is not None
+    assert startup.window.new_visit_action.isEnabled()
+    qtbot.addWidget(startup.window)
+    startup.shutdown()
+
+
+def test_startup_speaks_the_profiles_language_from_the_first_frame(qtbot, demo_dir, stub_checklist):
+    from app.settings import LANGUAGE_HINT, set_setting
+
+    with Profile.open(demo_dir) as profile:
+        set_setting(profile, "language", "zh_CN")
+    assert (demo_dir / LANGUAGE_HINT).read_text(encoding="utf-8") == "zh_CN"
+    startup = Startup(QApplication.instance(), demo_dir, SyncTaskRunner(), today=TODAY)
+    with qtbot.waitSignal(startup.ready, timeout=5000):
+        startup.start()
+    qtbot.addWidget(startup.window)
+    assert startup.window.nav.item(0).text() == "今日"
+    startup.shutdown()
+    startup.translations.install(QLocale("en"))
+
+
+def test_a_stale_language_hint_is_corrected_when_the_profile_opens(qtbot, demo_dir, stub_checklist):
+    from app.settings import LANGUAGE_HINT, set_setting
+
+    with Profile.open(demo_dir) as profile:
+        set_setting(profile, "language", "zh_CN")
+    (demo_dir / LANGUAGE_HINT).write_text("en", encoding="utf-8")  # e.g. changed on another machine
+    startup = Startup(QApplication.instance(), demo_dir, SyncTaskRunner(), today=TODAY)
+    with qtbot.waitSignal(startup.ready, timeout=5000):
+        startup.start()
+    qtbot.addWidget(startup.window)
+    assert startup.window.nav.item(0).text() == "今日"
+    assert (demo_dir / LANGUAGE_HINT).read_text(encoding="utf-8") == "zh_CN"
+    startup.shutdown()
+    startup.translations.install(QLocale("en"))

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QWidget
 
-from app.profile import Profile
 from ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from app.profile import Profile
 
 
 class WorkspacePage(QWidget):

@@ -7,10 +7,12 @@ interface picks one by its locale. Interface strings themselves go through Qt tr
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QLocale
 
-from app.rubric import Label
+if TYPE_CHECKING:
+    from app.rubric import Label
 
 
 def ui_language() -> str:
