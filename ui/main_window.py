@@ -91,8 +91,9 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.busy_label, 1)
         self.statusBar().addPermanentWidget(self.pending_label)
         self.statusBar().addPermanentWidget(self.sync_label)
-        runner.started.connect(lambda _id, label: self.busy_label.setText(self.tr("Working…") if label else ""))
-        runner.finished.connect(lambda _id: None if runner.busy else self.busy_label.clear())
+        # Bound methods, not lambdas: Qt drops these connections when the window is destroyed.
+        runner.started.connect(self._task_started)
+        runner.finished.connect(self._task_finished)
 
         self._build_menus()
         self._fit_to_screen()
@@ -101,6 +102,13 @@ class MainWindow(QMainWindow):
         else:
             self.busy_label.setText(self.tr("Opening the profile…"))
             self._set_profile_actions(False)
+
+    def _task_started(self, _task_id: int, label: str) -> None:
+        self.busy_label.setText(self.tr("Working…") if label else "")
+
+    def _task_finished(self, _task_id: int) -> None:
+        if not self.runner.busy:
+            self.busy_label.clear()
 
     def attach_profile(self, profile: Profile) -> None:
         """The profile is open: build the Today view and load the first data."""
