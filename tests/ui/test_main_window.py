@@ -297,3 +297,13 @@ def test_a_stale_language_hint_is_corrected_when_the_profile_opens(qtbot, demo_d
     assert (demo_dir / LANGUAGE_HINT).read_text(encoding="utf-8") == "zh_CN"
     startup.shutdown()
     startup.translations.install(QLocale("en"))
+
+
+def test_launcher_opens_the_desktop_only_without_a_command():
+    from ui.launcher import _desktop_args
+
+    assert _desktop_args([])
+    assert _desktop_args(["--data-dir", "/x"]) and _desktop_args(["--data-dir=/x"])
+    assert not _desktop_args(["status"])
+    assert not _desktop_args(["--data-dir", "/x", "status"])
+    assert not _desktop_args(["--version"])
