@@ -135,10 +135,14 @@ class MainWindow(QMainWindow):
 
     # --- menus -------------------------------------------------------------------------------
 
-    def _action(self, text: str, shortcut: QKeySequence | str | None, slot: object) -> QAction:
+    def _action(self, text: str, shortcut: QKeySequence.StandardKey | str | None, slot: object) -> QAction:
         action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
+        # setShortcuts, not setShortcut: the latter's overload lookup builds dozens of Python
+        # enum classes on first use (~40 ms of start-up); a standard key gets all its bindings.
+        if isinstance(shortcut, str):
+            action.setShortcuts([QKeySequence(shortcut)])
+        elif shortcut is not None:
+            action.setShortcuts(QKeySequence.keyBindings(shortcut))
         action.triggered.connect(slot)
         return action
 
