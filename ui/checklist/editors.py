@@ -6,6 +6,7 @@ Unanswered is a real state, distinct from 0: spin boxes keep one step below thei
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -54,8 +55,8 @@ class AnswerEditorWidget(QWidget):
         finally:
             self._loading = False
 
-    def _show(self, value: Any) -> None:
-        raise NotImplementedError
+    # Each editor kind shows a stored value in its own widgets (every subclass defines it).
+    _show: Callable[[Any], None]
 
     def _emit(self, value: Any) -> None:
         if not self._loading:

@@ -49,7 +49,7 @@ class PhotoCanvasWidget(QWidget):
         self.scale = 1.0
         self.offset = QPointF(0, 0)
         self.fit = True  # follow the window size until the user zooms
-        self.placeholder = ""
+        self.empty_text = ""
         self._scaled: tuple[float, QPixmap] | None = None
         self._pixmap: QPixmap | None = None
         self._drag_from: QPointF | None = None
@@ -70,9 +70,9 @@ class PhotoCanvasWidget(QWidget):
 
     # --- content ------------------------------------------------------------------------------
 
-    def set_image(self, image: QImage, placeholder: str = "") -> None:
+    def set_image(self, image: QImage, empty_text: str = "") -> None:
         self.image = image
-        self.placeholder = placeholder
+        self.empty_text = empty_text
         self._pixmap = None if image.isNull() else QPixmap.fromImage(image)
         self._scaled = None
         self.cancel_drawing()
@@ -154,7 +154,7 @@ class PhotoCanvasWidget(QWidget):
         painter.fillRect(self.rect(), QColor("#202124"))
         if self._pixmap is None:
             painter.setPen(QColor("#e8eaed"))
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.placeholder)
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.empty_text)
             return
         target = QRectF(self.offset, QSize(self.image.width(), self.image.height()).toSizeF() * self.scale)
         if self.scale < 1:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
@@ -34,9 +35,8 @@ class WorkspacePage(QWidget):
         self.runner = runner
         self.stale = True
 
-    def refresh(self) -> None:
-        """Reload the page's data; subclasses run their queries through ``self.runner``."""
-        raise NotImplementedError
+    # Reload the page's data; every page defines it and runs its queries through ``self.runner``.
+    refresh: Callable[[], None]
 
     def mark_stale(self) -> None:
         self.stale = True

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QSplitter, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSplitter, QTreeWidget, QTreeWidgetItem, QWidget
 
 from app.labels import ITEM_KIND_LABELS, label_of
 from app.models import RubricRef
@@ -16,6 +16,7 @@ from app.rubric_store import get_rubric, list_rubrics
 from ui.pages.base import WorkspacePage
 from ui.tasks import TaskRunner
 from ui.widgets.i18n import both_of, format_number, text_of
+from ui.widgets.layout import master_detail
 from ui.widgets.lists import RECORD_ROLE, add_row, current_record, flat_tree
 from ui.widgets.rubric_preview import RubricPreviewWidget
 
@@ -60,17 +61,7 @@ class RubricsPage(WorkspacePage):
         right.addWidget(self.outline)
         right.addWidget(self.details)
         right.setSizes([520, 380])
-        left = QWidget(self)
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.list)
-        left_layout.addWidget(self.count)
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(left)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([300, 900])
-        QVBoxLayout(self).addWidget(splitter)
+        master_detail(self, [self.list, self.count], right, sizes=(300, 900))
 
     def refresh(self) -> None:
         self.runner.run(lambda: list_rubrics(self.profile), on_done=self._fill, on_error=self.failed.emit,

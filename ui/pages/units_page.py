@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
-    QSplitter,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -39,6 +38,7 @@ from app.units import AreaNode, HistoryEntry, area_tree, get_unit, unit_history
 from ui.pages.base import WorkspacePage
 from ui.tasks import TaskRunner
 from ui.widgets.i18n import both_of, format_date, format_number, text_of
+from ui.widgets.layout import master_detail
 from ui.widgets.lists import add_row, current_record, flat_tree
 from ui.widgets.score_trend import ScoreTrendWidget
 
@@ -207,19 +207,7 @@ class UnitsPage(WorkspacePage):
         scroll.setWidget(self.detail)
         self.detail.setMinimumHeight(520)
 
-        left = QWidget(self)
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.search)
-        left_layout.addWidget(self.tree)
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(left)
-        splitter.addWidget(scroll)
-        splitter.setStretchFactor(0, 0)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([300, 800])
-        layout = QVBoxLayout(self)
-        layout.addWidget(splitter)
+        master_detail(self, [self.search, self.tree], scroll, sizes=(300, 800))
         self._unit_id: str | None = None
 
     def refresh(self) -> None:
