@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import io
 import re
-import subprocess
-from pathlib import Path
 
-from PIL import Image, ImageStat
+import pypdfium2 as pdfium
+from PIL import ImageStat
 from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
 
 from app.evidence import import_bytes
 from app.findings import add_finding, add_good_practice
@@ -108,19 +108,54 @@ def squeeze(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def pdffonts(path: Path) -> list[dict[str, str]]:
-    """pdffonts' table as dicts; columns are sliced by the dashed rule (names contain spaces)."""
-    out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
-    header, rule, *rows = out.splitlines()
-    spans = [(m.start(), m.end()) for m in re.finditer(r"-+", rule)]
-    names = [header[a:b].strip() for a, b in spans]
-    return [{n: row[a:b].strip() for n, (a, b) in zip(names, spans, strict=True)} for row in rows if row.strip()]
+def _font_embedded(font: DictionaryObject) -> bool:
+    """Whether a font dictionary carries its program; Type 0 fonts carry it in their descendant."""
+    if font.get("/Subtype") == "/Type3":
+        return True  # glyphs are drawn by content streams inside the PDF itself
+    if font.get("/Subtype") == "/Type0":
+        return all(_font_embedded(d.get_object()) for d in font["/DescendantFonts"])
+    descriptor = font.get("/FontDescriptor")
+    if descriptor is None:
+        return False  # one of the standard 14: the reader substitutes whatever it has
+    descriptor = descriptor.get_object()
+    return any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
 
 
-def page_variances(path: Path, tmp: Path) -> list[float]:
-    subprocess.run(["pdftoppm", "-r", "50", "-png", str(path), str(tmp / "page")], check=True)
-    result = []
-    for png in sorted(tmp.glob("page*.png")):
-        with Image.open(png) as img:
-            result.append(sum(ImageStat.Stat(img.convert("L")).var))
-    return result
+def _collect_fonts(resources: DictionaryObject | None, found: dict[str, bool], seen: set[int]) -> None:
+    if resources is None:
+        return
+    resources = resources.get_object()
+    fonts = resources.get("/Font")
+    for ref in (fonts.get_object().values() if fonts is not None else ()):
+        font = ref.get_object()
+        found[str(font.get("/BaseFont", "?"))] = _font_embedded(font)
+    xobjects = resources.get("/XObject")
+    # Form XObjects (a watermark, a repeated header) have resources of their own.
+    for ref in (xobjects.get_object().values() if xobjects is not None else ()):
+        xobject = ref.get_object()
+        if xobject.get("/Subtype") == "/Form" and id(xobject) not in seen:
+            seen.add(id(xobject))
+            _collect_fonts(xobject.get("/Resources"), found, seen)
+
+
+def pdf_fonts(pdf: bytes) -> dict[str, bool]:
+    """Every font the pages use, by base name, and whether its program is embedded in the file."""
+    found: dict[str, bool] = {}
+    seen: set[int] = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        _collect_fonts(page.get("/Resources"), found, seen)
+    return found
+
+
+def page_variances(pdf: bytes, dpi: int = 50) -> list[float]:
+    """Grey-level variance of each page as PDFium renders it: a blank page is close to 0."""
+    document = pdfium.PdfDocument(pdf)
+    try:
+        result = []
+        for page in document:
+            image = page.render(scale=dpi / 72).to_pil().convert("L")
+            result.append(sum(ImageStat.Stat(image).var))
+            page.close()
+        return result
+    finally:
+        document.close()
