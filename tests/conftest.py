@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +16,9 @@ from app.profile import Profile
 from app.rubric_store import import_document
 from db import rows
 from db.queries import people
+
+ROOT = Path(__file__).resolve().parents[1]
+TRANSLATION_SOURCES = ROOT / "resources" / "translations"
 
 SMALL_RUBRIC = {
     "format": "fieldmark.rubric/1",
@@ -76,3 +82,45 @@ def seeded(profile: Profile) -> Seeded:
         people.add_team_member(tx.db, team, inspectors[1], "member")
     ref, _ = import_document(profile, SMALL_RUBRIC)
     return Seeded(profile, unit, team, inspectors, ref.hash)
+
+
+def pyside_tool(name: str) -> str:
+    """A PySide6 tool from the interpreter's own environment, else from PATH."""
+    beside = Path(sys.executable).parent / name
+    if beside.exists():
+        return str(beside)
+    found = shutil.which(name)
+    # PySide6 installs these tools; missing ones mean a broken environment, never a skip.
+    assert found is not None, f"{name} is not installed (it comes with PySide6)"
+    return found
+
+
+@pytest.fixture(scope="session")
+def built_translations(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with the .qm catalogues compiled from the committed .ts files for this run.
+
+    Tests never read a .qm that `make` left in resources/: after a fresh clone or a plain
+    `pytest` there is none, and after an edit of the .ts it is out of date.
+    """
+    out = tmp_path_factory.mktemp("translations")
+    sources = sorted(TRANSLATION_SOURCES.glob("*.ts"))
+    assert sources, f"no .ts file in {TRANSLATION_SOURCES}"
+    for ts in sources:
+        done = subprocess.run([pyside_tool("pyside6-lrelease"), str(ts), "-qm", str(out / f"{ts.stem}.qm")],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
+    return out
+
+
+@pytest.fixture(autouse=True)
+def _desktop_reads_built_translations(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The desktop's translations come from built_translations in every test that can load them.
+
+    Only UI tests pay for it: core tests never import Qt, and the catalogues are built once.
+    """
+    in_ui_tests = (ROOT / "tests" / "ui") in request.node.path.parents
+    if not in_ui_tests and "ui.app" not in sys.modules:
+        return
+    import ui.app
+
+    monkeypatch.setattr(ui.app, "TRANSLATIONS", request.getfixturevalue("built_translations"))
