@@ -7,11 +7,22 @@ mistakes exit 2, as argparse does.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 from app import __version__
 from app.errors import FieldmarkError
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its error line starting ``fieldmark:`` like every other error of the CLI."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        command = self.prog.removeprefix("fieldmark").strip()  # "visits list" for a subcommand
+        self.exit(2, f"fieldmark: {command + ': ' if command else ''}{message}\n")
 
 
 def _add_data_dir(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
@@ -26,7 +37,7 @@ def _add_data_dir(parser: argparse.ArgumentParser, *, top: bool = False) -> None
 def build_parser() -> argparse.ArgumentParser:
     from app import cli_evidence, cli_profile, cli_report, cli_rubric
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="fieldmark", description="Fieldmark: offline-first inspection checklists, scoring and feedback."
     )
     parser.add_argument("--version", action="version", version=f"fieldmark {__version__}")
@@ -51,7 +62,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.handler(args))
+        code = int(args.handler(args))
+        sys.stdout.flush()  # here, not at exit, so a closed pipe is caught below
+        return code
+    except BrokenPipeError:
+        # The reader stopped early (`fieldmark visits list --json | head -1`): the rest of the
+        # output has nowhere to go. Send it to devnull so the flush at exit does not raise again.
+        _discard_stdout()
+        return 1
     except FieldmarkError as exc:
         print(f"fieldmark: {exc}", file=sys.stderr)
         for problem in getattr(exc, "problems", []) or []:
@@ -59,6 +77,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _discard_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a file (captured, or already closed)
+        pass
 
 
 if __name__ == "__main__":

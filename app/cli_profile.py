@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from datetime import date
+from pathlib import Path
 
 from app.errors import ProfileError
 from app.paths import DB_NAME, resolve_data_dir
@@ -102,8 +104,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     root = resolve_data_dir(args.data_dir)
     if not (root / DB_NAME).exists():
-        print(f"no profile at {root}; create one with `fieldmark demo --data-dir {root}`")
-        return 1
+        raise _no_profile(root)
     with Profile.open(root, read_only=True) as profile:
         counts = visits.status_counts(profile.db)
         units = areas.count_units(profile.db)
@@ -115,3 +116,23 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"  changes waiting to sync: {pending}")
     print(f"  last sync: {receipt['pushed_at'] if receipt else 'never'}")
     return 0
+
+
+def _writable(folder: Path) -> bool:
+    """Whether this user may make files in ``folder`` (a read-only disk refuses even root)."""
+    return os.access(folder, os.W_OK | os.X_OK)
+
+
+def _no_profile(root: Path) -> ProfileError:
+    """Why there is no profile at ``root``, advising `demo` only where it could make one."""
+    if root.exists() and not root.is_dir():
+        return ProfileError(f"{root} is a file, not a Fieldmark data folder; choose a folder with --data-dir")
+    folder = root
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent  # the folder `demo` would create the data folder in
+    if not folder.is_dir():
+        return ProfileError(f"no profile at {root}, and none can be made there: {folder} is a file")
+    if not _writable(folder):
+        return ProfileError(f"no profile at {root}, and none can be made there: {folder} cannot be written; "
+                            "choose a writable folder with --data-dir")
+    return ProfileError(f"no profile at {root}; create one with `fieldmark demo --data-dir {root}`")

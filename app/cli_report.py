@@ -47,7 +47,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise InvalidAnswer(f"cannot write {args.out}: {exc.strerror}") from exc
     for warning in built.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(f"fieldmark: warning: {warning}", file=sys.stderr)
     print(f"{args.out}: {built.pages} page(s), {len(built.pdf) // 1024} KB")
     return 0
 

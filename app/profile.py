@@ -9,6 +9,7 @@ them read while the app writes.
 from __future__ import annotations
 
 import contextlib
+import errno
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -70,6 +71,8 @@ class Profile:
     def open(cls, root: Path, *, create: bool = True, read_only: bool = False) -> Profile:
         root = Path(root)
         db_path = root / DB_NAME
+        if root.exists() and not root.is_dir():
+            raise ProfileError(f"{root} is a file, not a Fieldmark data folder")
         if not root.exists():
             if not create or read_only:
                 raise ProfileError(f"no Fieldmark profile at {root}")
@@ -105,6 +108,13 @@ class Profile:
         try:
             fh = open(root / LOCK_NAME, "a+")  # noqa: SIM115 - held open for the profile's life
         except OSError as exc:
+            if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+                # The folder (or the lock file in it) may not be written: the profile there may
+                # be perfectly healthy, so the message says read-only, and how to get past it.
+                raise ProfileError(
+                    f"the data folder {root} is read-only ({exc.strerror}): Fieldmark must write there "
+                    "to open it. Give write access to the folder, or copy it to a writable place"
+                ) from exc
             raise ProfileError(f"the data folder {root} cannot be written: {exc.strerror}") from exc
         try:
             _lock(fh)

@@ -11,7 +11,14 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from db.errors import CorruptDatabase, MigrationFailed, NotWritable, SchemaTooNew
+from db.errors import (
+    CorruptDatabase,
+    MigrationFailed,
+    NotWritable,
+    ProfileLocked,
+    SchemaTooNew,
+    StorageError,
+)
 from db.migrations import MIGRATIONS, known_names
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -48,6 +55,53 @@ def check_not_newer(db: Database, path: Path) -> None:
         )
 
 
+# SQLite's primary result codes (the low byte of ``sqlite_errorcode``) that say the file or
+# its folder cannot be written or opened by this user: the bytes may be perfectly healthy.
+# SQLITE_READONLY_DIRECTORY, for one, is what a WAL database in a read-only folder gives,
+# because SQLite must create the -shm file beside it even to read.
+_SQLITE_PERM, _SQLITE_READONLY, _SQLITE_CANTOPEN = 3, 8, 14
+_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
+_SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
+
+
+def _primary_code(exc: sqlite3.Error) -> int | None:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
+def open_failure(path: Path, exc: sqlite3.Error) -> StorageError:
+    """The error that says truthfully why SQLite could not open ``path``.
+
+    Only a file SQLite finds corrupt is called damaged: a read-only folder, a file this user
+    may not write, or a busy database is not, and saying so would send the user to recovery
+    for nothing.
+    """
+    code = _primary_code(exc)
+    if code in (_SQLITE_READONLY, _SQLITE_PERM, _SQLITE_CANTOPEN):
+        return NotWritable(
+            f"the profile in {path.parent} is read-only for Fieldmark ({exc}): SQLite must write "
+            "beside the database even to read it. Give write access to the folder and the file, "
+            "or copy the folder to a writable place"
+        )
+    if code in (_SQLITE_BUSY, _SQLITE_LOCKED):
+        return ProfileLocked(f"{path} is busy in another program ({exc}); try again when it is closed")
+    if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB) or code is None:
+        return CorruptDatabase(f"{path} is damaged and cannot be opened ({exc}); it was left untouched")
+    # An I/O error, a full disk, ...: the file cannot be used now, which says nothing of its bytes.
+    return StorageError(f"{path} cannot be opened ({exc}); it was left untouched")
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """Connect and read the schema: the first read is where SQLite finds a bad or unreachable file."""
+    conn = sqlite3.connect(str(path), check_same_thread=False)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
 def open_database(path: Path, *, migrate: bool = True) -> Database:
     """Open (or create) the profile database at ``path`` and bring its schema up to date."""
     path = Path(path)
@@ -56,24 +110,20 @@ def open_database(path: Path, *, migrate: bool = True) -> Database:
     elif not path.parent.exists():
         raise NotWritable(f"the data folder {path.parent} does not exist")
     try:
-        conn = sqlite3.connect(str(path), check_same_thread=False)
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.DatabaseError as exc:
-        raise CorruptDatabase(f"{path} is damaged and cannot be opened ({exc}); it was left untouched") from exc
+        conn = _connect(path)
+    except sqlite3.Error as exc:
+        raise open_failure(path, exc) from exc
     try:
         _apply_pragmas(conn)
-    except sqlite3.OperationalError as exc:
+    except sqlite3.Error as exc:
         conn.close()
-        raise NotWritable(f"cannot write the database {path}: {exc}") from exc
-    except sqlite3.DatabaseError as exc:
-        conn.close()
-        raise CorruptDatabase(f"{path} is damaged and cannot be opened ({exc}); it was left untouched") from exc
+        raise open_failure(path, exc) from exc
     db = Database(conn)
     try:
         check_not_newer(db, path)
-    except sqlite3.DatabaseError as exc:
+    except sqlite3.Error as exc:
         conn.close()
-        raise CorruptDatabase(f"{path} is damaged ({exc}); it was left untouched") from exc
+        raise open_failure(path, exc) from exc
     except Exception:
         conn.close()
         raise
@@ -81,8 +131,11 @@ def open_database(path: Path, *, migrate: bool = True) -> Database:
         try:
             MIGRATIONS.apply(db)
             conn.execute(f"PRAGMA user_version={len(known_names())}")
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.Error as exc:
             conn.close()
+            failure = open_failure(path, exc)
+            if isinstance(failure, NotWritable | ProfileLocked):
+                raise failure from exc
             # Each migration runs in its own transaction, so a failed step leaves the file
             # at the last good level.
             raise MigrationFailed(f"could not upgrade {path} ({exc}); it was left at its previous level") from exc

@@ -64,3 +64,11 @@ def test_device_id_and_clock_survive_a_restart(data_dir):
         # Even with the wall clock far behind, the first stamp after a restart is later.
         p.clock._now = lambda: 0
         assert p.clock.tick() > persisted
+
+
+@pytest.mark.parametrize("read_only", [False, True])
+def test_data_folder_that_is_a_file_is_named_so(tmp_path, read_only):
+    path = tmp_path / "profile"
+    path.write_text("x")
+    with pytest.raises(ProfileError, match="is a file, not a Fieldmark data folder"):
+        Profile.open(path, read_only=read_only)
