@@ -6,6 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
+from app.canonical import dumps_exact, loads_exact
 from app.errors import FieldmarkError, RubricError
 from app.paths import resolve_data_dir
 from app.profile import Profile
@@ -48,7 +49,8 @@ def _read_json(path: Path, what: str) -> dict:
     except UnicodeDecodeError as exc:
         raise FieldmarkError(f"the {what} {path} is not UTF-8 text") from exc
     try:
-        doc = json.loads(text)
+        # Exact numbers: an answer of 10.0000000000000000000001 is above 10, not the float 10.0.
+        doc = loads_exact(text)
     except json.JSONDecodeError as exc:
         raise FieldmarkError(f"{path} line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
     if not isinstance(doc, dict):
@@ -106,7 +108,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             write_xlsx(doc, args.xlsx)
             print(f"wrote {args.xlsx}")
         if args.json_out:
-            args.json_out.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+            args.json_out.write_text(dumps_exact(doc, indent=2) + "\n", encoding="utf-8")
             print(f"wrote {args.json_out}")
     except OSError as exc:
         raise FieldmarkError(f"cannot write the export: {exc.strerror} ({exc.filename})") from exc

@@ -6,9 +6,7 @@ hash for the life of the process: the same hash is always the same rubric.
 
 from __future__ import annotations
 
-import json
-
-from app.canonical import canonical_json, content_hash
+from app.canonical import canonical_json, content_hash, loads_exact
 from app.errors import NotFound, RubricError
 from app.ids import RubricHash
 from app.models import RubricRef
@@ -52,7 +50,9 @@ def get_document(profile: Profile, rubric_hash: str) -> dict:
     row = q.get_template(profile.db, rubric_hash)
     if row is None:
         raise NotFound(f"rubric version {rubric_hash[:12]} is not stored in this profile")
-    return json.loads(row["document"])
+    # Exact numbers: canonical_json writes a Decimal with the text a float parse gave before, so
+    # a template stored while documents were read as floats still matches its hash.
+    return loads_exact(row["document"])
 
 
 def get_rubric(profile: Profile, rubric_hash: str) -> Rubric:

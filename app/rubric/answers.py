@@ -13,7 +13,16 @@ from decimal import Decimal
 from typing import Any
 
 from app.errors import InvalidAnswer
-from app.rubric.model import ZERO, Answer, IndicatorResult, Item, Rubric, UnitProfile, to_decimal
+from app.rubric.model import (
+    EXACT,
+    ZERO,
+    Answer,
+    IndicatorResult,
+    Item,
+    Rubric,
+    UnitProfile,
+    to_decimal,
+)
 
 ANSWERS_FORMAT = "fieldmark.answers/1"
 PROFILE_FORMAT = "fieldmark.profile/1"
@@ -65,7 +74,7 @@ def _points(item: Item, value: Any) -> _Scored:
     hi = item.max if item.max is not None else ZERO
     if v < item.min or v > hi:
         raise InvalidAnswer(f"item {item.code}: {v} is out of range [{item.min}, {hi}]")
-    if (v - item.min) % item.step:
+    if EXACT.remainder(EXACT.subtract(v, item.min), item.step):
         raise InvalidAnswer(f"item {item.code}: {v} is not on the step grid (step {item.step} from {item.min})")
     return v, v, None
 
@@ -293,7 +302,7 @@ def load_profile(doc: Any) -> UnitProfile:
         problems.append("numbers: must be an object {name: number}")
     else:
         for name, raw in numbers.items():
-            ok = not isinstance(raw, bool) and isinstance(raw, (int, float)) and math.isfinite(raw)
+            ok = not isinstance(raw, bool) and isinstance(raw, (int, float, Decimal)) and math.isfinite(raw)
             if not ok or raw < 0:
                 problems.append(f"numbers.{name}: must be a number >= 0, not {raw!r}")
             else:

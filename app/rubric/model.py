@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -19,6 +19,9 @@ COMPARATORS = (">=", ">", "<=", "<", "==")
 COMBINE_METHODS = ("mean", "min", "max", "median")
 ZERO = Decimal(0)
 ONE = Decimal(1)
+# Subtraction and remainder that never round, for the step-grid test: in the scoring context's
+# 28 digits, 9.50000000000000000000000000001 - 0 rounds to 9.5 and would pass as on a 0.5 grid.
+EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 # Item status: answered, unanswered, marked N/A, or switched off by its ``when`` condition.
 ANSWERED, UNANSWERED, NA, INAPPLICABLE = "answered", "unanswered", "na", "inapplicable"
 

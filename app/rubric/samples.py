@@ -6,9 +6,10 @@ rubric loader to validate and build a rubric from them.
 
 from __future__ import annotations
 
-import json
 from importlib.resources import files
 from pathlib import Path
+
+from app.canonical import loads_exact
 
 __all__ = ["SAMPLES_DIR", "sample_paths", "sample_ids", "load_sample"]
 
@@ -38,12 +39,11 @@ def sample_ids() -> list[str]:
 
 
 def load_sample(rubric_id: str) -> dict:
-    """The parsed JSON document of the sample rubric ``rubric_id``.
+    """The parsed JSON document of the sample rubric ``rubric_id`` (numbers exact).
 
     Raises ``KeyError`` when no sample has that id.
     """
     path = SAMPLES_DIR / f"{rubric_id}.json"
     if "/" in rubric_id or "\\" in rubric_id or not path.is_file():
         raise KeyError(f"no sample rubric {rubric_id!r}; known: {', '.join(sample_ids())}")
-    with path.open(encoding="utf-8") as fh:
-        return json.load(fh)
+    return loads_exact(path.read_text(encoding="utf-8"))

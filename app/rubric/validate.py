@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from app.canonical import content_hash
 from app.errors import RubricError
 from app.rubric.model import (
+    EXACT,
     ZERO,
     Band,
     CombineSpec,
@@ -296,7 +297,7 @@ class _Walk:
                 self.add(f"{place}.min", f"min {item.get('min', 0)} is above max {item['max']}")
             if step <= 0:
                 self.add(f"{place}.step", f"the step must be greater than 0 (got {item['step']})")
-            elif lo <= hi and (hi - lo) % step != 0:
+            elif lo <= hi and EXACT.remainder(EXACT.subtract(hi, lo), step) != 0:
                 self.add(f"{place}.max", f"max {item['max']} is not on the step grid "
                          f"(min {item.get('min', 0)}, step {item.get('step', 1)})")
         elif kind == "deduction":
@@ -435,7 +436,7 @@ def _value_kind_problem(item: Mapping[str, Any], value: Any) -> str | None:
         codes = [lv["code"] for lv in item["levels"]]
         if value not in codes:
             return f"item {item['code']!r} has no level {value!r} (levels: {', '.join(codes)})"
-    if kind in ("points", "count") and (isinstance(value, bool) or not isinstance(value, (int, float))):
+    if kind in ("points", "count") and (isinstance(value, bool) or not isinstance(value, (int, float, Decimal))):
         return f"item {item['code']!r} takes a number, not {value!r}"
     if kind == "text" and not isinstance(value, str):
         return f"item {item['code']!r} takes text, not {value!r}"

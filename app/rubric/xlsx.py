@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from app.canonical import dumps_exact, loads_exact
 from app.errors import RubricError
 from app.rubric.validate import validate_document
 from app.rubric.xlsx_read import Locator, read_xlsx, read_xlsx_located
@@ -59,7 +60,8 @@ def read_json(path: str | Path) -> dict[str, Any]:
         message = f"{name}: not UTF-8 text (byte {exc.start}); save the file as UTF-8"
         raise RubricError(message, problems=[message]) from None
     try:
-        doc = json.loads(text, object_pairs_hook=_no_duplicate_keys)
+        # Exact numbers: 10.0000000000000000000001 must not become the float 10.0.
+        doc = loads_exact(text, object_pairs_hook=_no_duplicate_keys)
     except json.JSONDecodeError as exc:
         message = f"{name} line {exc.lineno}, column {exc.colno}: {exc.msg}"
         raise RubricError(message, problems=[message]) from None
@@ -146,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "to-xlsx":
             write_xlsx(read_rubric_file(args.source), args.target)
         elif args.command == "to-json":
-            text = json.dumps(read_rubric_file(args.source), ensure_ascii=False, indent=2) + "\n"
+            text = dumps_exact(read_rubric_file(args.source), indent=2) + "\n"
             if args.target is None:
                 sys.stdout.write(text)
             else:

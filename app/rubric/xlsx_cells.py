@@ -6,9 +6,10 @@ is the detail after "row N, column X: ".
 Numbers. A cell is taken as Excel stores it: an int stays an int; a float is re-read through
 ``Decimal`` from its shortest repr, limited to 15 significant digits (Excel's own precision, which
 also drops binary noise such as 0.30000000000000004 from a formula), then returned as an int when
-integral and as a float otherwise. A number typed as text ("0.5") takes the same Decimal path
-without the 15-digit limit, which is how the writer keeps longer floats exact. So 0.5 reads as
-0.5, 5.0 as 5 and "2.50" as 2.5, and JSON written from the dict holds exactly those values.
+integral and as that exact Decimal otherwise, as a JSON rubric is read (``loads_exact``). A number
+typed as text ("0.5") takes the same Decimal path without the 15-digit limit, which is how the
+writer keeps longer numbers exact. So 0.5 reads as Decimal("0.5"), 5.0 as 5 and "2.50" as
+Decimal("2.50"), and JSON written from the dict holds exactly those values.
 
 Writing (``*_cell``): a document value becomes what is stored in the cell, or a problem under its
 JSON path when the layout could not read it back equal.
@@ -86,13 +87,13 @@ def show(value: object) -> str:
     return f"'{value}'" if isinstance(value, str) else repr(value)
 
 
-def _decimal_to_json(d: Decimal) -> int | float:
+def _decimal_to_json(d: Decimal) -> int | Decimal:
     if d == d.to_integral_value():
         return int(d)
-    return float(d)
+    return d
 
 
-def to_number(value: object) -> int | float | None:
+def to_number(value: object) -> int | Decimal | None:
     """A cell as a JSON number (see the module docstring), None when empty."""
     if value is None:
         return None
@@ -184,7 +185,7 @@ def equals_value(value: object, kind: str | None) -> Any:
         return to_text(value)
     if isinstance(value, bool):
         return value
-    if isinstance(value, int | float):
+    if isinstance(value, int | float | Decimal):
         return to_number(value)
     return to_text(value)
 
@@ -221,10 +222,14 @@ def number_cell(value: Any, path: str, problems: Problems) -> Any:
         problems.add(path, f"{value!r} is not a number")
         return None
     if isinstance(value, Decimal):
-        value = int(value) if value == value.to_integral_value() else float(value)
+        if value == value.to_integral_value():
+            return int(value)
+        if len(value.as_tuple().digits) > EXCEL_DIGITS:
+            # Excel would round a longer number; as text it stays exact (to_number reads it back).
+            return str(value)
+        return float(value)  # 15 digits or fewer survive a double and read back equal
     if isinstance(value, float) and len(Decimal(repr(value)).as_tuple().digits) > EXCEL_DIGITS:
-        # Excel would round a longer float; as text it stays exact (to_number reads it back).
-        return repr(value)
+        return repr(value)  # as for a long Decimal above
     return value
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from app.errors import RubricError
@@ -286,7 +287,7 @@ class _Flattener:
             # yes/no like every other flag column; an Excel TRUE/FALSE when the item is unknown,
             # since only then the reader goes by the cell's own type.
             return value if kind is None else yes_no(value)
-        if isinstance(value, int | float):
+        if isinstance(value, int | float | Decimal):
             if kind in (*TEXT_KINDS, "passfail"):
                 self.problems.add(path, f"a number reads back as text for a {kind} item")
             return number_cell(value, path, self.problems)

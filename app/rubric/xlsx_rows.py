@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from app.rubric.xlsx_cells import CellError, show, to_bool, to_int, to_number, to_text
@@ -61,7 +62,7 @@ class RowReader:
     def text(self, row: Row, column: str) -> str | None:
         return self.cell(row, column, to_text)
 
-    def number(self, row: Row, column: str) -> int | float | None:
+    def number(self, row: Row, column: str) -> int | Decimal | None:
         return self.cell(row, column, to_number)
 
     def integer(self, row: Row, column: str) -> int | None:

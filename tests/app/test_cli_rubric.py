@@ -114,3 +114,53 @@ def test_score_rejects_answers_that_do_not_fit(tmp_path, capsys):
 def test_every_sample_validates_through_the_cli(capsys):
     for path in sample_paths():
         assert main(["rubric", "validate", str(path)]) == 0, capsys.readouterr().err
+
+
+# --- exact numbers ----------------------------------------------------------------------------
+
+
+def test_an_answer_just_above_the_maximum_is_out_of_range(tmp_path, capsys):
+    # As a float this answer is 10.0 and would be accepted as full marks on the 10-point A1.
+    answers = tmp_path / "answers.json"
+    answers.write_text('{"format": "fieldmark.answers/1", "answers": {"A1": 10.0000000000000000000001}}',
+                       encoding="utf-8")
+    assert main(["score", str(write(tmp_path / "r.json", SMALL_RUBRIC)), str(answers), "--json"]) == 1
+    err = capsys.readouterr().err
+    assert "A1: 10.0000000000000000000001 is out of range [0, 10]" in err
+
+
+def test_a_rubric_number_a_float_cannot_hold_is_read_exactly(tmp_path, capsys):
+    # max 10.0000000000000000000001 with the default step 1 is off the step grid; as a float it
+    # would be 10.0 and the file would pass.
+    text = json.dumps(SMALL_RUBRIC, ensure_ascii=False).replace('"max": 10, "step": 0.5',
+                                                                '"max": 10.0000000000000000000001')
+    path = tmp_path / "r.json"
+    path.write_text(text, encoding="utf-8")
+    assert main(["rubric", "validate", str(path)]) == 1
+    assert "sections[0].items[0].max: max 10.0000000000000000000001 is not on the step grid" in \
+        capsys.readouterr().err
+
+
+def test_a_stored_rubric_keeps_exact_numbers_and_its_hash(tmp_path, capsys):
+    from app.rubric_store import _PARSED
+
+    doc = json.loads(json.dumps(SMALL_RUBRIC))
+    doc["id"] = "exact-check"
+    text = json.dumps(doc, ensure_ascii=False).replace('"points": 3}', '"points": 3.0000000000000000000001}')
+    data = tmp_path / "profile"
+    assert main(["rubric", "import", str(write_text(tmp_path / "r.json", text)), "--data-dir", str(data)]) == 0
+    _PARSED.clear()  # read the stored document back, as a new process would
+    answers = write(tmp_path / "a.json", {"format": "fieldmark.answers/1", "answers": {"B1": "basic"}})
+    capsys.readouterr()
+    # Read back as floats the level would be worth 3.0 and the hash check would call the profile
+    # damaged.
+    assert main(["score", "exact-check", str(answers), "--data-dir", str(data), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["awarded"] == "3.0000000000000000000001"
+    assert main(["rubric", "export", "exact-check", "--json", str(tmp_path / "out.json"),
+                 "--data-dir", str(data)]) == 0
+    assert '"points": 3.0000000000000000000001' in (tmp_path / "out.json").read_text(encoding="utf-8")
+
+
+def write_text(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path

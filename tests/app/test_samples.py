@@ -213,12 +213,33 @@ def full_marks(doc) -> dict:
 
 @pytest.mark.parametrize("path", sample_paths(), ids=lambda p: p.stem)
 def test_every_sample_passes_load_rubric(path):
-    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc = load_sample(path.stem)
     try:
         rubric = load_rubric(doc)
     except Exception as exc:  # show the validator's list of problems
         pytest.fail(f"{path.stem}: {exc} {getattr(exc, 'problems', '')}")
     assert rubric.id == doc["id"]
+
+
+# The content hashes the samples had while rubric files were read as floats. Profiles store
+# templates and visits by these hashes: reading numbers exactly must not change one of them.
+SAMPLE_HASHES = {
+    "civilized-unit": "ed79ac381f9af42824f21e434417da73465f2ed225aa787fb0bfe05723b9654e",
+    "double-reduction-monthly": "b293abbf59cf27a36651c35633ee37153fb22dfcb25492767a024ec3063581ff",
+    "drug-free-area": "a526c09d41302b0a08065fcfa2142a84cfc5572ebb199e77779b041b79ed1c2f",
+    "enterprise-env-safety": "dbd9b62fede6b0f766f372b04112a40bc8e92472c94f067a64c39af1e7477e7d",
+    "lianji-indicators": "64eef7012f4227d2942f3e7697137ecd08cae039bf68eecf0c58ecb03500f1a2",
+    "standardized-school": "fcbf59d39ee46ed1c9878051c4a9f4076782cfc8d1514d427bd7f05410364c9e",
+    "study-habits": "00eb0cbbe38e908385cafaec63b00395d5824d5590dc93f2a74d7599090a390b",
+}
+
+
+@pytest.mark.parametrize("rubric_id", sorted(SAMPLE_HASHES))
+def test_samples_keep_their_content_hashes(rubric_id):
+    exact = load_sample(rubric_id)
+    assert load_rubric(exact).content_hash == SAMPLE_HASHES[rubric_id]
+    floats = json.loads((SAMPLES_DIR / f"{rubric_id}.json").read_text(encoding="utf-8"))
+    assert load_rubric(floats).content_hash == SAMPLE_HASHES[rubric_id]
 
 
 @pytest.mark.parametrize("path", sample_paths(), ids=lambda p: p.stem)

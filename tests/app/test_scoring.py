@@ -336,6 +336,10 @@ def test_conditional_item_applies_only_when_its_condition_holds():
     [
         ("points", {"max": 10}, 11, "out of range"),
         ("points", {"max": 10, "step": 0.5}, 2.25, "step grid"),
+        # Exact: just above the maximum is out of range, not the float 10.0 ...
+        ("points", {"max": 10}, D("10.0000000000000000000001"), "out of range"),
+        # ... and a difference beyond the 28 digits of the scoring context is still off the grid.
+        ("points", {"max": 10, "step": 0.5}, D("9.50000000000000000000000000001"), "step grid"),
         ("points", {}, "7", "must be a number"),
         ("points", {}, True, "must be a number"),
         ("deduction", {}, {"zz": 1}, "unknown deduction code 'zz'"),

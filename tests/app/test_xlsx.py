@@ -5,12 +5,14 @@ from __future__ import annotations
 import copy
 import json
 import zipfile
+from decimal import Decimal as D
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
 
+from app.canonical import dumps_exact, loads_exact
 from app.errors import RubricError
 from app.rubric import validate_document
 from app.rubric.samples import sample_paths
@@ -68,7 +70,7 @@ def rich_doc() -> dict[str, Any]:
                 {"code": "B1", "kind": "indicator", "text": L("入学率", "Enrolment rate"), "max": 5,
                  "indicator": {"numerator": L("在校生数", "Enrolled"),
                                "denominator": L("应入学人数", "Eligible"), "rate": True,
-                               "comparator": ">=", "target": 99, "tolerance": 0.1}},
+                               "comparator": ">=", "target": 99, "tolerance": D("0.1")}},
                 {"code": "B2", "kind": "indicator", "text": L("事故数", "Accidents"), "max": 3,
                  "indicator": {"numerator": L("事故数", "Accidents"), "comparator": "==",
                                "target": 0}},
@@ -79,7 +81,7 @@ def rich_doc() -> dict[str, Any]:
                 {"code": "B5", "kind": "indicator", "text": L("比率", "Ratio"), "max": 2,
                  "indicator": {"numerator": L("甲", "A"), "denominator": L("乙", "B"),
                                "rate": False, "comparator": "<",
-                               "target": 0.30000000000000004}},
+                               "target": D("0.30000000000000004")}},
                 {"code": "B6", "kind": "points", "text": L("=公式样", "=looks like a formula"),
                  "max": 1, "when": {"item": "A4", "equals": "met"}},
             ]},
@@ -183,9 +185,9 @@ def test_long_float_and_half_round_trip_exactly(tmp_path: Path) -> None:
     write_xlsx(doc, path)
     back = read_xlsx(path)
     b5 = back["sections"][1]["items"][4]["indicator"]["target"]
-    assert b5 == 0.30000000000000004 and isinstance(b5, float)
+    assert b5 == D("0.30000000000000004") and isinstance(b5, D)
     step = back["sections"][0]["sections"][0]["items"][0]["step"]
-    assert step == 0.5 and isinstance(step, float)
+    assert step == D("0.5") and isinstance(step, D)
     assert isinstance(back["bands"][0]["min"], int)
 
 
@@ -685,10 +687,12 @@ def test_example_workbook_validates_and_matches_its_source() -> None:
 
 
 def test_numbers_keep_exactness() -> None:
-    assert to_number(0.1 + 0.2) == 0.3  # formula noise beyond Excel's 15 digits is dropped
-    assert to_number("0.50") == 0.5 and isinstance(to_number("0.50"), float)
+    assert to_number(0.1 + 0.2) == D("0.3")  # formula noise beyond Excel's 15 digits is dropped
+    assert to_number("0.50") == D("0.5") and isinstance(to_number("0.50"), D)
     assert to_number(5.0) == 5 and isinstance(to_number(5.0), int)
-    assert to_number("0.30000000000000004") == 0.30000000000000004
+    assert to_number("0.30000000000000004") == D("0.30000000000000004")
+    # Typed as text, a number keeps every digit: it is not rounded to the float 10.0.
+    assert to_number("10.0000000000000000000001") == D("10.0000000000000000000001")
     assert to_number(" 7 ") == 7
 
 
@@ -730,11 +734,11 @@ def test_cli_converts_both_ways(tmp_path: Path, capsys: pytest.CaptureFixture[st
     from app.rubric.xlsx import main
 
     source = tmp_path / "r.json"
-    source.write_text(json.dumps(rich_doc(), ensure_ascii=False), encoding="utf-8")
+    source.write_text(dumps_exact(rich_doc()), encoding="utf-8")
     book = tmp_path / "r.xlsx"
     assert main(["to-xlsx", str(source), str(book)]) == 0
     assert main(["to-json", str(book)]) == 0
-    assert json.loads(capsys.readouterr().out) == rich_doc()
+    assert loads_exact(capsys.readouterr().out) == rich_doc()
     broken = tmp_path / "broken.xlsx"
     broken.write_text("nope", encoding="utf-8")
     assert main(["to-json", str(broken)]) == 1
