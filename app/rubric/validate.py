@@ -1,9 +1,11 @@
-"""Validating rubric documents: the JSON Schema first, then the rules a schema cannot say.
+"""Validating rubric documents: the JSON Schema first, then the rules a schema cannot say, then
+the rules that can never bind (``app.rubric.bounds``).
 
 Every problem is one string ``"<place>: <message>"`` where the place is the JSON path in the
 document (``sections[2].items[0].max``), so an office author can find it in the file or the sheet.
-Semantic checks run only when the schema passes: they rely on the types the schema guarantees,
-and a type error usually explains the semantic noise it would cause anyway.
+Each pass runs only when the one before is clean: semantic checks rely on the types the schema
+guarantees, the never-binding checks on sound numbers, and an earlier problem usually explains
+the noise a later pass would make anyway.
 """
 
 from __future__ import annotations
@@ -19,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 from app.canonical import content_hash
 from app.errors import RubricError
+from app.rubric.bounds import impossible_answer, item_maximum, never_binding
 from app.rubric.model import (
     EXACT,
-    ZERO,
     Band,
     CombineSpec,
     Condition,
@@ -60,18 +62,6 @@ def _label(doc: Mapping[str, Any], key: str) -> Label:
     lab = Label.of(doc.get(key))
     assert lab is not None  # the schema requires it
     return lab
-
-
-def item_maximum(doc: Mapping[str, Any]) -> Decimal:
-    """The points an item can award at most; shared with validation so both agree."""
-    kind = doc["kind"]
-    if kind == "level":
-        return max((to_decimal(lv["points"]) for lv in doc["levels"]), default=ZERO)
-    if kind == "text":
-        return ZERO
-    if kind == "count" and "points_each" not in doc:
-        return ZERO
-    return to_decimal(doc.get("max", 0))
 
 
 def build_item(doc: Mapping[str, Any], section: str | None, bonus: bool) -> Item:
@@ -436,8 +426,10 @@ def _value_kind_problem(item: Mapping[str, Any], value: Any) -> str | None:
         codes = [lv["code"] for lv in item["levels"]]
         if value not in codes:
             return f"item {item['code']!r} has no level {value!r} (levels: {', '.join(codes)})"
-    if kind in ("points", "count") and (isinstance(value, bool) or not isinstance(value, (int, float, Decimal))):
-        return f"item {item['code']!r} takes a number, not {value!r}"
+    if kind in ("points", "count"):
+        if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+            return f"item {item['code']!r} takes a number, not {value!r}"
+        return impossible_answer(item, value)
     if kind == "text" and not isinstance(value, str):
         return f"item {item['code']!r} takes text, not {value!r}"
     if kind in ("deduction", "indicator"):
@@ -450,7 +442,12 @@ def validate_document(doc: Any) -> list[str]:
     problems = schema_problems(doc)
     if problems:
         return problems
-    return _Walk(doc).run()
+    problems = _Walk(doc).run()
+    if problems:
+        return problems
+    # A third pass: the maxima it compares with are only meaningful once the numbers and codes
+    # are sound (a negative max would make every band look unreachable).
+    return never_binding(doc)
 
 
 def load_rubric(doc: Mapping[str, Any]) -> Rubric:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from app.rubric import Answer, Scorer, UnitProfile, load_rubric, score
 from app.rubric.answers import award
+from app.rubric.bounds import Bounds
 from tests.app.rubric_factory import bands, item, label, rubric, section
 
 KINDS = ("points", "deduction", "passfail", "level", "indicator", "count", "text")
@@ -26,7 +27,8 @@ def item_and_values(draw: st.DrawFn, code: str, kind: str) -> tuple[dict[str, An
         doc = item(code, max=step * steps, step=step, **extra)
         values = st.integers(0, steps).map(lambda k: k * step)
     elif kind == "deduction":
-        doc = item(code, "deduction", max=draw(st.sampled_from([0, 3, 10])), **extra)
+        # Not max 0: a deduction item with nothing to take away is refused (its rules never bind).
+        doc = item(code, "deduction", max=draw(st.sampled_from([3, 10])), **extra)
         values = st.fixed_dictionaries({}, optional={"d3": st.integers(0, 4), "d1": st.integers(0, 2)})
     elif kind == "passfail":
         doc = item(code, "passfail", max=draw(st.sampled_from([0, 2, 5])), **extra)
@@ -72,13 +74,27 @@ def scenarios(draw: st.DrawFn, conditional: bool = True, vetoes: bool = True) ->
     def sec(code: str, depth: int) -> dict[str, Any]:
         subs = [sec(f"{code}.{k}", depth + 1) for k in range(draw(st.integers(0, 2 if depth < 2 else 0)))]
         own = items(f"{code}-", draw(st.integers(0 if subs else 1, 4)))
-        cap = {"cap": draw(st.sampled_from([0, 5, 12]))} if draw(st.integers(0, 3)) == 0 else {}
-        return section(code, *own, sections=subs, **cap)
+        doc = section(code, *own, sections=subs)
+        if draw(st.integers(0, 3)) == 0:
+            # A cap above what the section holds can never bind and is refused: clamp it.
+            doc["cap"] = min(D(draw(st.sampled_from([0, 5, 12]))), Bounds(doc).section(doc, ""))
+        return doc
 
     top = [sec(f"S{k}", 0) for k in range(draw(st.integers(1, 3)))]
-    fields: dict[str, Any] = {"bands": bands(("a", 20, draw(st.booleans())), ("b", 10, draw(st.booleans())))}
+    fields: dict[str, Any] = {}
     if draw(st.booleans()):
-        fields["bonus"] = {"cap": draw(st.sampled_from([0, 2, 5])), "items": items("X", draw(st.integers(1, 3)))}
+        bonus_items = items("X", draw(st.integers(1, 3)))
+        bonus_max = Bounds({}).bonus({"cap": 0, "items": bonus_items})
+        fields["bonus"] = {"cap": min(D(draw(st.sampled_from([0, 2, 5]))), bonus_max), "items": bonus_items}
+    # Bands a score can reach (an unreachable one is refused): 20 and 10 when the rubric allows.
+    highest = sum((Bounds({}).section(s, "") for s in top), D(0)) + (fields["bonus"]["cap"] if "bonus" in fields else 0)
+    top_min = min(D(20), highest)
+    if top_min > 0:
+        # At exactly the highest score only an inclusive bound is reached.
+        inclusive = True if top_min == highest else draw(st.booleans())
+        fields["bands"] = bands(("a", top_min, inclusive), ("b", top_min / 2, draw(st.booleans())))
+    else:
+        fields["bands"] = bands()
     if draw(st.booleans()):
         fields["prorate"] = [{"section": "S0", "unit_types": ["mixed"],
                               "share": {"numerator": ["m"], "denominator": ["m", "h"]}}]
@@ -86,7 +102,7 @@ def scenarios(draw: st.DrawFn, conditional: bool = True, vetoes: bool = True) ->
     if vetoes and draw(st.booleans()):
         target = draw(st.sampled_from(scorable))
         fields["vetoes"] = [{"code": "V", "label": label("v"), "trigger": {"item": target, "award_below": 1},
-                             "effect": draw(st.sampled_from(["fail", {"cap_band": "b"}]))}]
+                             "effect": draw(st.sampled_from(["fail", {"cap_band": "b"}] if top_min > 0 else ["fail"]))}]
     rub = load_rubric(rubric(*top, **fields))
     answers = {}
     for code in scorable:

@@ -145,6 +145,74 @@ def test_invalid_templates_name_the_place(doc, expected):
     assert any(expected in p for p in problems), problems
 
 
+def counting(**fields) -> dict:
+    """A count item C1 (1 point each, at most 3 counted, max 3) and pass/fail K after it."""
+    c1 = item("C1", "count", **{"points_each": 1, "max": 3, "max_count": 3, **fields})
+    return rubric(section("A", c1, item("K", "passfail")))
+
+
+# good(): section A holds 10 + 5 + 4 = 19 (cap 18), B 10 + 5, the bonus 5 (cap 5), so the highest
+# total with bonus is 18 + 15 + 5 = 38; bands met >= 30, basic > 20.
+@pytest.mark.parametrize(
+    ("doc", "expected"),
+    [
+        (edit("sections.0.cap", 20), "sections[0].cap: cap 20 is above the 19 points the section's items "
+         "and sub-sections can give at most, so it can never bind"),
+        (edit("sections.0.sections.0.cap", 4.5), "sections[0].sections[0].cap: cap 4.5 is above the 4 points"),
+        (edit("bonus.cap", 6), "bonus.cap: cap 6 is above the 5 points the bonus items can give at most"),
+        (edit("bands.0.min", 39), "bands[0].min: no score reaches 39: the highest possible total with bonus "
+         "is 38, so band 'met' can never be given"),
+        (edit("bands.0.min_inclusive", False, edit("bands.0.min", 38)), "bands[0].min: no score reaches 38"),
+        (edit("bands_basis", "percent", edit("bands.0.min", 100.5)),
+         "bands[0].min: no score reaches 100.5: the highest possible percentage is 100"),
+        (edit("bands.1.min_inclusive", True, edit("bands.1.min", 0)),
+         "bands[1].min: every score reaches 0 (scores are never below 0), so the bands after 'basic' can never be given"),
+        (edit("vetoes.0.trigger", {"item": "A1", "award_below": 0}),
+         "vetoes[0].trigger.award_below: no award is below 0 (awards are never below 0), so the veto can never bind"),
+        (edit("vetoes.1.effect", {"cap_band": "met"}),
+         "vetoes[1].effect.cap_band: 'met' is the best band: a result capped at it is never changed"),
+        (edit("vetoes.0.trigger", {"item": "A1", "equals": 11}),
+         "vetoes[0].trigger.equals: no answer of item 'A1' is 11 (it takes 0 to 10 in steps of 1), so this can never hold"),
+        (edit("vetoes.0.trigger", {"item": "A1", "equals": 2.5}), "vetoes[0].trigger.equals: no answer of item 'A1' is 2.5"),
+        (edit("sections.0.items.1.when", {"item": "C1", "equals": 4}, counting()),
+         "sections[0].items[1].when.equals: no answer of item 'C1' is 4 (it takes whole numbers from 0 up to 3)"),
+        (edit("sections.1.items.0.max", 0), "sections[1].items[0].max: a deduction item with max 0 has nothing to "
+         "take away, so its deductions can never bind"),
+        (counting(max=4), "sections[0].items[0].max: max 4 can never be reached: at most 3 × 1 = 3 points"),
+        (counting(points_each=0), "sections[0].items[0].max: max 3 can never be reached: at most 3 × 0 = 0 points"),
+        (edit("sections.1.items.1.indicator", {"numerator": label("n"), "comparator": ">=", "target": 0}),
+         "sections[1].items[1].indicator.target: every answer meets >= 0 (an indicator value is never below 0)"),
+        (edit("sections.1.items.1.indicator", {"numerator": label("n"), "comparator": ">", "target": -1}),
+         "sections[1].items[1].indicator.target: every answer meets > -1"),
+        (edit("prorate.0.share.numerator", ["high", "middle"]), "prorate[0].share.numerator: the numerator is the "
+         "whole denominator: the share is always 1, so the rule can never bind"),
+    ],
+)
+def test_rules_that_can_never_bind_are_refused(doc, expected):
+    problems = problems_of(doc)
+    assert any(expected in p for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        edit("sections.0.cap", 19),  # a cap equal to what the section holds restates its maximum
+        edit("bonus.cap", 5),
+        edit("bands.0.min", 38),  # inclusive: full marks with the full bonus reach it
+        edit("bands.1.min", 0),  # exclusive: a score of 0 still falls to the last band
+        edit("vetoes.0.trigger", {"item": "A1", "award_below": 0.5}),
+        edit("vetoes.0.trigger", {"item": "A1", "equals": 10}),
+        edit("sections.0.items.1.when", {"item": "C1", "equals": 3}, counting()),
+        counting(),  # 3 × 1 reaches max 3
+        rubric(section("A", item("C1", "count", points_each=0.5, max=3))),  # no max_count: any count
+        edit("sections.1.items.1.indicator", {"numerator": label("n"), "comparator": "==", "target": 0}),
+        edit("sections.1.items.1.indicator", {"numerator": label("n"), "comparator": ">", "target": 0}),
+    ],
+)
+def test_rules_at_their_limit_still_bind(doc):
+    assert validate_document(doc) == []
+
+
 def test_every_problem_is_listed_at_once():
     doc = edit("sections.0.items.0.max", "abc")
     doc = edit("sections.1.items.0.kind", "stars", doc)

@@ -88,7 +88,7 @@ def rich_doc() -> dict[str, Any]:
             {"code": "C", "name": L("初中", "Middle school"), "items": [
                 {"code": "C1", "kind": "points", "text": L("课程", "Curriculum"), "max": 10}]},
         ],
-        "bonus": {"cap": 10, "items": [
+        "bonus": {"cap": 7, "items": [
             {"code": "X1", "kind": "points", "text": L("获奖", "Awards"), "max": 5},
             {"code": "X2", "kind": "passfail", "text": L("示范", "Model unit"), "max": 3}]},
         "vetoes": [
