@@ -23,6 +23,27 @@ class VisitLocked(FieldmarkError):
     """The visit is finalized: only an amendment with a reason may change it."""
 
 
+class WriteFailed(FieldmarkError):
+    """A write did not reach the database; nothing of the action was saved.
+
+    ``transient`` says that trying again may succeed without the user changing anything (the
+    disk was busy, full or briefly unavailable), so a retry is worth scheduling.
+    """
+
+    def __init__(self, message: str, *, transient: bool = True) -> None:
+        super().__init__(message)
+        self.transient = transient
+
+
+class GapsOpen(FieldmarkError):
+    """Finalizing was refused because gaps remain; ``gaps`` lists them (GapEntry records)."""
+
+    def __init__(self, message: str, gaps: list) -> None:
+        super().__init__(message)
+        self.gaps = gaps
+        self.problems = [g.message if not g.item_code else f"{g.item_code}: {g.message}" for g in gaps]
+
+
 class RubricError(FieldmarkError):
     """A rubric template is malformed; ``problems`` lists every place that is wrong."""
 

@@ -32,7 +32,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 def _event(tx: Tx, finding_id: str, status: str, note: str, visit_id: str | None, by: str | None) -> None:
     rows.insert(tx.db, "finding_events", {
         "id": new_id(), "finding_id": finding_id, "visit_id": visit_id, "status": status,
-        "note": note, "at": tx.now, "by_inspector": by,
+        "note": note, "at": tx.now, "by_inspector": by or tx.by,
     }, tx.meta)
 
 

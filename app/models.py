@@ -67,6 +67,12 @@ class Visit:
     finalized_at: str | None
     rubric_hashes: tuple[RubricHash, ...] = ()
     members: tuple[Member, ...] = ()
+    # How many amendments were made after finalizing, and when the last one was.
+    amendment_no: int = 0
+    amended_at: str | None = None
+    # Moves when an amendment changes the score or the findings: signatures of an older
+    # version no longer sign what the sheet says.
+    version: int = 0
 
     @property
     def locked(self) -> bool:
@@ -78,7 +84,8 @@ class Visit:
             VisitId(row["id"]), UnitId(row["unit_id"]), row["unit_name"], row["unit_code"],
             row["visit_type"], row["status"], row["starts_on"], row["ends_on"], row["team_id"],
             row["assignment_id"], row["content_hash"], row["finalized_at"],
-            tuple(rubric_hashes), tuple(members),
+            tuple(rubric_hashes), tuple(members), row.get("amendment_no", 0), row.get("amended_at"),
+            row.get("version", 0),
         )
 
 
@@ -92,6 +99,7 @@ class Response:
     note: str
     reason: str
     answered_at: str
+    answered_by: InspectorId | None = None
 
     @classmethod
     def from_row(cls, row: dict) -> Response:
@@ -99,6 +107,7 @@ class Response:
             RubricHash(row["rubric_hash"]), row["item_code"],
             None if row["value"] is None else json.loads(row["value"]), bool(row["na"]),
             tuple(json.loads(row["evidence_methods"])), row["note"], row["reason"], row["answered_at"],
+            row.get("answered_by"),
         )
 
 

@@ -13,12 +13,12 @@ import errno
 import sqlite3
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from app.errors import ProfileError
+from app.errors import ProfileError, WriteFailed
 from app.hlc import HybridClock, Stamp
 from app.ids import new_id
 from app.paths import DB_NAME, LOCK_NAME, MEDIA_DIR
@@ -41,6 +41,25 @@ else:
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
+INSPECTOR_KEY = "inspector_id"
+# The name of the profile's inspector until the user gives theirs in the settings.
+UNNAMED_INSPECTOR = "本机督学"
+
+
+def _write_failure(exc: sqlite3.OperationalError) -> WriteFailed | None:
+    """The user-facing form of a write the database refused, or None for a programming error."""
+    text = str(exc).lower()
+    if "full" in text:
+        return WriteFailed("not saved: the disk is full; free some space and it is saved again")
+    if "readonly" in text or "read-only" in text:
+        return WriteFailed("not saved: the data folder is read-only", transient=False)
+    if "locked" in text or "busy" in text:
+        return WriteFailed("not saved: the database is busy")
+    if "i/o" in text or "unable to open" in text:
+        return WriteFailed(f"not saved: the disk could not be written ({exc})")
+    return None
+
+
 def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
@@ -52,6 +71,12 @@ class Tx:
     db: Database
     meta: RowMeta
     now: str
+    profile: Profile = field(repr=False, compare=False)
+
+    @property
+    def by(self) -> str:
+        """The profile's inspector: who this action is recorded as made by."""
+        return self.profile.inspector_in(self)
 
 
 class Profile:
@@ -60,6 +85,9 @@ class Profile:
         self.db = db
         self._lock = lock
         self.device_id = self._device_id()
+        # Known after the first write that needed it (see ``_inspector``).
+        self.inspector_id: str | None = meta.get(db, INSPECTOR_KEY)
+        self._new_inspector: str | None = None
         last = meta.get(db, "hlc_last")
         self.clock = HybridClock(self.device_id, last=Stamp.parse(last) if last else None)
 
@@ -140,12 +168,44 @@ class Profile:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Tx]:
-        """One user action: every write inside commits together or not at all."""
-        with self.db.atomic():
-            stamp = self.clock.tick()
-            tx = Tx(self.db, RowMeta(str(stamp), self.device_id), utc_now())
-            yield tx
-            meta.put(self.db, "hlc_last", str(stamp))
+        """One user action: every write inside commits together or not at all.
+
+        A write the database refuses (disk full, I/O error, busy, read-only) becomes
+        ``WriteFailed``: the action left nothing behind and the caller may try it again.
+        """
+        try:
+            with self.db.atomic():
+                stamp = self.clock.tick()
+                yield Tx(self.db, RowMeta(str(stamp), self.device_id), utc_now(), self)
+                meta.put(self.db, "hlc_last", str(stamp))
+            # Kept only once committed: a rolled-back action leaves no id without its row.
+            if self._new_inspector is not None:
+                self.inspector_id = self._new_inspector
+        except sqlite3.OperationalError as exc:
+            failure = _write_failure(exc)
+            if failure is None:
+                raise
+            raise failure from exc
+        finally:
+            self._new_inspector = None
+
+    def inspector_in(self, tx: Tx) -> str:
+        """The inspector row that stands for this profile's user, made by the first write needing it.
+
+        Every change records who made it; a profile whose user has not typed a name yet still
+        has one person behind its edits, named from the settings when the name is set.
+        """
+        if self.inspector_id is not None:
+            return self.inspector_id
+        if self._new_inspector is None:
+            from db import rows
+
+            inspector_id = new_id()
+            name = meta.get(tx.db, "setting.inspector_name") or UNNAMED_INSPECTOR
+            rows.insert(tx.db, "inspectors", {"id": inspector_id, "name": name}, tx.meta)
+            meta.put(tx.db, INSPECTOR_KEY, inspector_id)
+            self._new_inspector = inspector_id
+        return self._new_inspector
 
     def close(self) -> None:
         self.db.conn.close()

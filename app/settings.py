@@ -6,12 +6,14 @@ profile and survive reinstalling the app.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.errors import InvalidAnswer
 from app.paths import LANGUAGE_HINT, LANGUAGES
-from app.profile import Profile
+from app.profile import UNNAMED_INSPECTOR, Profile
+from db import rows
 from db.queries import meta
 
 
@@ -23,6 +25,12 @@ class Setting:
     title_en: str
     title_zh: str
     choices: tuple[str, ...] = ()
+    # Where the value is kept in ``meta``; a few settings live beside the part that reads them.
+    stored_as: str = ""
+
+    @property
+    def meta_key(self) -> str:
+        return self.stored_as or f"setting.{self.key}"
 
 
 SETTINGS: dict[str, Setting] = {s.key: s for s in (
@@ -33,35 +41,72 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in (
     Setting("server_url", str, "", "Server URL", "服务器地址"),
     Setting("office_logo", str, "", "Office logo for printed documents (PNG or JPEG file)", "打印文件的单位标志（PNG 或 JPEG 文件）"),
     Setting("paper_size", str, "a4", "Paper size for printed documents", "打印纸张", ("a4", "letter")),
+    Setting("reduce_photos", bool, False, "Store reduced 2048-pixel copies of photos", "照片只保存 2048 像素的缩小副本",
+            stored_as="evidence.reduce_photos"),
+    Setting("finalize_with_gaps", str, "confirm", "Finalizing a visit with open gaps",
+            "有待补项时定稿", ("confirm", "forbid")),
 )}
+
+
+def _decode(setting: Setting, raw: str) -> object:
+    if setting.kind is bool:
+        return raw == "1"
+    return setting.kind(raw)
+
+
+def _encode(setting: Setting, value: object) -> str:
+    if setting.kind is bool:
+        return "1" if value else "0"
+    return str(value)
 
 
 def get_setting(profile: Profile, key: str) -> object:
     setting = SETTINGS[key]
-    raw = meta.get(profile.db, f"setting.{key}")
+    raw = meta.get(profile.db, setting.meta_key)
     if raw is None:
         return setting.default
-    return setting.kind(raw)
+    return _decode(setting, raw)
 
 
-def set_setting(profile: Profile, key: str, value: object) -> None:
+def _checked(key: str, value: object) -> object:
     setting = SETTINGS.get(key)
     if setting is None:
-        raise InvalidAnswer(f"unknown setting {key!r}")
+        raise InvalidAnswer(f"unknown setting {key!r}; one of {', '.join(SETTINGS)}")
+    if setting.kind is bool:
+        if isinstance(value, str):
+            if value.lower() not in ("1", "0", "true", "false", "on", "off", "yes", "no"):
+                raise InvalidAnswer(f"{setting.title_en}: {value!r} is not on or off")
+            return value.lower() in ("1", "true", "on", "yes")
+        return bool(value)
     try:
         typed = setting.kind(value)
     except (TypeError, ValueError) as exc:
         raise InvalidAnswer(f"{setting.title_en}: {value!r} is not a valid value") from exc
     if setting.choices and typed not in setting.choices:
         raise InvalidAnswer(f"{setting.title_en}: {typed!r} is not one of {', '.join(setting.choices)}")
-    if setting.kind is int and typed < 0:  # type: ignore[operator]
+    if setting.kind is int and typed < 0:
         raise InvalidAnswer(f"{setting.title_en}: must not be negative")
     if key == "office_logo" and typed and not Path(str(typed)).is_file():
         raise InvalidAnswer(f"the office logo {typed} is not a file")
+    return typed
+
+
+def set_settings(profile: Profile, values: Mapping[str, object]) -> None:
+    """Save several settings as one action: all are checked first, then written together."""
+    typed = {key: _checked(key, value) for key, value in values.items()}
     with profile.transaction() as tx:
-        meta.put(tx.db, f"setting.{key}", str(typed))
-    if key == "language":
+        for key, value in typed.items():
+            meta.put(tx.db, SETTINGS[key].meta_key, _encode(SETTINGS[key], value))
+        if "inspector_name" in typed:
+            # The profile's inspector carries the name on every change it records.
+            rows.update(tx.db, "inspectors", tx.by, {"name": typed["inspector_name"] or UNNAMED_INSPECTOR},
+                        tx.meta)
+    if "language" in typed:
         remember_language_hint(profile)
+
+
+def set_setting(profile: Profile, key: str, value: object) -> None:
+    set_settings(profile, {key: value})
 
 
 def all_settings(profile: Profile) -> dict[str, object]:

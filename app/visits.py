@@ -1,8 +1,7 @@
 """The visit lifecycle: create, answer and clear items, finalize, amend.
 
 Each operation is one transaction and returns what it changed. A finalized visit is read-only
-here: the only way to change it is ``amend_response``, which needs a reason and leaves the old
-value in the audit log.
+here: finalizing and amending are in ``app.finalize``.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from app.canonical import content_hash
 from app.changes import OpChanges, OpChangesWithId
 from app.errors import InvalidAnswer, NotFound, VisitLocked
 from app.ids import InspectorId, RubricHash, VisitId, new_id
@@ -120,7 +118,7 @@ def _editable(profile: Profile, visit_id: str) -> Visit:
     return visit
 
 
-def _check_item(profile: Profile, visit: Visit, rubric_hash: str, item_code: str, value: Any, na: bool) -> None:
+def check_item(profile: Profile, visit: Visit, rubric_hash: str, item_code: str, value: Any, na: bool) -> None:
     if rubric_hash not in visit.rubric_hashes:
         raise InvalidAnswer(f"rubric {rubric_hash[:12]} is not pinned by this visit")
     rubric = get_rubric(profile, rubric_hash)
@@ -134,7 +132,7 @@ def _check_item(profile: Profile, visit: Visit, rubric_hash: str, item_code: str
         check_answer(item, value)
 
 
-def _check_methods(methods: Iterable[str]) -> list[str]:
+def check_methods(methods: Iterable[str]) -> list[str]:
     methods = list(dict.fromkeys(methods))
     unknown = [m for m in methods if m not in EVIDENCE_METHODS]
     if unknown:
@@ -142,7 +140,7 @@ def _check_methods(methods: Iterable[str]) -> list[str]:
     return methods
 
 
-def _write_response(tx: Tx, visit_id: str, rubric_hash: str, item_code: str, *, value: Any,
+def write_response(tx: Tx, visit_id: str, rubric_hash: str, item_code: str, *, value: Any,
                     na: bool, methods: list[str], note: str, reason: str, by: str | None,
                     deleted: bool = False) -> None:
     existing = rq.get_response(tx.db, visit_id, rubric_hash, item_code)
@@ -151,7 +149,7 @@ def _write_response(tx: Tx, visit_id: str, rubric_hash: str, item_code: str, *, 
         "rubric_hash": rubric_hash, "item_code": item_code,
         "value": None if value is None else json.dumps(value, ensure_ascii=False),
         "na": int(na), "evidence_methods": json.dumps(methods), "note": note, "reason": reason,
-        "answered_by": by, "answered_at": tx.now, "deleted": int(deleted),
+        "answered_by": by or tx.by, "answered_at": tx.now, "deleted": int(deleted),
     }, tx.meta)
 
 
@@ -162,10 +160,10 @@ def answer_item(
 ) -> OpChanges:
     """Record the answer to one item; it is durable when this returns."""
     visit = _editable(profile, visit_id)
-    _check_item(profile, visit, rubric_hash, item_code, value, na)
-    methods = _check_methods(evidence_methods)
+    check_item(profile, visit, rubric_hash, item_code, value, na)
+    methods = check_methods(evidence_methods)
     with profile.transaction() as tx:
-        _write_response(tx, visit_id, rubric_hash, item_code, value=None if na else value, na=na,
+        write_response(tx, visit_id, rubric_hash, item_code, value=None if na else value, na=na,
                         methods=methods, note=note, reason=reason, by=by)
     return OpChanges(responses=True, visit_ids=frozenset({visit_id}), item_codes=frozenset({item_code}))
 
@@ -177,7 +175,7 @@ def clear_item(profile: Profile, visit_id: str, *, rubric_hash: str, item_code: 
         existing = rq.get_response(tx.db, visit_id, rubric_hash, item_code)
         if existing is None or existing["deleted"]:
             return OpChanges()
-        _write_response(tx, visit_id, rubric_hash, item_code, value=None, na=False, methods=[],
+        write_response(tx, visit_id, rubric_hash, item_code, value=None, na=False, methods=[],
                         note="", reason="", by=None, deleted=True)
     return OpChanges(responses=True, visit_ids=frozenset({visit_id}), item_codes=frozenset({item_code}))
 
@@ -211,55 +209,13 @@ def visit_record(profile: Profile, visit_id: str) -> dict:
     }
 
 
-def finalize_visit(profile: Profile, visit_id: str) -> OpChangesWithId:
-    """Lock the visit and record the hash of its canonical form; returns that hash as ``id``."""
-    _editable(profile, visit_id)
-    with profile.transaction() as tx:
-        digest = content_hash(visit_record(profile, visit_id))
-        rows.update(tx.db, "visits", visit_id,
-                    {"status": "finalized", "finalized_at": tx.now, "content_hash": digest}, tx.meta)
-    return OpChangesWithId(digest, OpChanges(visit=True, visit_ids=frozenset({visit_id})))
-
-
-def amend_response(
-    profile: Profile, visit_id: str, *, rubric_hash: str, item_code: str, reason_for_change: str,
-    value: Any = None, na: bool = False, note: str | None = None, reason: str | None = None,
-    by: str | None = None,
-) -> OpChanges:
-    """Change an answer of a finalized visit. The old value stays in the audit log."""
-    if not reason_for_change or not reason_for_change.strip():
-        raise InvalidAnswer("an amendment needs a reason")
-    visit = get_visit(profile, visit_id)
-    if not visit.locked:
-        raise InvalidAnswer(f"visit {visit_id} is not finalized; answer the item directly")
-    _check_item(profile, visit, rubric_hash, item_code, value, na)
-    with profile.transaction() as tx:
-        old = rq.get_response(tx.db, visit_id, rubric_hash, item_code)
-        old_state = _state(old)
-        methods = json.loads(old["evidence_methods"]) if old else []
-        new_note = note if note is not None else (old["note"] if old else "")
-        new_reason = reason if reason is not None else (old["reason"] if old else "")
-        _write_response(tx, visit_id, rubric_hash, item_code, value=None if na else value, na=na,
-                        methods=methods, note=new_note, reason=new_reason, by=by)
-        new_state = _state(rq.get_response(tx.db, visit_id, rubric_hash, item_code))
-        rows.insert(tx.db, "audit_log", {
-            "id": new_id(), "visit_id": visit_id, "table_name": "responses",
-            "row_id": f"{rubric_hash}:{item_code}", "field": "answer",
-            "old_value": json.dumps(old_state, ensure_ascii=False),
-            "new_value": json.dumps(new_state, ensure_ascii=False),
-            "reason": reason_for_change.strip(), "by_inspector": by, "at": tx.now,
-        }, tx.meta)
-        digest = content_hash(visit_record(profile, visit_id))
-        rows.update(tx.db, "visits", visit_id, {"status": "amended", "content_hash": digest}, tx.meta)
-    return OpChanges(visit=True, responses=True, audit=True, visit_ids=frozenset({visit_id}),
-                     item_codes=frozenset({item_code}))
-
-
-def _state(row: dict | None) -> dict | None:
+def response_state(row: dict | None) -> dict | None:
+    """An answer as the audit log keeps it: None for no answer."""
     if row is None or row["deleted"]:
         return None
     return {"value": None if row["value"] is None else json.loads(row["value"]),
-            "na": bool(row["na"]), "note": row["note"], "reason": row["reason"]}
+            "na": bool(row["na"]), "evidence_methods": json.loads(row["evidence_methods"]),
+            "note": row["note"], "reason": row["reason"]}
 
 
 def audit_trail(profile: Profile, visit_id: str) -> list[AuditEntry]:
@@ -287,7 +243,7 @@ def count_visits(profile: Profile, f: VisitFilter | None = None) -> int:
 
 
 __all__ = [
-    "NewVisit", "amend_response", "answer_item", "audit_trail", "cancel_visit", "clear_item", "count_visits",
-    "create_visit", "create_visit_from_assignment", "finalize_visit", "get_visit", "list_responses",
+    "NewVisit", "answer_item", "audit_trail", "cancel_visit", "clear_item", "count_visits",
+    "create_visit", "create_visit_from_assignment", "get_visit", "list_responses",
     "list_visits", "visit_record", "VisitFilter", "VisitId",
 ]

@@ -345,3 +345,30 @@ def m0002_evidence_details(db: Database) -> None:
         CREATE INDEX evidence_finding ON evidence(finding_id) WHERE finding_id IS NOT NULL;
         """,
     )
+
+
+@MIGRATIONS(name="0003_finalize_and_amend")
+def m0003_finalize_and_amend(db: Database) -> None:
+    # Finalizing with open gaps is the office's call: a campaign may forbid it (NULL leaves it to
+    # the profile's setting). Amendments are numbered, and the visit's ``version`` moves when an
+    # amendment changes the score or the findings, so a signature knows which version it signed
+    # (``signed_version``) and an older one is shown as such rather than as a signature of
+    # what the paper now says. Audit rows say which amendment they belong to.
+    _script(
+        db,
+        """
+        ALTER TABLE campaigns ADD COLUMN finalize_with_gaps TEXT
+            CHECK (finalize_with_gaps IS NULL OR finalize_with_gaps IN ('confirm', 'forbid'));
+        ALTER TABLE visits ADD COLUMN amendment_no INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE visits ADD COLUMN amended_at TEXT;
+        ALTER TABLE visits ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE signatures ADD COLUMN signed_version INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE audit_log ADD COLUMN amendment_no INTEGER;
+        """,
+    )
+    # Amendments made before numbering existed: each earlier audit entry was one amendment.
+    db.execute(
+        "UPDATE visits SET amendment_no = (SELECT count(*) FROM audit_log a WHERE a.visit_id = visits.id), "
+        "amended_at = (SELECT max(at) FROM audit_log a WHERE a.visit_id = visits.id) "
+        "WHERE status = 'amended'"
+    )

@@ -244,6 +244,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     QCoreApplication.setApplicationName("Fieldmark")
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "fieldmark"])
     assert isinstance(app, QApplication)
+    from ui import error_report
+
+    error_report.install(app)
     register_cjk_font()
     runner = TaskRunner()
     startup = Startup(app, resolve_data_dir(args.data_dir), runner)

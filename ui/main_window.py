@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
 
 from app import __version__
 from app.errors import FieldmarkError
+from app.logs import log_file
+from ui.error_report import report_unexpected
 from ui.pages.base import WorkspacePage
 from ui.tasks import TaskRunner
 from ui.widgets.i18n import format_date
@@ -399,15 +401,50 @@ class MainWindow(QMainWindow):
             version=__version__))
 
     def show_error(self, exc: BaseException) -> None:
-        """Show a core error as a message; anything else is a bug and is raised."""
+        """Show a core error as a message; anything else is a bug: logged and shown with its details."""
         if not isinstance(exc, FieldmarkError):
-            raise exc
+            report_unexpected(exc)
+            return
         QMessageBox.warning(self, self.tr("Fieldmark"), str(exc))
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        # Every edit is already saved; closing only waits for writes still in flight.
-        self.runner.wait_idle()
+        # Text typed a moment ago is still waiting for its pause: save it, then wait for every
+        # write, and only close when the checklist says all is on disk (or the user lets go).
+        page = self._checklist
+        while page is not None:
+            page.flush()
+            self.runner.wait_idle()
+            self.runner.deliver_pending()
+            count, error = page.unsaved()
+            if not count:
+                break
+            choice = self.ask_unsaved(count, error)
+            if choice == "retry":
+                page.retry_saves()
+                continue
+            if choice == "cancel":
+                event.ignore()
+                return
+            page.abandon_unsaved()
+            break
         event.accept()
+
+    def ask_unsaved(self, count: int, error: BaseException | None) -> str:
+        """Closing with answers that could not be saved: "retry", "quit" or "cancel"."""
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Fieldmark"),
+                          self.tr("%n answer(s) could not be saved.", "", count), parent=self)
+        path = log_file()
+        box.setInformativeText((str(error) + "\n\n" if error else "") + (
+            self.tr("If you quit now, they are written to the log file {path} so they can be "
+                    "typed in again.").format(path=path) if path else
+            self.tr("If you quit now, they are lost.")))
+        retry = box.addButton(self.tr("&Retry"), QMessageBox.ButtonRole.AcceptRole)
+        quit_button = box.addButton(self.tr("&Quit without them"), QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(retry)
+        box.exec()
+        clicked = box.clickedButton()
+        return "retry" if clicked is retry else "quit" if clicked is quit_button else "cancel"
 
 
 

@@ -135,6 +135,15 @@ class TaskRunner(QObject):
             return
         self._db.submit(lambda: None).result()
 
+    def deliver_pending(self) -> None:
+        """Run the outcome callbacks of finished tasks now, without returning to the event loop.
+
+        Closing the window uses it after ``wait_idle`` to learn whether the last saves succeeded.
+        """
+        from PySide6.QtCore import QCoreApplication, QEvent
+
+        QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall.value)
+
     def shutdown(self) -> None:
         self._closed = True
         self._io.shutdown(wait=True, cancel_futures=True)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.changes import OpChanges
-from app.errors import InvalidAnswer, NotFound, VisitLocked
+from app.errors import InvalidAnswer, NotFound, VisitLocked, WriteFailed
 from app.evidence.errors import BadPhoto, EvidenceError
 from app.evidence.metadata import DEFAULT_MAX_PIXELS, EXTENSIONS, PhotoInfo, open_image, read_info
 from app.evidence.models import (
@@ -181,7 +181,7 @@ def _record(profile: Profile, target: Target, src: _Source, prep: _Prepared) -> 
                 "original_size": prep.source_size if prep.reduced else None,
                 "annotations": None, "deleted_at": None,
             }, tx.meta)
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, WriteFailed) as exc:
         if prep.written and not eq.hash_in_use(profile.db, prep.stored_sha):
             remove_blob(profile.media_dir, prep.stored_sha)
         detail = "the disk is full" if "full" in str(exc) else str(exc)

@@ -131,6 +131,25 @@ def attach_photo(profile: Profile, evidence_id: str, *, item_code: str | None = 
     return _changes(photo, target.item_code)
 
 
+def link_photos_to_finding(profile: Profile, evidence_ids: Sequence[str], finding_id: str) -> OpChanges:
+    """Link several photos to a finding as one action; each keeps the item it shows.
+
+    All are checked before anything is written, so the links are made together or not at all.
+    """
+    photos = [_editable(profile, pid) for pid in dict.fromkeys(evidence_ids)]
+    if not photos:
+        return OpChanges()
+    visit_ids = {p.visit_id for p in photos}
+    if len(visit_ids) > 1:
+        raise InvalidAnswer("photos of different visits cannot be linked to one finding")
+    resolve_target(profile, Target(photos[0].visit_id, finding_id=finding_id))
+    with profile.transaction() as tx:
+        for photo in photos:
+            _update(tx, photo, {"finding_id": finding_id})
+    return OpChanges(evidence=True, findings=True, visit_ids=frozenset(visit_ids),
+                     item_codes=frozenset(p.item_code for p in photos if p.item_code))
+
+
 def photo_file(profile: Profile, evidence_id: str) -> Path:
     """The stored file, byte for byte as imported. Open it read-only; never write to it."""
     return blob_path(profile.media_dir, get_photo(profile, evidence_id).sha256)

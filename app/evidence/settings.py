@@ -33,8 +33,8 @@ def get_evidence_settings(profile: Profile) -> EvidenceSettings:
 
 def set_reduce_photos(profile: Profile, on: bool) -> None:
     """Turn the reduced-size option on or off for photos imported from now on."""
-    with profile.db.atomic():
-        meta.put(profile.db, REDUCE_KEY, "1" if on else "0")
+    with profile.transaction() as tx:
+        meta.put(tx.db, REDUCE_KEY, "1" if on else "0")
 
 
 def should_reduce(settings: EvidenceSettings, info: PhotoInfo) -> bool:

@@ -27,3 +27,10 @@ def list_assignments(db: Database, *, on_or_after: str | None = None) -> list[di
 
 def list_campaigns(db: Database) -> list[dict]:
     return fetch_all(db, "SELECT * FROM campaigns WHERE deleted = 0 ORDER BY starts_on DESC")
+
+
+def finalize_rule(db: Database, assignment_id: str) -> str | None:
+    """The campaign's rule for finalizing with gaps ("confirm", "forbid"), or None for the default."""
+    row = fetch_one(db, "SELECT c.finalize_with_gaps FROM assignments a JOIN campaigns c ON c.id = a.campaign_id "
+                        "WHERE a.id = ?", (assignment_id,))
+    return row["finalize_with_gaps"] if row else None

@@ -6,17 +6,16 @@ import pytest
 
 from app.canonical import content_hash
 from app.errors import InvalidAnswer, NotFound, VisitLocked
+from app.finalize import amend_response, finalize_visit
 from app.findings import add_finding, add_good_practice
 from app.visits import (
     NewVisit,
     VisitFilter,
-    amend_response,
     answer_item,
     audit_trail,
     cancel_visit,
     clear_item,
     create_visit,
-    finalize_visit,
     get_visit,
     list_responses,
     list_visits,
@@ -120,7 +119,7 @@ def test_finalize_locks_the_visit_and_records_its_hash(seeded):
     add_finding(seeded.profile, vid, description="疏散标志损坏", deadline="2026-12-20")
     add_good_practice(seeded.profile, vid, "安全台账规范")
     expected = content_hash(visit_record(seeded.profile, vid))
-    result = finalize_visit(seeded.profile, vid)
+    result = finalize_visit(seeded.profile, vid, accept_gaps=True)
     visit = get_visit(seeded.profile, vid)
     assert visit.status == "finalized" and visit.locked
     assert visit.content_hash == result.id == expected
@@ -130,7 +129,7 @@ def test_finalize_locks_the_visit_and_records_its_hash(seeded):
 def test_a_finalized_visit_cannot_change_except_by_amendment(seeded):
     vid = new_visit(seeded)
     answer(seeded, vid, "A1", 10)
-    finalize_visit(seeded.profile, vid)
+    finalize_visit(seeded.profile, vid, accept_gaps=True)
     with pytest.raises(VisitLocked):
         answer(seeded, vid, "A1", 5)
     with pytest.raises(VisitLocked):
@@ -140,7 +139,7 @@ def test_a_finalized_visit_cannot_change_except_by_amendment(seeded):
     with pytest.raises(VisitLocked):
         add_good_practice(seeded.profile, vid, "x")
     with pytest.raises(VisitLocked):
-        finalize_visit(seeded.profile, vid)
+        finalize_visit(seeded.profile, vid, accept_gaps=True)
     with pytest.raises(VisitLocked):
         cancel_visit(seeded.profile, vid)
     assert [r.value for r in list_responses(seeded.profile, vid)] == [10]
@@ -149,7 +148,7 @@ def test_a_finalized_visit_cannot_change_except_by_amendment(seeded):
 def test_amendment_needs_a_reason_and_keeps_the_old_value(seeded):
     vid = new_visit(seeded)
     answer(seeded, vid, "A1", 6, reason="器材不足")
-    first_hash = finalize_visit(seeded.profile, vid).id
+    first_hash = finalize_visit(seeded.profile, vid, accept_gaps=True).id
     for reason in ("", "   "):
         with pytest.raises(InvalidAnswer, match="reason"):
             amend_response(seeded.profile, vid, rubric_hash=seeded.rubric_hash, item_code="A1",
@@ -180,7 +179,7 @@ def test_amend_is_only_for_finalized_visits(seeded):
 def test_amendment_that_fails_validation_changes_nothing(seeded):
     vid = new_visit(seeded)
     answer(seeded, vid, "A1", 6)
-    h = finalize_visit(seeded.profile, vid).id
+    h = finalize_visit(seeded.profile, vid, accept_gaps=True).id
     with pytest.raises(InvalidAnswer):
         amend_response(seeded.profile, vid, rubric_hash=seeded.rubric_hash, item_code="A1", value=99,
                        reason_for_change="typo")
@@ -192,7 +191,7 @@ def test_list_visits_filters_and_sorts(seeded):
     a = new_visit(seeded, starts_on="2026-11-01")
     b = new_visit(seeded, starts_on="2026-11-05")
     c = new_visit(seeded, starts_on="2026-11-03")
-    finalize_visit(seeded.profile, c)
+    finalize_visit(seeded.profile, c, accept_gaps=True)
     assert [v.id for v in list_visits(seeded.profile)] == [b, c, a]
     assert [v.id for v in list_visits(seeded.profile, VisitFilter(status="in_progress"))] == [b, a]
     assert [v.id for v in list_visits(seeded.profile, VisitFilter(text="均州"), limit=1)] == [b]
@@ -231,6 +230,6 @@ def test_count_visits_matches_the_filter(seeded):
     from app.visits import count_visits
 
     new_visit(seeded, starts_on="2026-11-01")
-    finalize_visit(seeded.profile, new_visit(seeded, starts_on="2026-11-02"))
+    finalize_visit(seeded.profile, new_visit(seeded, starts_on="2026-11-02"), accept_gaps=True)
     assert count_visits(seeded.profile) == 2
     assert count_visits(seeded.profile, VisitFilter(status="finalized")) == 1

@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from app.errors import InvalidAnswer, VisitLocked
+from app.finalize import finalize_visit
 from app.gaps import gap_check
 from app.overview import open_assignments, sync_status, visits_in_progress
 from app.people import list_inspectors, list_teams
@@ -19,7 +20,7 @@ from app.session import Position, last_position, save_position
 from app.settings import all_settings, get_setting, set_setting
 from app.signatures import add_signature, list_signatures
 from app.units import area_tree, search_units, unit_history
-from app.visits import NewVisit, answer_item, create_visit, finalize_visit
+from app.visits import NewVisit, answer_item, create_visit
 
 
 def png(color="black") -> bytes:
@@ -95,7 +96,7 @@ def test_bad_signatures_are_refused(seeded, kw, error):
 
 def test_a_finalized_visit_cannot_be_signed(seeded):
     vid = visit(seeded)
-    finalize_visit(seeded.profile, vid)
+    finalize_visit(seeded.profile, vid, accept_gaps=True)
     with pytest.raises(VisitLocked):
         add_signature(seeded.profile, vid, role="unit_head", signer_name="x", png=png())
 

@@ -38,6 +38,12 @@ class StubChecklistPage(QWidget):
     def open_visit(self, visit_id: str, rubric_hash: str | None = None, item_code: str | None = None) -> None:
         self.opened.append((visit_id, rubric_hash, item_code))
 
+    def flush(self) -> None:
+        pass
+
+    def unsaved(self) -> tuple[int, BaseException | None]:
+        return 0, None
+
 
 @pytest.fixture(scope="session")
 def demo_source(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -15,9 +15,12 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QUndoCommand
 
+from app.errors import FieldmarkError
+from app.logs import logger
 from app.models import Response
 from app.profile import Profile
 from app.visits import answer_item
+from ui.error_report import report_unexpected
 from ui.tasks import TaskRunner
 
 # Text typed into a note, a reason or a text item is saved once typing pauses this long.
@@ -99,49 +102,100 @@ class AnswerCommand(QUndoCommand):
         self._apply(self.old, True, False)
 
 
+# Automatic retries of a save that failed for a passing cause wait longer each time, up to this.
+RETRY_DELAYS_MS = (1000, 2000, 4000, 8000, 15000, 30000)
+
+
 class AnswerWriter:
-    """Saves drafts in order through the runner; text edits wait for a pause in typing."""
+    """Saves drafts in order through the runner; text edits wait for a pause in typing.
+
+    A draft stays "unsaved" from the edit until its own write commits. A failed write keeps the
+    draft (the newest per item) for a retry: by itself after a delay when the cause may pass (a
+    busy or full disk), or when the user asks. A newer edit of the same item replaces it.
+    """
 
     def __init__(self, owner: QObject, runner: TaskRunner, profile: Profile,
-                 on_saved: Callable[[Draft], None], on_failed: Callable[[Draft, BaseException], None],
-                 on_busy: Callable[[bool], None]) -> None:
+                 on_saved: Callable[[Draft], None], on_state: Callable[[], None]) -> None:
         self._runner = runner
         self._profile = profile
         self._on_saved = on_saved
-        self._on_failed = on_failed
-        self._on_busy = on_busy
+        self._on_state = on_state
         self.visit_id = ""
         self.by: str | None = None
-        self._waiting: dict[tuple[str, str], Draft] = {}
+        # Keys are (visit id, rubric hash, item code): a failed draft of a visit the user has
+        # left is still saved into that visit.
+        self._waiting: dict[tuple[str, str, str], Draft] = {}
+        self._latest: dict[tuple[str, str, str], int] = {}
         self._in_flight = 0
+        self._seq = 0
+        self.failed: dict[tuple[str, str, str], Draft] = {}
+        self.last_error: BaseException | None = None
+        self._attempt = 0
         self._timer = QTimer(owner)
         self._timer.setSingleShot(True)
         self._timer.setInterval(TEXT_DEBOUNCE_MS)
         self._timer.timeout.connect(self.flush)
+        self.retry_timer = QTimer(owner)
+        self.retry_timer.setSingleShot(True)
+        self.retry_timer.timeout.connect(self.retry)
 
     @property
     def busy(self) -> bool:
         return self._in_flight > 0 or bool(self._waiting)
 
+    @property
+    def unsaved(self) -> bool:
+        """Something typed or chosen is not on disk yet (waiting, being written, or failed)."""
+        return self.busy or bool(self.failed)
+
+    def failed_keys(self, visit_id: str) -> set[tuple[str, str]]:
+        return {(h, c) for (v, h, c) in self.failed if v == visit_id}
+
     def save(self, draft: Draft, *, debounce: bool = False) -> None:
-        self._waiting[draft.key] = draft
+        key = (self.visit_id, *draft.key)
+        self._waiting[key] = draft
         if debounce:
             self._timer.start()
-            self._on_busy(True)
+            self._on_state()
         else:
-            self._submit(self._waiting.pop(draft.key))
+            self._submit(key, self._waiting.pop(key))
 
     def flush(self) -> None:
-        """Send every waiting draft now (leaving an item, closing the page)."""
+        """Send every waiting draft now (leaving an item or a visit, closing the window)."""
         self._timer.stop()
         waiting, self._waiting = self._waiting, {}
-        for draft in waiting.values():
-            self._submit(draft)
+        for key, draft in waiting.items():
+            self._submit(key, draft)
 
-    def _submit(self, draft: Draft) -> None:
-        profile, visit_id, by = self._profile, self.visit_id, self.by
+    def retry(self) -> None:
+        """Send every failed draft again (the retry timer, or the user's Retry)."""
+        self.retry_timer.stop()
+        failed, self.failed = self.failed, {}
+        for key, draft in failed.items():
+            self._submit(key, draft)
+
+    def give_up(self) -> None:
+        """The user quits without the failed saves: write each one to the log, then forget them.
+
+        The log is a separate file, often on a disk that still takes writes, so the values can
+        be typed in again from it.
+        """
+        self.retry_timer.stop()
+        self._timer.stop()
+        lost = {**self.failed, **self._waiting}
+        for (visit_id, rubric_hash, code), draft in lost.items():
+            logger.warning("answer not saved at exit: visit %s rubric %s item %s value %r n/a %s "
+                           "methods %s note %r reason %r", visit_id, rubric_hash, code, draft.value,
+                           draft.na, ",".join(draft.methods), draft.note, draft.reason)
+        self.failed, self._waiting = {}, {}
+
+    def _submit(self, key: tuple[str, str, str], draft: Draft) -> None:
+        profile, by = self._profile, self.by
+        visit_id = key[0]
+        self._seq += 1
+        seq = self._latest[key] = self._seq
         self._in_flight += 1
-        self._on_busy(True)
+        self._on_state()
 
         def work() -> None:
             answer_item(profile, visit_id, rubric_hash=draft.rubric_hash, item_code=draft.item_code,
@@ -150,12 +204,27 @@ class AnswerWriter:
 
         def done(_: object) -> None:
             self._in_flight -= 1
+            if self._latest.get(key) == seq:
+                # This write is the item's newest: any earlier failure of it is now overtaken.
+                self.failed.pop(key, None)
+                del self._latest[key]
+            if not self.failed:
+                self._attempt, self.last_error = 0, None
+                self.retry_timer.stop()
             self._on_saved(draft)
-            self._on_busy(self.busy)
+            self._on_state()
 
         def failed(exc: BaseException) -> None:
             self._in_flight -= 1
-            self._on_failed(draft, exc)
-            self._on_busy(self.busy)
+            if not isinstance(exc, FieldmarkError):
+                report_unexpected(exc)  # a bug, not a disk: the user and the log hear of it
+            if self._latest.get(key) == seq and key not in self._waiting:
+                self.failed[key] = draft
+                self.last_error = exc
+                if getattr(exc, "transient", False) and not self.retry_timer.isActive():
+                    delay = RETRY_DELAYS_MS[min(self._attempt, len(RETRY_DELAYS_MS) - 1)]
+                    self._attempt += 1
+                    self.retry_timer.start(delay)
+            self._on_state()
 
         self._runner.run(work, on_done=done, on_error=failed, label="answer")

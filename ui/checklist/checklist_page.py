@@ -54,7 +54,7 @@ class ChecklistPage(PageFlowsMixin, QWidget):
         self.drafts: dict[tuple[str, str], Draft] = {}
         self.current: tuple[str, str] | None = None
         self.undo_stack = QUndoStack(self)
-        self.writer = AnswerWriter(self, runner, profile, self._saved, self._save_failed, self._busy)
+        self.writer = AnswerWriter(self, runner, profile, self._saved, self.show_save_state)
         self.dialog: QWidget | None = None  # the open dialog, if any (dialogs are non-blocking)
 
         self.title = QLabel()
@@ -63,12 +63,18 @@ class ChecklistPage(PageFlowsMixin, QWidget):
         self.state.setObjectName("visitState")
         self.saved = QLabel()
         self.saved.setObjectName("savedState")
+        self.saved.setWordWrap(True)
+        self.retry_button = QPushButton(self.tr("&Retry saving"))
+        self.retry_button.setObjectName("retrySave")
+        self.retry_button.clicked.connect(self.writer.retry)
+        self.retry_button.hide()
         self.header = QHBoxLayout()
         self.header.setContentsMargins(12, 8, 12, 8)
         self.header.addWidget(self.title)
         self.header.addWidget(self.state)
         self.header.addStretch(1)
         self.header.addWidget(self.saved)
+        self.header.addWidget(self.retry_button)
 
         self.model = SectionTreeModel(self)
         self.tree = make_tree_view(self.model)
@@ -150,12 +156,13 @@ class ChecklistPage(PageFlowsMixin, QWidget):
         self.state.setText(self.status_text(visit.status))
         self.state.setProperty("locked", visit.locked)
         self.state.style().polish(self.state)
-        self.saved.setText("")
+        self.show_save_state()
         self.pane.set_read_only(visit.locked)
         self.findings.set_read_only(visit.locked)
+        # The item shown belonged to the previous visit: forget it before the panels redraw.
+        self.current = None
         self.update_actions()
         self.show_side()
-        self.current = None
         key = (rubric_hash, item_code) if rubric_hash and item_code else None
         if key is None and item_code:
             key = next((k for k in self.model.order if k[1] == item_code), None)
@@ -282,18 +289,40 @@ class ChecklistPage(PageFlowsMixin, QWidget):
         if self.data is not None:
             self.visitChanged.emit(self.data.visit.id)
 
-    def _save_failed(self, draft: Draft, exc: BaseException) -> None:
-        self.saved.setText(self.tr("Not saved: {error}").format(error=exc))
-        self.saved.setProperty("error", True)
-        self.saved.style().polish(self.saved)
-
-    def _busy(self, busy: bool) -> None:
-        if self.saved.property("error") and busy:
-            return
-        self.saved.setProperty("error", False)
-        self.saved.setText(self.tr("Saving…") if busy else self.tr("All changes saved"))
+    def show_save_state(self) -> None:
+        """Say in words whether every edit is on disk; a failed save stays visible until it succeeds."""
+        writer = self.writer
+        visit_id = self.data.visit.id if self.data is not None else ""
+        self.model.set_unsaved(writer.failed_keys(visit_id))
+        failed = len(writer.failed)
+        if failed:
+            error = writer.last_error
+            text = self.tr("Not saved: %n answer(s).", "", failed)
+            if error is not None:
+                text += " " + str(error)
+            if writer.retry_timer.isActive():
+                text += " " + self.tr("Trying again in %n second(s).", "",
+                                      max(1, round(writer.retry_timer.remainingTime() / 1000)))
+            self.saved.setText(text)
+            self.saved.setProperty("error", True)
+        else:
+            self.saved.setText(self.tr("Saving…") if writer.busy else self.tr("All changes saved"))
+            self.saved.setProperty("error", False)
+        self.retry_button.setVisible(bool(failed))
         self.saved.style().polish(self.saved)
 
     def flush(self) -> None:
         """Save typed text now (the shell calls this before leaving the page or quitting)."""
         self.writer.flush()
+
+    def unsaved(self) -> tuple[int, BaseException | None]:
+        """How many answers are not on disk, and the last save error (the shell asks at closing)."""
+        writer = self.writer
+        return len(writer.failed) + (1 if writer.busy else 0), writer.last_error
+
+    def retry_saves(self) -> None:
+        self.writer.retry()
+
+    def abandon_unsaved(self) -> None:
+        """Quitting without the answers that could not be saved: they go to the log file."""
+        self.writer.give_up()

@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QDialog, QMessageBox
 
+from app.finalize import amend_response, finalize_visit
 from app.findings import add_finding, add_good_practice, set_finding_status
 from app.gaps import GapEntry, gap_check
 from app.rubric import Answer, Item
 from app.signatures import ROLES, add_signature
-from app.visits import amend_response, audit_trail, finalize_visit
+from app.visits import audit_trail
 from ui.checklist.finding_dialog import FindingDialog
 from ui.checklist.gap_dialog import GapDialog
 from ui.checklist.signature_pad import SignatureDialog
@@ -216,7 +217,7 @@ class PageFlowsMixin(_Page):
             return
         self.writer.flush()
         profile, visit_id, where = self.profile, self.data.visit.id, self.current
-        self._run(lambda: finalize_visit(profile, visit_id),
+        self._run(lambda: finalize_visit(profile, visit_id, accept_gaps=True),
                   then=lambda _: self.open_visit(visit_id, *(where or (None, None))), label="finalize")
 
     # --- photos ------------------------------------------------------------------------------

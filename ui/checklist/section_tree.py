@@ -16,6 +16,7 @@ _Index = QModelIndex | QPersistentModelIndex
 _DONE = QColor("#2e7d32")
 _WARN = QColor("#b26a00")
 _MUTED = QColor("#8a8f98")
+_ERROR = QColor("#c62828")
 _NO_INDEX = QModelIndex()
 
 
@@ -47,6 +48,8 @@ class SectionTreeModel(QAbstractItemModel):
         self._results: dict[str, ScoreResult] = {}
         self.order: list[tuple[str, str]] = []
         self._conditional: set[str] = set()
+        # Items whose last edit could not be saved: marked until a save of theirs succeeds.
+        self._unsaved: set[tuple[str, str]] = set()
         self._bold = QFont()
         self._bold.setBold(True)
 
@@ -56,6 +59,7 @@ class SectionTreeModel(QAbstractItemModel):
         self.beginResetModel()
         self._root = Node("root", "", "", "")
         self._items, self._results, self.order = {}, dict(results), []
+        self._unsaved = set()
         self._conditional = {h for h, r in rubrics.items() if any(it.when for it in r.items.values())}
         for rubric_hash, rubric in rubrics.items():
             top = self._root
@@ -95,6 +99,19 @@ class SectionTreeModel(QAbstractItemModel):
         while node is not None and node is not self._root:
             self.dataChanged.emit(self.createIndex(node.row, 1, node), self.createIndex(node.row, 2, node), roles)
             node = node.parent
+
+    def set_unsaved(self, keys: set[tuple[str, str]]) -> None:
+        """Mark the items whose answer is not on disk; repaint only rows whose mark changed."""
+        changed, self._unsaved = self._unsaved ^ keys, set(keys)
+        for key in changed:
+            node = self._items.get(key)
+            if node is not None:
+                self.dataChanged.emit(self.createIndex(node.row, 0, node), self.createIndex(node.row, 2, node),
+                                      [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole,
+                                       Qt.ItemDataRole.ToolTipRole])
+
+    def is_unsaved(self, rubric_hash: str, code: str) -> bool:
+        return (rubric_hash, code) in self._unsaved
 
     def _refresh(self, node: Node) -> None:
         if node.children:
@@ -166,12 +183,13 @@ class SectionTreeModel(QAbstractItemModel):
             if col == 0:
                 return f"{node.code}  {node.text}".strip()
             return self._item_cell(node, col) if node.kind == "item" else self._section_cell(node, col)
-        if role == Qt.ItemDataRole.ToolTipRole and col == 0:
-            return node.text
+        unsaved = node.kind == "item" and (node.rubric_hash, node.code) in self._unsaved
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.tr("Not saved: {item}").format(item=node.text) if unsaved else (node.text if col == 0 else None)
         if role == Qt.ItemDataRole.FontRole and node.kind != "item":
             return self._bold
-        if role == Qt.ItemDataRole.ForegroundRole and node.kind == "item" and col == 1:
-            return QBrush(self._item_colour(node))
+        if role == Qt.ItemDataRole.ForegroundRole and node.kind == "item" and (col == 1 or unsaved):
+            return QBrush(_ERROR if unsaved else self._item_colour(node))
         if role == Qt.ItemDataRole.TextAlignmentRole and col > 0:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -195,6 +213,8 @@ class SectionTreeModel(QAbstractItemModel):
         if result is None:
             return ""
         if col == 1:
+            if (node.rubric_hash, node.code) in self._unsaved:
+                return self.tr("unsaved")
             state, gap = self._item_state(node)
             return "!" if gap else {"done": "✓", "na": self.tr("N/A")}.get(state, "")
         item = result.items.get(node.code)

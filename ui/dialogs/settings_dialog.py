@@ -22,25 +22,18 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import FieldmarkError
-from app.evidence import get_evidence_settings, set_reduce_photos
 from app.profile import Profile
-from app.settings import all_settings, set_setting
+from app.settings import all_settings, set_settings
 from ui.tasks import TaskRunner
 
 
 def load_settings(profile: Profile) -> dict[str, object]:
-    values = all_settings(profile)
-    # The reduced-photo option belongs to the evidence store, which keeps it beside its files.
-    values["reduce_photos"] = get_evidence_settings(profile).reduce_photos
-    return values
+    return all_settings(profile)
 
 
 def save_settings(profile: Profile, values: dict[str, object]) -> None:
-    for key, value in values.items():
-        if key == "reduce_photos":
-            set_reduce_photos(profile, bool(value))
-        else:
-            set_setting(profile, key, value)
+    """One action, one transaction: every changed setting is saved, or none is."""
+    set_settings(profile, values)
 
 
 class SettingsDialog(QDialog):
@@ -161,7 +154,7 @@ class SettingsDialog(QDialog):
         }
 
     def save(self) -> None:
-        # Only what changed is written: one transaction per setting keeps each durable.
+        # Only what changed is written, all of it in one transaction.
         changed = {k: v for k, v in self.values().items() if self.loaded.get(k) != v}
         self.buttons.setEnabled(False)
         self.runner.run(lambda: save_settings(self.profile, changed), on_done=lambda _: self._saved(changed),
