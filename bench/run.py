@@ -17,6 +17,7 @@ MODULES = [
     "bench.photo_ingest",
     "bench.ui_startup",
     "bench.report",
+    "bench.save_latency",
 ]
 
 
