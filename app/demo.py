@@ -8,10 +8,20 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from app.demo_photos import CAMERA, PHONE, Camera, demo_jpeg
+from app.evidence import (
+    AnnotationLayer,
+    Arrow,
+    Rect,
+    Text,
+    import_bytes,
+    save_annotations,
+    set_caption,
+)
 from app.findings import add_finding, add_good_practice, set_finding_status
 from app.ids import new_id
 from app.profile import Profile
@@ -197,6 +207,17 @@ FINDINGS = [
     ("消防器材部分过期，疏散指示标志损坏。", "更换过期器材，修复疏散标志。", "总务主任", "major"),
     ("课后服务签到台账缺少家长签字。", "完善课后服务自愿申请与签到制度。", "德育处主任", "general"),
 ]
+# What the photo of each finding shows (app/demo_photos.py draws it).
+FINDING_SCENES = {
+    "学生作业批改记录不全，部分班级作业量超标。": "homework",
+    "实验室危化品未实行双人双锁管理。": "lab",
+    "图书室生均图书不足，近三年新增图书偏少。": "books",
+    "消防器材部分过期，疏散指示标志损坏。": "fire",
+    "课后服务签到台账缺少家长签字。": "sign-in",
+}
+# Where the demo's units are: photos carry GPS near them, as a phone's would.
+DANJIANGKOU = (32.540, 111.508)
+LIULIPING = (32.430, 111.060)
 PRACTICES = [
     "学校推行“作业超市”分层布置，学生作业负担明显减轻。",
     "校园文化墙布置规范，体现“立德树人”主题。",
@@ -209,6 +230,32 @@ def _by_id(refs: dict[str, Rubric], *candidates: str) -> Rubric:
         if c in refs:
             return refs[c]
     return next(iter(refs.values()))
+
+
+class _Photographer:
+    """Takes the demo's photos and imports them the way the app imports a camera's."""
+
+    def __init__(self, profile: Profile) -> None:
+        self.profile = profile
+        # A generator of its own: photos never shift the answers drawn from the main one.
+        self.rnd = random.Random(20112)
+        self.count = 0
+
+    def take(self, visit_id: str, scene: str, caption: str, *, day: date, place: tuple[float, float],
+             camera: Camera = PHONE, rubric: Rubric | None = None, item: str | None = None,
+             finding: str | None = None, orientation: int = 1) -> str | None:
+        if item is not None and (rubric is None or item not in rubric.items):
+            return None  # a sample rubric without that item: no photo rather than a wrong link
+        self.count += 1
+        taken = datetime.combine(day, time(9, 0)) + timedelta(minutes=7 * self.count + self.rnd.randint(0, 5))
+        here = (place[0] + self.rnd.uniform(-0.002, 0.002), place[1] + self.rnd.uniform(-0.002, 0.002))
+        data = demo_jpeg(scene, self.rnd, taken=taken, camera=camera, place=here, orientation=orientation)
+        summary = import_bytes(self.profile, data, f"IMG_{taken:%Y%m%d_%H%M%S}.jpg", visit_id=visit_id,
+                               item_code=item, rubric_hash=rubric.content_hash if item and rubric else None,
+                               finding_id=finding)
+        evidence_id = summary.evidence_ids[0]
+        set_caption(self.profile, evidence_id, caption)
+        return evidence_id
 
 
 def build_demo(profile: Profile, *, today: date) -> dict[str, Any]:
@@ -245,15 +292,28 @@ def build_demo(profile: Profile, *, today: date) -> dict[str, Any]:
             team_id=team_id, assignment_id=assignment)).id
 
     made = {"finalized": 0, "amended": 0, "in_progress": 0}
+    camera = _Photographer(profile)
     # Three acceptance reviews done earlier this month, one of them amended afterwards.
     for i in range(3):
         unit = schools[i]
-        vid = visit(unit, standard, "preliminary_review", today - timedelta(days=3 - i), assignments[i])
+        day = today - timedelta(days=3 - i)
+        vid = visit(unit, standard, "preliminary_review", day, assignments[i])
         _fill(profile, vid, standard, rnd, share=1.0, quality=0.8 + 0.05 * i, by=leader)
         for desc, req, who, sev in rnd.sample(FINDINGS, 2):
-            add_finding(profile, vid, description=desc, requirement=req, responsible=who, severity=sev,
-                        deadline=(today + timedelta(days=30)).isoformat(), by=leader)
+            found = add_finding(profile, vid, description=desc, requirement=req, responsible=who, severity=sev,
+                                deadline=(today + timedelta(days=30)).isoformat(), by=leader)
+            if i == 0:  # the visit a newcomer opens first: its findings carry their photos
+                camera.take(vid, FINDING_SCENES[desc], desc.rstrip("。"), day=day, place=DANJIANGKOU,
+                            finding=found.id)
         add_good_practice(profile, vid, rnd.choice(PRACTICES))
+        if i == 0:
+            # A2.4 asks for a photo: without it the sheet would print a gap for it.
+            camera.take(vid, "building", "教学楼及安全鉴定公示牌", day=day, place=DANJIANGKOU, rubric=standard,
+                        item="A2.4")
+            camera.take(vid, "fire", "教学楼一楼消防器材", day=day, place=DANJIANGKOU, rubric=standard, item="E2")
+            # Taken with the phone upright: stored turned, shown upright through EXIF orientation.
+            camera.take(vid, "books", "图书室书架", day=day, place=DANJIANGKOU, rubric=standard, item="B2.1",
+                        orientation=6)
         finalize_visit(profile, vid)
         made["finalized"] += 1
         if i == 0:
@@ -267,6 +327,16 @@ def build_demo(profile: Profile, *, today: date) -> dict[str, Any]:
     for i in (3, 4):
         vid = visit(schools[i], standard, "preliminary_review", today, assignments[i])
         _fill(profile, vid, standard, rnd, share=0.4 + 0.2 * (i - 3), quality=0.85, by=inspectors[1])
+        # Photos taken this morning, on both visits under way: whichever a newcomer opens has some.
+        if i == 3:
+            camera.take(vid, "gate", "校门及门卫室", day=today, place=DANJIANGKOU, rubric=standard, item="A1.3",
+                        camera=CAMERA)
+            camera.take(vid, "track", "运动场环形跑道", day=today, place=DANJIANGKOU, rubric=standard, item="A3.1",
+                        camera=CAMERA)
+        else:
+            camera.take(vid, "building", "教学楼及安全鉴定公示牌", day=today, place=DANJIANGKOU, rubric=standard,
+                        item="A2.4")
+            camera.take(vid, "fire", "楼道消防器材", day=today, place=DANJIANGKOU, rubric=standard, item="E2")
         made["in_progress"] += 1
     # Monthly "double reduction" visits by the assigned inspector, and study-habits checks.
     for i, unit in enumerate(schools[5:9]):
@@ -286,13 +356,30 @@ def build_demo(profile: Profile, *, today: date) -> dict[str, Any]:
     finding = add_finding(profile, vid, description="危险废物贮存场所未设置防渗漏设施，转移联单填写不全。",
                           requirement="限期15日内完成防渗改造，规范填写转移联单。", responsible="安全环保部经理",
                           severity="major", deadline=(today - timedelta(days=1)).isoformat(), by=leader).id
+    # The items this checklist wants a photo of, then the finding's own, marked up.
+    for scene, code, caption in (("dust", "A1", "布袋除尘器及排气筒运行正常"), ("wastewater", "B1", "污水处理站调节池、沉淀池"),
+                                 ("outfall", "B3", "废水排放口及标志牌")):
+        camera.take(vid, scene, caption, day=today - timedelta(days=14), place=LIULIPING, rubric=safety, item=code)
+    store = camera.take(vid, "waste", "危废贮存间地面无防渗层，有渗漏痕迹", day=today - timedelta(days=14),
+                        place=LIULIPING, rubric=safety, item="C2", finding=finding)
+    if store is not None:
+        # Marked up as an inspector would: the stain circled, an arrow and a word on it.
+        save_annotations(profile, store, AnnotationLayer((
+            Rect((0.35, 0.76, 0.78, 0.96)),
+            Arrow((0.22, 0.2), (0.4, 0.76)),
+            Text((0.05, 0.06), "地面无防渗层", size=0.07),
+        )))
     finalize_visit(profile, vid)
     made["finalized"] += 1
     set_finding_status(profile, finding, "reported_fixed", note="企业报告已完成防渗改造。")
     follow = visit(plant, safety, "follow_up", today)
+    # The follow-up looks at what was fixed: the same store, its floor now lined.
+    camera.take(follow, "waste-fixed", "整改后：危废贮存间地面已做防渗处理", day=today, place=LIULIPING,
+                rubric=safety, item="C2")
     made["in_progress"] += 1
     return {
         "rubrics": len(rubrics), "units": len(units), "inspectors": len(inspectors),
         "assignments": len(assignments), "visits": sum(made.values()), **{f"visits {k}": v for k, v in made.items()},
+        "photos": camera.count,
         "follow-up visit": follow,
     }
