@@ -173,6 +173,14 @@ class CombineSpec:
     count: int | None = None
 
 
+class ProfileGap(NamedTuple):
+    """A profile number a prorate rule needs and the unit profile lacks (or that adds up to 0)."""
+
+    section: str
+    number: str
+    message: str
+
+
 @dataclass(frozen=True)
 class VetoHit:
     code: str
@@ -296,30 +304,39 @@ class Plan:
         self.veto_items = [self.index[v.item] for v in rubric.vetoes]
         self.band_index = {b.code: k for k, b in enumerate(rubric.bands)}
 
-    def shares(self, profile: UnitProfile) -> tuple[list[Decimal | None], bool, list[str]]:
+    def shares(self, profile: UnitProfile) -> tuple[list[Decimal | None], bool, list[ProfileGap]]:
         """Per-section prorate shares for ``profile`` (None: not prorated), whether any rule
-        matched, and notes about missing profile data."""
+        matched, and the profile numbers a matching rule needs but cannot use.
+
+        A share that cannot be computed (a number missing, or numbers adding up to 0) is 1: the
+        section counts in full, which is the neutral choice (a missing enrolment figure must not
+        zero a section), and the returned gap says so, naming the number, so it is never silent.
+        """
         shares: list[Decimal | None] = [None] * len(self.sections)
-        notes: list[str] = []
+        gaps: list[ProfileGap] = []
         prorated = False
         for rule in self.rubric.prorate:
             if profile.unit_type is None or profile.unit_type not in rule.unit_types:
                 continue
             prorated = True
-            missing = sorted({n for n in rule.denominator if n not in profile.numbers})
-            if missing:
-                notes.append(f"prorate {rule.section}: profile lacks {', '.join(missing)}; counted as 0")
-            num = sum((profile.numbers.get(n, ZERO) for n in rule.numerator), ZERO)
+            # Validation keeps the numerator inside the denominator, so this covers both.
+            missing = [n for n in dict.fromkeys(rule.denominator) if n not in profile.numbers]
             den = sum((profile.numbers.get(n, ZERO) for n in rule.denominator), ZERO)
-            if den == 0:
-                # No enrolment to split by: keeping the section whole is the neutral choice, and the
-                # note makes the missing profile data visible instead of silently zeroing a section.
-                notes.append(f"prorate {rule.section}: denominator is 0; section counted in full")
-                share = ONE
-            else:
+            share = ONE
+            for name in missing:
+                gaps.append(ProfileGap(rule.section, name, f"{rule.section}: the unit profile has no "
+                                       f"{name}, needed to prorate section {rule.section}; the section "
+                                       "counts in full until it is recorded"))
+            if not missing and den == 0:
+                names = " + ".join(dict.fromkeys(rule.denominator))
+                gaps.append(ProfileGap(rule.section, names, f"{rule.section}: the unit profile's {names} "
+                                       f"add up to 0, so section {rule.section} cannot be prorated; it "
+                                       "counts in full until they are recorded"))
+            elif not missing:
+                num = sum((profile.numbers[n] for n in rule.numerator), ZERO)
                 share = min(ONE, max(ZERO, num / den))
             shares[self.sec_index[rule.section]] = share
-        return shares, prorated, notes
+        return shares, prorated, gaps
 
     def _add_section(self, sec: Section, parent: int) -> None:
         k = len(self.sections)

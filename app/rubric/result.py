@@ -19,6 +19,7 @@ from app.rubric.model import (
     Band,
     IndicatorResult,
     Label,
+    ProfileGap,
     Rubric,
     VetoHit,
     plan_of,
@@ -32,6 +33,9 @@ _GAP_TEXT = {
     "no_reason": "awarded below the maximum without a reason",
     "photo_missing": "a photo is required",
 }
+# A prorate rule applies to the unit but a profile number it needs is missing (or the numbers
+# add up to 0): the gap's item is the section, and its message names the number.
+PROFILE_MISSING = "profile_missing"
 
 
 @dataclass(frozen=True)
@@ -60,8 +64,8 @@ class SectionResult:
 
 @dataclass(frozen=True)
 class Gap:
-    kind: str  # "unanswered" | "no_reason" | "photo_missing"
-    item: str
+    kind: str  # "unanswered" | "no_reason" | "photo_missing" | "profile_missing"
+    item: str  # the item's code; the section's code for "profile_missing"
     message: str
 
 
@@ -92,6 +96,7 @@ class ScoreResult:
     notes: tuple[str, ...]
     _states: tuple[_State, ...] = field(repr=False)
     _sections: tuple[tuple[Decimal, Decimal, int, Decimal | None], ...] = field(repr=False)
+    _profile_gaps: tuple[ProfileGap, ...] = field(default=(), repr=False)
 
     @cached_property
     def items(self) -> Mapping[str, ItemResult]:
@@ -112,8 +117,9 @@ class ScoreResult:
 
     @cached_property
     def gaps(self) -> tuple[Gap, ...]:
+        """Missing profile numbers first (each weighs on a whole section), then items in order."""
         plan = plan_of(self.rubric)
-        return tuple(
+        return tuple(Gap(PROFILE_MISSING, g.section, g.message) for g in self._profile_gaps) + tuple(
             Gap(kind, code, f"{code}: {_GAP_TEXT[kind]}")
             for code, s in zip(plan.codes, self._states, strict=True)
             for kind in s[3]

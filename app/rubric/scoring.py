@@ -84,7 +84,8 @@ def _compiled(plan: Plan) -> tuple[list[Any], list[tuple[str, ...]], list[Any], 
 class _Engine:
     def __init__(self, rubric: Rubric, profile: UnitProfile | None) -> None:
         plan = self.plan = plan_of(rubric)
-        self.shares, self.prorated, self.notes = plan.shares(profile or UnitProfile())
+        self.shares, self.prorated, self.profile_gaps = plan.shares(profile or UnitProfile())
+        self.notes: list[str] = []
         self.answers: dict[str, Answer] = {}
         n, m = len(plan.items), len(plan.sections)
         self.states: list[_State] = [(ZERO, ZERO, UNANSWERED, (), None, None)] * n
@@ -253,9 +254,10 @@ class _Engine:
             band=band,
             vetoes=vetoes,
             failed=failed,
-            gap_count=self.gap_count,
+            gap_count=self.gap_count + len(self.profile_gaps),
             notes=tuple(self.notes),
             _states=tuple(self.states),
+            _profile_gaps=tuple(self.profile_gaps),
             _sections=tuple(zip(self.sec_aw, self.sec_mx, self.sec_done, self.shares, strict=True)),
         )
 

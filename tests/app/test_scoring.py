@@ -277,11 +277,42 @@ def test_prorate_does_not_apply_to_other_unit_types():
     assert (res.prorated, res.normalised_total, res.awarded, res.band.code) == (False, None, D(180), "met")
 
 
-def test_prorate_zero_denominator_counts_the_section_in_full_with_a_note():
-    res = score(prorate_rubric(), {"P1": Answer(90), "M1": Answer(90)}, UnitProfile("complete_secondary"))
+def test_prorate_with_a_missing_profile_number_is_a_gap_naming_it():
+    # Without "middle" the share 0 / 900 used to zero section M in silence. Now M counts in full
+    # (90 + 80 of 200) and the gap check names the number to record.
+    profile = UnitProfile("complete_secondary", {"high": 900})
+    res = score(prorate_rubric(), {"P1": Answer(90), "M1": Answer(80)}, profile)
     assert res.sections["M"].share == 1
-    assert res.normalised_total == D(180)
-    assert any("denominator is 0" in n for n in res.notes)
+    assert (res.awarded, res.maximum, res.normalised_total, res.band_value) == (D(170), D(200), D(170), D(170))
+    assert [(g.kind, g.item) for g in res.gaps] == [("profile_missing", "M")]
+    assert res.gaps[0].message == ("M: the unit profile has no middle, needed to prorate section M; "
+                                   "the section counts in full until it is recorded")
+    assert res.gap_count == 1 and res.notes == ()
+    assert res.to_json()["gaps"] == [{"kind": "profile_missing", "item": "M", "message": res.gaps[0].message}]
+
+
+def test_prorate_names_every_missing_profile_number_and_comes_before_item_gaps():
+    res = score(prorate_rubric(), {"P1": Answer(90)}, UnitProfile("complete_secondary"))
+    assert [(g.kind, g.item) for g in res.gaps] == [
+        ("profile_missing", "M"), ("profile_missing", "M"), ("unanswered", "M1")]
+    assert ["middle," in res.gaps[0].message, "high," in res.gaps[1].message] == [True, True]
+    assert res.gap_count == 3 and res.sections["M"].share == 1
+
+
+def test_prorate_with_profile_numbers_adding_up_to_0_is_a_gap_too():
+    res = score(prorate_rubric(), {"P1": Answer(90), "M1": Answer(90)},
+                UnitProfile("complete_secondary", {"middle": 0, "high": 0}))
+    assert (res.sections["M"].share, res.normalised_total) == (1, D(180))
+    assert [g.message for g in res.gaps] == [
+        "M: the unit profile's middle + high add up to 0, so section M cannot be prorated; it counts in "
+        "full until they are recorded"]
+
+
+def test_the_live_scorer_keeps_profile_gaps_in_its_count():
+    scorer = Scorer(prorate_rubric(), UnitProfile("complete_secondary", {"middle": 300}))
+    assert scorer.result.gap_count == 3  # high, P1, M1
+    res = scorer.set_answers({"P1": Answer(90), "M1": Answer(80)})
+    assert res.gap_count == len(res.gaps) == 1 and res.gaps[0].kind == "profile_missing"
 
 
 # --- gaps -----------------------------------------------------------------------------------
