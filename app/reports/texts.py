@@ -54,6 +54,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "gap.unanswered": ("未评", "unanswered"),
     "gap.no_reason": ("扣分无理由", "no reason"),
     "gap.photo_missing": ("缺照片", "photo missing"),
+    "gap.profile_missing": ("缺单位概况数字", "unit profile number missing"),
     "gap": ("待补", "gap"),
     # Findings
     "findings": ("存在问题及整改要求", "Findings and rectification requirements"),
