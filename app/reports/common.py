@@ -75,7 +75,15 @@ class DocContext:
         return t(key, self.lang, **values)
 
     def title(self) -> str:
-        return self.data.layout.title(self.kind, self.lang) or self.t(f"title.{self.kind}")
+        title = self.data.layout.title(self.kind, self.lang) or self.t(f"title.{self.kind}")
+        return title + self.t("amended.title") if self.data.amended else title
+
+    def day(self, iso: str | None) -> str:
+        """A date as the document's language writes it: 2026年11月27日, or 2026-11-27."""
+        if not iso:
+            return ""
+        y, m, d = iso[:10].split("-")
+        return f"{int(y)}年{int(m)}月{int(d)}日" if self.lang == "zh" else iso[:10]
 
     def shows(self, block: str) -> bool:
         return self.data.layout.shows(self.kind, block)
@@ -190,6 +198,9 @@ def header_block(ctx: DocContext) -> list[Flowable]:
         ("BACKGROUND", (2, 0), (2, 2), colors.HexColor("#f1f3f4"))]))
     if d.draft:
         out += [Spacer(1, 3), p(ctx.t("draft.note"), s.alert)]
+    if d.amended:
+        out += [Spacer(1, 3), p(ctx.t("amended.note", n=d.visit.amendment_no, date=ctx.day(d.visit.amended_at),
+                                      finalized=ctx.day(d.visit.finalized_at)), s.body)]
     out.append(Spacer(1, 4))
     return out
 
@@ -220,6 +231,11 @@ def signature_block(ctx: DocContext) -> list[Flowable]:
         else:
             if sig is not None:
                 ctx.warn(ctx.t("warn.signature", role=label.text(ctx.lang)))
+            earlier = next((e for e in d.earlier_signatures if e.role == label.role), None)
+            if sig is None and earlier is not None:
+                # The place stays free for the new signature; the old one is named, not shown.
+                content.append(p(ctx.t("sig.earlier", name=earlier.signer_name, date=ctx.day(earlier.signed_at)),
+                                 s.small))
             content.append(Spacer(1, 16 * mm))
         name = sig.signer_name if sig else ""
         when = sig.signed_at[:10] if sig else ""

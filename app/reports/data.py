@@ -17,7 +17,7 @@ from app.rubric import Item, Rubric, ScoreResult
 from app.rubric_store import get_rubric
 from app.scores import score_visit
 from app.settings import get_setting
-from app.signatures import Signature, list_signatures
+from app.signatures import Signature, earlier_signatures, list_signatures
 from app.units import get_unit
 from app.visits import get_visit, list_responses
 
@@ -38,6 +38,8 @@ class ReportData:
     practices: tuple[GoodPractice, ...]
     photos: tuple[Photo, ...]
     signatures: tuple[Signature, ...]
+    # Signatures of a version an amendment has since changed: shown as such, not as current.
+    earlier_signatures: tuple[Signature, ...]
     office: str
     logo: str
     layout: Layout
@@ -53,6 +55,10 @@ class ReportData:
     @property
     def members(self) -> list[str]:
         return [m.name for m in self.visit.members if m.role != "leader"]
+
+    @property
+    def amended(self) -> bool:
+        return self.visit.amendment_no > 0
 
     def dates(self) -> str:
         v = self.visit
@@ -73,6 +79,7 @@ def load_report_data(profile: Profile, visit_id: str) -> ReportData:
         practices=tuple(list_good_practices(profile, visit_id)),
         photos=tuple(list_photos(profile, visit_id)),
         signatures=tuple(list_signatures(profile, visit_id)),
+        earlier_signatures=tuple(earlier_signatures(profile, visit_id)),
         office=str(get_setting(profile, "office_name") or ""),
         logo=str(get_setting(profile, "office_logo") or ""),
         layout=load_layout(profile, campaign_of(profile, visit.assignment_id)),

@@ -18,6 +18,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "draft.note": ("草稿：督导记录尚未定稿，本文件不作为正式结论。",
                    "Draft: the visit is not finalized; this document is not a formal result."),
     "page": ("第 {page} 页 共 {pages} 页", "Page {page} of {pages}"),
+    "amended.title": ("（修订）", " (Amended)"),
+    "amended.note": ("修订：本文件为第 {n} 次修订，修订日期 {date}，取代 {finalized} 定稿的版本。",
+                     "Amendment no. {n} of {date}: this document replaces the version finalized on {finalized}."),
+    "sig.earlier": ("{name} 于 {date} 签字确认的是修订前的版本，请重新签字。",
+                    "{name} signed the version before the amendment on {date}; please sign again."),
     "printed": ("打印时间：{at}", "Printed {at}"),
     # Header
     "unit": ("受检单位", "Unit"),

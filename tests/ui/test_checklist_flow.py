@@ -160,9 +160,18 @@ def test_findings_gaps_signatures_finalize_and_amend(qtbot, seeded):
     confirm = page.dialog
     assert isinstance(confirm, GapDialog) and confirm.finalize_button is not None
     assert not any(e.kind == "signature_missing" for e in confirm.entries)
+    # Gaps remain: finalizing needs the second, explicit confirmation.
+    assert confirm.entries and not confirm.finalize_button.isEnabled()
+    assert str(len(confirm.entries)) in confirm.confirm.text()
+    confirm.finalize_button.click()
+    assert get_visit(c.profile, c.school_visit).status == "in_progress"
+    confirm.confirm.setChecked(True)
     confirm.finalize_button.click()
     assert get_visit(c.profile, c.school_visit).status == "finalized"
     assert page.read_only and page.pane.clear.isEnabled() is False
+    # Read-only looks it: the editors are disabled and the pane says how to change an answer.
+    assert not page.pane.editor.isEnabled() and not page.pane.note.isEnabled()
+    assert page.pane.locked_hint.isVisible()
     assert page.action_buttons["amend"].isVisible() and not page.action_buttons["finalize"].isVisible()
 
     page.go_to(c.school, "A1.1")
@@ -171,11 +180,13 @@ def test_findings_gaps_signatures_finalize_and_amend(qtbot, seeded):
     assert isinstance(amend, AmendDialog)
     assert not amend.buttons.button(amend.buttons.StandardButton.Ok).isEnabled()  # a reason is required
     amend.editor.entry.setValue(22)
+    amend.item_reason.setPlainText("缺少运动场地")  # what the gap needs: a reason below the maximum
     amend.reason.setPlainText("学校补交了用地证明")
     amend.buttons.button(amend.buttons.StandardButton.Ok).click()
     trail = audit_trail(c.profile, c.school_visit)
     assert [(e.reason, e.row_id) for e in trail] == [("学校补交了用地证明", f"{c.school}:A1.1")]
     assert stored(c.profile, c.school_visit)["A1.1"].value == 22
+    assert stored(c.profile, c.school_visit)["A1.1"].reason == "缺少运动场地"
     assert page.data.visit.status == "amended"
 
     page.show_audit()
@@ -183,7 +194,7 @@ def test_findings_gaps_signatures_finalize_and_amend(qtbot, seeded):
     assert isinstance(audit, AuditTrailDialog)
     assert audit.table.rowCount() == 1
     assert audit.table.item(0, 1).text() == "(no answer)"
-    assert audit.table.item(0, 2).text() == "22"
+    assert audit.table.item(0, 2).text() == "22 — 缺少运动场地"
     assert audit.table.item(0, 3).text() == "学校补交了用地证明"
     audit.reject()
 

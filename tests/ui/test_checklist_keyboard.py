@@ -147,6 +147,8 @@ def test_the_whole_flow_by_keyboard(qtbot, seeded):
     confirm = page.dialog
     assert isinstance(confirm, GapDialog) and confirm.finalize_button is not None
     wait_active(qtbot, confirm)
+    press(K.Key_I, ALT)  # the second, explicit confirmation of the gaps still open
+    qtbot.waitUntil(lambda: confirm.confirm.isChecked())
     press(K.Key_F, ALT)
     qtbot.waitUntil(lambda: page.dialog is None)
     assert get_visit(c.profile, c.school_visit).status == "finalized"

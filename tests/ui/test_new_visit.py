@@ -171,7 +171,8 @@ def test_settings_are_loaded_and_saved(qtbot, demo, runner):
     assert dialog.deadline_days.value() == 30
     assert dialog.language.currentData() == "system"
     assert "restart" in dialog.language_note.text()
-    dialog.inspector_name.setText("  张建华 ")
+    assert dialog.inspector_name.text() == "张建华"  # the demo laptop is the team leader's
+    dialog.inspector_name.setText("  张建国 ")
     dialog.language.setCurrentIndex(dialog.language.findData("zh_CN"))
     dialog.deadline_days.setValue(15)
     dialog.server_url.setText("https://dudao.example.cn")
@@ -179,7 +180,7 @@ def test_settings_are_loaded_and_saved(qtbot, demo, runner):
     dialog.saved.connect(saved.append)
     dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
     assert dialog.result() == dialog.DialogCode.Accepted
-    assert get_setting(demo, "inspector_name") == "张建华"
+    assert get_setting(demo, "inspector_name") == "张建国"
     assert get_setting(demo, "language") == "zh_CN"
     assert get_setting(demo, "deadline_days") == 15
     assert get_setting(demo, "server_url") == "https://dudao.example.cn"
@@ -187,7 +188,7 @@ def test_settings_are_loaded_and_saved(qtbot, demo, runner):
 
     again = SettingsDialog(demo, runner)
     qtbot.addWidget(again)
-    assert again.inspector_name.text() == "张建华" and again.deadline_days.value() == 15
+    assert again.inspector_name.text() == "张建国" and again.deadline_days.value() == 15
     assert str(demo.root) in [w.text() for w in again.findChildren(type(again.inspector_name))]
 
 

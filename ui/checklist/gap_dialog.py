@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QLabel,
@@ -20,10 +21,14 @@ from app.gaps import GapEntry
 
 
 class GapDialog(QDialog):
-    """After ``exec``: ``chosen`` is the entry to jump to, or ``finalize_anyway`` is True."""
+    """After ``exec``: ``chosen`` is the entry to jump to, or ``finalize_anyway`` is True.
+
+    Finalizing with gaps is a deliberate act: the button stays off until the inspector ticks
+    that they finalize with the gaps listed. Where the office forbids it, there is no button.
+    """
 
     def __init__(self, entries: list[GapEntry], describe: Callable[[str, str], str], *,
-                 finalizing: bool = False, parent: QWidget | None = None) -> None:
+                 finalizing: bool = False, forbidden: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Gap check"))
         self.entries = entries
@@ -52,14 +57,29 @@ class GapDialog(QDialog):
         self.go_button.clicked.connect(lambda: self.list.currentItem() and self._go(self.list.currentItem()))
         self.buttons.addButton(self.go_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.finalize_button: QPushButton | None = None
-        if finalizing:
-            label = self.tr("&Finalize anyway") if entries else self.tr("&Finalize")
-            self.finalize_button = QPushButton(label)
-            self.finalize_button.clicked.connect(self._finalize)
-            self.buttons.addButton(self.finalize_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.confirm: QCheckBox | None = None
+        self.forbidden_note: QLabel | None = None
         box = QVBoxLayout(self)
         box.addWidget(self.summary)
         box.addWidget(self.list, 1)
+        if finalizing and entries and forbidden:
+            self.forbidden_note = QLabel(self.tr(
+                "The office does not allow finalizing a visit with gaps. Close them first."))
+            self.forbidden_note.setObjectName("gapForbidden")
+            self.forbidden_note.setWordWrap(True)
+            box.addWidget(self.forbidden_note)
+        elif finalizing:
+            self.finalize_button = QPushButton(self.tr("&Finalize anyway") if entries else self.tr("&Finalize"))
+            self.finalize_button.clicked.connect(self._finalize)
+            self.buttons.addButton(self.finalize_button, QDialogButtonBox.ButtonRole.AcceptRole)
+            if entries:
+                self.confirm = QCheckBox(self.tr(
+                    "&I finalize this visit with %n gap(s) still open; they will show on the record.", "",
+                    len(entries)))
+                self.confirm.setObjectName("confirmGaps")
+                self.confirm.toggled.connect(self.finalize_button.setEnabled)
+                self.finalize_button.setEnabled(False)
+                box.addWidget(self.confirm)
         box.addWidget(self.buttons)
         self.resize(560, 420)
         self.list.setFocus()
@@ -83,5 +103,7 @@ class GapDialog(QDialog):
         self.accept()
 
     def _finalize(self) -> None:
+        if self.confirm is not None and not self.confirm.isChecked():
+            return
         self.finalize_anyway = True
         self.accept()

@@ -90,11 +90,10 @@ class ItemPaneWidget(QWidget):
 
         self.reason_frame = QFrame()
         self.reason_frame.setObjectName("reasonFrame")
-        self.reason_label = QLabel(self.tr("The award is below the maximum. &Reason:"))
+        self.reason_label = QLabel()
         self.reason = QPlainTextEdit()
         self.reason.setObjectName("reasonEdit")
         self.reason_label.setBuddy(self.reason)
-        self.reason.setPlaceholderText(self.tr("What was missing or wrong (required for the gap check)"))
         self._setup_text(self.reason, 60)
         self.reason.textChanged.connect(lambda: self._text_edited("reason", self.reason))
         reason_box = QVBoxLayout(self.reason_frame)
@@ -124,6 +123,12 @@ class ItemPaneWidget(QWidget):
 
         self.photos = PhotoStripWidget()
 
+        self.locked_hint = QLabel(self.tr("This visit is finalized: its answers cannot be edited here. "
+                                          "Use Amend to change one, with a reason."))
+        self.locked_hint.setObjectName("lockedHint")
+        self.locked_hint.setWordWrap(True)
+        self.locked_hint.hide()
+
         self.error = QLabel()
         self.error.setObjectName("itemError")
         self.error.setWordWrap(True)
@@ -140,6 +145,7 @@ class ItemPaneWidget(QWidget):
         line.setObjectName("rule")
         box.addWidget(line)
         box.addWidget(self.award)
+        box.addWidget(self.locked_hint)
         box.addLayout(self.editor_box)
         box.addLayout(tools)
         box.addWidget(self.error)
@@ -224,16 +230,21 @@ class ItemPaneWidget(QWidget):
             self._loading = False
 
     def _apply_read_only(self) -> None:
+        # A finalized visit's editors are disabled, not merely deaf: they look it, and the line
+        # above them says why and what to do instead.
         ro = self._read_only
         if self.editor is not None:
-            self.editor.set_read_only(ro or self.na.isChecked())
+            self.editor.set_read_only(self.na.isChecked())
+            self.editor.setEnabled(not ro)
         self.na.setEnabled(not ro)
         self.clear.setEnabled(not ro)
         for chip in self.chips.values():
             chip.setEnabled(not ro)
-        self.note.setReadOnly(ro)
-        self.reason.setReadOnly(ro)
+        for edit in (self.note, self.reason):
+            edit.setReadOnly(ro)
+            edit.setEnabled(not ro)
         self.photos.set_read_only(ro)
+        self.locked_hint.setVisible(ro)
 
     def update_result(self, result: ItemResult | None, indicator: IndicatorResult | None) -> None:
         item, draft = self.item, self.draft
@@ -248,9 +259,16 @@ class ItemPaneWidget(QWidget):
         self.award.setText(text)
         below = (result is not None and result.answered and not draft.na
                  and result.awarded < result.maximum)
-        needs = item.reason_below_max and below
-        self.reason_frame.setVisible(needs or bool(draft.reason) or below)
-        self.reason_frame.setProperty("needed", needs and not draft.reason.strip())
+        self.reason_frame.setVisible(below or bool(draft.reason))
+        # The scorer's gap rule decides, as it does for the tree, the gap check and the paper:
+        # the box says "required" exactly when a missing reason is a gap of this item.
+        if item.reason_below_max:
+            self.reason_label.setText(self.tr("The award is below the maximum. &Reason (required):"))
+            self.reason.setPlaceholderText(self.tr("What was missing or wrong (required for the gap check)"))
+        else:
+            self.reason_label.setText(self.tr("The award is below the maximum. &Reason (optional):"))
+            self.reason.setPlaceholderText(self.tr("What was missing or wrong"))
+        self.reason_frame.setProperty("needed", result is not None and "no_reason" in result.gaps)
         self.reason_frame.style().polish(self.reason_frame)
         if self.editor is not None:
             self.editor.show_result(indicator)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QDialog, QMessageBox
 
-from app.finalize import amend_response, finalize_visit
+from app.finalize import amend_response, finalize_policy, finalize_visit
 from app.findings import add_finding, add_good_practice, set_finding_status
 from app.gaps import GapEntry, gap_check
 from app.rubric import Answer, Item
@@ -61,11 +61,20 @@ class PageFlowsMixin(_Page):
         signed = {s.role for s in self.data.signatures}
         return sum(1 for role in ROLES if role not in signed)
 
+    @property
+    def asks_new_signatures(self) -> bool:
+        """An amendment changed what was signed: the roles sign the new version again."""
+        return self.read_only and self.data is not None and self.data.visit.version > 0
+
     def update_actions(self) -> None:
         locked = self.read_only
-        for name in ("finding", "practice", "photos", "sign_leader", "sign_head", "finalize", "undo", "redo"):
+        for name in ("finding", "practice", "photos", "finalize", "undo", "redo"):
             self.actions_by_name[name].setVisible(not locked)
             self.actions_by_name[name].setEnabled(not locked)
+        signable = not locked or self.asks_new_signatures
+        for name in ("sign_leader", "sign_head"):
+            self.actions_by_name[name].setVisible(signable)
+            self.actions_by_name[name].setEnabled(signable)
         self.actions_by_name["amend"].setVisible(locked)
         self.actions_by_name["amend"].setEnabled(locked)
         self.actions_by_name["audit"].setVisible(locked)
@@ -167,17 +176,19 @@ class PageFlowsMixin(_Page):
         if self.data is None or self.dialog is not None:
             return
         self.writer.flush()
-        profile, visit_id = self.profile, self.data.visit.id
-        self.runner.run(lambda: gap_check(profile, visit_id),
-                        on_done=lambda entries: self._show_gaps(entries, finalizing),
+        profile, visit = self.profile, self.data.visit
+
+        def check() -> tuple[list[GapEntry], bool]:
+            return gap_check(profile, visit.id), finalize_policy(profile, visit) == "forbid"
+        self.runner.run(check, on_done=lambda found: self._show_gaps(*found, finalizing),
                         on_error=self.show_error, label="gap check")
 
-    def _show_gaps(self, entries: list[GapEntry], finalizing: bool) -> None:
-        dialog = GapDialog(entries, self.describe, finalizing=finalizing, parent=self)
+    def _show_gaps(self, entries: list[GapEntry], forbidden: bool, finalizing: bool) -> None:
+        dialog = GapDialog(entries, self.describe, finalizing=finalizing, forbidden=forbidden, parent=self)
 
         def accepted() -> None:
             if dialog.finalize_anyway:
-                self._finalize_now()
+                self._finalize_now(accept_gaps=bool(entries))
             elif dialog.chosen is not None:
                 self._jump(dialog.chosen)
         self._open(dialog, accepted)
@@ -193,7 +204,9 @@ class PageFlowsMixin(_Page):
                 self.pane.focus_entry()
 
     def sign(self, role: str) -> None:
-        if self.data is None or self.read_only or self.dialog is not None:
+        if self.data is None or self.dialog is not None:
+            return
+        if self.read_only and not self.asks_new_signatures:
             return
         data = self.data
         default = data.inspector_name if role == "team_leader" else ""
@@ -212,12 +225,12 @@ class PageFlowsMixin(_Page):
         if not self.read_only:
             self.gap_check(finalizing=True)
 
-    def _finalize_now(self) -> None:
+    def _finalize_now(self, *, accept_gaps: bool) -> None:
         if self.data is None:
             return
         self.writer.flush()
         profile, visit_id, where = self.profile, self.data.visit.id, self.current
-        self._run(lambda: finalize_visit(profile, visit_id, accept_gaps=True),
+        self._run(lambda: finalize_visit(profile, visit_id, accept_gaps=accept_gaps),
                   then=lambda _: self.open_visit(visit_id, *(where or (None, None))), label="finalize")
 
     # --- photos ------------------------------------------------------------------------------
@@ -253,8 +266,10 @@ class PageFlowsMixin(_Page):
 
         def accepted() -> None:
             na, value, why = dialog.na.isChecked(), dialog.value, dialog.reason_text()
+            note, reason = dialog.note.toPlainText(), dialog.item_reason.toPlainText()
             self._run(lambda: amend_response(profile, visit_id, rubric_hash=key[0], item_code=key[1],
-                                             value=None if na else value, na=na, reason_for_change=why),
+                                             value=None if na else value, na=na, note=note, reason=reason,
+                                             reason_for_change=why),
                       then=lambda _: self.open_visit(visit_id, *key), label="amend")
         self._open(dialog, accepted)
 

@@ -12,6 +12,7 @@ PAGE_STYLE = """
 #itemMeta { color: #6b7280; }
 #itemAward { font-size: 12pt; font-weight: 600; color: #1a4d8f; }
 #itemError { color: #c62828; }
+#lockedHint { color: #455a64; background: #eceff1; border-radius: 6px; padding: 6px 8px; }
 #hint[error="true"] { color: #c62828; }
 #indicatorStatus[state="met"] { color: #2e7d32; }
 #indicatorStatus[state="warn"] { color: #b26a00; font-weight: 600; }

@@ -67,6 +67,18 @@ class AmendDialog(QDialog):
         self.na = QCheckBox(self.tr("Not &applicable"))
         self.na.setChecked(draft.na)
         self.na.setVisible(item.na_allowed)
+        self.na.toggled.connect(lambda on: self.editor.set_read_only(on))
+        # What a gap may still need: the reason for an award below the maximum, and the note.
+        item_reason_label = QLabel(self.tr("Reason for an award below the maximum:"))
+        self.item_reason = QPlainTextEdit(draft.reason)
+        self.item_reason.setObjectName("amendItemReason")
+        self.item_reason.setTabChangesFocus(True)
+        self.item_reason.setFixedHeight(56)
+        note_label = QLabel(self.tr("Note:"))
+        self.note = QPlainTextEdit(draft.note)
+        self.note.setObjectName("amendNote")
+        self.note.setTabChangesFocus(True)
+        self.note.setFixedHeight(56)
         reason_label = QLabel(self.tr("&Reason for the change (kept in the audit trail):"))
         self.reason = QPlainTextEdit()
         self.reason.setTabChangesFocus(True)
@@ -81,6 +93,8 @@ class AmendDialog(QDialog):
         box.addWidget(title)
         box.addWidget(self.editor)
         box.addWidget(self.na)
+        for widget in (item_reason_label, self.item_reason, note_label, self.note):
+            box.addWidget(widget)
         box.addWidget(reason_label)
         box.addWidget(self.reason)
         box.addWidget(self.buttons)
@@ -136,9 +150,13 @@ class AuditTrailDialog(QDialog):
         state = json.loads(raw) if raw else None
         if state is None:
             return self.tr("(no answer)")
+        if not isinstance(state, dict) or "na" not in state:
+            return str(state)  # not an answer: a photo added or a signature, say
         text = describe_value(item, state.get("value"), bool(state.get("na")))
         if state.get("reason"):
             text += " — " + state["reason"]
+        if state.get("note"):
+            text += " · " + self.tr("note: {note}").format(note=state["note"])
         return text
 
     def _time(self, at: str) -> str:
