@@ -5,22 +5,19 @@ dropped on a finding. The strip and the findings panel only emit requests; this 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, Qt
 from PySide6.QtGui import QGuiApplication, QImage
 
 from app.evidence import (
-    CancelToken,
-    ImportProgress,
     ImportSummary,
     Photo,
-    attach_photo,
     delete_photo,
     import_bytes,
     import_files,
     import_folder,
+    link_photos_to_finding,
     list_deleted_photos,
     list_photos,
     reorder_photos,
@@ -28,13 +25,11 @@ from app.evidence import (
 )
 from app.models import Finding
 from ui.checklist.photo_strip import load_thumbnails
-from ui.evidence.import_dialog import ImportJob, summary_text
+from ui.evidence.import_dialog import ImportJob, ImportWork, summary_text
 from ui.evidence.viewer import PhotoViewerDialog
 
 if TYPE_CHECKING:
     from ui.checklist.checklist_page import ChecklistPage
-
-Progressed = Callable[[ImportProgress], None]
 
 
 def png_bytes(image: QImage) -> bytes:
@@ -102,7 +97,7 @@ class PhotoFlows(QObject):
 
     # --- importing ---------------------------------------------------------------------------
 
-    def _import(self, work: Callable[[Progressed, CancelToken], ImportSummary], visit_id: str, title: str) -> None:
+    def _import(self, work: ImportWork, visit_id: str, title: str) -> None:
         def done(summary: ImportSummary) -> None:
             self.strip.status.setText(summary_text(summary))
             if summary.imported:
@@ -122,18 +117,18 @@ class PhotoFlows(QObject):
         if target is None or not paths:
             return
         profile, (visit_id, rubric_hash, code) = self.page.profile, target
-        self._import(lambda report, token: import_files(
+        self._import(lambda report, token, db: import_files(
             profile, paths, visit_id=visit_id, item_code=code, rubric_hash=rubric_hash,
-            progress=report, cancel=token), visit_id, self.tr("Attaching photos"))
+            progress=report, cancel=token, db=db), visit_id, self.tr("Attaching photos"))
 
     def import_folder(self, folder: str) -> None:
         target = self._target()
         if target is None:
             return
         profile, (visit_id, rubric_hash, code) = self.page.profile, target
-        self._import(lambda report, token: import_folder(
+        self._import(lambda report, token, db: import_folder(
             profile, folder, visit_id=visit_id, item_code=code, rubric_hash=rubric_hash,
-            progress=report, cancel=token), visit_id, self.tr("Importing a folder"))
+            progress=report, cancel=token, db=db), visit_id, self.tr("Importing a folder"))
 
     def paste(self) -> None:
         target = self._target()
@@ -147,8 +142,8 @@ class PhotoFlows(QObject):
         name = self.tr("Pasted photo.png")
 
         def encoded(data: bytes) -> None:
-            self._import(lambda _report, _token: import_bytes(
-                profile, data, name, visit_id=visit_id, item_code=code, rubric_hash=rubric_hash),
+            self._import(lambda _report, _token, db: import_bytes(
+                profile, data, name, visit_id=visit_id, item_code=code, rubric_hash=rubric_hash, db=db),
                 visit_id, self.tr("Pasting a photo"))
         # Encoding a screenshot-sized PNG takes a moment: off the UI thread.
         self.page.runner.run(lambda: png_bytes(image), on_done=encoded, on_error=self.page.show_error,
@@ -159,9 +154,9 @@ class PhotoFlows(QObject):
         if page.data is None or page.read_only or not paths:
             return
         profile, visit_id = page.profile, page.data.visit.id
-        self._import(lambda report, token: import_files(
+        self._import(lambda report, token, db: import_files(
             profile, paths, visit_id=visit_id, finding_id=finding.id, item_code=finding.item_code,
-            rubric_hash=finding.rubric_hash, progress=report, cancel=token),
+            rubric_hash=finding.rubric_hash, progress=report, cancel=token, db=db),
             visit_id, self.tr("Attaching photos to a finding"))
 
     def link_to_finding(self, finding: Finding, ids: list[str]) -> None:
@@ -170,15 +165,10 @@ class PhotoFlows(QObject):
         if page.data is None or page.read_only:
             return
         profile, visit_id = page.profile, page.data.visit.id
-        by_id = {p.id: p for p in self.strip.photos}
 
         def work() -> None:
-            for pid in ids:
-                photo = by_id.get(pid)
-                # Keep the photo on its item; only the finding link is added.
-                attach_photo(profile, pid, finding_id=finding.id,
-                             item_code=photo.item_code if photo else finding.item_code,
-                             rubric_hash=photo.rubric_hash if photo else finding.rubric_hash)
+            # One action, one transaction: all the photos are linked, or none is.
+            link_photos_to_finding(profile, ids, finding.id)
 
         def done(_: object) -> None:
             self.strip.status.setText(self.tr("%n photo(s) linked to the finding", "", len(ids)))
