@@ -12,6 +12,14 @@
         <translation>不适用(&amp;A)</translation>
     </message>
     <message>
+        <source>Reason for an award below the maximum:</source>
+        <translation>未得满分的原因：</translation>
+    </message>
+    <message>
+        <source>Note:</source>
+        <translation>备注：</translation>
+    </message>
+    <message>
         <source>&amp;Reason for the change (kept in the audit trail):</source>
         <translation>修改原因（记入修订记录）(&amp;R)：</translation>
     </message>
@@ -67,12 +75,20 @@
         <translation>暂无修订。</translation>
     </message>
     <message>
+        <source>note: {note}</source>
+        <translation>备注：{note}</translation>
+    </message>
+    <message>
         <source>(no answer)</source>
         <translation>（未评）</translation>
     </message>
 </context>
 <context>
     <name>ChecklistPage</name>
+    <message>
+        <source>&amp;Retry saving</source>
+        <translation>重新保存(&amp;R)</translation>
+    </message>
     <message>
         <source>Previous</source>
         <translation>上一项</translation>
@@ -93,9 +109,17 @@
         <source>Answer {code}</source>
         <translation>评分 {code}</translation>
     </message>
-    <message>
-        <source>Not saved: {error}</source>
-        <translation>未保存：{error}</translation>
+    <message numerus="yes">
+        <source>Not saved: %n answer(s).</source>
+        <translation>
+            <numerusform>%n 项评分未保存。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Trying again in %n second(s).</source>
+        <translation>
+            <numerusform>%n 秒后自动重试。</numerusform>
+        </translation>
     </message>
     <message>
         <source>Saving…</source>
@@ -213,6 +237,43 @@
     <message>
         <source>No deductions (full marks)</source>
         <translation>无扣分（满分）</translation>
+    </message>
+</context>
+<context>
+    <name>ErrorDialog</name>
+    <message>
+        <source>Fieldmark: something went wrong</source>
+        <translation>Fieldmark：出现错误</translation>
+    </message>
+    <message>
+        <source>&amp;Copy details</source>
+        <translation>复制详细信息(&amp;C)</translation>
+    </message>
+    <message>
+        <source>An unexpected error stopped the last action: {error}</source>
+        <translation>意外错误使刚才的操作未能完成：{error}</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n unexpected error(s) stopped the last actions. The latest: {error}</source>
+        <translation>
+            <numerusform>%n 个意外错误使刚才的操作未能完成。最近一个：{error}</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>What was saved before is safe; the action that failed left nothing half-done.</source>
+        <translation>此前已保存的内容安全无损；失败的操作没有留下任何半截数据。</translation>
+    </message>
+    <message>
+        <source>The details are in the log file {path}.</source>
+        <translation>详细信息已写入日志文件 {path}。</translation>
+    </message>
+    <message>
+        <source>The log file could not be written; copy the details below.</source>
+        <translation>日志文件无法写入，请复制下面的详细信息。</translation>
+    </message>
+    <message>
+        <source>Copied</source>
+        <translation>已复制</translation>
     </message>
 </context>
 <context>
@@ -362,12 +423,22 @@
         <translation>转到(&amp;G)</translation>
     </message>
     <message>
+        <source>The office does not allow finalizing a visit with gaps. Close them first.</source>
+        <translation>督导机构不允许在有待补项时定稿，请先补齐。</translation>
+    </message>
+    <message>
         <source>&amp;Finalize anyway</source>
         <translation>仍然定稿(&amp;F)</translation>
     </message>
     <message>
         <source>&amp;Finalize</source>
         <translation>定稿(&amp;F)</translation>
+    </message>
+    <message numerus="yes">
+        <source>&amp;I finalize this visit with %n gap(s) still open; they will show on the record.</source>
+        <translation>
+            <numerusform>我确认在尚有 %n 处待补的情况下定稿，待补项将记入记录(&amp;I)。</numerusform>
+        </translation>
     </message>
     <message>
         <source>Not answered: {item}</source>
@@ -521,10 +592,6 @@
         <translation>清除答案(&amp;L)</translation>
     </message>
     <message>
-        <source>The award is below the maximum. &amp;Reason:</source>
-        <translation>实得分低于应得分。扣分原因(&amp;R)：</translation>
-    </message>
-    <message>
         <source>What was missing or wrong (required for the gap check)</source>
         <translation>缺失或不符合的内容（查漏补缺必填）</translation>
     </message>
@@ -539,6 +606,10 @@
     <message>
         <source>What you saw, who you talked to</source>
         <translation>所见情况、访谈对象</translation>
+    </message>
+    <message>
+        <source>This visit is finalized: its answers cannot be edited here. Use Amend to change one, with a reason.</source>
+        <translation>本次督导已定稿，不能在此修改评分。如需更改，请使用“修订”并说明理由。</translation>
     </message>
     <message>
         <source>Maximum {points} pts</source>
@@ -571,6 +642,18 @@
     <message>
         <source>Score {awarded} / {max}</source>
         <translation>得分 {awarded} / {max}</translation>
+    </message>
+    <message>
+        <source>The award is below the maximum. &amp;Reason (required):</source>
+        <translation>未得满分。原因（必填）(&amp;R)：</translation>
+    </message>
+    <message>
+        <source>The award is below the maximum. &amp;Reason (optional):</source>
+        <translation>未得满分。原因（选填）(&amp;R)：</translation>
+    </message>
+    <message>
+        <source>What was missing or wrong</source>
+        <translation>缺少什么或存在什么问题</translation>
     </message>
 </context>
 <context>
@@ -708,6 +791,28 @@ Offline-first inspection checklists, live scoring and feedback.</source>
         <translation>Fieldmark {version}
 
 离线优先的督导检查清单，实时评分，现场反馈。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n answer(s) could not be saved.</source>
+        <translation>
+            <numerusform>%n 项评分未能保存。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>If you quit now, they are written to the log file {path} so they can be typed in again.</source>
+        <translation>如果现在退出，这些评分将写入日志文件 {path}，以便之后重新录入。</translation>
+    </message>
+    <message>
+        <source>If you quit now, they are lost.</source>
+        <translation>如果现在退出，这些评分将丢失。</translation>
+    </message>
+    <message>
+        <source>&amp;Retry</source>
+        <translation>重试(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Quit without them</source>
+        <translation>不保存并退出(&amp;Q)</translation>
     </message>
 </context>
 <context>
@@ -1515,6 +1620,14 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     <message>
         <source>Score</source>
         <translation>得分</translation>
+    </message>
+    <message>
+        <source>Not saved: {item}</source>
+        <translation>未保存：{item}</translation>
+    </message>
+    <message>
+        <source>unsaved</source>
+        <translation>未存</translation>
     </message>
     <message>
         <source>N/A</source>
