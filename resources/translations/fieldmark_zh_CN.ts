@@ -1653,6 +1653,14 @@ Offline-first inspection checklists, live scoring and feedback.</source>
         <translation> 天</translation>
     </message>
     <message>
+        <source>Allowed after an explicit confirmation</source>
+        <translation>经明确确认后允许</translation>
+    </message>
+    <message>
+        <source>Not allowed: close every gap first</source>
+        <translation>不允许：须先补齐所有待补项</translation>
+    </message>
+    <message>
         <source>Used by sync, which comes in a later version.</source>
         <translation>用于同步（将在后续版本中提供）。</translation>
     </message>
@@ -1711,6 +1719,10 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     <message>
         <source>Default rectification &amp;deadline</source>
         <translation>默认整改期限(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Finalizing with gaps</source>
+        <translation>有待补项时定稿(&amp;F)</translation>
     </message>
     <message>
         <source>&amp;Server URL</source>

@@ -175,6 +175,8 @@ def test_settings_are_loaded_and_saved(qtbot, demo, runner):
     dialog.inspector_name.setText("  张建国 ")
     dialog.language.setCurrentIndex(dialog.language.findData("zh_CN"))
     dialog.deadline_days.setValue(15)
+    assert dialog.finalize_with_gaps.currentData() == "confirm"
+    dialog.finalize_with_gaps.setCurrentIndex(dialog.finalize_with_gaps.findData("forbid"))
     dialog.server_url.setText("https://dudao.example.cn")
     saved = []
     dialog.saved.connect(saved.append)
@@ -184,7 +186,8 @@ def test_settings_are_loaded_and_saved(qtbot, demo, runner):
     assert get_setting(demo, "language") == "zh_CN"
     assert get_setting(demo, "deadline_days") == 15
     assert get_setting(demo, "server_url") == "https://dudao.example.cn"
-    assert set(saved[0]) == {"inspector_name", "language", "deadline_days", "server_url"}
+    assert set(saved[0]) == {"inspector_name", "language", "deadline_days", "server_url", "finalize_with_gaps"}
+    assert get_setting(demo, "finalize_with_gaps") == "forbid"
 
     again = SettingsDialog(demo, runner)
     qtbot.addWidget(again)

@@ -60,6 +60,9 @@ class SettingsDialog(QDialog):
         self.deadline_days = QSpinBox(self)
         self.deadline_days.setRange(0, 365)
         self.deadline_days.setSuffix(self.tr(" days"))
+        self.finalize_with_gaps = QComboBox(self)
+        self.finalize_with_gaps.addItem(self.tr("Allowed after an explicit confirmation"), "confirm")
+        self.finalize_with_gaps.addItem(self.tr("Not allowed: close every gap first"), "forbid")
         self.server_url = QLineEdit(self)
         self.server_url.setPlaceholderText("https://")
         server_note = QLabel(self.tr("Used by sync, which comes in a later version."), self)
@@ -92,6 +95,7 @@ class SettingsDialog(QDialog):
         work = QGroupBox(self.tr("Work"), self)
         form = QFormLayout(work)
         form.addRow(self.tr("Default rectification &deadline"), self.deadline_days)
+        form.addRow(self.tr("&Finalizing with gaps"), self.finalize_with_gaps)
         form.addRow(self.tr("&Server URL"), self.server_url)
         form.addRow("", server_note)
         printing = QGroupBox(self.tr("Printing and photos"), self)
@@ -130,6 +134,7 @@ class SettingsDialog(QDialog):
         self.office_name.setText(str(values["office_name"]))
         self.language.setCurrentIndex(max(0, self.language.findData(values["language"])))
         self.deadline_days.setValue(int(values["deadline_days"]))  # type: ignore[call-overload]
+        self.finalize_with_gaps.setCurrentIndex(max(0, self.finalize_with_gaps.findData(values["finalize_with_gaps"])))
         self.server_url.setText(str(values["server_url"]))
         self.paper_size.setCurrentIndex(max(0, self.paper_size.findData(values["paper_size"])))
         self.office_logo.setText(str(values["office_logo"]))
@@ -147,6 +152,7 @@ class SettingsDialog(QDialog):
             "office_name": self.office_name.text().strip(),
             "language": self.language.currentData(),
             "deadline_days": self.deadline_days.value(),
+            "finalize_with_gaps": self.finalize_with_gaps.currentData(),
             "server_url": self.server_url.text().strip(),
             "paper_size": self.paper_size.currentData(),
             "office_logo": self.office_logo.text().strip(),
