@@ -71,9 +71,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         _discard_stdout()
         return 1
     except FieldmarkError as exc:
-        print(f"fieldmark: {exc}", file=sys.stderr)
+        message = str(exc)
+        print(f"fieldmark: {message}", file=sys.stderr)
         for problem in getattr(exc, "problems", []) or []:
-            print(f"  - {problem}", file=sys.stderr)
+            if problem != message:  # a lone problem is often the message itself: say it once
+                print(f"  - {problem}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -244,8 +244,8 @@ def check_answers(rubric: Rubric, answers: Mapping[str, Answer]) -> list[str]:
 def load_answers(doc: Any, rubric: Rubric | None = None) -> dict[str, Answer]:
     """Read an answers document (``fieldmark.answers/1``); with ``rubric``, check every value too.
 
-    Raises ``InvalidAnswer``: its message lists every problem, each naming the item; the list is
-    also on ``.problems``.
+    Raises ``InvalidAnswer`` whose message counts the problems and whose ``.problems`` lists
+    every one, each naming the item.
     """
     problems: list[str] = []
     out: dict[str, Answer] = {}
@@ -316,6 +316,9 @@ def load_profile(doc: Any) -> UnitProfile:
 
 
 def _invalid(message: str, problems: list[str]) -> InvalidAnswer:
-    exc = InvalidAnswer(f"{message}: " + "; ".join(problems))
+    # The message counts and ``problems`` says what: the CLI prints both, so a message that
+    # repeated the problems would show each of them twice.
+    count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
+    exc = InvalidAnswer(f"{message} ({count})")
     exc.problems = problems  # type: ignore[attr-defined]
     return exc

@@ -169,6 +169,15 @@ TABLES: dict[str, tuple[Column, ...]] = {
 INDICATOR_COLUMNS = ("numerator_zh", "numerator_en", "denominator_zh", "denominator_en", "rate",
                      "comparator", "target", "tolerance")
 FLAG_COLUMNS = ("required", "na_allowed", "photo_required", "reason_below_max")
+# Optional item columns that an item of the kind cannot do without (the format's required fields).
+# A sheet without one of them is one problem naming the column, not one per item row.
+KIND_COLUMNS: dict[str, tuple[str, ...]] = {
+    "points": ("max",),
+    "deduction": ("max", "deductions"),
+    "passfail": ("max",),
+    "level": ("levels",),
+    "indicator": ("numerator_zh", "numerator_en", "comparator", "target"),
+}
 
 # An "equals" cell (a veto trigger, a when condition) is typed by the compared item's kind:
 # passfail -> yes/no, these kinds -> a number or a text. The writer checks against the same sets,

@@ -27,6 +27,7 @@ from app.rubric.xlsx_columns import (
     FLAG_COLUMNS,
     INDICATOR_COLUMNS,
     ITEM_COLUMNS,
+    KIND_COLUMNS,
     KINDS,
     SHEET_ITEMS,
 )
@@ -85,6 +86,8 @@ class ItemReader(RowReader):
             self.item_kinds.setdefault(code, kind or "")
         if kind is not None:
             item["kind"] = kind
+            for column in KIND_COLUMNS.get(kind, ()):
+                self.needs(row, column, f"{kind} items")
         text = self.label(row, "text", required=True)
         if text is not None:
             item["text"] = text
@@ -107,6 +110,7 @@ class ItemReader(RowReader):
         points_each = self.number(row, "points_each")
         if points_each is not None:
             item["points_each"] = points_each
+            self.needs(row, "max", "count items with points_each")
         max_count = self.integer(row, "max_count")
         if max_count is not None:
             item["max_count"] = max_count
@@ -122,9 +126,11 @@ class ItemReader(RowReader):
         if when_item is not None and when_equals is not None:
             self.pending_when.append((item, row, when_item, when_equals))
         elif when_item is not None:
-            self.problem(row.where("when_equals"), "empty (when_item needs a value to compare)")
+            if self.needs(row, "when_equals", "rows with a when_item"):
+                self.problem(row.where("when_equals"), "empty (when_item needs a value to compare)")
         elif when_equals is not None:
-            self.problem(row.where("when_item"), "empty (when_equals needs an item)")
+            if self.needs(row, "when_item", "rows with a when_equals"):
+                self.problem(row.where("when_item"), "empty (when_equals needs an item)")
         return item
 
     def read_evidence(self, row: Row) -> list[str] | None:

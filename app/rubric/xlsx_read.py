@@ -114,6 +114,7 @@ class _Reader(ItemReader, RuleReader):
         combine = doc.pop("_combine")
         if combine:
             doc["combine"] = combine
+        self.report_missing_columns()
         return doc
 
     def read_header(self) -> dict[str, Any]:
@@ -310,8 +311,9 @@ def read_sheets(sheets: dict[str, list[tuple[object, ...]]],
     if reader.problems:
         count = len(reader.problems)
         noun = "problem" if count == 1 else "problems"
-        raise RubricError(f"{name}: {count} {noun} in the workbook; first: {reader.problems[0]}",
-                          problems=reader.problems)
+        # The headline counts; the problems say what (a caller that lists them would otherwise
+        # show the first one twice).
+        raise RubricError(f"{name}: {count} {noun} in the workbook", problems=reader.problems)
     return doc, Locator(places_of(doc, reader.row_of), reader.header_rows)
 
 

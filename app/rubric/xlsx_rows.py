@@ -46,6 +46,9 @@ class RowReader:
         self.row_of: dict[int, Row] = {}
         self.header_rows: dict[str, int] = {}
         self.pending_when: list[tuple[dict[str, Any], Row, str, object]] = []
+        # (sheet, column) -> (who needs it, the rows that do): an optional column the sheet lacks
+        # is one problem, however many rows need it, not one per row (see ``needs``).
+        self.missing_columns: dict[tuple[str, str], tuple[dict[str, None], list[int]]] = {}
 
     # ---- problems and typed cells
 
@@ -70,6 +73,24 @@ class RowReader:
 
     def boolean(self, row: Row, column: str) -> bool | None:
         return self.cell(row, column, to_bool)
+
+    def needs(self, row: Row, column: str, who: str) -> bool:
+        """Whether the row's sheet has ``column``, which this row needs (``who`` says why, e.g.
+        "points items"). When the header lacks it, the row is only counted here, and
+        ``report_missing_columns`` writes one problem for the whole column."""
+        if column in row.cells:
+            return True
+        whos, rows = self.missing_columns.setdefault((row.sheet, column), ({}, []))
+        whos[who] = None
+        if row.number not in rows:
+            rows.append(row.number)
+        return False
+
+    def report_missing_columns(self) -> None:
+        for (sheet, column), (whos, rows) in self.missing_columns.items():
+            shown = ", ".join(map(str, rows[:5])) + (f" and {len(rows) - 5} more" if len(rows) > 5 else "")
+            self.problem(f"{sheet} sheet", f"missing column '{column}', needed by {', '.join(whos)} "
+                         f"(row{'s' if len(rows) > 1 else ''} {shown})")
 
     def required_text(self, row: Row, column: str) -> str | None:
         value = self.text(row, column)
@@ -98,8 +119,9 @@ class RowReader:
                 self.problem(row.where(f"{prefix}_zh"), "empty (a label needs zh and en)")
             return None
         if zh is None or en is None:
-            missing = f"{prefix}_zh" if zh is None else f"{prefix}_en"
-            self.problem(row.where(missing), "empty (a label needs both zh and en)")
+            missing, given = (f"{prefix}_zh", f"{prefix}_en") if zh is None else (f"{prefix}_en", f"{prefix}_zh")
+            if self.needs(row, missing, f"rows with a {given}"):
+                self.problem(row.where(missing), "empty (a label needs both zh and en)")
         label: dict[str, str] = {}
         if zh is not None:
             label["zh"] = zh

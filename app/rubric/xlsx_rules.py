@@ -30,7 +30,8 @@ class RuleReader(RowReader):
     def read_bands(self) -> list[dict[str, Any]]:
         bands: list[dict[str, Any]] = []
         seen: dict[str, int] = {}
-        for row in self.table(SHEET_BANDS, BAND_COLUMNS) or []:
+        rows = self.table(SHEET_BANDS, BAND_COLUMNS) or []
+        for row in rows:
             band: dict[str, Any] = {}
             code = self.required_text(row, "code")
             if code is not None:
@@ -46,6 +47,9 @@ class RuleReader(RowReader):
             minimum = self.number(row, "min")
             if minimum is not None:
                 band["min"] = minimum
+            if row is not rows[-1]:  # every band but the last has a bound, stated explicitly
+                self.needs(row, "min", "every band but the last")
+                self.needs(row, "min_inclusive", "every band but the last")
             inclusive = self.boolean(row, "min_inclusive")
             if inclusive is not None:
                 band["min_inclusive"] = inclusive
@@ -73,7 +77,9 @@ class RuleReader(RowReader):
                     self.problem(row.where("item"), f"no item {show(item)} in the items sheet")
             condition = self.choice(row, "condition", CONDITIONS, required=True)
             raw_value = row.cells.get("value")
-            if condition == "equals":
+            if condition in ("equals", "award_below") and not self.needs(row, "value", f"{condition} vetoes"):
+                pass
+            elif condition == "equals":
                 if raw_value is None:
                     self.problem(row.where("value"), "empty (equals needs a value)")
                 else:
@@ -98,7 +104,9 @@ class RuleReader(RowReader):
                     self.problem(row.where("cap_band"), "must be empty when effect is fail")
                 veto["effect"] = "fail"
             elif effect == "cap_band":
-                if band is None:
+                if not self.needs(row, "cap_band", "cap_band vetoes"):
+                    pass
+                elif band is None:
                     self.problem(row.where("cap_band"), "empty (effect cap_band needs a band)")
                 else:
                     if self.band_codes and band not in self.band_codes:

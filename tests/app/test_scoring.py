@@ -429,23 +429,30 @@ def test_load_answers_errors_name_the_item(answers, message):
     rub = load_rubric(one_item())
     with pytest.raises(InvalidAnswer) as err:
         load_answers({"format": "fieldmark.answers/1", "answers": answers}, rub)
-    assert message in str(err.value)
+    assert str(err.value) == "answers file is invalid (1 problem)"
+    [problem] = err.value.problems
+    assert message in problem
 
 
 def test_load_answers_refuses_another_format_and_another_rubric():
     rub = load_rubric(one_item())
-    with pytest.raises(InvalidAnswer, match="format"):
+    with pytest.raises(InvalidAnswer) as err:
         load_answers({"answers": {}})
-    with pytest.raises(InvalidAnswer, match="rubric.id"):
-        load_answers({"format": "fieldmark.answers/1", "rubric": {"id": "other"}, "answers": {}}, rub)
+    assert err.value.problems == ["format: expected 'fieldmark.answers/1', got None"]
+    with pytest.raises(InvalidAnswer) as err:
+        load_answers({"format": "fieldmark.answers/1", "rubric": {"id": "other"}, "answers": {"A1": 11}}, rub)
+    assert str(err.value) == "answers file is invalid (2 problems)"
+    assert err.value.problems == ["rubric.id: these answers are for 'other', not 'test-rubric'",
+                                  "answers.A1: item A1: 11 is out of range [0, 10]"]
 
 
 def test_load_profile():
     prof = load_profile({"format": "fieldmark.profile/1", "unit_type": "complete_secondary",
                          "numbers": {"middle": 300, "high": 900.5}})
     assert prof == UnitProfile("complete_secondary", {"middle": D(300), "high": D("900.5")})
-    with pytest.raises(InvalidAnswer, match="numbers.middle"):
+    with pytest.raises(InvalidAnswer) as err:
         load_profile({"format": "fieldmark.profile/1", "numbers": {"middle": -1}})
+    assert err.value.problems == ["numbers.middle: must be a number >= 0, not -1"]
 
 
 def test_to_json_is_stable_and_uses_decimal_strings():

@@ -316,12 +316,12 @@ def test_bad_number_names_row_and_column(small: Path) -> None:
     assert problems_of(small) == ["items row 2, column max: 'abc' is not a number"]
 
 
-def test_message_carries_file_name_and_first_problem(small: Path) -> None:
+def test_message_carries_file_name_and_count_and_the_problems_say_what(small: Path) -> None:
     edit(small, "items", 2, "max", "abc")
     with pytest.raises(RubricError) as info:
         read_xlsx(small)
-    assert str(info.value) == ("small.xlsx: 1 problem in the workbook; first: "
-                               "items row 2, column max: 'abc' is not a number")
+    assert str(info.value) == "small.xlsx: 1 problem in the workbook"
+    assert info.value.problems == ["items row 2, column max: 'abc' is not a number"]
 
 
 def test_every_problem_is_collected(small: Path) -> None:
@@ -366,6 +366,48 @@ def test_missing_required_column(small: Path) -> None:
     ws.delete_cols(headers.index("kind") + 1)
     wb.save(small)
     assert problems_of(small) == ["items sheet: missing required column 'kind'"]
+
+
+def delete_column(path: Path, sheet: str, column: str) -> None:
+    wb = openpyxl.load_workbook(path)
+    ws = wb[sheet]
+    headers = [c.value for c in ws[1]]
+    ws.delete_cols(headers.index(column) + 1)
+    wb.save(path)
+
+
+@pytest.mark.parametrize(("sheet", "column", "expected"), [
+    # Before, the validator said "'max' is a required property" once for every row needing it.
+    ("items", "max", "items sheet: missing column 'max', needed by points items, passfail items (rows 2, 4)"),
+    ("items", "levels", "items sheet: missing column 'levels', needed by level items (row 3)"),
+    ("bands", "min", "bands sheet: missing column 'min', needed by every band but the last (row 2)"),
+    ("bands", "min_inclusive",
+     "bands sheet: missing column 'min_inclusive', needed by every band but the last (row 2)"),
+    ("vetoes", "value", "vetoes sheet: missing column 'value', needed by equals vetoes (row 2)"),
+])
+def test_a_missing_column_is_one_problem_for_all_the_rows_that_need_it(small: Path, sheet: str,
+                                                                        column: str, expected: str) -> None:
+    delete_column(small, sheet, column)
+    assert problems_of(small) == [expected]
+    assert validate_xlsx(small) == [expected]
+
+
+def test_a_missing_column_lists_the_first_rows_and_counts_the_rest(small: Path) -> None:
+    doc = small_doc()
+    doc["sections"][0]["items"] += [{"code": f"P{n}", "kind": "points", "text": L("点", "Point"), "max": 1}
+                                    for n in range(7)]
+    write_xlsx(doc, small)
+    delete_column(small, "items", "max")
+    assert problems_of(small) == [
+        "items sheet: missing column 'max', needed by points items, passfail items (rows 2, 4, 5, 6, 7 and 4 more)"]
+
+
+def test_a_missing_half_of_a_label_pair_is_one_problem(small: Path) -> None:
+    edit(small, "items", 2, "guidance_zh", "查阅")
+    edit(small, "items", 4, "guidance_zh", "查阅")
+    delete_column(small, "items", "guidance_en")
+    assert problems_of(small) == ["items sheet: missing column 'guidance_en', needed by rows with a guidance_zh "
+                                  "(rows 2, 4)"]
 
 
 def test_unknown_column_is_refused_but_note_columns_are_kept(small: Path) -> None:
