@@ -1,15 +1,20 @@
-"""CLI commands about rubrics: list, validate, import, export, and scoring an answers file."""
+"""CLI commands about rubrics: list, validate, import and export (``fieldmark score`` is in
+``cli_score``)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.canonical import dumps_exact, loads_exact
 from app.errors import FieldmarkError, RubricError
 from app.paths import resolve_data_dir
 from app.profile import Profile
+
+if TYPE_CHECKING:
+    from app.rubric import Rubric
 
 
 def register(sub, add_data_dir, command) -> None:  # noqa: ANN001 - argparse internals
@@ -33,15 +38,13 @@ def register(sub, add_data_dir, command) -> None:  # noqa: ANN001 - argparse int
     export.add_argument("--xlsx", type=Path, metavar="OUT", help="write a spreadsheet")
     export.add_argument("--json", type=Path, metavar="OUT", dest="json_out", help="write the JSON document")
 
-    score = command("score", cmd_score, "score an answers file against a rubric and print the result")
-    score.add_argument("rubric", help="a rubric file (.json/.xlsx) or a stored rubric id / hash prefix")
-    score.add_argument("answers", type=Path, metavar="ANSWERS.json")
-    score.add_argument("--profile", type=Path, metavar="PROFILE.json", dest="unit_profile",
-                       help="the unit's type and profile numbers, for prorating")
-    score.add_argument("--json", action="store_true", help="print the full result as JSON")
+    from app import cli_score
+
+    cli_score.register(command)
 
 
-def _read_json(path: Path, what: str) -> dict:
+def read_json(path: Path, what: str) -> dict:
+    """A JSON object file (answers, profile) with exact numbers; problems as FieldmarkError."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -73,20 +76,34 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_validate(args: argparse.Namespace) -> int:
+def read_rubric(path: Path) -> tuple[dict, Rubric]:
+    """A rubric file (.json or .xlsx) validated: its document and the rubric. A workbook's
+    problems name their sheet, row and column, not a JSON path the author never sees."""
     from app.rubric import load_rubric
-    from app.rubric.xlsx import read_rubric_file
+    from app.rubric.validate import build_rubric, validate_document
+    from app.rubric.xlsx import read_rubric_file, read_xlsx_located
 
-    rubric = load_rubric(read_rubric_file(args.file))
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        doc = read_rubric_file(path)
+        return doc, load_rubric(doc)
+    doc, locator = read_xlsx_located(path)
+    problems = validate_document(doc)
+    if problems:
+        raise RubricError(f"{path.name}: rubric {doc.get('id')} is invalid",
+                          problems=[locator.locate(p) for p in problems])
+    return doc, build_rubric(doc)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    _, rubric = read_rubric(args.file)
     print(f"{args.file}: valid ({rubric.id} {rubric.version}, {len(rubric.items)} items, hash {rubric.content_hash[:12]})")
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from app.rubric.xlsx import read_rubric_file
     from app.rubric_store import import_document
 
-    doc = read_rubric_file(args.file)
+    doc, _ = read_rubric(args.file)
     with Profile.open(resolve_data_dir(args.data_dir)) as profile:
         ref, new = import_document(profile, doc)
     state = "imported" if new else "already stored"
@@ -113,53 +130,3 @@ def cmd_export(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise FieldmarkError(f"cannot write the export: {exc.strerror} ({exc.filename})") from exc
     return 0
-
-
-def _load_rubric_arg(args: argparse.Namespace):  # noqa: ANN202
-    from app.rubric import load_rubric
-    from app.rubric.xlsx import read_rubric_file
-
-    path = Path(args.rubric)
-    if path.suffix.lower() in (".json", ".xlsx") or path.exists():
-        return load_rubric(read_rubric_file(path))
-    from app.rubric_store import get_rubric, resolve
-
-    try:
-        with Profile.open(resolve_data_dir(args.data_dir), read_only=True) as profile:
-            return get_rubric(profile, resolve(profile, args.rubric).hash)
-    except FieldmarkError as exc:
-        raise RubricError(f"{args.rubric!r} is neither a rubric file nor a stored rubric: {exc}") from exc
-
-
-def cmd_score(args: argparse.Namespace) -> int:
-    from app.rubric import score
-    from app.rubric.answers import load_answers, load_profile
-
-    rubric = _load_rubric_arg(args)
-    answers = load_answers(_read_json(args.answers, "answers file"), rubric)
-    unit = load_profile(_read_json(args.unit_profile, "profile file")) if args.unit_profile else None
-    result = score(rubric, answers, unit)
-    if args.json:
-        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
-        return 0
-    print(summary(result))
-    return 0
-
-
-def summary(result) -> str:  # noqa: ANN001 - a ScoreResult
-    """A short human-readable score: sections, total, band, vetoes and gaps (Chinese first)."""
-    rubric = result.rubric
-    lines = [f"{rubric.name.zh} / {rubric.name.en}  ({rubric.version})"]
-    for code, sec in result.sections.items():
-        name = rubric.sections_by_code[code].name
-        lines.append(f"  {code:<8} {name.zh:<16} {result.display(sec.awarded):>8} / {result.display(sec.maximum)}")
-    lines.append(f"  总分 total   {result.display(result.awarded)} / {result.display(result.maximum)}"
-                 + (f"  + 加分 bonus {result.display(result.bonus)}" if result.bonus else ""))
-    if result.percentage is not None:
-        lines.append(f"  得分率 percentage  {result.display(result.percentage)}%")
-    if result.band is not None:
-        lines.append(f"  等级 band   {result.band.label.zh} / {result.band.label.en}")
-    for veto in result.vetoes:
-        lines.append(f"  一票否决 veto  {veto.label.zh} / {veto.label.en}")
-    lines.append(f"  缺漏 gaps   {result.gap_count}")
-    return "\n".join(lines)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal, localcontext
 
 from app.rubric.model import COMBINE_METHODS, Band, Rubric
+from app.rubric.result import _label, _s
 from app.rubric.scoring import _CTX, ScoreResult, VetoHit, band_for
 
 
@@ -56,17 +57,18 @@ class CombinedResult:
         return self.expected is None or self.checks == self.expected
 
     def to_json(self) -> dict[str, object]:
+        """JSON-ready, numbers as exact normalised strings like ``ScoreResult.to_json``."""
         return {
             "method": self.method,
             "expected": self.expected,
             "checks": self.checks,
             "complete": self.complete,
-            "awarded": format(self.awarded, "f"),
-            "maximum": format(self.maximum, "f"),
-            "bonus": format(self.bonus, "f"),
-            "total_with_bonus": format(self.total_with_bonus, "f"),
-            "band_value": None if self.band_value is None else format(self.band_value, "f"),
-            "band": None if self.band is None else self.band.code,
+            "awarded": _s(self.awarded),
+            "maximum": _s(self.maximum),
+            "bonus": _s(self.bonus),
+            "total_with_bonus": _s(self.total_with_bonus),
+            "band_value": _s(self.band_value),
+            "band": None if self.band is None else {"code": self.band.code, "label": _label(self.band.label)},
             "vetoes": [v.code for v in self.vetoes],
             "failed": self.failed,
         }

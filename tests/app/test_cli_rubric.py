@@ -164,3 +164,173 @@ def test_a_stored_rubric_keeps_exact_numbers_and_its_hash(tmp_path, capsys):
 def write_text(path, text):
     path.write_text(text, encoding="utf-8")
     return path
+
+
+# --- each problem once ------------------------------------------------------------------------
+
+
+def test_a_lone_problem_is_printed_once(tmp_path, capsys):
+    path = write_text(tmp_path / "broken.json", '{\n  "format": "fieldmark.rubric/1",\n  "id": \n}')
+    assert main(["rubric", "validate", str(path)]) == 1
+    assert capsys.readouterr().err == "fieldmark: broken.json line 4, column 1: Expecting value\n"
+
+
+def test_a_workbook_problem_is_printed_once_with_its_row(tmp_path, capsys):
+    import openpyxl
+
+    from app.rubric.xlsx import write_xlsx
+
+    book = tmp_path / "r.xlsx"
+    write_xlsx(SMALL_RUBRIC, book)
+    wb = openpyxl.load_workbook(book)
+    ws = wb["items"]
+    ws.cell(row=2, column=[c.value for c in ws[1]].index("max") + 1).value = "abc"
+    wb.save(book)
+    assert main(["rubric", "validate", str(book)]) == 1
+    assert capsys.readouterr().err == ("fieldmark: r.xlsx: 1 problem in the workbook\n"
+                                       "  - items row 2, column max: 'abc' is not a number\n")
+
+
+def test_a_workbook_rule_problem_names_the_row_not_a_json_path(tmp_path, capsys):
+    from app.rubric.xlsx import write_xlsx
+
+    doc = json.loads(json.dumps(SMALL_RUBRIC))
+    doc["sections"][0]["cap"] = 16  # A holds 10 + 5: a cap of 16 can never bind
+    book = tmp_path / "r.xlsx"
+    write_xlsx(doc, book)
+    assert main(["rubric", "validate", str(book)]) == 1
+    assert capsys.readouterr().err == (
+        "fieldmark: r.xlsx: rubric small-check is invalid\n"
+        "  - sections row 2, column cap: cap 16 is above the 15 points the section's items and "
+        "sub-sections can give at most, so it can never bind\n")
+
+
+def test_each_answers_problem_is_printed_once_under_the_file_name(tmp_path, capsys):
+    answers = write(tmp_path / "answers.json", {"format": "fieldmark.answers/1", "answers": {"A1": 99, "ZZ": 1}})
+    assert main(["score", str(write(tmp_path / "r.json", SMALL_RUBRIC)), str(answers)]) == 1
+    assert capsys.readouterr().err == (
+        f"fieldmark: {answers}: answers file is invalid (2 problems)\n"
+        "  - answers.A1: item A1: 99 is out of range [0, 10]\n"
+        "  - answers.ZZ: no item 'ZZ' in rubric 'small-check'\n")
+
+
+# --- the text output says what the JSON says ---------------------------------------------------
+
+PRORATED = {
+    "format": "fieldmark.rubric/1", "id": "prorated", "version": "1", "name": {"zh": "折算", "en": "Prorated"},
+    "sections": [
+        {"code": "P", "name": {"zh": "小学", "en": "Primary"}, "items": [
+            {"code": "P1", "kind": "points", "text": {"zh": "p", "en": "p"}, "max": 100}]},
+        {"code": "M", "name": {"zh": "初中", "en": "Middle"}, "items": [
+            {"code": "M1", "kind": "points", "text": {"zh": "m", "en": "m"}, "max": 90},
+            {"code": "M2", "kind": "indicator", "text": {"zh": "巩固率", "en": "Retention"}, "max": 10,
+             "indicator": {"numerator": {"zh": "在校", "en": "kept"}, "denominator": {"zh": "入学", "en": "entered"},
+                           "comparator": ">=", "target": 99}}]},
+    ],
+    "bands": [{"code": "met", "label": {"zh": "达标", "en": "Meets"}, "min": 180, "min_inclusive": True},
+              {"code": "low", "label": {"zh": "不达标", "en": "Does not meet"}}],
+    "prorate": [{"section": "M", "unit_types": ["complete_secondary"],
+                 "share": {"numerator": ["middle"], "denominator": ["middle", "high"]}}],
+}
+
+
+def score_text(tmp_path, capsys, profile_numbers, *extra):
+    rubric = write(tmp_path / "r.json", PRORATED)
+    answers = write(tmp_path / "a.json", {"format": "fieldmark.answers/1", "answers": {
+        "P1": 90, "M1": 80, "M2": {"value": {"numerator": 95, "denominator": 100, "reported": 99}}}})
+    profile = write(tmp_path / "p.json", {"format": "fieldmark.profile/1", "unit_type": "complete_secondary",
+                                          "numbers": profile_numbers})
+    assert main(["score", str(rubric), str(answers), "--profile", str(profile), *extra]) == 0
+    return capsys.readouterr().out
+
+
+def test_text_output_shows_the_prorated_total_the_band_was_decided_on(tmp_path, capsys):
+    # M is prorated by 300 / (300 + 900) = 0.25: 80 of 100 becomes 20 of 25. Awarded 90 + 20 = 110
+    # of 125; normalised to the nominal 200: 110 × 200 / 125 = 176, below the 180 of "met".
+    out = score_text(tmp_path, capsys, {"middle": 300, "high": 900})
+    assert "  M        初中  20.0 / 25.0  (2/2 answered)  share 0.25\n" in out
+    assert "  总分 total   110.0 / 125.0  (满分 nominal maximum 200.0)\n" in out
+    assert "  折算 prorated: normalised total 176.0 of 200.0\n" in out
+    assert "  定级依据 band decided on   176.0 (normalised total)\n" in out
+    assert "  等级 band   不达标 / Does not meet\n" in out
+    from app.rubric import load_rubric
+
+    assert f"  细则 rubric  prorated 1, hash {load_rubric(PRORATED).content_hash}\n" in out
+
+
+def test_text_output_gives_the_exact_figure_when_rounding_hides_it(tmp_path, capsys):
+    # 1 / (1 + 2): M gives 80 / 3 of 100 / 3, so 350/3 of 400/3, normalised 175 — after the
+    # 28-digit division, a hair off 175, which the text shows instead of a rounded 175.0.
+    data = json.loads(score_text(tmp_path, capsys, {"middle": 1, "high": 2}, "--json"))
+    out = score_text(tmp_path, capsys, {"middle": 1, "high": 2})
+    exact = data["band_value"]
+    assert exact != "175" and exact.startswith(("174.99999", "175.00000"))
+    assert f"  定级依据 band decided on   175.0 (= {exact}) (normalised total)\n" in out
+
+
+def test_text_output_shows_indicator_mismatches_with_both_values(tmp_path, capsys):
+    out = score_text(tmp_path, capsys, {"middle": 300, "high": 900})
+    assert "    M2       95.0% (target >= 99%)  not met; MISMATCH: reported 99%, computed 95%\n" in out
+
+
+def test_text_output_lists_every_gap_and_every_item(tmp_path, capsys):
+    out = score_text(tmp_path, capsys, {"high": 900})
+    assert "  缺漏 gaps   1\n    M: the unit profile has no middle, needed to prorate section M; the section " \
+           "counts in full until it is recorded\n" in out
+    for line in ("    P1       90.0 / 100.0\n", "    M1       80.0 / 90.0\n", "    M2       0.0 / 10.0\n"):
+        assert line in out
+
+
+def test_text_output_shows_the_notes():
+    import dataclasses
+
+    from app.cli_score import summary
+    from app.rubric import Answer, load_rubric, score
+
+    result = score(load_rubric(SMALL_RUBRIC), {"A1": Answer(10)})
+    text = summary(dataclasses.replace(result, notes=("a note the result carries",)))
+    assert text.endswith("  注 notes\n    a note the result carries")
+
+
+# --- several checks combined --------------------------------------------------------------------
+
+
+def monthly(tmp_path, total: int, n: int):
+    """A study-habits check scoring ``total`` of 10: attendance loses 1 point per absence."""
+    return write(tmp_path / f"month{n}.json", {"format": "fieldmark.answers/1", "answers": {
+        "A1": {"value": {"A1-a": 10 - total}, "reason": "缺勤"}, "A2": 0, "A3": 0, "B1": {"value": {}},
+        "C1": {"value": {}, "photos": 1}, "C2": "好"}})
+
+
+def test_eight_monthly_checks_combine_into_the_yearly_mean(tmp_path, capsys):
+    from app.rubric.samples import SAMPLES_DIR
+
+    rubric = str(SAMPLES_DIR / "study-habits.json")
+    months = [str(monthly(tmp_path, t, n)) for n, t in enumerate([9, 8, 10, 7, 9, 9, 8, 10])]
+    assert main(["score", rubric, *months, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    # (9 + 8 + 10 + 7 + 9 + 9 + 8 + 10) / 8 = 70 / 8 = 8.75: at least 6, below 9, so "pass".
+    assert data["combined"] == {
+        "method": "mean", "expected": 8, "checks": 8, "complete": True, "awarded": "8.75", "maximum": "10",
+        "bonus": "0", "total_with_bonus": "8.75", "band_value": "8.75",
+        "band": {"code": "pass", "label": {"zh": "合格", "en": "Satisfactory"}}, "vetoes": [], "failed": False}
+    assert [c["result"]["awarded"] for c in data["checks"]] == ["9", "8", "10", "7", "9", "9", "8", "10"]
+    assert [c["file"] for c in data["checks"]] == months
+    assert main(["score", rubric, *months]) == 0
+    out = capsys.readouterr().out
+    assert f"  检查 check 1  {months[0]}  9.00 / 10.00  优良 / Good  缺漏 gaps 0\n" in out
+    assert "  合成 combined: mean of 8 checks of the 8 the rubric combines\n" in out
+    assert "  定级依据 band decided on   8.75\n  等级 band   合格 / Satisfactory" in out
+
+
+def test_fewer_checks_are_combined_as_incomplete_and_more_are_refused(tmp_path, capsys):
+    from app.rubric.samples import SAMPLES_DIR
+
+    rubric = str(SAMPLES_DIR / "study-habits.json")
+    assert main(["score", rubric, str(monthly(tmp_path, 9, 1)), str(monthly(tmp_path, 6, 2))]) == 0
+    out = capsys.readouterr().out
+    assert "  合成 combined: mean of 2 checks of the 8 the rubric combines  (不完整 incomplete)\n" in out
+    assert "  定级依据 band decided on   7.50\n" in out
+    nine = [str(monthly(tmp_path, 9, n)) for n in range(9)]
+    assert main(["score", rubric, *nine]) == 1
+    assert capsys.readouterr().err == "fieldmark: rubric 'study-habits' combines 8 checks, got 9\n"
