@@ -95,8 +95,8 @@ def _import(app: Any, runner: Any, profile: Any, visit_id: str, photos: list[Pat
 
     host = QWidget()
     outcome: list[Any] = []
-    job = ImportJob(runner, lambda report, token: import_files(
-        profile, [str(p) for p in photos], visit_id=visit_id, progress=report, cancel=token),
+    job = ImportJob(runner, lambda report, token, db: import_files(
+        profile, [str(p) for p in photos], visit_id=visit_id, progress=report, cancel=token, db=db),
         title="bench", parent=host, on_done=outcome.append, on_error=outcome.append)
     elapsed = _while(app, lambda: not job.finished, saves)
     summary = outcome[0]

@@ -220,6 +220,8 @@ class Startup(QObject):
 
     def shutdown(self) -> None:
         """Finish queued writes, close the profile on its own thread, stop the workers."""
+        # An import or a PDF build stops first: its last steps still reach the open database.
+        self.runner.stop_background()
         if self.profile is not None:
             profile, self.profile = self.profile, None
             self.runner.run(profile.close, label="close profile")

@@ -1,7 +1,8 @@
 """Print preview: the real PDF pages, then print, save as PDF, or open in the system viewer.
 
-The PDF is built by ``app.reports`` on the task runner's database thread and written to a temp
-file; the dialog only loads and shows it. Printing renders one page per event-loop turn, so
+The PDF is built by ``app.reports`` in two steps: a short read of the visit on the task runner's
+database thread, then the layout and rendering on a file worker, so answers saved meanwhile are
+not held up by a long report. It is written to a temp file; the dialog only loads and shows it. Printing renders one page per event-loop turn, so
 the window stays responsive while a long report goes to the printer.
 """
 
@@ -11,6 +12,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QLocale, QRect, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QPainter
 from PySide6.QtPdf import QPdfDocument
@@ -28,8 +30,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.evidence.store import atomic_write
 from app.profile import Profile
-from app.reports import Built, build_report
+from app.reports import Built, prepare_report, render_report
 from ui.tasks import TaskRunner
 
 KINDS = ("feedback", "rectification", "full")
@@ -131,21 +134,23 @@ class PrintPreviewDialog(QDialog):
         generation = self._generation
         self._set_ready(False)
         self.status.setText(self.tr("Preparing the document…"))
-        profile, visit_id = self.profile, self.visit_id
+        profile, visit_id, call_db = self.profile, self.visit_id, self.runner.call_db
         kind, lang, paper = self.kind, str(self.lang_box.currentData()), self.paper_box.currentData()
         target = _temp_dir() / f"{visit_id}-{kind}-{lang}-{generation}-{id(self)}.pdf"
 
         def work() -> tuple[Built, Path]:
-            built = build_report(profile, visit_id, kind=kind, lang=lang, paper=paper)
-            target.write_bytes(built.pdf)
+            doc = call_db(lambda: prepare_report(profile, visit_id, kind=kind, lang=lang, paper=paper))
+            built = render_report(doc)
+            atomic_write(target, built.pdf)  # the viewer never opens half a file
             return built, target
 
         self.runner.run(work, on_done=lambda result: self._built(generation, result),
-                        on_error=lambda exc: self._failed(generation, exc), label=self.tr("Preparing the document"))
+                        on_error=lambda exc: self._failed(generation, exc), io=True,
+                        label=self.tr("Preparing the document"))
 
     def _built(self, generation: int, result: tuple[Built, Path]) -> None:
-        if generation != self._generation:
-            return
+        if not shiboken6.isValid(self) or generation != self._generation:
+            return  # closed meanwhile, or a newer choice is being built
         self.built, path = result
         self.document.close()
         self.document.load(str(path))
@@ -162,7 +167,7 @@ class PrintPreviewDialog(QDialog):
         self.loaded.emit(pages)
 
     def _failed(self, generation: int, exc: BaseException) -> None:
-        if generation != self._generation:
+        if not shiboken6.isValid(self) or generation != self._generation:
             return
         message = self.tr("The document could not be made: {error}").format(error=exc)
         self.status.setText(message)

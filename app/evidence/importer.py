@@ -2,12 +2,18 @@
 
 The heavy per-file work (read once, hash, read EXIF, decode a draft-scale thumbnail, write the
 file atomically) runs on a small thread pool; Pillow and hashlib release the GIL while they work,
-so two cores ingest two photos at once. Rows are written on the calling thread, one committed
-transaction per photo, only after the photo's file is safely on disk: a crash, a full disk or a
-cancel can leave at worst an unreferenced file, never a row without its file.
+so two cores ingest two photos at once. Rows are written one committed transaction per photo,
+only after the photo's file is safely on disk: a crash, a full disk or a cancel can leave at worst
+an unreferenced whole file, never a row without its file.
 
-Call these from the UI's task runner, not the UI thread; ``progress`` is called on the calling
-thread after each file, and ``cancel`` is honoured between files (photos already in flight finish).
+Every database step is short and goes through ``db``, a callable that runs it on the thread that
+owns the profile's connection. The desktop runs the import itself on a file worker and passes the
+task runner's ``call_db``, so an answer saved meanwhile waits for one photo's row at most, never
+for the whole import. The CLI and the tests own the connection on their own thread and pass
+nothing: each step then runs in place.
+
+``progress`` is called on the importing thread after each file, and ``cancel`` is honoured
+between files (photos already in flight finish and are recorded).
 """
 
 from __future__ import annotations
@@ -18,7 +24,9 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from app.changes import OpChanges
 from app.errors import InvalidAnswer, NotFound, VisitLocked, WriteFailed
@@ -44,14 +52,28 @@ from app.evidence.settings import (
 from app.evidence.store import blob_path, describe_os_error, put_blob, remove_blob, sha256_hex
 from app.evidence.thumbnails import render_thumbnail, save_thumbnail
 from app.ids import new_id
+from app.models import Visit
 from app.profile import Profile
 from app.rubric_store import get_rubric
 from app.visits import get_visit
 from db import rows
 from db.queries import evidence as eq
 from db.queries import findings as fq
+from db.queries import visits as vq
 
 ProgressCallback = Callable[[ImportProgress], None]
+T = TypeVar("T")
+
+
+class DbCall(Protocol):
+    """Runs one short database step on the thread that owns the connection; returns its result."""
+
+    def __call__(self, fn: Callable[[], T], /) -> T: ...
+
+
+def in_place(fn: Callable[[], T]) -> T:
+    """The ``DbCall`` of a caller whose own thread owns the connection (the CLI, tests)."""
+    return fn()
 
 
 @dataclass(frozen=True)
@@ -152,9 +174,36 @@ def _prepare(src: _Source, known: frozenset[str], settings: EvidenceSettings, ma
     return _Prepared(source_sha, stored_sha, len(stored), info, reduced, len(data), written)
 
 
+def _begin(profile: Profile, target: Target) -> tuple[Target, EvidenceSettings, frozenset[str]]:
+    """Database step: the checked target, the evidence settings and the visit's known photos."""
+    target = resolve_target(profile, target)
+    known = frozenset(eq.visit_hashes(profile.db, target.visit_id))
+    return target, get_evidence_settings(profile), known
+
+
+def _check_open(profile: Profile, visit_id: str) -> None:
+    # The import runs beside other work: the visit may have been finalized or cancelled since
+    # it started, and a finalized visit takes no new evidence.
+    row = vq.get_visit(profile.db, visit_id)
+    visit = Visit.from_row(row) if row is not None else None
+    if visit is None or visit.locked or visit.status == "cancelled":
+        state = visit.status if visit is not None else "deleted"
+        raise VisitLocked(f"visit {visit_id} was {state} during the import; the rest was not imported")
+
+
+def _discard(profile: Profile, prep: _Prepared) -> None:
+    """Database step: remove a file this import wrote and will not record, unless a row uses it."""
+    if prep.written and not eq.hash_in_use(profile.db, prep.stored_sha):
+        remove_blob(profile.media_dir, prep.stored_sha)
+
+
 def _record(profile: Profile, target: Target, src: _Source, prep: _Prepared) -> FileResult:
-    """Write the row for a photo whose file is on disk; one transaction per photo."""
+    """Database step: the row of a photo whose file is on disk; one transaction per photo.
+
+    Raises VisitLocked (after removing the photo's new file) when the visit was closed meanwhile.
+    """
     try:
+        _check_open(profile, target.visit_id)
         if not blob_path(profile.media_dir, prep.stored_sha).is_file():
             # Only possible if another failure removed a shared file meanwhile; never record
             # a row whose file is not there.
@@ -181,9 +230,11 @@ def _record(profile: Profile, target: Target, src: _Source, prep: _Prepared) -> 
                 "original_size": prep.source_size if prep.reduced else None,
                 "annotations": None, "deleted_at": None,
             }, tx.meta)
+    except VisitLocked:
+        _discard(profile, prep)
+        raise
     except (sqlite3.Error, WriteFailed) as exc:
-        if prep.written and not eq.hash_in_use(profile.db, prep.stored_sha):
-            remove_blob(profile.media_dir, prep.stored_sha)
+        _discard(profile, prep)
         detail = "the disk is full" if "full" in str(exc) else str(exc)
         return FileResult(src.name, FAILED, message=f"could not record the photo: {detail}")
     return FileResult(src.name, IMPORTED, EvidenceId(evidence_id))
@@ -191,15 +242,14 @@ def _record(profile: Profile, target: Target, src: _Source, prep: _Prepared) -> 
 
 def _run(profile: Profile, target: Target, sources: Sequence[_Source], *,
          progress: ProgressCallback | None, cancel: CancelToken | None,
-         max_pixels: int, workers: int | None) -> ImportSummary:
-    target = resolve_target(profile, target)
-    settings = get_evidence_settings(profile)
-    known = frozenset(eq.visit_hashes(profile.db, target.visit_id))
+         max_pixels: int, workers: int | None, db: DbCall) -> ImportSummary:
+    target, settings, known = db(lambda: _begin(profile, target))
     workers = workers or min(4, os.cpu_count() or 2)
     results: list[FileResult] = []
     queue = iter(sources)
-    pending: deque[tuple[_Source, Future]] = deque()
+    pending: deque[tuple[_Source, Future[_Prepared | FileResult]]] = deque()
     cancelled = False
+    closed: str | None = None  # why the visit stopped taking photos mid-import
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="photo-import") as pool:
         def submit() -> None:
@@ -214,16 +264,25 @@ def _run(profile: Profile, target: Target, sources: Sequence[_Source], *,
         while pending:
             src, future = pending.popleft()
             outcome = future.result()
-            results.append(outcome if isinstance(outcome, FileResult)
-                           else _record(profile, target, src, outcome))
+            if isinstance(outcome, FileResult):
+                results.append(outcome)
+            elif closed is not None:
+                db(partial(_discard, profile, outcome))
+                results.append(FileResult(src.name, SKIPPED, message=f"not imported: {closed}"))
+            else:
+                try:
+                    results.append(db(partial(_record, profile, target, src, outcome)))
+                except VisitLocked as exc:
+                    closed = str(exc)
+                    results.append(FileResult(src.name, FAILED, message=closed))
             if cancel is not None and cancel.cancelled:
                 cancelled = True
-            else:
+            elif closed is None:
                 submit()
             if progress is not None:
                 progress(ImportProgress(len(results), len(sources), src.name))
-    results.extend(FileResult(src.name, SKIPPED, message="not imported: the import was cancelled")
-                   for src in queue)
+    left_out = f"not imported: {closed}" if closed else "not imported: the import was cancelled"
+    results.extend(FileResult(src.name, SKIPPED, message=left_out) for src in queue)
     imported = any(r.status == IMPORTED for r in results)
     changes = OpChanges(
         evidence=imported, visit_ids=frozenset({target.visit_id}) if imported else frozenset(),
@@ -252,11 +311,12 @@ def import_files(
     profile: Profile, paths: Iterable[str | os.PathLike[str]], *, visit_id: str,
     item_code: str | None = None, rubric_hash: str | None = None, finding_id: str | None = None,
     progress: ProgressCallback | None = None, cancel: CancelToken | None = None,
-    max_pixels: int = DEFAULT_MAX_PIXELS, workers: int | None = None,
+    max_pixels: int = DEFAULT_MAX_PIXELS, workers: int | None = None, db: DbCall = in_place,
 ) -> ImportSummary:
     """Import files (from a file dialog or a drop); a folder among them adds its photos.
 
-    Files named explicitly are judged by their content, whatever their extension.
+    Files named explicitly are judged by their content, whatever their extension. ``db`` runs
+    each database step (see the module's docstring).
     """
     sources: list[_Source] = []
     for raw in paths:
@@ -266,28 +326,28 @@ def import_files(
         else:
             sources.append(_Source(str(path), path))
     return _run(profile, Target(visit_id, rubric_hash, item_code, finding_id), sources,
-                progress=progress, cancel=cancel, max_pixels=max_pixels, workers=workers)
+                progress=progress, cancel=cancel, max_pixels=max_pixels, workers=workers, db=db)
 
 
 def import_folder(
     profile: Profile, folder: str | os.PathLike[str], *, visit_id: str, recursive: bool = True,
     item_code: str | None = None, rubric_hash: str | None = None, finding_id: str | None = None,
     progress: ProgressCallback | None = None, cancel: CancelToken | None = None,
-    max_pixels: int = DEFAULT_MAX_PIXELS, workers: int | None = None,
+    max_pixels: int = DEFAULT_MAX_PIXELS, workers: int | None = None, db: DbCall = in_place,
 ) -> ImportSummary:
     """Import the photos of a folder; those already in the visit (same SHA-256) are skipped."""
     files = photo_files(Path(folder), recursive=recursive)
     return _run(profile, Target(visit_id, rubric_hash, item_code, finding_id),
                 [_Source(str(p), p) for p in files],
-                progress=progress, cancel=cancel, max_pixels=max_pixels, workers=workers)
+                progress=progress, cancel=cancel, max_pixels=max_pixels, workers=workers, db=db)
 
 
 def import_bytes(
     profile: Profile, data: bytes, name: str, *, visit_id: str, item_code: str | None = None,
     rubric_hash: str | None = None, finding_id: str | None = None,
-    max_pixels: int = DEFAULT_MAX_PIXELS,
+    max_pixels: int = DEFAULT_MAX_PIXELS, db: DbCall = in_place,
 ) -> ImportSummary:
     """Import one image from memory (the clipboard); ``name`` is shown and kept as its name."""
     return _run(profile, Target(visit_id, rubric_hash, item_code, finding_id),
                 [_Source(name, data=bytes(data))],
-                progress=None, cancel=None, max_pixels=max_pixels, workers=1)
+                progress=None, cancel=None, max_pixels=max_pixels, workers=1, db=db)

@@ -5,6 +5,13 @@ writes it to a file. Every document is built from one ``ReportData`` read up fro
 
     built = build_report(profile, visit_id, kind="feedback", lang="zh", paper="a4")
     Path("sheet.pdf").write_bytes(built.pdf)
+
+Building is two steps, so the desktop can keep the database thread free while pages are laid
+out: ``prepare_report`` does every database read (short, on the database thread) and
+``render_report`` lays out and renders from files and memory only (long, on any thread).
+
+    doc = prepare_report(profile, visit_id, kind="full")   # database thread
+    built = render_report(doc)                              # a file worker
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ from app.reports.rectification import rectification_story
 from app.reports.texts import LANGS
 from app.reports.verify import VerifyResult, codes_for, qr_payload, short_code, verify_code
 
-_STORIES: dict[str, Callable[[Profile, DocContext], list[Flowable]]] = {
+_STORIES: dict[str, Callable[[DocContext], list[Flowable]]] = {
     "feedback": feedback_story,
     "rectification": rectification_story,
     "full": full_story,
@@ -39,6 +46,12 @@ def build_report(profile: Profile, visit_id: str, *, kind: str = "feedback", lan
     Photos that cannot be printed become a visible "missing evidence" box and a line in
     ``Built.warnings``; they never stop the document.
     """
+    return render_report(prepare_report(profile, visit_id, kind=kind, lang=lang, paper=paper))
+
+
+def prepare_report(profile: Profile, visit_id: str, *, kind: str = "feedback", lang: str = "zh",
+                   paper: str | None = None) -> DocContext:
+    """Check the options and read everything the document needs from the profile."""
     if kind not in KINDS:
         raise InvalidAnswer(f"unknown document {kind!r}; one of {', '.join(KINDS)}")
     if lang not in LANGS:
@@ -50,8 +63,12 @@ def build_report(profile: Profile, visit_id: str, *, kind: str = "feedback", lan
     paper = paper.lower()
     if paper not in PAPERS:
         raise InvalidAnswer(f"unknown paper size {paper!r}; one of {', '.join(PAPERS)}")
-    ctx = DocContext(load_report_data(profile, visit_id), lang, paper, kind)
-    return build_pdf(ctx, _STORIES[kind](profile, ctx))
+    return DocContext(load_report_data(profile, visit_id), lang, paper, kind)
+
+
+def render_report(doc: DocContext) -> Built:
+    """Lay out and render a prepared document. Reads files (photos, logo), never the database."""
+    return build_pdf(doc, _STORIES[doc.kind](doc))
 
 
 def write_report(profile: Profile, visit_id: str, out: Path, **options: str) -> Built:
@@ -64,7 +81,7 @@ def write_report(profile: Profile, visit_id: str, out: Path, **options: str) -> 
 
 
 __all__ = [
-    "KINDS", "LANGS", "PAPERS", "Built", "Layout", "VerifyResult", "build_report", "codes_for",
-    "load_layout", "parse_layout", "qr_payload", "reset_layout", "save_layout", "short_code",
-    "verify_code", "write_report",
+    "KINDS", "LANGS", "PAPERS", "Built", "DocContext", "Layout", "VerifyResult", "build_report",
+    "codes_for", "load_layout", "parse_layout", "prepare_report", "qr_payload", "render_report",
+    "reset_layout", "save_layout", "short_code", "verify_code", "write_report",
 ]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from app.evidence import Photo, list_photos
@@ -12,6 +14,7 @@ from app.labels import EVIDENCE_METHOD_LABELS, SEVERITY_LABELS, VISIT_TYPE_LABEL
 from app.models import Finding, GoodPractice, Response, Unit, Visit
 from app.profile import Profile
 from app.reports.layout import Layout, campaign_of, load_layout
+from app.reports.renditions import annotation_layers
 from app.reports.texts import t
 from app.rubric import Item, Rubric, ScoreResult
 from app.rubric_store import get_rubric
@@ -43,6 +46,11 @@ class ReportData:
     office: str
     logo: str
     layout: Layout
+    # Where the photos' files are and their annotation layers (JSON by photo id): what the
+    # renditions need, read here so that rendering the document never reads the database.
+    root: Path
+    media_dir: Path
+    annotations: Mapping[str, str]
 
     @property
     def draft(self) -> bool:
@@ -66,8 +74,10 @@ class ReportData:
 
 
 def load_report_data(profile: Profile, visit_id: str) -> ReportData:
+    """Every database read a document needs, at once: the rest of the build touches files only."""
     visit = get_visit(profile, visit_id)
     responses = list_responses(profile, visit_id)
+    photos = tuple(list_photos(profile, visit_id))
     parts = []
     for rubric_hash in visit.rubric_hashes:
         parts.append(RubricPart(
@@ -77,12 +87,13 @@ def load_report_data(profile: Profile, visit_id: str) -> ReportData:
         visit=visit, unit=get_unit(profile, visit.unit_id), parts=tuple(parts),
         findings=tuple(list_findings(profile, visit_id)),
         practices=tuple(list_good_practices(profile, visit_id)),
-        photos=tuple(list_photos(profile, visit_id)),
+        photos=photos,
         signatures=tuple(list_signatures(profile, visit_id)),
         earlier_signatures=tuple(earlier_signatures(profile, visit_id)),
         office=str(get_setting(profile, "office_name") or ""),
         logo=str(get_setting(profile, "office_logo") or ""),
         layout=load_layout(profile, campaign_of(profile, visit.assignment_id)),
+        root=profile.root, media_dir=profile.media_dir, annotations=annotation_layers(profile, photos),
     )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from app.evidence import Photo
-from app.profile import Profile
 from app.reports.blocks import findings_table, practices_block, scores_block
 from app.reports.common import (
     DocContext,
@@ -16,7 +15,7 @@ from app.reports.common import (
     signature_block,
     verification_block,
 )
-from app.reports.renditions import SMALL, renditions
+from app.reports.renditions import SMALL, render_photos
 
 
 def chosen_photos(photos: tuple[Photo, ...], limit: int) -> list[Photo]:
@@ -25,8 +24,8 @@ def chosen_photos(photos: tuple[Photo, ...], limit: int) -> list[Photo]:
     return [ph for _, ph in ranked[:limit]]
 
 
-def feedback_story(profile: Profile, ctx: DocContext) -> list[Flowable]:
-    s = ctx.styles
+def feedback_story(ctx: DocContext) -> list[Flowable]:
+    s, d = ctx.styles, ctx.data
     story: list[Flowable] = []
     if ctx.shows("header"):
         story += header_block(ctx)
@@ -38,7 +37,7 @@ def feedback_story(profile: Profile, ctx: DocContext) -> list[Flowable]:
         story += [p(ctx.t("practices"), s.h1)] + practices_block(ctx)
     if ctx.shows("photos") and ctx.data.layout.feedback_photos and ctx.data.photos:
         chosen = chosen_photos(ctx.data.photos, ctx.data.layout.feedback_photos)
-        grid = photo_grid(ctx, renditions(profile, chosen, edge=SMALL), 3,
+        grid = photo_grid(ctx, render_photos(d.root, d.media_dir, chosen, d.annotations, edge=SMALL), 3,
                           caption=lambda r: photo_caption(ctx, r))
         block: list[Flowable] = [p(ctx.t("photos"), s.h1)]
         if grid is not None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, PageBreak, Spacer
 
-from app.profile import Profile
 from app.reports.blocks import findings_table, practices_block, scores_block
 from app.reports.common import (
     DocContext,
@@ -22,7 +21,7 @@ from app.reports.common import (
     verification_block,
 )
 from app.reports.data import RubricPart, answer_text, methods_text, visit_type_text
-from app.reports.renditions import SMALL, renditions
+from app.reports.renditions import SMALL, render_photos
 from app.reports.styles import GAP_BG
 from app.rubric import Section
 
@@ -82,7 +81,7 @@ def items_block(ctx: DocContext, part: RubricPart) -> list[Flowable]:
     return [table(rows, [w * x for x in widths], extra=extra)]
 
 
-def full_story(profile: Profile, ctx: DocContext) -> list[Flowable]:
+def full_story(ctx: DocContext) -> list[Flowable]:
     s, d = ctx.styles, ctx.data
     story: list[Flowable] = header_block(ctx)
     if ctx.shows("basic"):
@@ -107,7 +106,7 @@ def full_story(profile: Profile, ctx: DocContext) -> list[Flowable]:
                 story.append(p(f"{part.rubric.name.text(ctx.lang)} {part.rubric.version}", s.h2))
             story += items_block(ctx, part)
     if ctx.shows("photos") and d.photos:
-        grid = photo_grid(ctx, renditions(profile, d.photos, edge=SMALL), 3,
+        grid = photo_grid(ctx, render_photos(d.root, d.media_dir, d.photos, d.annotations, edge=SMALL), 3,
                           caption=lambda r: photo_caption(ctx, r))
         story += [PageBreak(), p(ctx.t("full.photos"), s.h1)]
         if grid is not None:

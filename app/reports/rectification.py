@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from reportlab.platypus import Flowable, Spacer
 
-from app.profile import Profile
 from app.reports.blocks import findings_table
 from app.reports.common import DocContext, header_block, p, signature_block, verification_block
 from app.reports.data import visit_type_text
 
 
-def rectification_story(profile: Profile, ctx: DocContext) -> list[Flowable]:
+def rectification_story(ctx: DocContext) -> list[Flowable]:
     s, d = ctx.styles, ctx.data
     unit = d.unit.name if d.unit else d.visit.unit_name
     office = d.office or ctx.t("rect.office")

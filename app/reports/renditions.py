@@ -6,6 +6,9 @@ where 500 pixels give ~230 dpi. 500 is also what libjpeg decodes a 4000 x 3000 p
 keyed by the photo's SHA-256, the size, its orientation and a hash of its annotation layer, so
 an edited annotation or a new orientation gets a new file and nothing stale is ever printed.
 The cache is derived data: deleting the folder only costs time.
+
+``annotation_layers`` is the only part that reads the database; ``render_photos`` touches files
+and pixels only, so a document is rendered away from the database thread.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,18 +104,33 @@ def _render(media_dir: Path, job: _Job, edge: int) -> Rendition:
     return Rendition(job.photo, job.target, img.size)
 
 
+def annotation_layers(profile: Profile, photos: Sequence[Photo]) -> dict[str, str]:
+    """The annotation layer (JSON) of each annotated photo, by photo id: a database read."""
+    layers: dict[str, str] = {}
+    for photo in photos:
+        if photo.has_annotations:
+            layer = get_annotations(profile, photo.id)
+            if not layer.is_empty:
+                layers[photo.id] = layer.to_json()
+    return layers
+
+
 def renditions(profile: Profile, photos: Sequence[Photo], *, edge: int = SMALL,
                workers: int | None = None) -> list[Rendition]:
+    """``render_photos`` of the profile's photos, their annotations read first."""
+    return render_photos(profile.root, profile.media_dir, photos, annotation_layers(profile, photos),
+                         edge=edge, workers=workers)
+
+
+def render_photos(root: Path, media_dir: Path, photos: Sequence[Photo], layers: Mapping[str, str], *,
+                  edge: int = SMALL, workers: int | None = None) -> list[Rendition]:
     """PDF-ready files of ``photos`` in order; misses are rendered in parallel threads.
 
-    Reads annotations on the calling thread (the database connection stays on its thread);
-    only decoding and encoding run in the pool, where Pillow releases the GIL.
+    ``layers`` maps a photo id to its annotation layer's JSON. No database here: decoding and
+    encoding run in the pool, where Pillow releases the GIL.
     """
-    jobs: list[_Job] = []
-    for photo in photos:
-        layer = get_annotations(profile, photo.id) if photo.has_annotations else None
-        layer_json = None if layer is None or layer.is_empty else layer.to_json()
-        jobs.append(_Job(photo, _cache_path(profile.root, photo, edge, layer_json), layer_json))
+    jobs = [_Job(photo, _cache_path(root, photo, edge, layers.get(photo.id)), layers.get(photo.id))
+            for photo in photos]
     results: dict[int, Rendition] = {}
     misses: list[int] = []
     for i, job in enumerate(jobs):
@@ -127,10 +145,10 @@ def renditions(profile: Profile, photos: Sequence[Photo], *, edge: int = SMALL,
         n = workers or min(len(misses), os.cpu_count() or 2, 8)
         if n <= 1:
             for i in misses:
-                results[i] = _render(profile.media_dir, jobs[i], edge)
+                results[i] = _render(media_dir, jobs[i], edge)
         else:
             with ThreadPoolExecutor(max_workers=n, thread_name_prefix="fieldmark-pdfimg") as pool:
-                for i, r in zip(misses, pool.map(lambda k: _render(profile.media_dir, jobs[k], edge), misses),
+                for i, r in zip(misses, pool.map(lambda k: _render(media_dir, jobs[k], edge), misses),
                                 strict=True):
                     results[i] = r
     return [results[i] for i in range(len(jobs))]

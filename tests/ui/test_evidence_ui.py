@@ -323,22 +323,27 @@ def card_of_200(tmp_path: Path) -> Path:
     return folder
 
 
-def run_job(qtbot, seeded, card: Path, runner: TaskRunner, *, cancel_after: int | None = None):
+@pytest.fixture
+def host(qtbot) -> QWidget:
+    """The import dialog's parent, kept by the test (qtbot holds widgets only weakly)."""
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    return widget
+
+
+def run_job(qtbot, seeded, card: Path, runner: TaskRunner, host: QWidget, *, cancel_after: int | None = None):
     c = make_checklist(seeded)
-    parent = QWidget()
-    qtbot.addWidget(parent)
     outcome: list = []
-    job = ImportJob(runner, lambda report, token: import_folder(
-        c.profile, card, visit_id=c.school_visit, progress=report, cancel=token),
-        title="Import", parent=parent, on_done=outcome.append, on_error=outcome.append)
-    job.parent = parent  # the dialog's parent lives as long as the test holds the job
+    job = ImportJob(runner, lambda report, token, db: import_folder(
+        c.profile, card, visit_id=c.school_visit, progress=report, cancel=token, db=db),
+        title="Import", parent=host, on_done=outcome.append, on_error=outcome.append)
     if cancel_after is not None:
         qtbot.waitUntil(lambda: job.dialog.bar.value() >= cancel_after, timeout=30000)
         job.dialog.buttons.rejected.emit()  # the dialog's Cancel
     return c, job, outcome
 
 
-def test_the_ui_keeps_working_while_200_photos_import(qtbot, seeded, card_of_200):
+def test_the_ui_keeps_working_while_200_photos_import(qtbot, seeded, card_of_200, host):
     runner = TaskRunner()
     ticks: list[float] = []
     modal: list[QWidget] = []
@@ -351,7 +356,7 @@ def test_the_ui_keeps_working_while_200_photos_import(qtbot, seeded, card_of_200
     timer.timeout.connect(tick)
     timer.start(10)
     try:
-        c, job, outcome = run_job(qtbot, seeded, card_of_200, runner)
+        c, job, outcome = run_job(qtbot, seeded, card_of_200, runner, host)
         qtbot.waitUntil(lambda: job.finished, timeout=60000)
     finally:
         timer.stop()
@@ -364,10 +369,10 @@ def test_the_ui_keeps_working_while_200_photos_import(qtbot, seeded, card_of_200
     assert len(ticks) > 10 and max(gaps) < 0.25, f"the event loop stalled for {max(gaps):.3f} s"
 
 
-def test_cancel_stops_the_import_and_leaves_a_consistent_state(qtbot, seeded, card_of_200):
+def test_cancel_stops_the_import_and_leaves_a_consistent_state(qtbot, seeded, card_of_200, host):
     runner = TaskRunner()
     try:
-        c, job, outcome = run_job(qtbot, seeded, card_of_200, runner, cancel_after=5)
+        c, job, outcome = run_job(qtbot, seeded, card_of_200, runner, host, cancel_after=5)
         qtbot.waitUntil(lambda: job.finished, timeout=60000)
     finally:
         runner.shutdown()

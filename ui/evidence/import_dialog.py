@@ -1,8 +1,8 @@
 """Imports in the background: a progress dialog with Cancel, then a per-file summary.
 
-The import runs on the runner's database thread, because it writes one row per photo through
-the profile's single connection; the importer decodes and hashes on its own worker threads, so
-the UI thread only sees progress signals and stays responsive.
+The import runs on one of the runner's file workers; the importer decodes and hashes on its own
+worker threads and hands the database thread one short transaction per photo (``call_db``), so
+an answer saved meanwhile is not held up and the UI thread only sees progress signals.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -22,11 +22,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.evidence import CancelToken, ImportProgress, ImportSummary
+from app.evidence.importer import DbCall
 from ui.tasks import Progress, Task, TaskRunner
 
 SHOW_AFTER_MS = 400  # a quick import (one photo, a paste) finishes before the dialog would flash
 
-ImportWork = Callable[[Callable[[ImportProgress], None], CancelToken], ImportSummary]
+# (progress callback, cancel token, database step runner) -> summary; runs on a file worker.
+ImportWork = Callable[[Callable[[ImportProgress], None], CancelToken, DbCall], ImportSummary]
 
 
 class ImportProgressDialog(QDialog):
@@ -119,35 +121,43 @@ def summary_text(summary: ImportSummary) -> str:
     return QCoreApplication.translate("ImportProgressDialog", "%n photo(s) attached", "", n)
 
 
-class ImportJob:
+class ImportJob(QObject):
     """One import through the runner, with its dialog. ``on_done`` gets the summary.
 
     The dialog appears only if the import is still running after a moment, and stays at the
     end only when there is something to read (a failure, a duplicate, a cancel).
+
+    The job is a child of ``parent`` (the dialog's parent too), so Qt decides when it goes, and
+    every connection targets its own slots: nothing but the parent keeps it alive. A job kept
+    alive by a lambda on its dialog's timer used to be freed from inside the dialog's deletion,
+    taking with it whatever its callbacks held (a parent widget, deleted a second time).
     """
 
     def __init__(self, runner: TaskRunner, work: ImportWork, *, title: str, parent: QWidget,
                  on_done: Callable[[ImportSummary], None], on_error: Callable[[BaseException], None]) -> None:
+        super().__init__(parent)
         self.runner, self.token = runner, CancelToken()
         self.dialog = ImportProgressDialog(title, parent)
         self.dialog.cancelRequested.connect(self.cancel)
         self.finished = False
-        self._on_done, self._on_error = on_done, on_error
-        self._timer = QTimer(self.dialog)
+        self._on_done: Callable[[ImportSummary], None] | None = on_done
+        self._on_error: Callable[[BaseException], None] | None = on_error
+        self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         # Shown, not opened: a modal dialog would block the checklist for the whole import.
-        self._timer.timeout.connect(lambda: self.finished or self.dialog.show())
+        self._timer.timeout.connect(self._show_late)
         runner.progressed.connect(self._progressed)
-        token = self.token
+        token, call_db = self.token, runner.call_db
 
         def task(progress: Progress) -> ImportSummary:
             def report(p: ImportProgress) -> None:
                 progress.report(p.done, p.total, p.name)
-            return work(report, token)
+            return work(report, token, call_db)
         self.task: Task | None = None
         self._timer.start(SHOW_AFTER_MS)
-        self.task = runner.run(task, on_done=self._done, on_error=self._failed, label="import photos")
+        self.task = runner.run(task, on_done=self._done, on_error=self._failed, io=True, label="import photos")
 
+    @Slot()
     def cancel(self) -> None:
         self.token.cancel()
         if self.task is not None:
@@ -155,35 +165,49 @@ class ImportJob:
 
     def _alive(self) -> bool:
         # The page (the dialog's parent) may be gone before the import ends, e.g. at shutdown.
-        return shiboken6.isValid(self.dialog)
+        return shiboken6.isValid(self) and shiboken6.isValid(self.dialog)
 
+    @Slot()
+    def _show_late(self) -> None:
+        if not self.finished and self._alive():
+            self.dialog.show()
+
+    @Slot(int, int, int, str)
     def _progressed(self, task_id: int, done: int, total: int, text: str) -> None:
         if self.task is not None and task_id == self.task.id and self._alive():
             self.dialog.set_progress(done, total, text)
 
-    def _finish(self) -> None:
+    def _finish(self) -> tuple[Callable[[ImportSummary], None] | None, Callable[[BaseException], None] | None]:
+        """Mark the job finished and hand back its callbacks, which it no longer holds."""
         self.finished = True
-        try:
-            self.runner.progressed.disconnect(self._progressed)
-        except (RuntimeError, TypeError):
-            pass
-        if self._alive():
+        callbacks = self._on_done, self._on_error
+        self._on_done = self._on_error = None
+        if shiboken6.isValid(self):
+            try:
+                self.runner.progressed.disconnect(self._progressed)
+            except (RuntimeError, TypeError):
+                pass
             self._timer.stop()
+        return callbacks
 
     def _done(self, summary: ImportSummary) -> None:
-        self._finish()
-        if self._alive():
-            self.dialog.show_summary(summary)
-            if summary.failed or summary.duplicates or summary.cancelled:
-                self.dialog.show()
-            else:
-                self.dialog.done(QDialog.DialogCode.Accepted)
-                self.dialog.deleteLater()
-        self._on_done(summary)
+        on_done, _ = self._finish()
+        if not self._alive():
+            return  # the page is gone: the photos are saved, and nobody is left to tell
+        self.dialog.show_summary(summary)
+        if summary.failed or summary.duplicates or summary.cancelled:
+            self.dialog.show()
+        else:
+            self.dialog.done(QDialog.DialogCode.Accepted)
+            self.dialog.deleteLater()
+        if on_done is not None:
+            on_done(summary)
 
     def _failed(self, exc: BaseException) -> None:
-        self._finish()
-        if self._alive():
-            self.dialog.done(QDialog.DialogCode.Rejected)
-            self.dialog.deleteLater()
-        self._on_error(exc)
+        _, on_error = self._finish()
+        if not self._alive():
+            return
+        self.dialog.done(QDialog.DialogCode.Rejected)
+        self.dialog.deleteLater()
+        if on_error is not None:
+            on_error(exc)
