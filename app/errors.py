@@ -30,8 +30,12 @@ class WriteFailed(FieldmarkError):
     disk was busy, full or briefly unavailable), so a retry is worth scheduling.
     """
 
-    def __init__(self, message: str, *, transient: bool = True) -> None:
+    CAUSES = ("full", "read_only", "busy", "io")
+
+    def __init__(self, message: str, *, cause: str = "io", transient: bool = True) -> None:
         super().__init__(message)
+        # One of CAUSES, so an interface can say it in its own language.
+        self.cause = cause
         self.transient = transient
 
 

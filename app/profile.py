@@ -50,13 +50,13 @@ def _write_failure(exc: sqlite3.OperationalError) -> WriteFailed | None:
     """The user-facing form of a write the database refused, or None for a programming error."""
     text = str(exc).lower()
     if "full" in text:
-        return WriteFailed("not saved: the disk is full; free some space and it is saved again")
+        return WriteFailed("not saved: the disk is full; free some space and it is saved again", cause="full")
     if "readonly" in text or "read-only" in text:
-        return WriteFailed("not saved: the data folder is read-only", transient=False)
+        return WriteFailed("not saved: the data folder is read-only", cause="read_only", transient=False)
     if "locked" in text or "busy" in text:
-        return WriteFailed("not saved: the database is busy")
+        return WriteFailed("not saved: the database is busy", cause="busy")
     if "i/o" in text or "unable to open" in text:
-        return WriteFailed(f"not saved: the disk could not be written ({exc})")
+        return WriteFailed(f"not saved: the disk could not be written ({exc})", cause="io")
     return None
 
 

@@ -434,7 +434,8 @@ class MainWindow(QMainWindow):
         box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Fieldmark"),
                           self.tr("%n answer(s) could not be saved.", "", count), parent=self)
         path = log_file()
-        box.setInformativeText((str(error) + "\n\n" if error else "") + (
+        reason = self._checklist.save_error_text(error) if error and self._checklist else ""
+        box.setInformativeText((reason + "\n\n" if reason else "") + (
             self.tr("If you quit now, they are written to the log file {path} so they can be "
                     "typed in again.").format(path=path) if path else
             self.tr("If you quit now, they are lost.")))

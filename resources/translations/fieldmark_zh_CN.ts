@@ -130,6 +130,22 @@
         <translation>所有更改已保存</translation>
     </message>
     <message>
+        <source>The disk is full: free some space.</source>
+        <translation>磁盘已满，请腾出空间。</translation>
+    </message>
+    <message>
+        <source>The data folder is read-only.</source>
+        <translation>数据文件夹为只读。</translation>
+    </message>
+    <message>
+        <source>The database is busy.</source>
+        <translation>数据库正忙。</translation>
+    </message>
+    <message>
+        <source>The disk could not be written.</source>
+        <translation>磁盘无法写入。</translation>
+    </message>
+    <message>
         <source>Next unanswered item</source>
         <translation>下一未评项</translation>
     </message>

@@ -43,7 +43,7 @@ def test_a_failed_save_stays_marked_and_is_retried_by_itself(qtbot, seeded, monk
     # Nothing on disk, and the page says so in words, with the item marked and the value kept.
     assert "A1.1" not in stored(c.profile, c.school_visit)
     assert page.saved.text().startswith("Not saved: 1 answer")
-    assert "disk" in page.saved.text()
+    assert "The disk could not be written." in page.saved.text()
     assert page.saved.property("error") is True
     assert page.retry_button.isVisible()
     assert page.model.is_unsaved(c.school, "A1.1")
@@ -65,7 +65,7 @@ def test_the_user_retries_a_save_that_cannot_fix_itself(qtbot, seeded, monkeypat
     FailingWrites(monkeypatch, "attempt to write a readonly database")
     page.go_to(c.school, "A1.1")
     page.pane.editor.entry.setValue(12)
-    assert "read-only" in page.saved.text()
+    assert "The data folder is read-only." in page.saved.text()
     assert not page.writer.retry_timer.isActive()  # a read-only folder does not heal by waiting
     page.retry_button.click()
     assert stored(c.profile, c.school_visit)["A1.1"].value == 12

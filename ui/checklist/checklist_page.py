@@ -299,7 +299,7 @@ class ChecklistPage(PageFlowsMixin, QWidget):
             error = writer.last_error
             text = self.tr("Not saved: %n answer(s).", "", failed)
             if error is not None:
-                text += " " + str(error)
+                text += " " + self.save_error_text(error)
             if writer.retry_timer.isActive():
                 text += " " + self.tr("Trying again in %n second(s).", "",
                                       max(1, round(writer.retry_timer.remainingTime() / 1000)))
@@ -314,6 +314,17 @@ class ChecklistPage(PageFlowsMixin, QWidget):
     def flush(self) -> None:
         """Save typed text now (the shell calls this before leaving the page or quitting)."""
         self.writer.flush()
+
+    def save_error_text(self, error: BaseException) -> str:
+        """Why a save failed, in the interface's language when the cause is a known one."""
+        cause = getattr(error, "cause", None)
+        words = {
+            "full": self.tr("The disk is full: free some space."),
+            "read_only": self.tr("The data folder is read-only."),
+            "busy": self.tr("The database is busy."),
+            "io": self.tr("The disk could not be written."),
+        }
+        return words.get(cause, str(error)) if isinstance(cause, str) else str(error)
 
     def unsaved(self) -> tuple[int, BaseException | None]:
         """How many answers are not on disk, and the last save error (the shell asks at closing)."""

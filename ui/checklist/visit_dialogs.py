@@ -98,7 +98,7 @@ class AmendDialog(QDialog):
         box.addWidget(reason_label)
         box.addWidget(self.reason)
         box.addWidget(self.buttons)
-        self.resize(540, 0)
+        self.resize(560, self.sizeHint().height())
         self._check()
         self.editor.focus_entry()
 
