@@ -469,6 +469,10 @@
         <translation>缺照片：{item}</translation>
     </message>
     <message>
+        <source>Unit profile number missing: {detail}</source>
+        <translation>缺单位概况数字：{detail}</translation>
+    </message>
+    <message>
         <source>Signature missing: team leader</source>
         <translation>缺签名：组长</translation>
     </message>

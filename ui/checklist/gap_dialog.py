@@ -92,6 +92,9 @@ class GapDialog(QDialog):
             return self.tr("Below the maximum without a reason: {item}").format(item=where)
         if entry.kind == "photo_missing":
             return self.tr("Photo required: {item}").format(item=where)
+        if entry.kind == "profile_missing":
+            # The gap names the missing number; its place is a section, not an item.
+            return self.tr("Unit profile number missing: {detail}").format(detail=entry.message)
         if entry.kind == "signature_missing":
             if entry.role == "team_leader":
                 return self.tr("Signature missing: team leader")
