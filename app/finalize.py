@@ -85,7 +85,7 @@ class Change:
     new: Any
 
 
-def _outcome(profile: Profile, visit: Visit) -> tuple:
+def outcome(profile: Profile, visit: Visit) -> tuple:
     """What the signers signed for: each rubric's score, band and vetoes, and the findings."""
     scores = []
     for rubric_hash in visit.rubric_hashes:
@@ -109,15 +109,16 @@ def _amendable(profile: Profile, visit_id: str, reason_for_change: str) -> tuple
 
 
 def record_amendment(profile: Profile, tx: Tx, visit: Visit, *, reason: str, by: str | None,
-                     changes: Sequence[Change], before: tuple) -> int:
+                     changes: Sequence[Change], before: tuple, number: int | None = None) -> int:
     """Number the amendment, write its audit rows, re-hash the visit; returns the number.
 
-    Runs inside the amendment's transaction, after its writes: ``before`` is ``_outcome`` taken
-    before them, so a changed score or finding list moves the visit to a new version.
+    Runs inside the amendment's transaction, after its writes: ``before`` is ``outcome`` taken
+    before them, so a changed score or finding list moves the visit to a new version. ``number``
+    continues an amendment made of several transactions (an import, one row per photo).
     """
     import json
 
-    number = visit.amendment_no + 1
+    number = number or visit.amendment_no + 1
     for change in changes:
         rows.insert(tx.db, "audit_log", {
             "id": new_id(), "visit_id": visit.id, "table_name": change.table, "row_id": change.row_id,
@@ -127,8 +128,8 @@ def record_amendment(profile: Profile, tx: Tx, visit: Visit, *, reason: str, by:
         }, tx.meta)
     updates: dict[str, Any] = {"status": "amended", "content_hash": content_hash(visit_record(profile, visit.id)),
                                "amendment_no": number, "amended_at": tx.now}
-    if _outcome(profile, visit) != before:
-        updates["version"] = visit.version + 1
+    if outcome(profile, visit) != before:
+        updates["version"] = get_visit(profile, visit.id).version + 1
     rows.update(tx.db, "visits", visit.id, updates, tx.meta)
     return number
 
@@ -148,7 +149,7 @@ def amend_response(
     visit, why = _amendable(profile, visit_id, reason_for_change)
     check_item(profile, visit, rubric_hash, item_code, value, na)
     methods = check_methods(evidence_methods) if evidence_methods is not None else None
-    before = _outcome(profile, visit)
+    before = outcome(profile, visit)
     with profile.transaction() as tx:
         old = rq.get_response(tx.db, visit_id, rubric_hash, item_code)
         old_state = response_state(old)
@@ -166,4 +167,5 @@ def amend_response(
                      item_codes=frozenset({item_code}))
 
 
-__all__ = ["Change", "GapEntry", "amend_response", "finalize_policy", "finalize_visit", "record_amendment"]
+__all__ = ["Change", "GapEntry", "amend_response", "finalize_policy", "finalize_visit", "outcome",
+           "record_amendment"]

@@ -51,6 +51,7 @@ from app.evidence.settings import (
 )
 from app.evidence.store import blob_path, describe_os_error, put_blob, remove_blob, sha256_hex
 from app.evidence.thumbnails import render_thumbnail, save_thumbnail
+from app.finalize import Change, outcome, record_amendment
 from app.ids import new_id
 from app.models import Visit
 from app.profile import Profile
@@ -84,6 +85,8 @@ class Target:
     rubric_hash: str | None = None
     item_code: str | None = None
     finding_id: str | None = None
+    # The reason for changing a finalized visit: the photos are then added as one amendment.
+    amendment: str = ""
 
 
 @dataclass(frozen=True)
@@ -123,8 +126,12 @@ class _Prepared:
 def resolve_target(profile: Profile, target: Target) -> Target:
     """Check the visit can take photos and find the rubric of a bare item code."""
     visit = get_visit(profile, target.visit_id)
-    if visit.locked or visit.status == "cancelled":
-        raise VisitLocked(f"visit {target.visit_id} is {visit.status}; photos cannot be added to it")
+    if target.amendment:
+        if not visit.locked:
+            raise InvalidAnswer(f"visit {target.visit_id} is not finalized; add its photos directly")
+    elif visit.locked or visit.status == "cancelled":
+        raise VisitLocked(f"visit {target.visit_id} is {visit.status}; photos cannot be added to it "
+                          "except by an amendment with a reason")
     if target.finding_id is not None:
         finding = fq.get_finding(profile.db, target.finding_id)
         if finding is None or finding["visit_id"] != target.visit_id:
@@ -141,7 +148,7 @@ def resolve_target(profile: Profile, target: Target) -> Target:
         raise InvalidAnswer(f"item {target.item_code!r} is not in this visit's rubrics")
     if len(found) > 1:
         raise InvalidAnswer(f"item {target.item_code!r} is in more than one rubric of this visit; say which")
-    return Target(target.visit_id, found[0], target.item_code, target.finding_id)
+    return Target(target.visit_id, found[0], target.item_code, target.finding_id, target.amendment)
 
 
 def _prepare(src: _Source, known: frozenset[str], settings: EvidenceSettings, max_pixels: int,
@@ -181,14 +188,17 @@ def _begin(profile: Profile, target: Target) -> tuple[Target, EvidenceSettings, 
     return target, get_evidence_settings(profile), known
 
 
-def _check_open(profile: Profile, visit_id: str) -> None:
+def _check_open(profile: Profile, visit_id: str, *, amending: bool = False) -> Visit:
     # The import runs beside other work: the visit may have been finalized or cancelled since
-    # it started, and a finalized visit takes no new evidence.
+    # it started, and a finalized visit takes no new evidence but by amendment.
     row = vq.get_visit(profile.db, visit_id)
     visit = Visit.from_row(row) if row is not None else None
-    if visit is None or visit.locked or visit.status == "cancelled":
+    if visit is not None and amending and visit.locked:
+        return visit
+    if visit is None or visit.locked or visit.status == "cancelled" or amending:
         state = visit.status if visit is not None else "deleted"
         raise VisitLocked(f"visit {visit_id} was {state} during the import; the rest was not imported")
+    return visit
 
 
 def _discard(profile: Profile, prep: _Prepared) -> None:
@@ -197,18 +207,19 @@ def _discard(profile: Profile, prep: _Prepared) -> None:
         remove_blob(profile.media_dir, prep.stored_sha)
 
 
-def _record(profile: Profile, target: Target, src: _Source, prep: _Prepared) -> FileResult:
+def _record(profile: Profile, target: Target, src: _Source, prep: _Prepared, joining: bool = False) -> FileResult:
     """Database step: the row of a photo whose file is on disk; one transaction per photo.
 
     Raises VisitLocked (after removing the photo's new file) when the visit was closed meanwhile.
     """
     try:
-        _check_open(profile, target.visit_id)
+        visit = _check_open(profile, target.visit_id, amending=bool(target.amendment))
         if not blob_path(profile.media_dir, prep.stored_sha).is_file():
             # Only possible if another failure removed a shared file meanwhile; never record
             # a row whose file is not there.
             return FileResult(src.name, FAILED, message="the photo file vanished before it was recorded")
         with profile.transaction() as tx:
+            before = outcome(profile, visit) if target.amendment else None
             dup = eq.find_duplicate(tx.db, target.visit_id, prep.source_sha)
             if dup is not None:
                 if prep.written and not eq.hash_in_use(tx.db, prep.stored_sha):
@@ -230,6 +241,13 @@ def _record(profile: Profile, target: Target, src: _Source, prep: _Prepared) -> 
                 "original_size": prep.source_size if prep.reduced else None,
                 "annotations": None, "deleted_at": None,
             }, tx.meta)
+            if before is not None:
+                # One import is one amendment: the first photo numbers it, the rest join it.
+                record_amendment(profile, tx, visit, reason=target.amendment, by=None, before=before,
+                                 number=visit.amendment_no if joining else None,
+                                 changes=[Change("evidence", evidence_id, "photo added", None, {
+                                     "item_code": target.item_code, "finding_id": target.finding_id,
+                                     "name": Path(src.name).name, "sha256": prep.stored_sha})])
     except VisitLocked:
         _discard(profile, prep)
         raise
@@ -271,7 +289,8 @@ def _run(profile: Profile, target: Target, sources: Sequence[_Source], *,
                 results.append(FileResult(src.name, SKIPPED, message=f"not imported: {closed}"))
             else:
                 try:
-                    results.append(db(partial(_record, profile, target, src, outcome)))
+                    joining = any(r.status == IMPORTED for r in results)
+                    results.append(db(partial(_record, profile, target, src, outcome, joining)))
                 except VisitLocked as exc:
                     closed = str(exc)
                     results.append(FileResult(src.name, FAILED, message=closed))
@@ -312,11 +331,13 @@ def import_files(
     item_code: str | None = None, rubric_hash: str | None = None, finding_id: str | None = None,
     progress: ProgressCallback | None = None, cancel: CancelToken | None = None,
     max_pixels: int = DEFAULT_MAX_PIXELS, workers: int | None = None, db: DbCall = in_place,
+    amendment: str = "",
 ) -> ImportSummary:
     """Import files (from a file dialog or a drop); a folder among them adds its photos.
 
     Files named explicitly are judged by their content, whatever their extension. ``db`` runs
-    each database step (see the module's docstring).
+    each database step (see the module's docstring). ``amendment``, the reason for the change,
+    adds the photos to a finalized visit as one amendment.
     """
     sources: list[_Source] = []
     for raw in paths:
@@ -325,7 +346,7 @@ def import_files(
             sources.extend(_Source(str(p), p) for p in photo_files(path))
         else:
             sources.append(_Source(str(path), path))
-    return _run(profile, Target(visit_id, rubric_hash, item_code, finding_id), sources,
+    return _run(profile, Target(visit_id, rubric_hash, item_code, finding_id, amendment.strip()), sources,
                 progress=progress, cancel=cancel, max_pixels=max_pixels, workers=workers, db=db)
 
 
@@ -345,9 +366,9 @@ def import_folder(
 def import_bytes(
     profile: Profile, data: bytes, name: str, *, visit_id: str, item_code: str | None = None,
     rubric_hash: str | None = None, finding_id: str | None = None,
-    max_pixels: int = DEFAULT_MAX_PIXELS, db: DbCall = in_place,
+    max_pixels: int = DEFAULT_MAX_PIXELS, db: DbCall = in_place, amendment: str = "",
 ) -> ImportSummary:
     """Import one image from memory (the clipboard); ``name`` is shown and kept as its name."""
-    return _run(profile, Target(visit_id, rubric_hash, item_code, finding_id),
+    return _run(profile, Target(visit_id, rubric_hash, item_code, finding_id, amendment.strip()),
                 [_Source(name, data=bytes(data))],
                 progress=None, cancel=None, max_pixels=max_pixels, workers=1, db=db)

@@ -20,12 +20,38 @@
         <translation>备注：</translation>
     </message>
     <message>
+        <source>No photos to add.</source>
+        <translation>无需补充照片。</translation>
+    </message>
+    <message>
+        <source>Add &amp;photos…</source>
+        <translation>补充照片(&amp;P)…</translation>
+    </message>
+    <message>
         <source>&amp;Reason for the change (kept in the audit trail):</source>
         <translation>修改原因（记入修订记录）(&amp;R)：</translation>
     </message>
     <message>
         <source>A&amp;mend</source>
         <translation>修订(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Photos to add</source>
+        <translation>补充照片</translation>
+    </message>
+    <message>
+        <source>Photos (*.jpg *.jpeg *.png *.heic *.heif *.webp)</source>
+        <translation>照片 (*.jpg *.jpeg *.png *.heic *.heif *.webp)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n photo(s) to add: {names}</source>
+        <translation>
+            <numerusform>将补充 %n 张照片：{names}</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>、</translation>
     </message>
 </context>
 <context>
@@ -73,6 +99,10 @@
     <message>
         <source>No amendments.</source>
         <translation>暂无修订。</translation>
+    </message>
+    <message>
+        <source>photo added: {name}</source>
+        <translation>补充照片：{name}</translation>
     </message>
     <message>
         <source>note: {note}</source>
@@ -993,6 +1023,10 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     <message>
         <source>Pasting a photo</source>
         <translation>正在粘贴照片</translation>
+    </message>
+    <message>
+        <source>Adding photos by amendment</source>
+        <translation>以修订方式补充照片</translation>
     </message>
     <message>
         <source>Attaching photos to a finding</source>

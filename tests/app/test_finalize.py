@@ -186,13 +186,13 @@ def test_a_failed_amendment_leaves_the_visit_as_it_was(seeded, monkeypatch):
 
 
 def test_findings_count_as_what_was_signed(seeded):
-    from app.finalize import Change, _outcome, record_amendment
+    from app.finalize import Change, outcome, record_amendment
 
     profile = seeded.profile
     vid = complete_visit(seeded)
     finalize_visit(profile, vid)
     visit = get_visit(profile, vid)
-    before = _outcome(profile, visit)
+    before = outcome(profile, visit)
     # A finding changed by an amendment (as a later amendment kind would) moves the version.
     with profile.transaction() as tx:
         fid = "f1"
@@ -201,3 +201,75 @@ def test_findings_count_as_what_was_signed(seeded):
         record_amendment(profile, tx, visit, reason="补记问题", by=None, before=before,
                          changes=[Change("findings", fid, "added", None, "安全台账缺失")])
     assert get_visit(profile, vid).version == 1
+
+
+# --- photos by amendment ----------------------------------------------------------------------
+
+def school_visit_finalized(s) -> tuple[str, str]:
+    from app.rubric.samples import load_sample
+    from app.rubric_store import import_document
+
+    school, _ = import_document(s.profile, load_sample("standardized-school"))
+    vid = create_visit(s.profile, NewVisit(unit_id=s.unit_id, visit_type="acceptance", starts_on="2026-11-24",
+                                           rubric_hashes=[school.hash], team_id=s.team_id)).id
+    answer_item(s.profile, vid, rubric_hash=school.hash, item_code="A2.4", value=True)
+    finalize_visit(s.profile, vid, accept_gaps=True)
+    return vid, school.hash
+
+
+def photo_gaps(profile, vid):
+    return [g.item_code for g in gap_check(profile, vid) if g.kind == "photo_missing"]
+
+
+def test_a_missing_photo_is_added_by_amendment(seeded, tmp_path):
+    from app.evidence import import_bytes, import_files, list_photos
+    from tests.app.photo_factory import jpeg, write
+
+    profile = seeded.profile
+    vid, school = school_visit_finalized(seeded)
+    assert "A2.4" in photo_gaps(profile, vid)
+    with pytest.raises(VisitLocked, match="amendment"):
+        import_bytes(profile, jpeg(), "a.jpg", visit_id=vid, item_code="A2.4")
+    paths = [write(tmp_path, f"IMG_{k}.jpg", jpeg(seed=k)) for k in (1, 2)]
+    summary = import_files(profile, paths, visit_id=vid, item_code="A2.4", amendment="补拍校舍鉴定公示牌")
+    assert [r.status for r in summary.results] == ["imported", "imported"]
+    assert len(list_photos(profile, vid, item_code="A2.4")) == 2
+    assert "A2.4" not in photo_gaps(profile, vid)
+    visit = get_visit(profile, vid)
+    assert visit.amendment_no == 1 and visit.status == "amended" and visit.version == 0
+    trail = audit_trail(profile, vid)
+    assert [(e.table_name, e.field, e.reason) for e in trail] == [("evidence", "photo added", "补拍校舍鉴定公示牌")] * 2
+    amendment_numbers = {r[0] for r in profile.db.execute("SELECT amendment_no FROM audit_log WHERE visit_id = ?", [vid])}
+    assert amendment_numbers == {1}
+
+
+def test_amending_photos_needs_a_finalized_visit(seeded, photo_visit):
+    from app.evidence import import_bytes
+    from tests.app.photo_factory import jpeg
+
+    with pytest.raises(InvalidAnswer, match="not finalized"):
+        import_bytes(seeded.profile, jpeg(), "a.jpg", visit_id=photo_visit, amendment="补拍")
+
+
+def test_a_photo_amendment_that_cannot_be_written_leaves_no_row_and_no_file(seeded, monkeypatch):
+    import sqlite3
+
+    from app.evidence import import_bytes, list_photos
+    from tests.app.photo_factory import jpeg
+
+    profile = seeded.profile
+    vid, _school = school_visit_finalized(seeded)
+    files_before = sorted(p for p in profile.media_dir.rglob("*") if p.is_file())
+    real = rows.insert
+
+    def failing(db, table, row, meta):
+        if table == "audit_log":
+            raise sqlite3.OperationalError("database or disk is full")
+        return real(db, table, row, meta)
+    monkeypatch.setattr(rows, "insert", failing)
+    summary = import_bytes(profile, jpeg(seed=7), "a.jpg", visit_id=vid, item_code="A2.4", amendment="补拍")
+    monkeypatch.undo()
+    assert summary.failed and "disk is full" in summary.failed[0].message
+    assert list_photos(profile, vid) == []
+    assert sorted(p for p in profile.media_dir.rglob("*") if p.is_file()) == files_before
+    assert get_visit(profile, vid).amendment_no == 0 and audit_trail(profile, vid) == []

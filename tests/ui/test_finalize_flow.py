@@ -50,3 +50,33 @@ def test_after_a_score_changing_amendment_the_page_asks_for_new_signatures(qtbot
     assert page.action_buttons["sign_leader"].isVisible() and page.action_buttons["sign_head"].isVisible()
     assert page.missing_signatures() == 2
     assert "gap" in page.score.gaps.text()
+
+
+def test_a_required_photo_is_added_by_amendment_from_the_checklist(qtbot, seeded, tmp_path):
+    from app.evidence import list_photos
+    from app.visits import audit_trail
+    from tests.app.photo_factory import jpeg, write
+    from ui.checklist.visit_dialogs import AmendDialog
+
+    c = make_checklist(seeded)
+    finalize_visit(c.profile, c.school_visit, accept_gaps=True)
+    page = open_page(qtbot, c, c.school_visit)
+    page.go_to(c.school, "A2.4")  # photo required, none taken
+    page.amend()
+    dialog = page.dialog
+    assert isinstance(dialog, AmendDialog)
+    ok = dialog.buttons.button(dialog.buttons.StandardButton.Ok)
+    dialog.reason.setPlainText("补拍安全鉴定公示牌")
+    assert not ok.isEnabled()  # a reason, but nothing to change yet
+    dialog.set_photos([str(write(tmp_path, "IMG_0100.jpg", jpeg(seed=3)))])
+    assert "IMG_0100.jpg" in dialog.photos_label.text() and ok.isEnabled()
+    with qtbot.waitSignal(page.visitOpened, timeout=5000):
+        ok.click()
+    assert [p.original_name for p in list_photos(c.profile, c.school_visit, item_code="A2.4")] == ["IMG_0100.jpg"]
+    assert [(e.field, e.reason) for e in audit_trail(c.profile, c.school_visit)] == [("photo added", "补拍安全鉴定公示牌")]
+    assert get_visit(c.profile, c.school_visit).status == "amended"
+    assert page.data.visit.status == "amended"
+    page.show_audit()
+    audit = page.dialog
+    assert audit.table.item(0, 0).text() == "A2.4"
+    assert audit.table.item(0, 2).text() == "photo added: IMG_0100.jpg"

@@ -266,11 +266,15 @@ class PageFlowsMixin(_Page):
 
         def accepted() -> None:
             na, value, why = dialog.na.isChecked(), dialog.value, dialog.reason_text()
-            note, reason = dialog.note.toPlainText(), dialog.item_reason.toPlainText()
-            self._run(lambda: amend_response(profile, visit_id, rubric_hash=key[0], item_code=key[1],
-                                             value=None if na else value, na=na, note=note, reason=reason,
-                                             reason_for_change=why),
-                      then=lambda _: self.open_visit(visit_id, *key), label="amend")
+            note, reason, photos = dialog.note.toPlainText(), dialog.item_reason.toPlainText(), dialog.photo_paths
+            if photos:
+                # Imported on a file worker like any photo; the import is its own amendment.
+                self.photo_flows.attach_by_amendment(photos, why)
+            if dialog.answer_changed():
+                self._run(lambda: amend_response(profile, visit_id, rubric_hash=key[0], item_code=key[1],
+                                                 value=None if na else value, na=na, note=note, reason=reason,
+                                                 reason_for_change=why),
+                          then=lambda _: self.open_visit(visit_id, *key), label="amend")
         self._open(dialog, accepted)
 
     def show_audit(self) -> None:

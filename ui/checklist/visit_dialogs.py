@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QDateTime, Qt
@@ -12,9 +13,12 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPlainTextEdit,
+    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -58,7 +62,9 @@ class AmendDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Amend {code}").format(code=item.code))
         self.item = item
+        self.draft = draft
         self.value: Any = draft.value
+        self.photo_paths: list[str] = []
         title = QLabel(f"{where}\n{item.code}  {label_text(item.text)}")
         title.setWordWrap(True)
         self.editor = make_editor(item, self)
@@ -67,7 +73,7 @@ class AmendDialog(QDialog):
         self.na = QCheckBox(self.tr("Not &applicable"))
         self.na.setChecked(draft.na)
         self.na.setVisible(item.na_allowed)
-        self.na.toggled.connect(lambda on: self.editor.set_read_only(on))
+        self.na.toggled.connect(lambda on: (self.editor.set_read_only(on), self._check()))
         # What a gap may still need: the reason for an award below the maximum, and the note.
         item_reason_label = QLabel(self.tr("Reason for an award below the maximum:"))
         self.item_reason = QPlainTextEdit(draft.reason)
@@ -79,6 +85,16 @@ class AmendDialog(QDialog):
         self.note.setObjectName("amendNote")
         self.note.setTabChangesFocus(True)
         self.note.setFixedHeight(56)
+        self.note.textChanged.connect(lambda: self._check())
+        self.item_reason.textChanged.connect(lambda: self._check())
+        # A photo the item requires can be added by the amendment too.
+        photos_row = QHBoxLayout()
+        self.photos_label = QLabel(self.tr("No photos to add."))
+        self.photos_label.setWordWrap(True)
+        self.add_photos = QPushButton(self.tr("Add &photos…"))
+        self.add_photos.clicked.connect(self._choose_photos)
+        photos_row.addWidget(self.photos_label, 1)
+        photos_row.addWidget(self.add_photos)
         reason_label = QLabel(self.tr("&Reason for the change (kept in the audit trail):"))
         self.reason = QPlainTextEdit()
         self.reason.setTabChangesFocus(True)
@@ -95,6 +111,7 @@ class AmendDialog(QDialog):
         box.addWidget(self.na)
         for widget in (item_reason_label, self.item_reason, note_label, self.note):
             box.addWidget(widget)
+        box.addLayout(photos_row)
         box.addWidget(reason_label)
         box.addWidget(self.reason)
         box.addWidget(self.buttons)
@@ -104,10 +121,30 @@ class AmendDialog(QDialog):
 
     def _edited(self, value: Any) -> None:
         self.value = value
+        self._check()
+
+    def _choose_photos(self) -> None:
+        paths, _filter = QFileDialog.getOpenFileNames(self, self.tr("Photos to add"), "",
+                                                      self.tr("Photos (*.jpg *.jpeg *.png *.heic *.heif *.webp)"))
+        if paths:
+            self.set_photos(paths)
+
+    def set_photos(self, paths: list[str]) -> None:
+        self.photo_paths = list(paths)
+        self.photos_label.setText(self.tr("%n photo(s) to add: {names}", "", len(paths)).format(
+            names=self.tr(", ").join(Path(p).name for p in paths)))
+        self._check()
+
+    def answer_changed(self) -> bool:
+        """Whether the answer itself changes (photos alone are an amendment of their own kind)."""
+        d = self.draft
+        na = self.na.isChecked()
+        return (na != d.na or (not na and self.value != d.value) or self.note.toPlainText() != d.note
+                or self.item_reason.toPlainText() != d.reason)
 
     def _check(self) -> None:
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setEnabled(bool(self.reason.toPlainText().strip()))
+        ok.setEnabled(bool(self.reason.toPlainText().strip()) and (self.answer_changed() or bool(self.photo_paths)))
 
     def reason_text(self) -> str:
         return self.reason.toPlainText().strip()
@@ -128,7 +165,12 @@ class AuditTrailDialog(QDialog):
         self.table.setWordWrap(True)
         self.table.verticalHeader().hide()
         for row, entry in enumerate(entries):
-            item, where = item_of(entry.row_id)
+            if entry.table_name == "evidence":
+                # A photo added by amendment: its row is the photo, its place the item it shows.
+                added = json.loads(entry.new_value or "null") or {}
+                item, where = None, str(added.get("item_code") or "")
+            else:
+                item, where = item_of(entry.row_id)
             cells = [where, self._state(item, entry.old_value), self._state(item, entry.new_value),
                      entry.reason, self._time(entry.at)]
             for col, text in enumerate(cells):
@@ -150,8 +192,10 @@ class AuditTrailDialog(QDialog):
         state = json.loads(raw) if raw else None
         if state is None:
             return self.tr("(no answer)")
+        if isinstance(state, dict) and "sha256" in state:
+            return self.tr("photo added: {name}").format(name=state.get("name", ""))
         if not isinstance(state, dict) or "na" not in state:
-            return str(state)  # not an answer: a photo added or a signature, say
+            return str(state)
         text = describe_value(item, state.get("value"), bool(state.get("na")))
         if state.get("reason"):
             text += " — " + state["reason"]

@@ -149,6 +149,23 @@ class PhotoFlows(QObject):
         self.page.runner.run(lambda: png_bytes(image), on_done=encoded, on_error=self.page.show_error,
                              io=True, label="paste photo")
 
+    def attach_by_amendment(self, paths: list[str], reason: str) -> None:
+        """Photos for an item of a finalized visit: added as one amendment with ``reason``."""
+        page = self.page
+        if page.data is None or page.current is None or not page.read_only or not paths:
+            return
+        profile, visit_id, (rubric_hash, code) = page.profile, page.data.visit.id, page.current
+
+        def done(summary: ImportSummary) -> None:
+            self.strip.status.setText(summary_text(summary))
+            if summary.imported:
+                page.open_visit(visit_id, rubric_hash, code)  # amended: the state and the hash moved
+
+        self.last_job = ImportJob(page.runner, lambda report, token, db: import_files(
+            profile, paths, visit_id=visit_id, item_code=code, rubric_hash=rubric_hash,
+            progress=report, cancel=token, db=db, amendment=reason),
+            title=self.tr("Adding photos by amendment"), parent=page, on_done=done, on_error=self._import_failed)
+
     def attach_files_to_finding(self, finding: Finding, paths: list[str]) -> None:
         page = self.page
         if page.data is None or page.read_only or not paths:
