@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QDialog,
     QMainWindow,
     QMessageBox,
     QStackedWidget,
@@ -410,6 +411,10 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         # Text typed a moment ago is still waiting for its pause: save it, then wait for every
         # write, and only close when the checklist says all is on disk (or the user lets go).
+        # Open dialogs first (the photo viewer holds a caption being typed): closing them saves it.
+        for dialog in self.findChildren(QDialog):
+            if dialog.isVisible():
+                dialog.close()
         page = self._checklist
         while page is not None:
             page.flush()

@@ -192,3 +192,28 @@ def test_quitting_without_failed_answers_writes_them_to_the_log(qtbot, real_wind
     assert "A1.1" not in stored(c.profile, c.school_visit)
     text = log.read_text(encoding="utf-8")
     assert "answer not saved at exit" in text and "A1.1" in text and "19" in text
+
+
+def test_closing_the_window_saves_a_caption_typed_in_the_photo_viewer(qtbot, real_window, tmp_path):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from app.evidence import get_photo
+    from tests.app import photo_factory as pf
+
+    c, window, _runner = real_window
+    page = open_in(qtbot, window, c.school_visit)
+    page.go_to(c.school, "A1.1")
+    shot = pf.write(tmp_path, "IMG_0001.jpg", pf.jpeg((320, 240), seed=1))
+    page.attach_files([str(shot)])
+    qtbot.waitUntil(lambda: page.pane.photos.list.count() == 1, timeout=5000)
+    page.pane.photos.list.setCurrentRow(0)
+    QTest.keyClick(page.pane.photos.list, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.photo_flows.viewer is not None and page.photo_flows.viewer.isVisible())
+    viewer = page.photo_flows.viewer
+    pid = viewer.current.id
+    viewer.caption.setFocus()
+    viewer.caption.insert("fire door blocked")  # typed: the caption waits for a pause
+    assert get_photo(c.profile, pid).caption == ""
+    assert window.close()
+    assert get_photo(c.profile, pid).caption == "fire door blocked"

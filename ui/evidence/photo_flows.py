@@ -252,5 +252,7 @@ class PhotoFlows(QObject):
     def _viewer_closed(self, viewer: PhotoViewerDialog) -> None:
         if self.viewer is viewer:
             self.viewer = None
-        viewer.deleteLater()
+        # Its last save (the caption flushed on closing) is still queued on the database thread
+        # and reports back to it: delete it only after that, never under a pending callback.
+        self.page.runner.run(lambda: None, on_done=lambda _: viewer.deleteLater())
         self.strip.list.setFocus()

@@ -83,6 +83,7 @@ class PhotoViewerDialog(QDialog):
     def __init__(self, profile: Profile, runner: TaskRunner, photos: list[Photo], index: int = 0, *,
                  read_only: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.closed = False
         self.setObjectName("photoViewer")
         self.setWindowTitle(self.tr("Photo"))
         self.profile, self.runner, self.read_only = profile, runner, read_only
@@ -252,19 +253,21 @@ class PhotoViewerDialog(QDialog):
         profile, pid = self.profile, photo.id
 
         def loaded(image: QImage) -> None:
-            if self.current is not None and self.current.id == pid:
+            if not self.closed and self.current is not None and self.current.id == pid:
                 self.canvas.set_image(image)
 
         def failed(exc: BaseException) -> None:
-            if self.current is not None and self.current.id == pid:
+            if not self.closed and self.current is not None and self.current.id == pid:
                 self.canvas.set_image(QImage(), self.tr("This photo cannot be shown: {error}").format(error=exc))
 
         def located(path: Path) -> None:
+            if self.closed:
+                return
             self.runner.run(lambda: read_display_image(path), on_done=loaded, on_error=failed, io=True,
                             label="show photo")
 
         def annotated(layer: AnnotationLayer) -> None:
-            if self.current is not None and self.current.id == pid:
+            if not self.closed and self.current is not None and self.current.id == pid:
                 self.layer = layer
                 self.canvas.set_shapes(layer.shapes)
                 self._update_actions()
@@ -382,8 +385,11 @@ class PhotoViewerDialog(QDialog):
 
     def done(self, result: int) -> None:
         self.flush_caption()
+        self.closed = True
         super().done(result)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.flush_caption()
+        # Loads still on their way must not reach widgets that are about to be deleted.
+        self.closed = True
         super().closeEvent(event)
