@@ -33,6 +33,39 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 T = TypeVar("T")
 
+
+class _Probe(QObject):
+    ping = Signal()
+
+
+def _guard_bool_refcounts() -> bool:
+    """Make True and False immortal when the installed PySide6 steals their references.
+
+    PySide6 6.12.0's ``SignalInstance.emit`` returns True (or False) without a new reference, so
+    each emit from Python takes one reference from the bool. On Python 3.11 a few thousand emits
+    (two per task here, one per progress report) deallocate True, and the process aborts with
+    "Fatal Python error: bool_dealloc", mid-session or at exit. Python 3.12 made the bools
+    immortal; this does the same by hand, only when an emit is seen to take a reference.
+    Returns whether it had to.
+    """
+    if sys.version_info >= (3, 12):
+        return False  # immortal already
+    probe = _Probe()
+    before = sys.getrefcount(True), sys.getrefcount(False)
+    for _ in range(8):
+        probe.ping.emit()
+    if (sys.getrefcount(True), sys.getrefcount(False)) >= before:
+        return False
+    import ctypes
+
+    for flag in (True, False):
+        # ob_refcnt is the first field of every object in a release build of CPython 3.11.
+        ctypes.c_ssize_t.from_address(id(flag)).value += 1 << 40
+    return True
+
+
+BOOLS_GUARDED = _guard_bool_refcounts()
+
 # Two long jobs (an import, a PDF build) may each hold a worker for their whole run; the other
 # two keep thumbnails, the viewer and file copies from queueing behind them.
 IO_WORKERS = 4
