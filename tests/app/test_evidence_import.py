@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from PIL import Image, ImageOps
@@ -18,6 +21,7 @@ from app.evidence import (
     list_photos,
     set_reduce_photos,
 )
+from app.evidence import store as store_module
 from app.evidence.store import blob_path
 from app.evidence.thumbnails import thumb_path
 from app.finalize import finalize_visit
@@ -259,3 +263,65 @@ def test_reduced_option_converts_heic_to_jpeg(profile, photo_visit):
     import_bytes(profile, data, "IMG.HEIC", visit_id=photo_visit)
     photo = list_photos(profile, photo_visit)[0]
     assert photo.reduced and photo.media_type == "image/jpeg" and photo.original_sha256 == sha(data)
+
+
+# --- database steps, and failures in the middle of an import ------------------------------------
+
+def stored_files(profile) -> set[str]:
+    return {p.name for p in profile.media_dir.rglob("*") if p.is_file()}
+
+
+def test_every_database_step_runs_through_db_on_its_own_thread(profile, photo_visit, card):
+    """The desktop imports on a file worker: only ``db`` may touch the connection."""
+    paths = [write(card, f"{i}.jpg", jpeg(seed=i)) for i in range(5)]
+    used: set[str] = set()
+    profile.db.conn.set_trace_callback(lambda _sql: used.add(threading.current_thread().name))
+    steps = []
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="database") as database:
+        def db(fn):
+            steps.append(fn)
+            return database.submit(fn).result()
+        summary = import_files(profile, paths, visit_id=photo_visit, workers=2, db=db)
+    profile.db.conn.set_trace_callback(None)
+    assert len(summary.imported) == 5
+    assert len(steps) == 1 + 5  # the start, then one short transaction per photo
+    assert {name.split("_")[0] for name in used} == {"database"}
+
+
+def test_a_photo_failing_midway_leaves_the_others_whole(profile, photo_visit, card, monkeypatch):
+    paths = [write(card, f"{i}.jpg", jpeg(seed=i)) for i in range(6)]
+    bad = sha(paths[2].read_bytes())
+    real_write = store_module._write_all
+
+    def full_for_one(fh, data):
+        if sha(data) == bad:
+            fh.write(data[: len(data) // 2])
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_write(fh, data)
+
+    monkeypatch.setattr(store_module, "_write_all", full_for_one)
+    summary = import_files(profile, paths, visit_id=photo_visit, workers=2)
+    assert [r.status for r in summary.results] == ["imported"] * 2 + ["failed"] + ["imported"] * 3
+    assert summary.failed[0].message == "could not save the photo: the disk is full"
+    photos = list_photos(profile, photo_visit)
+    assert [p.original_name for p in photos] == ["0.jpg", "1.jpg", "3.jpg", "4.jpg", "5.jpg"]
+    assert stored_files(profile) == {p.sha256 for p in photos}  # no half file, no temp file
+
+
+def test_a_visit_finalized_during_the_import_takes_no_more_photos(profile, photo_visit, card):
+    paths = [write(card, f"{i}.jpg", jpeg(seed=i)) for i in range(6)]
+    steps = []
+
+    def db(fn):
+        steps.append(fn)
+        if len(steps) == 4:  # the start and two photos are done: the visit is finalized now
+            finalize_visit(profile, photo_visit, accept_gaps=True)
+        return fn()
+
+    summary = import_files(profile, paths, visit_id=photo_visit, workers=2, db=db)
+    assert [r.status for r in summary.results] == ["imported"] * 2 + ["failed"] + ["skipped"] * 3
+    assert "finalized during the import" in summary.failed[0].message
+    assert all("finalized during the import" in r.message for r in summary.skipped)
+    photos = list_photos(profile, photo_visit)
+    assert [p.original_name for p in photos] == ["0.jpg", "1.jpg"]
+    assert stored_files(profile) == {p.sha256 for p in photos}  # the rest's new files are gone

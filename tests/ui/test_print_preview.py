@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import tempfile
+import threading
+from pathlib import Path
+
 import pytest
 from pypdf import PdfReader
 from PySide6.QtPrintSupport import QPrinter
 
 from tests.app.report_factory import banded_visit
 from ui.print_preview_dialog import PrintPreviewDialog, show_print_preview
-from ui.tasks import SyncTaskRunner
+from ui.tasks import SyncTaskRunner, TaskRunner
 
 
 @pytest.fixture
@@ -61,3 +65,55 @@ def test_a_failure_is_shown_not_raised(qtbot, seeded, runner):
     qtbot.addWidget(dialog)
     assert dialog.pdf_path is None and not dialog.save_button.isEnabled()
     assert "no visit" in dialog.status.text()
+
+
+def test_the_document_is_read_on_the_database_thread_and_laid_out_on_a_file_worker(
+        qtbot, seeded, visit, monkeypatch):
+    import ui.print_preview_dialog as preview
+
+    threads: dict[str, str] = {}
+    real_prepare, real_render = preview.prepare_report, preview.render_report
+
+    def prepare(*args, **kwargs):
+        threads["read"] = threading.current_thread().name
+        return real_prepare(*args, **kwargs)
+
+    def render(doc):
+        threads["layout"] = threading.current_thread().name
+        return real_render(doc)
+
+    monkeypatch.setattr(preview, "prepare_report", prepare)
+    monkeypatch.setattr(preview, "render_report", render)
+    runner = TaskRunner()
+    try:
+        dialog = PrintPreviewDialog(seeded.profile, runner, visit, "full")
+        qtbot.addWidget(dialog)
+        qtbot.waitUntil(lambda: dialog.pdf_path is not None, timeout=20000)
+    finally:
+        runner.shutdown()
+    assert threads["read"].startswith("fieldmark-db") and threads["layout"].startswith("fieldmark-io")
+    assert dialog.page_count >= 2
+
+
+def test_an_error_while_rendering_is_shown_and_leaves_no_file(qtbot, seeded, visit, monkeypatch):
+    import ui.print_preview_dialog as preview
+
+    def broken(doc):
+        raise RuntimeError("the layout failed")
+
+    monkeypatch.setattr(preview, "render_report", broken)
+    monkeypatch.setattr(preview, "_temp_dir", lambda: tmp)
+    tmp = Path(tempfile.mkdtemp(prefix="fieldmark-print-test-"))
+    runner = TaskRunner()
+    try:
+        dialog = PrintPreviewDialog(seeded.profile, runner, visit, "full")
+        qtbot.addWidget(dialog)
+        with qtbot.waitSignal(dialog.failed, timeout=20000) as blocker:
+            pass
+    finally:
+        runner.shutdown()
+    assert blocker.args == ["the layout failed"]
+    assert dialog.status.text() == "The document could not be made: the layout failed"
+    assert dialog.pdf_path is None and dialog.page_count == 0
+    assert not any(b.isEnabled() for b in (dialog.print_button, dialog.save_button, dialog.open_button))
+    assert list(tmp.iterdir()) == []  # no PDF, not even a half-written one

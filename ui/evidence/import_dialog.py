@@ -121,6 +121,18 @@ def summary_text(summary: ImportSummary) -> str:
     return QCoreApplication.translate("ImportProgressDialog", "%n photo(s) attached", "", n)
 
 
+class _JobToken(CancelToken):
+    """Cancelled by the dialog's Cancel, or by the runner when the application quits."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.progress: Progress | None = None
+
+    @property
+    def cancelled(self) -> bool:
+        return super().cancelled or (self.progress is not None and self.progress.cancelled)
+
+
 class ImportJob(QObject):
     """One import through the runner, with its dialog. ``on_done`` gets the summary.
 
@@ -136,7 +148,7 @@ class ImportJob(QObject):
     def __init__(self, runner: TaskRunner, work: ImportWork, *, title: str, parent: QWidget,
                  on_done: Callable[[ImportSummary], None], on_error: Callable[[BaseException], None]) -> None:
         super().__init__(parent)
-        self.runner, self.token = runner, CancelToken()
+        self.runner, self.token = runner, _JobToken()
         self.dialog = ImportProgressDialog(title, parent)
         self.dialog.cancelRequested.connect(self.cancel)
         self.finished = False
@@ -152,6 +164,7 @@ class ImportJob(QObject):
         def task(progress: Progress) -> ImportSummary:
             def report(p: ImportProgress) -> None:
                 progress.report(p.done, p.total, p.name)
+            token.progress = progress
             return work(report, token, call_db)
         self.task: Task | None = None
         self._timer.start(SHOW_AFTER_MS)
