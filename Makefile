@@ -34,6 +34,27 @@ test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 	$(BIN)/lint-imports
 
+# The UI tests N times in a row (default 20), each run a fresh process, as a crash shows up
+# only now and then: `make test-ui-loop N=50`. A run killed by a signal (a segfault, an abort)
+# is a crash; its log is kept. Exits non-zero if any run crashed or failed.
+N ?= 20
+.PHONY: test-ui-loop
+test-ui-loop: $(STAMP)
+	@crashes=0; failed=0; log=$${TMPDIR:-/tmp}/fieldmark-ui-loop; \
+	for i in $$(seq 1 $(N)); do \
+		QT_QPA_PLATFORM=offscreen PYTHONFAULTHANDLER=1 $(BIN)/python -m pytest tests/ui -q -p no:cacheprovider \
+			> $$log-$$i.txt 2>&1; rc=$$?; \
+		if [ $$rc -gt 128 ] || grep -q "Fatal Python error" $$log-$$i.txt; then \
+			crashes=$$((crashes + 1)); echo "run $$i/$(N): CRASHED (exit $$rc), log in $$log-$$i.txt"; \
+		elif [ $$rc -ne 0 ]; then \
+			failed=$$((failed + 1)); echo "run $$i/$(N): tests failed (exit $$rc), log in $$log-$$i.txt"; \
+		else \
+			echo "run $$i/$(N): $$(tail -n 1 $$log-$$i.txt)"; rm -f $$log-$$i.txt; \
+		fi; \
+	done; \
+	echo "$(N) runs of the UI tests: $$crashes crashed, $$failed failed"; \
+	[ $$crashes -eq 0 ] && [ $$failed -eq 0 ]
+
 # Screenshots of the real window under Xvfb, in both languages, into docs/screenshots/.
 SCREEN_PACKAGES := xvfb libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 \
 	libxcb-shape0 libxcb-render-util0 libxcb-image0 libegl1

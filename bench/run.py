@@ -18,6 +18,7 @@ MODULES = [
     "bench.ui_startup",
     "bench.report",
     "bench.save_latency",
+    "bench.ui_import_stall",
 ]
 
 
