@@ -16,6 +16,19 @@ from app.visits import NewVisit, answer_item, audit_trail, create_visit, get_vis
 from db import rows
 
 
+def fail_audit_writes(monkeypatch) -> None:
+    """The disk fills up just as an amendment writes its audit row."""
+    import sqlite3
+
+    real = rows.insert
+
+    def failing(db, table, row, meta):
+        if table == "audit_log":
+            raise sqlite3.OperationalError("database or disk is full")
+        return real(db, table, row, meta)
+    monkeypatch.setattr(rows, "insert", failing)
+
+
 def png() -> bytes:
     out = io.BytesIO()
     Image.new("L", (40, 20), 255).save(out, "PNG")
@@ -161,7 +174,6 @@ def test_a_note_only_amendment_keeps_the_signatures(seeded):
 
 
 def test_a_failed_amendment_leaves_the_visit_as_it_was(seeded, monkeypatch):
-    import sqlite3
 
     from app.errors import WriteFailed
 
@@ -169,13 +181,7 @@ def test_a_failed_amendment_leaves_the_visit_as_it_was(seeded, monkeypatch):
     vid = complete_visit(seeded)
     finalize_visit(profile, vid)
     before = get_visit(profile, vid)
-    real = rows.insert
-
-    def failing(db, table, row, meta):
-        if table == "audit_log":
-            raise sqlite3.OperationalError("database or disk is full")
-        return real(db, table, row, meta)
-    monkeypatch.setattr(rows, "insert", failing)
+    fail_audit_writes(monkeypatch)
     with pytest.raises(WriteFailed):
         amend_response(profile, vid, rubric_hash=seeded.rubric_hash, item_code="A1", value=3,
                        reason_for_change="复核")
@@ -252,7 +258,6 @@ def test_amending_photos_needs_a_finalized_visit(seeded, photo_visit):
 
 
 def test_a_photo_amendment_that_cannot_be_written_leaves_no_row_and_no_file(seeded, monkeypatch):
-    import sqlite3
 
     from app.evidence import import_bytes, list_photos
     from tests.app.photo_factory import jpeg
@@ -260,13 +265,7 @@ def test_a_photo_amendment_that_cannot_be_written_leaves_no_row_and_no_file(seed
     profile = seeded.profile
     vid, _school = school_visit_finalized(seeded)
     files_before = sorted(p for p in profile.media_dir.rglob("*") if p.is_file())
-    real = rows.insert
-
-    def failing(db, table, row, meta):
-        if table == "audit_log":
-            raise sqlite3.OperationalError("database or disk is full")
-        return real(db, table, row, meta)
-    monkeypatch.setattr(rows, "insert", failing)
+    fail_audit_writes(monkeypatch)
     summary = import_bytes(profile, jpeg(seed=7), "a.jpg", visit_id=vid, item_code="A2.4", amendment="补拍")
     monkeypatch.undo()
     assert summary.failed and "disk is full" in summary.failed[0].message

@@ -10,7 +10,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QCoreApplication, QTranslator  # noqa: E402
 
+from tests.conftest import pyside_tool  # noqa: E402
 from tests.ui import shell_support  # noqa: E402
 from tests.ui.shell_support import TODAY  # noqa: E402
 
@@ -30,17 +30,6 @@ TS = ROOT / "resources" / "translations" / "fieldmark_zh_CN.ts"
 # The shared fixtures, made visible to pytest in this module.
 demo_source, demo_dir, demo = shell_support.demo_source, shell_support.demo_dir, shell_support.demo
 runner, stub_checklist = shell_support.runner, shell_support.stub_checklist
-
-
-def _tool(name: str) -> str:
-    """A PySide6 tool from the interpreter's own environment, else from PATH."""
-    beside = Path(sys.executable).parent / name
-    if beside.exists():
-        return str(beside)
-    found = shutil.which(name)
-    # PySide6 installs these tools; missing ones mean a broken environment, never a skip.
-    assert found is not None, f"{name} is not installed (it comes with PySide6)"
-    return found
 
 
 @dataclass(frozen=True)
@@ -78,7 +67,7 @@ def refreshed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     copy = tmp_path_factory.mktemp("ts") / TS.name
     shutil.copyfile(TS, copy)
     done = subprocess.run(
-        [_tool("pyside6-lupdate"), *ui_sources(), "-ts", str(copy), "-no-obsolete", "-locations", "none"],
+        [pyside_tool("pyside6-lupdate"), *ui_sources(), "-ts", str(copy), "-no-obsolete", "-locations", "none"],
         cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     return copy, done.stdout + done.stderr
