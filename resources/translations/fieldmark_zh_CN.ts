@@ -561,24 +561,6 @@
         <source>{file}: {reason}</source>
         <translation>{file}：{reason}</translation>
     </message>
-    <message numerus="yes">
-        <source>%n photo(s) attached, some files could not be imported</source>
-        <translation>
-            <numerusform>已添加 %n 张照片，部分文件无法导入</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n photo(s) attached, the others were already in this visit</source>
-        <translation>
-            <numerusform>已添加 %n 张照片，其余照片已在本次督导中</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>%n photo(s) attached</source>
-        <translation>
-            <numerusform>已添加 %n 张照片</numerusform>
-        </translation>
-    </message>
 </context>
 <context>
     <name>IndicatorEditorWidget</name>
@@ -1003,6 +985,24 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     <message>
         <source>Attaching…</source>
         <translation>正在添加…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n photo(s) attached, some files could not be imported</source>
+        <translation>
+            <numerusform>已添加 %n 张照片，部分文件无法导入</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n photo(s) attached, the others were already in this visit</source>
+        <translation>
+            <numerusform>已添加 %n 张照片，其余照片已在本次督导中</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n photo(s) attached</source>
+        <translation>
+            <numerusform>已添加 %n 张照片</numerusform>
+        </translation>
     </message>
     <message>
         <source>Attaching photos</source>

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -107,18 +107,6 @@ class ImportProgressDialog(QDialog):
         self.buttons.setStandardButtons(QDialogButtonBox.StandardButton.Close)
         self.buttons.setEnabled(True)
         self.buttons.button(QDialogButtonBox.StandardButton.Close).setFocus()
-
-
-def summary_text(summary: ImportSummary) -> str:
-    """One line for a status label: what the import did, without opening anything."""
-    n = len(summary.imported)
-    if summary.failed:
-        return QCoreApplication.translate("ImportProgressDialog",
-                                          "%n photo(s) attached, some files could not be imported", "", n)
-    if summary.duplicates:
-        return QCoreApplication.translate("ImportProgressDialog",
-                                          "%n photo(s) attached, the others were already in this visit", "", n)
-    return QCoreApplication.translate("ImportProgressDialog", "%n photo(s) attached", "", n)
 
 
 class _JobToken(CancelToken):

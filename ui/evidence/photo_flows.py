@@ -25,7 +25,7 @@ from app.evidence import (
 )
 from app.models import Finding
 from ui.checklist.photo_strip import load_thumbnails
-from ui.evidence.import_dialog import ImportJob, ImportWork, summary_text
+from ui.evidence.import_dialog import ImportJob, ImportWork
 from ui.evidence.viewer import PhotoViewerDialog
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ class PhotoFlows(QObject):
 
     def _import(self, work: ImportWork, visit_id: str, title: str) -> None:
         def done(summary: ImportSummary) -> None:
-            self.strip.status.setText(summary_text(summary))
+            self.strip.status.setText(self.summary_text(summary))
             if summary.imported:
                 self._changed(visit_id)
 
@@ -107,6 +107,15 @@ class PhotoFlows(QObject):
         job = ImportJob(self.page.runner, work, title=title, parent=self.page, on_done=done,
                         on_error=self._import_failed)
         self.last_job = job
+
+    def summary_text(self, summary: ImportSummary) -> str:
+        """One line for the strip: what the import did, without opening anything."""
+        n = len(summary.imported)
+        if summary.failed:
+            return self.tr("%n photo(s) attached, some files could not be imported", "", n)
+        if summary.duplicates:
+            return self.tr("%n photo(s) attached, the others were already in this visit", "", n)
+        return self.tr("%n photo(s) attached", "", n)
 
     def _import_failed(self, exc: BaseException) -> None:
         self.strip.status.setText("")
@@ -157,7 +166,7 @@ class PhotoFlows(QObject):
         profile, visit_id, (rubric_hash, code) = page.profile, page.data.visit.id, page.current
 
         def done(summary: ImportSummary) -> None:
-            self.strip.status.setText(summary_text(summary))
+            self.strip.status.setText(self.summary_text(summary))
             if summary.imported:
                 page.open_visit(visit_id, rubric_hash, code)  # amended: the state and the hash moved
 
