@@ -11,6 +11,7 @@ version, so the signatures given before are shown as signatures of the earlier v
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -116,8 +117,6 @@ def record_amendment(profile: Profile, tx: Tx, visit: Visit, *, reason: str, by:
     before them, so a changed score or finding list moves the visit to a new version. ``number``
     continues an amendment made of several transactions (an import, one row per photo).
     """
-    import json
-
     number = number or visit.amendment_no + 1
     for change in changes:
         rows.insert(tx.db, "audit_log", {

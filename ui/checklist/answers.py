@@ -121,7 +121,6 @@ class AnswerWriter:
         self._on_saved = on_saved
         self._on_state = on_state
         self.visit_id = ""
-        self.by: str | None = None
         # Keys are (visit id, rubric hash, item code): a failed draft of a visit the user has
         # left is still saved into that visit.
         self._waiting: dict[tuple[str, str, str], Draft] = {}
@@ -190,7 +189,7 @@ class AnswerWriter:
         self.failed, self._waiting = {}, {}
 
     def _submit(self, key: tuple[str, str, str], draft: Draft) -> None:
-        profile, by = self._profile, self.by
+        profile = self._profile
         visit_id = key[0]
         self._seq += 1
         seq = self._latest[key] = self._seq
@@ -200,7 +199,7 @@ class AnswerWriter:
         def work() -> None:
             answer_item(profile, visit_id, rubric_hash=draft.rubric_hash, item_code=draft.item_code,
                         value=None if draft.na else draft.value, na=draft.na,
-                        evidence_methods=draft.methods, note=draft.note, reason=draft.reason, by=by)
+                        evidence_methods=draft.methods, note=draft.note, reason=draft.reason)
 
         def done(_: object) -> None:
             self._in_flight -= 1
