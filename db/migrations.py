@@ -372,3 +372,16 @@ def m0003_finalize_and_amend(db: Database) -> None:
         "amended_at = (SELECT max(at) FROM audit_log a WHERE a.visit_id = visits.id) "
         "WHERE status = 'amended'"
     )
+
+
+@MIGRATIONS(name="0004_evidence_on_sheet")
+def m0004_evidence_on_sheet(db: Database) -> None:
+    # The inspector's choice of the photos the feedback sheet carries. NULL leaves the photo to
+    # the default rule (findings' photos first); 1 puts it on the sheet, 0 keeps it off. A
+    # choice is part of the record, so it syncs with the row like the caption does.
+    _script(
+        db,
+        """
+        ALTER TABLE evidence ADD COLUMN on_sheet INTEGER CHECK (on_sheet IS NULL OR on_sheet IN (0, 1));
+        """,
+    )

@@ -42,6 +42,7 @@ from app.evidence.photos import (
     restore_photo,
     save_annotations,
     set_caption,
+    set_on_sheet,
     thumbnail_path,
 )
 from app.evidence.settings import EvidenceSettings, get_evidence_settings, set_reduce_photos
@@ -55,5 +56,5 @@ __all__ = [
     "get_annotations", "get_evidence_settings", "get_photo", "import_bytes", "import_files",
     "import_folder", "list_deleted_photos", "list_photos", "photo_file", "photo_files",
     "render_annotations", "render_photo", "reorder_photos", "restore_photo", "save_annotations",
-    "set_caption", "set_reduce_photos", "thumbnail_path", "verify_media",
+    "set_caption", "set_on_sheet", "set_reduce_photos", "thumbnail_path", "verify_media",
 ]

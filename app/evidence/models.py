@@ -41,6 +41,9 @@ class Photo:
     has_annotations: bool
     deleted: bool
     deleted_at: str | None
+    # The inspector's choice for the feedback sheet: None follows the default rule (findings'
+    # photos first), True puts the photo on the sheet, False keeps it off.
+    on_sheet: bool | None = None
 
     @property
     def display_size(self) -> tuple[int, int] | None:
@@ -58,6 +61,7 @@ class Photo:
             row["gps_lon"], row["camera"], row["caption"], row["position"], row["imported_at"],
             row["device_id"], bool(row["reduced"]), row["original_sha256"], row["original_size"],
             bool(row["annotations"]), bool(row["deleted"]), row["deleted_at"],
+            None if row.get("on_sheet") is None else bool(row["on_sheet"]),
         )
 
 

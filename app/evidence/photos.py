@@ -78,6 +78,25 @@ def set_caption(profile: Profile, evidence_id: str, caption: str) -> OpChanges:
     return _changes(photo)
 
 
+def set_on_sheet(profile: Profile, evidence_id: str, on_sheet: bool | None) -> OpChanges:
+    """Choose whether the photo goes on the feedback sheet: True puts it there, False keeps it
+    off, None hands it back to the default rule (findings' photos first, then captioned ones).
+
+    The sheet still carries at most the layout's ``feedback_photos``; chosen photos take the
+    places first. Refused for a finalized or cancelled visit, like every other photo edit.
+    """
+    if on_sheet is not None and not isinstance(on_sheet, bool):
+        raise InvalidAnswer("on_sheet is True, False or None (the default rule)")
+    photo = _editable(profile, evidence_id)
+    if photo.deleted:
+        raise InvalidAnswer(f"photo {photo.original_name or photo.id} is deleted; restore it first")
+    if photo.on_sheet is on_sheet:
+        return OpChanges()
+    with profile.transaction() as tx:
+        _update(tx, photo, {"on_sheet": None if on_sheet is None else int(on_sheet)})
+    return _changes(photo)
+
+
 def reorder_photos(profile: Profile, visit_id: str, ordered_ids: Sequence[str]) -> OpChanges:
     """Put the given photos in this order, in the slots they occupy now.
 
