@@ -42,10 +42,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         options = {"kind": args.kind, "lang": args.lang}
         if args.paper:
             options["paper"] = args.paper
-        try:
-            built = write_report(profile, args.visit_id, Path(args.out), **options)
-        except OSError as exc:
-            raise InvalidAnswer(f"cannot write {args.out}: {exc.strerror}") from exc
+        # A target that cannot take the file (missing folder, a file in the way) is refused
+        # with its reason before the document is built: OutputError, exit 1.
+        built = write_report(profile, args.visit_id, Path(args.out), **options)
     for warning in built.warnings:
         print(f"fieldmark: warning: {warning}", file=sys.stderr)
     print(f"{args.out}: {built.pages} page(s), {len(built.pdf) // 1024} KB")

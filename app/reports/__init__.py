@@ -28,6 +28,7 @@ from app.reports.data import load_report_data
 from app.reports.feedback import feedback_story
 from app.reports.full_report import full_story
 from app.reports.layout import KINDS, Layout, load_layout, parse_layout, reset_layout, save_layout
+from app.reports.output import OutputError, check_output, save_file
 from app.reports.rectification import rectification_story
 from app.reports.texts import LANGS
 from app.reports.verify import VerifyResult, codes_for, qr_payload, short_code, verify_code
@@ -72,16 +73,17 @@ def render_report(doc: DocContext) -> Built:
 
 
 def write_report(profile: Profile, visit_id: str, out: Path, **options: str) -> Built:
-    """``build_report`` written to ``out`` atomically (a half-written PDF never appears)."""
-    from app.evidence.store import atomic_write
-
+    """``build_report`` written to ``out``: whole or not at all, with the user's normal file
+    permissions. A folder that does not exist, or a path under a file, is refused (OutputError)
+    before the document is built."""
+    check_output(Path(out))
     built = build_report(profile, visit_id, **options)
-    atomic_write(Path(out), built.pdf)
+    save_file(Path(out), built.pdf)
     return built
 
 
 __all__ = [
-    "KINDS", "LANGS", "PAPERS", "Built", "DocContext", "Layout", "VerifyResult", "build_report",
+    "KINDS", "LANGS", "PAPERS", "Built", "DocContext", "Layout", "OutputError", "VerifyResult", "build_report",
     "codes_for", "load_layout", "parse_layout", "prepare_report", "qr_payload", "render_report",
-    "reset_layout", "save_layout", "short_code", "verify_code", "write_report",
+    "reset_layout", "save_file", "save_layout", "short_code", "verify_code", "write_report",
 ]
