@@ -135,7 +135,7 @@ def photo_flowable(ctx: DocContext, r: Rendition, width: float, height: float) -
     """The photo fitted into width x height, or a visible "missing evidence" box and a warning."""
     if not r.ok or r.size is None:
         key = "photo.missing" if r.problem == "missing" else "photo.damaged"
-        ctx.warn(ctx.t("warn.photo", name=r.photo.original_name or r.photo.id, reason=ctx.t(key)))
+        ctx.warn(ctx.t("warn.photo", name=r.photo.original_name or r.photo.id, reason=ctx.t(f"warn.{key}")))
         return MissingBox(width, height, ctx.t(key), ctx.styles.alert)
     pw, ph = r.size
     scale = min(width / pw, height / ph)

@@ -104,6 +104,19 @@ def _render(media_dir: Path, job: _Job, edge: int) -> Rendition:
     return Rendition(job.photo, job.target, img.size)
 
 
+def _original_problem(media_dir: Path, photo: Photo) -> str:
+    """"missing" or "damaged" when the photo's own file is absent or has another size, else "".
+
+    A stat, cheap enough for every build. Other damage is found when the rendition is made
+    (the cache is keyed by the content hash, so a replaced file never reuses an old one).
+    """
+    try:
+        size = blob_path(media_dir, photo.sha256).stat().st_size
+    except (OSError, ValueError):
+        return "missing"
+    return "" if size == photo.size else "damaged"
+
+
 def annotation_layers(profile: Profile, photos: Sequence[Photo]) -> dict[str, str]:
     """The annotation layer (JSON) of each annotated photo, by photo id: a database read."""
     layers: dict[str, str] = {}
@@ -134,6 +147,12 @@ def render_photos(root: Path, media_dir: Path, photos: Sequence[Photo], layers: 
     results: dict[int, Rendition] = {}
     misses: list[int] = []
     for i, job in enumerate(jobs):
+        problem = _original_problem(media_dir, job.photo)
+        if problem:
+            # The record no longer holds the evidence: a cached rendition must not stand in
+            # for it, or the paper would show a photo nobody can produce any more.
+            results[i] = Rendition(job.photo, None, None, problem)
+            continue
         if job.target.is_file():
             try:
                 results[i] = Rendition(job.photo, job.target, _size_of(job.target))

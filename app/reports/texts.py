@@ -77,9 +77,16 @@ TEXTS: dict[str, tuple[str, str]] = {
     # Photos
     "photos": ("现场照片", "Photos"),
     "photos.more": ("另有 {n} 张照片见督导报告。", "{n} more photos are in the full report."),
-    "photo.missing": ("缺失证据：照片文件不在媒体文件夹中", "Missing evidence: the photo file is not in the media folder"),
-    "photo.damaged": ("缺失证据：照片文件损坏，无法读取", "Missing evidence: the photo file is damaged"),
+    # What the paper says where a photo cannot be printed: words for the principal who signs.
+    "photo.missing": ("照片缺失：原照片已找不到，此处不予打印。",
+                      "Photo missing: the original photo can no longer be found, so it is not printed."),
+    "photo.damaged": ("照片损坏：原照片无法读取，此处不予打印。",
+                      "Photo damaged: the original photo cannot be read, so it is not printed."),
+    # What the inspector reads (a warning of the command or the print preview): what to do.
     "warn.photo": ("照片 {name} 未能打印：{reason}", "Photo {name} could not be printed: {reason}"),
+    "warn.photo.missing": ("文件不在媒体文件夹中，请运行 fieldmark evidence verify",
+                           "its file is not in the media folder; run 'fieldmark evidence verify'"),
+    "warn.photo.damaged": ("文件已损坏，无法读取", "its file is damaged and cannot be read"),
     "warn.signature": ("签名图片缺失：{role}", "Signature image missing: {role}"),
     "warn.logo": ("单位标志文件无法读取：{path}", "Office logo cannot be read: {path}"),
     # Signatures

@@ -160,7 +160,7 @@ def test_missing_photo_prints_a_box_and_a_warning(seeded, visit):
     photo_file(seeded.profile, photo.id).unlink()
     for kind in ("feedback", "full"):
         built = build_report(seeded.profile, visit, kind=kind)
-        assert "缺失证据" in pdf_text(built.pdf)
+        assert "照片缺失" in squeeze(pdf_text(built.pdf))
         assert len(built.warnings) == 1 and photo.original_name in built.warnings[0]
 
 
@@ -170,7 +170,7 @@ def test_damaged_photo_prints_a_box(seeded, visit):
     path.chmod(0o644)
     path.write_bytes(path.read_bytes()[:200])
     built = build_report(seeded.profile, visit, kind="full", lang="en")
-    assert "Missing evidence" in pdf_text(built.pdf) and built.warnings
+    assert "Photo damaged" in pdf_text(built.pdf) and built.warnings
 
 
 def test_unanswered_visit_prints_its_gaps(seeded):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from pypdf import PdfReader
 
 from app.errors import InvalidAnswer, VisitLocked
 from app.evidence import (
@@ -10,6 +13,7 @@ from app.evidence import (
     get_photo,
     import_bytes,
     list_photos,
+    photo_file,
     set_caption,
     set_on_sheet,
 )
@@ -84,3 +88,39 @@ def test_the_sheet_carries_the_chosen_photos_and_never_the_left_out_ones(seeded)
     # The full report still carries every photo.
     full = squeeze(pdf_text(build_report(profile, vid, kind="full").pdf))
     assert all(f"照片说明{n}号" in full for n in range(5))
+
+
+@pytest.mark.parametrize("kind", ["feedback", "full"])
+def test_a_missing_photo_prints_as_missing_even_with_a_cached_rendition(seeded, kind):
+    profile = seeded.profile
+    vid, _ = banded_visit(seeded, photos=1)
+    photo = list_photos(profile, vid)[0]
+    set_caption(profile, photo.id, "教学楼消防通道")
+    first = build_report(profile, vid, kind=kind, lang="zh")  # makes the cached rendition
+    assert first.warnings == ()
+    assert any((profile.root / "pdfcache").rglob("*.jpg"))
+    photo_file(profile, photo.id).unlink()
+    built = build_report(profile, vid, kind=kind, lang="zh")
+    text = squeeze(pdf_text(built.pdf))
+    images = [image for page in PdfReader(io.BytesIO(built.pdf)).pages for image in page.images]
+    assert images == []  # the cached picture is not printed in its place
+    # The box speaks to the principal; the caption still says what the photo was of.
+    assert "照片缺失：原照片已找不到，此处不予打印。" in text and "教学楼消防通道" in text
+    assert "媒体文件夹" not in text and "缺失证据" not in text
+    # The inspector is told which file and what to do.
+    assert len(built.warnings) == 1
+    assert photo.original_name in built.warnings[0] and "fieldmark evidence verify" in built.warnings[0]
+
+
+def test_a_truncated_photo_with_a_cached_rendition_prints_as_damaged_not_as_the_old_picture(seeded):
+    profile = seeded.profile
+    vid, _ = banded_visit(seeded, photos=1)
+    photo = list_photos(profile, vid)[0]
+    build_report(profile, vid, lang="en")
+    path = photo_file(profile, photo.id)
+    path.chmod(0o644)
+    path.write_bytes(path.read_bytes()[:300])
+    built = build_report(profile, vid, lang="en")
+    text = pdf_text(built.pdf)
+    assert "Photo damaged: the original photo cannot be read" in " ".join(text.split()) and built.warnings
+    assert "media folder" not in text
