@@ -14,7 +14,7 @@ import threading
 import traceback
 from types import TracebackType
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QSize, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.logs import log_file, logger, setup_logging
+from ui.widgets.geometry import place_window
 
 
 def details_of(exc: BaseException) -> str:
@@ -64,7 +65,7 @@ class ErrorDialog(QDialog):
         box.addWidget(self.where)
         box.addWidget(self.details, 1)
         box.addWidget(buttons)
-        self.resize(620, 380)
+        place_window(self, "ErrorDialog", QSize(620, 380))
 
     def add(self, exc: BaseException, details: str) -> None:
         self.count += 1

@@ -25,6 +25,7 @@ from app.logs import log_file
 from ui.error_report import report_unexpected
 from ui.pages.base import WorkspacePage
 from ui.tasks import TaskRunner
+from ui.widgets.geometry import place_window
 from ui.widgets.i18n import format_date
 
 if TYPE_CHECKING:
@@ -192,13 +193,10 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self._action(self.tr("&About Fieldmark"), None, self.show_about))
 
     def _fit_to_screen(self) -> None:
-        # Comfortable on a 1366×768 laptop, and never larger than the screen it opens on.
-        self.setMinimumSize(900, 560)
-        screen = self.screen().availableGeometry() if self.screen() else None
-        width, height = 1280, 760
-        if screen is not None:
-            width, height = min(width, screen.width() - 40), min(height, screen.height() - 40)
-        self.resize(max(width, 900), max(height, 560))
+        # Comfortable on a 1366×768 laptop, never larger than the screen it opens on, and where
+        # the inspector left it last time (maximized or not).
+        self.setMinimumSize(800, 500)
+        place_window(self, "MainWindow", QSize(1280, 760))
 
     # --- navigation --------------------------------------------------------------------------
 

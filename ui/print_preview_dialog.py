@@ -34,6 +34,7 @@ from app.evidence.store import atomic_write
 from app.profile import Profile
 from app.reports import Built, prepare_report, render_report
 from ui.tasks import TaskRunner
+from ui.widgets.geometry import place_window
 
 KINDS = ("feedback", "rectification", "full")
 PRINT_DPI = 300
@@ -57,7 +58,7 @@ class PrintPreviewDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Print preview"))
-        self.resize(860, 980)
+        place_window(self, "PrintPreviewDialog", QSize(900, 1000))
         self.profile, self.runner, self.visit_id = profile, runner, visit_id
         self.pdf_path: Path | None = None
         self.built: Built | None = None

@@ -38,6 +38,7 @@ def _wait(app, runner, seconds: float = 0.6) -> None:  # noqa: ANN001 - Qt objec
 
 def capture(data_dir: Path, lang: str, out: Path) -> list[Path]:
     """Run inside a display: show each screen of the real window and save it as PNG."""
+    from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
     from app.profile import Profile
@@ -46,6 +47,8 @@ def capture(data_dir: Path, lang: str, out: Path) -> list[Path]:
     from ui.main_window import MainWindow
     from ui.tasks import TaskRunner
 
+    # Remembered window sizes of earlier runs (or of the user's own) must not change the shots.
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(data_dir.parent / "qt-settings"))
     app = QApplication.instance() or QApplication(["fieldmark"])
     register_cjk_font()
     Translations(app).install(locale_for(lang))
@@ -83,9 +86,7 @@ def capture(data_dir: Path, lang: str, out: Path) -> list[Path]:
     _wait(app, runner, 2.0)
     dialog = window.print_dialog
     if dialog is not None:
-        dialog.resize(1100, 740)
-        dialog.move(120, 10)
-        dialog.raise_()
+        dialog.raise_()  # at the size it opens with: it must fit the screen by itself
         shot("print-preview")
         dialog.close()
     window.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, QSize
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from ui.widgets.geometry import place_window
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ class FindingDialog(QDialog):
         box = QVBoxLayout(self)
         box.addLayout(form)
         box.addWidget(self.buttons)
-        self.resize(520, 0)
+        place_window(self, "FindingDialog", QSize(560, self.sizeHint().height()))
         self._check()
 
     def _check(self) -> None:

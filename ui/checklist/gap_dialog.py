@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.gaps import GapEntry
+from ui.widgets.geometry import place_window
 
 
 class GapDialog(QDialog):
@@ -81,7 +82,7 @@ class GapDialog(QDialog):
                 self.finalize_button.setEnabled(False)
                 box.addWidget(self.confirm)
         box.addWidget(self.buttons)
-        self.resize(560, 420)
+        place_window(self, "GapDialog", QSize(560, 420))
         self.list.setFocus()
 
     def message(self, entry: GapEntry, describe: Callable[[str, str], str]) -> str:

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QEvent,
+    QIODevice,
+    QPointF,
+    QRectF,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -27,6 +37,8 @@ from PySide6.QtWidgets import (
 )
 
 # A stroke is a list of (point, width); width follows pen pressure when there is a pen.
+from ui.widgets.geometry import place_window
+
 Stroke = list[tuple[QPointF, float]]
 _INK = QColor("#1a237e")
 _BASE_WIDTH = 2.6
@@ -192,7 +204,7 @@ class SignatureDialog(QDialog):
         box.addWidget(self.buttons)
         self.pad.changed.connect(self._check)
         self.name.textChanged.connect(self._check)
-        self.resize(560, 340)
+        place_window(self, "SignatureDialog", QSize(560, 340))
         self._check()
 
     def _check(self) -> None:

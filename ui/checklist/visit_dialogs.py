@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QDateTime, Qt
+from PySide6.QtCore import QCoreApplication, QDateTime, QSize, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -30,6 +30,7 @@ from app.rubric import Item
 from ui.checklist.answers import Draft
 from ui.checklist.editors import make_editor
 from ui.checklist.text import label_text, number
+from ui.widgets.geometry import place_window
 
 
 def describe_value(item: Item | None, value: Any, na: bool) -> str:
@@ -115,7 +116,7 @@ class AmendDialog(QDialog):
         box.addWidget(reason_label)
         box.addWidget(self.reason)
         box.addWidget(self.buttons)
-        self.resize(560, self.sizeHint().height())
+        place_window(self, "AmendDialog", QSize(560, self.sizeHint().height()))
         self._check()
         self.editor.focus_entry()
 
@@ -186,7 +187,7 @@ class AuditTrailDialog(QDialog):
         box.addWidget(empty)
         box.addWidget(self.table, 1)
         box.addWidget(buttons)
-        self.resize(820, 360)
+        place_window(self, "AuditTrailDialog", QSize(820, 360))
 
     def _state(self, item: Item | None, raw: str | None) -> str:
         state = json.loads(raw) if raw else None

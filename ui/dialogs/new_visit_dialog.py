@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -37,6 +37,7 @@ from app.rubric_store import get_rubric, list_rubrics
 from app.units import get_unit, search_units
 from app.visits import NewVisit, create_visit
 from ui.tasks import TaskRunner
+from ui.widgets.geometry import place_window
 from ui.widgets.i18n import both_of, text_of
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -176,7 +177,7 @@ class NewVisitDialog(QDialog):
         layout.addLayout(columns, 1)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
-        self.resize(920, 620)
+        place_window(self, "NewVisitDialog", QSize(920, 620))
 
     # --- loading -----------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import QSize, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -25,6 +25,7 @@ from app.errors import FieldmarkError
 from app.profile import Profile
 from app.settings import all_settings, set_settings
 from ui.tasks import TaskRunner
+from ui.widgets.geometry import place_window
 
 
 def load_settings(profile: Profile) -> dict[str, object]:
@@ -124,7 +125,7 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         for widget in (you, work, printing, data, self.error_label, self.buttons):
             layout.addWidget(widget)
-        self.resize(560, self.sizeHint().height())
+        place_window(self, "SettingsDialog", QSize(560, self.sizeHint().height()))
         self.runner.run(lambda: load_settings(profile), on_done=self._fill, on_error=self.failed.emit,
                         label="settings")
 

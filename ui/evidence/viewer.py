@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -57,6 +57,7 @@ from ui.evidence.canvas import (
     PhotoCanvasWidget,
 )
 from ui.tasks import TaskRunner
+from ui.widgets.geometry import place_window
 
 CAPTION_PAUSE_MS = 600
 COLORS = ("#e53935", "#fdd835", "#43a047", "#1e88e5", "#ffffff", "#000000")
@@ -142,7 +143,7 @@ class PhotoViewerDialog(QDialog):
         box.addWidget(self.banner)
         box.addWidget(self.canvas, 1)
         box.addLayout(bottom)
-        self.resize(1100, 780)
+        place_window(self, "PhotoViewerDialog", QSize(1100, 780))
         self.caption.setReadOnly(read_only)
         self.show_photo()
         self.canvas.setFocus(Qt.FocusReason.OtherFocusReason)
