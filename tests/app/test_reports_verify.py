@@ -106,8 +106,10 @@ def test_cli_report_and_verify_exit_codes(final, seeded, data_dir, tmp_path, cap
     with pytest.raises(SystemExit) as exc:
         main(["report", vid, "--kind", "poster", "--out", str(out), "--data-dir", str(data_dir)])
     assert exc.value.code == 2
+    # A mistyped folder is refused with the reason, not created (docs/reports.md).
     assert main(["report", vid, "--out", str(tmp_path / "missing" / "dir" / "x.pdf"),
-                 "--data-dir", str(data_dir)]) == 0
+                 "--data-dir", str(data_dir)]) == 1
+    assert f"the folder {tmp_path / 'missing' / 'dir'} does not exist" in capsys.readouterr().err
 
 
 def test_cli_report_layout(seeded, data_dir, tmp_path, capsys):
