@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, Spacer
 
 from app.reports.common import DocContext, p, table
 from app.reports.data import RubricPart, severity_text
 from app.reports.styles import GAP_BG
+from app.reports.wording import points
 from app.rubric import Section
 
 
@@ -23,7 +26,10 @@ def _section_rows(part: RubricPart, sections: tuple[Section, ...], depth: int, m
 def score_block(ctx: DocContext, part: RubricPart, *, depth: int = 1) -> list[Flowable]:
     """Per-section 应得分 / 实得分 with the total, bonus, band and any veto with its reason."""
     s, res = ctx.styles, part.result
-    fmt = res.display
+
+    def fmt(value: Decimal | None) -> str:
+        return points(res, value)
+
     w = ctx.width
     rows: list[list[object]] = [[p(ctx.t("section"), s.head), p(ctx.t("maximum"), s.head),
                                  p(ctx.t("awarded"), s.head), p(ctx.t("answered"), s.head)]]

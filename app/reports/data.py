@@ -10,12 +10,13 @@ from typing import Any
 
 from app.evidence import Photo, list_photos
 from app.findings import list_findings, list_good_practices
-from app.labels import EVIDENCE_METHOD_LABELS, SEVERITY_LABELS, VISIT_TYPE_LABELS, label_of
+from app.labels import SEVERITY_LABELS, label_of
 from app.models import Finding, GoodPractice, Response, Unit, Visit
 from app.profile import Profile
 from app.reports.layout import Layout, campaign_of, load_layout
 from app.reports.renditions import annotation_layers
 from app.reports.texts import t
+from app.reports.wording import methods_text, visit_type_text  # noqa: F401 - used by the documents
 from app.rubric import Item, Rubric, ScoreResult
 from app.rubric_store import get_rubric
 from app.scores import score_visit
@@ -97,16 +98,8 @@ def load_report_data(profile: Profile, visit_id: str) -> ReportData:
     )
 
 
-def visit_type_text(code: str, lang: str) -> str:
-    return label_of(VISIT_TYPE_LABELS, code).text(lang)
-
-
 def severity_text(code: str, lang: str) -> str:
     return label_of(SEVERITY_LABELS, code).text(lang)
-
-
-def methods_text(codes: tuple[str, ...] | list[str], lang: str) -> str:
-    return t("and", lang).join(label_of(EVIDENCE_METHOD_LABELS, c).text(lang) for c in codes)
 
 
 def _num(value: Any) -> str:

@@ -20,9 +20,10 @@ from app.reports.common import (
     table,
     verification_block,
 )
-from app.reports.data import RubricPart, answer_text, methods_text, visit_type_text
+from app.reports.data import RubricPart, answer_text
 from app.reports.renditions import SMALL, render_photos
 from app.reports.styles import GAP_BG
+from app.reports.wording import methods_phrase, methods_text, points, visit_type_phrase
 from app.rubric import Section
 
 SECTION_BG = colors.HexColor("#f1f3f4")
@@ -34,12 +35,12 @@ def _summary(ctx: DocContext) -> list[Flowable]:
     team = ctx.t("and").join(n for n in [d.leader, *d.members] if n) or ctx.t("team.default")
     rubric = ctx.t("and").join(part.rubric.name.text(ctx.lang) for part in d.parts)
     out = [p(ctx.t("full.summary", date=d.dates(), team=team, unit=d.unit.name if d.unit else d.visit.unit_name,
-                   visit_type=visit_type_text(d.visit.visit_type, ctx.lang),
-                   methods=methods_text(used, ctx.lang) or ctx.t("methods.none"), rubric=rubric), s.body)]
+                   visit_type=visit_type_phrase(d.visit.visit_type, ctx.lang),
+                   methods=methods_phrase(used, ctx.lang) or ctx.t("methods.none"), rubric=rubric), s.body)]
     for part in d.parts:
         res = part.result
         band = res.band.label.text(ctx.lang) if res.band else ctx.t("no_band")
-        out.append(p(ctx.t("full.result", awarded=res.display(res.awarded), maximum=res.display(res.maximum),
+        out.append(p(ctx.t("full.result", awarded=points(res, res.awarded), maximum=points(res, res.maximum),
                            band=band), s.body))
     return out
 
@@ -47,7 +48,7 @@ def _summary(ctx: DocContext) -> list[Flowable]:
 def _item_rows(ctx: DocContext, part: RubricPart, sec: Section, rows: list, extra: list) -> None:
     s, res, lang = ctx.styles, part.result, ctx.lang
     sr = res.sections[sec.code]
-    rows.append([p(f"{sec.code} {sec.name.text(lang)}  ({res.display(sr.awarded)}/{res.display(sr.maximum)})",
+    rows.append([p(f"{sec.code} {sec.name.text(lang)}  ({points(res, sr.awarded)}/{points(res, sr.maximum)})",
                    s.cell), "", "", "", "", ""])
     n = len(rows) - 1
     extra += [("SPAN", (0, n), (-1, n)), ("BACKGROUND", (0, n), (-1, n), SECTION_BG)]
@@ -62,7 +63,7 @@ def _item_rows(ctx: DocContext, part: RubricPart, sec: Section, rows: list, extr
             answer = f"{answer}\n[{ctx.t('gap')}: {marks}]" if answer else f"[{ctx.t('gap')}: {marks}]"
             extra.append(("BACKGROUND", (2, len(rows)), (2, len(rows)), GAP_BG))
         note = "\n".join(x for x in (resp.note, resp.reason) if x) if resp else ""
-        score = f"{res.display(ir.awarded)}/{res.display(ir.maximum)}" if ir is not None else ""
+        score = f"{points(res, ir.awarded)}/{points(res, ir.maximum)}" if ir is not None else ""
         methods = methods_text(resp.evidence_methods, lang) if resp else ""
         rows.append([p(item.code, s.cell), p(item.text.text(lang), s.cell), p(answer, s.cell),
                      p(score, s.cell_right), p(methods, s.cell), p(note, s.cell)])

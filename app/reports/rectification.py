@@ -6,7 +6,7 @@ from reportlab.platypus import Flowable, Spacer
 
 from app.reports.blocks import findings_table
 from app.reports.common import DocContext, header_block, p, signature_block, verification_block
-from app.reports.data import visit_type_text
+from app.reports.wording import visit_type_phrase
 
 
 def rectification_story(ctx: DocContext) -> list[Flowable]:
@@ -19,7 +19,7 @@ def rectification_story(ctx: DocContext) -> list[Flowable]:
     story += [
         p(ctx.t("rect.to", unit=unit), s.body),
         p(ctx.t("rect.intro", date=d.dates(), office=office,
-                visit_type=visit_type_text(d.visit.visit_type, ctx.lang)), s.body),
+                visit_type=visit_type_phrase(d.visit.visit_type, ctx.lang)), s.body),
         Spacer(1, 4),
     ]
     if ctx.shows("findings"):

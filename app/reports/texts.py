@@ -104,7 +104,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "rect.to": ("{unit}：", "To {unit}:"),
     "rect.intro": ("{date}，{office}对你单位开展了{visit_type}。现将发现的问题及整改要求通知如下，"
                    "请认真组织整改。",
-                   "On {date}, {office} carried out a {visit_type} of your unit. The findings and the "
+                   "On {date}, {office} carried out {visit_type} of your unit. The findings and the "
                    "rectification required are listed below; please organise the rectification."),
     "rect.reply": ("请于整改期限届满前，将整改情况报告（附佐证材料）书面报送{office}。逾期未整改或整改不到位的，"
                    "将按规定予以通报。",
@@ -122,7 +122,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "full.items": ("附表：逐项评分", "Appendix: every item"),
     "full.photos": ("附件：现场照片", "Annex: photos"),
     "full.summary": ("{date}，{team}对{unit}开展{visit_type}，采用{methods}等方式，对照《{rubric}》逐项评估。",
-                     "On {date}, {team} carried out a {visit_type} of {unit}, using {methods}, against "
+                     "On {date}, {team} carried out {visit_type} of {unit}, using {methods}, against "
                      "the rubric '{rubric}'."),
     "full.result": ("评估得分 {awarded} 分（应得分 {maximum} 分），评定等级：{band}。",
                     "The unit scored {awarded} of {maximum} points; grade: {band}."),
