@@ -6,12 +6,13 @@ it on a real laptop, so a window's frame must fit in 1366×728 and every button 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QLabel, QWidget
 
 from app.evidence import list_photos
 from app.gaps import gap_check
@@ -19,6 +20,7 @@ from app.profile import Profile
 from app.rubric_store import get_rubric
 from app.visits import VisitFilter, audit_trail, get_visit, list_visits
 from tests.ui import shell_support
+from tests.ui.checklist_support import make_checklist, open_page
 from tests.ui.shell_support import TODAY
 from ui.tasks import SyncTaskRunner
 
@@ -161,3 +163,36 @@ def test_a_remembered_window_is_clamped_to_the_screen_it_opens_on(qtbot, demo, r
     qtbot.waitExposed(second)
     assert second.screen() is small
     assert small.availableGeometry().contains(second.frameGeometry())
+
+
+MNEMONIC = re.compile(r"&[^&\s]")
+
+
+def _literal_ampersands(widget: QWidget) -> list[str]:
+    """Labels showing "&x" as typed: a QLabel draws a mnemonic only when it has a buddy."""
+    return [label.text() for label in widget.findChildren(QLabel)
+            if label.isVisibleTo(widget) and label.buddy() is None
+            and MNEMONIC.search(label.text().replace("&&", ""))]
+
+
+@pytest.mark.parametrize("name", ["error", "gaps", "finding", "signature", "amend", "audit", "print preview",
+                                  "new visit", "settings", "import progress", "photo viewer"])
+def test_no_dialog_label_shows_a_literal_ampersand(qtbot, main_window, demo, runner, name):
+    dialog = _dialogs(demo, runner, main_window)[name]()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert _literal_ampersands(dialog) == []
+
+
+def test_no_view_label_shows_a_literal_ampersand(main_window):
+    for index in range(4):
+        main_window.show_page(index)
+        assert _literal_ampersands(main_window) == [], index
+
+
+def test_no_checklist_label_shows_a_literal_ampersand(qtbot, seeded):
+    c = make_checklist(seeded)
+    page = open_page(qtbot, c, c.school_visit)
+    for code in ("A1.1", "A2.3", "X1"):
+        page.go_to(c.school, code)
+        assert _literal_ampersands(page) == [], code

@@ -105,7 +105,11 @@ class SettingsDialog(QDialog):
         logo_row = QHBoxLayout()
         logo_row.addWidget(self.office_logo, 1)
         logo_row.addWidget(choose_logo)
-        form.addRow(self.tr("Office &logo"), logo_row)
+        # A row whose field is a layout gets a label without a buddy, which would show "&" as
+        # typed: the label is made here, with the file field as its buddy.
+        logo_label = QLabel(self.tr("Office &logo"), self)
+        logo_label.setBuddy(self.office_logo)
+        form.addRow(logo_label, logo_row)
         form.addRow("", self.reduce_photos)
         data = QGroupBox(self.tr("Data folder"), self)
         box = QVBoxLayout(data)
