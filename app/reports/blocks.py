@@ -24,8 +24,13 @@ def _section_rows(part: RubricPart, sections: tuple[Section, ...], depth: int, m
 
 
 def score_block(ctx: DocContext, part: RubricPart, *, depth: int = 1) -> list[Flowable]:
-    """Per-section 应得分 / 实得分 with the total, bonus, band and any veto with its reason."""
-    s, res = ctx.styles, part.result
+    """Per-section 应得分 / 实得分 with the total, bonus, band and any veto with its reason.
+
+    A draft marks the sections with open items and lists the gaps in red: the inspector's last
+    check before leaving. A finalized sheet is a formal document: the answered column states
+    how many items were assessed, plainly, and nothing of the to-do list prints.
+    """
+    s, res, draft = ctx.styles, part.result, ctx.data.draft
 
     def fmt(value: Decimal | None) -> str:
         return points(res, value)
@@ -38,22 +43,24 @@ def score_block(ctx: DocContext, part: RubricPart, *, depth: int = 1) -> list[Fl
         sr = res.sections[sec.code]
         indent = "\u3000" * level
         done = f"{sr.answered_count}/{sr.total_count}"
-        if sr.answered_count < sr.total_count:
+        if draft and sr.answered_count < sr.total_count:
             done += f" {ctx.t('gap')}"
             extra.append(("BACKGROUND", (3, len(rows)), (3, len(rows)), GAP_BG))
         rows.append([p(f"{indent}{sec.code} {sec.name.text(ctx.lang)}", s.cell), p(fmt(sr.maximum), s.cell_right),
                      p(fmt(sr.awarded), s.cell_right), p(done, s.cell_center)])
+    answered, total = assessed(part)
     rows.append([p(ctx.t("total"), s.cell), p(fmt(res.maximum), s.cell_right), p(fmt(res.awarded), s.cell_right),
-                 p("", s.cell)])
+                 p(f"{answered}/{total}", s.cell_center)])
     extra.append(("BACKGROUND", (0, len(rows) - 1), (-1, len(rows) - 1), colors.HexColor("#f1f3f4")))
     if res.bonus_raw or part.rubric.bonus_items:
         rows.append([p(ctx.t("bonus"), s.cell), p("", s.cell), p(fmt(res.bonus), s.cell_right), p("", s.cell)])
         rows.append([p(ctx.t("total_with_bonus"), s.cell), p("", s.cell), p(fmt(res.total_with_bonus), s.cell_right),
                      p("", s.cell)])
     out: list[Flowable] = [table(rows, [w * 0.55, w * 0.15, w * 0.15, w * 0.15], extra=extra)]
-    band = res.band.label.text(ctx.lang) if res.band else ctx.t("no_band")
+    band, note = grade_text(ctx, part)
     pct = f"{fmt(res.percentage)}%" if res.percentage is not None else "—"
-    summary = [[p(ctx.t("percentage"), s.cell), p(pct, s.cell), p(ctx.t("band"), s.cell), p(band, s.h2)]]
+    grade: list[Flowable] = [p(band, s.h2)] + ([p(note, s.small)] if note else [])
+    summary = [[p(ctx.t("percentage"), s.cell), p(pct, s.cell), p(ctx.t("band"), s.cell), grade]]
     veto_text = ctx.t("no_veto")
     if res.vetoes:
         lines = [ctx.t("veto.item", item=v.item, label=v.label.text(ctx.lang)) for v in res.vetoes]
@@ -68,17 +75,50 @@ def score_block(ctx: DocContext, part: RubricPart, *, depth: int = 1) -> list[Fl
     out.append(table(summary, [w * 0.15, w * 0.35, w * 0.15, w * 0.35], header_rows=0, extra=[
         ("SPAN", (1, 1), (3, 1)), ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f1f3f4")),
         ("BACKGROUND", (2, 0), (2, 0), colors.HexColor("#f1f3f4"))]))
-    if res.gap_count:
-        out += [Spacer(1, 2), p(ctx.t("gaps.count", n=res.gap_count, items=gap_list(ctx, part)), s.alert)]
+    if draft and res.gap_count:
+        out += [Spacer(1, 2), p(ctx.tn("gaps.count", res.gap_count, items=gap_list(ctx, part)), s.alert)]
     return out
 
 
+def assessed(part: RubricPart) -> tuple[int, int]:
+    """(items answered or N/A, items) over the whole rubric: its top sections added up."""
+    sections = [part.result.sections[sec.code] for sec in part.rubric.sections]
+    return sum(sr.answered_count for sr in sections), sum(sr.total_count for sr in sections)
+
+
+def unassessed(part: RubricPart) -> int:
+    """Items still waiting for an answer (N/A and switched-off items are not waiting)."""
+    return sum(1 for g in part.result.gaps if g.kind == "unanswered")
+
+
+def grade_text(ctx: DocContext, part: RubricPart) -> tuple[str, str]:
+    """The grade as the document states it, and a note under it ("" when none).
+
+    A draft with items not yet assessed shows its grade as provisional (暂定), with the count:
+    a visit that has barely started must not read as 不达标. Before any answer there is no
+    grade at all. A finalized visit's grade is its result, whatever was left unassessed.
+    """
+    res = part.result
+    band = res.band.label.text(ctx.lang) if res.band else ctx.t("no_band")
+    if not ctx.data.draft:
+        return band, ""
+    waiting = unassessed(part)
+    answered, total = assessed(part)
+    if answered == 0 and not res.vetoes:
+        return ctx.t("no_band"), ctx.t("provisional.none", n=total)
+    if waiting == 0:
+        return band, ""
+    provisional = f"{band}（{ctx.t('provisional')}）" if ctx.lang == "zh" else f"{band} ({ctx.t('provisional')})"
+    return provisional, ctx.tn("provisional.note", waiting)
+
+
 def gap_list(ctx: DocContext, part: RubricPart, limit: int = 12) -> str:
-    """The first gaps by item, e.g. "A1.2 未评、B3 缺照片", for the inspector's last check."""
+    """The first gaps by item, e.g. "A1.2 未评；B3 缺照片", and how many more were not listed."""
     gaps = part.result.gaps
-    shown = "; ".join(f"{g.item} {ctx.t('gap.' + g.kind)}" for g in gaps[:limit])
+    sep = "；" if ctx.lang == "zh" else "; "
+    shown = sep.join(f"{g.item} {ctx.t('gap.' + g.kind)}" for g in gaps[:limit])
     if len(gaps) > limit:
-        shown += " " + ctx.t("gaps.more", n=len(gaps))
+        shown += ctx.t("gaps.more", n=len(gaps) - limit)
     return shown
 
 

@@ -36,7 +36,7 @@ from app.reports.data import ReportData
 from app.reports.fonts import FONT, register_fonts
 from app.reports.renditions import Rendition
 from app.reports.styles import ALERT, MUTED, RULE, Styles, grid_style, style_for_text, styles_for
-from app.reports.texts import t
+from app.reports.texts import t, tn
 from app.reports.verify import codes_for
 
 PAPERS = {"a4": A4, "letter": LETTER}
@@ -73,6 +73,10 @@ class DocContext:
 
     def t(self, key: str, **values: object) -> str:
         return t(key, self.lang, **values)
+
+    def tn(self, key: str, n: int, **values: object) -> str:
+        """A text with a count: the English singular for exactly one."""
+        return tn(key, self.lang, n, **values)
 
     def title(self) -> str:
         title = self.data.layout.title(self.kind, self.lang) or self.t(f"title.{self.kind}")

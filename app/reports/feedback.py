@@ -58,7 +58,7 @@ def feedback_story(ctx: DocContext) -> list[Flowable]:
             block.append(grid)
         more = len(ctx.data.photos) - len(chosen)
         if more > 0:
-            block.append(p(ctx.t("photos.more", n=more), s.small))
+            block.append(p(ctx.tn("photos.more", more), s.small))
         story.append(KeepTogether(block[:2]))
         story += block[2:]
     if ctx.shows("signatures"):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, PageBreak, Spacer
 
-from app.reports.blocks import findings_table, practices_block, scores_block
+from app.reports.blocks import findings_table, grade_text, practices_block, scores_block
 from app.reports.common import (
     DocContext,
     header_block,
@@ -39,9 +39,11 @@ def _summary(ctx: DocContext) -> list[Flowable]:
                    methods=methods_phrase(used, ctx.lang) or ctx.t("methods.none"), rubric=rubric), s.body)]
     for part in d.parts:
         res = part.result
-        band = res.band.label.text(ctx.lang) if res.band else ctx.t("no_band")
-        out.append(p(ctx.t("full.result", awarded=points(res, res.awarded), maximum=points(res, res.maximum),
-                           band=band), s.body))
+        band, note = grade_text(ctx, part)
+        line = ctx.t("full.result", awarded=points(res, res.awarded), maximum=points(res, res.maximum), band=band)
+        if note:
+            line += f"{note}。" if ctx.lang == "zh" else f" {note[:1].upper()}{note[1:]}."
+        out.append(p(line, s.body))
     return out
 
 
@@ -58,10 +60,13 @@ def _item_rows(ctx: DocContext, part: RubricPart, sec: Section, rows: list, extr
         answer = answer_text(item, resp, lang)
         if ir is not None and not ir.applicable:
             answer = ctx.t("not_applicable")
-        if ir is not None and ir.gaps:
+        if ir is not None and ir.gaps and ctx.data.draft:
+            # The inspector's to-do list, on drafts only.
             marks = ctx.t("and").join(ctx.t(f"gap.{g}") for g in ir.gaps)
             answer = f"{answer}\n[{ctx.t('gap')}: {marks}]" if answer else f"[{ctx.t('gap')}: {marks}]"
             extra.append(("BACKGROUND", (2, len(rows)), (2, len(rows)), GAP_BG))
+        elif ir is not None and ir.applicable and not ir.answered and not ir.na:
+            answer = ctx.t("not_assessed")  # a finalized record states it, plainly
         note = "\n".join(x for x in (resp.note, resp.reason) if x) if resp else ""
         score = f"{points(res, ir.awarded)}/{points(res, ir.maximum)}" if ir is not None else ""
         methods = methods_text(resp.evidence_methods, lang) if resp else ""

@@ -53,9 +53,16 @@ TEXTS: dict[str, tuple[str, str]] = {
     "veto.cap": ("触发否决项，等级最高为“{band}”。", "A veto item caps the grade at '{band}'."),
     "no_veto": ("无", "None"),
     "gaps": ("待补项", "Gaps"),
+    # Counts: "{key}.one" is the English text for exactly one (Chinese has one form).
     "gaps.count": ("尚有 {n} 处待补（未评、扣分无理由或缺少照片）：{items}",
                    "{n} gaps remain (unanswered, no reason for a deduction, or a missing photo): {items}"),
-    "gaps.more": ("等 {n} 处", "and {n} more"),
+    "gaps.count.one": ("", "1 gap remains (unanswered, no reason for a deduction, or a missing photo): {items}"),
+    # The number of gaps not listed, after the ones that are.
+    "gaps.more": ("；另有 {n} 处未列出", "; and {n} more"),
+    "provisional": ("暂定", "provisional"),
+    "provisional.note": ("草稿尚有 {n} 项未评，等级为暂定", "draft with {n} items not yet assessed: the grade is provisional"),
+    "provisional.note.one": ("", "draft with 1 item not yet assessed: the grade is provisional"),
+    "provisional.none": ("尚未评分（共 {n} 项）", "nothing assessed yet ({n} items)"),
     "gap.unanswered": ("未评", "unanswered"),
     "gap.no_reason": ("扣分无理由", "no reason"),
     "gap.photo_missing": ("缺照片", "photo missing"),
@@ -77,6 +84,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     # Photos
     "photos": ("现场照片", "Photos"),
     "photos.more": ("另有 {n} 张照片见督导报告。", "{n} more photos are in the full report."),
+    "photos.more.one": ("", "1 more photo is in the full report."),
     # What the paper says where a photo cannot be printed: words for the principal who signs.
     "photo.missing": ("照片缺失：原照片已找不到，此处不予打印。",
                       "Photo missing: the original photo can no longer be found, so it is not printed."),
@@ -133,6 +141,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "method": ("评估方式", "Method"),
     "score": ("得分", "Score"),
     "na": ("不适用", "N/A"),
+    "not_assessed": ("未评", "Not assessed"),
     "not_applicable": ("不适用（条件不满足）", "Not applicable (condition not met)"),
     "pass": ("合格", "Pass"),
     "fail": ("不合格", "Fail"),
@@ -149,6 +158,13 @@ def t(key: str, lang: str, **values: object) -> str:
     zh, en = TEXTS[key]
     text = en if lang == "en" else zh
     return text.format(**values) if values else text
+
+
+def tn(key: str, lang: str, n: int, **values: object) -> str:
+    """``t`` for a text with a count ``n``: English takes ``key.one`` for exactly one."""
+    if lang == "en" and n == 1 and f"{key}.one" in TEXTS:
+        key = f"{key}.one"
+    return t(key, lang, n=n, **values)
 
 
 def check_lang(lang: str) -> str:

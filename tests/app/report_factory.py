@@ -62,8 +62,8 @@ def new_visit(seeded, rubric_hash: str, assignment_id: str | None = None) -> str
         rubric_hashes=[rubric_hash], team_id=seeded.team_id, assignment_id=assignment_id)).id
 
 
-def banded_visit(seeded, *, answers: bool = True, photos: int = 2,
-                 assignment_id: str | None = None) -> tuple[str, str]:
+def banded_visit(seeded, *, answers: bool = True, photos: int = 2, assignment_id: str | None = None,
+                 findings: list[tuple[str, str, str, str, str]] = FINDINGS) -> tuple[str, str]:
     """(visit id, rubric hash): A1 8.5, A2 pass, B1 basic -> 16.5 of 20, band 合格; two findings."""
     profile: Profile = seeded.profile
     ref, _ = import_document(profile, BANDED_RUBRIC)
@@ -72,7 +72,7 @@ def banded_visit(seeded, *, answers: bool = True, photos: int = 2,
         for code, value in (("A1", 8.5), ("A2", True), ("B1", "basic")):
             answer_item(profile, vid, rubric_hash=ref.hash, item_code=code, value=value,
                         evidence_methods=["site"], note=f"{code} 现场查看", reason="有不足" if code != "A2" else "")
-    for desc, req, deadline, who, sev in FINDINGS:
+    for desc, req, deadline, who, sev in findings:
         add_finding(profile, vid, description=desc, requirement=req, deadline=deadline, responsible=who,
                     severity=sev)
     add_good_practice(profile, vid, "建立家校共育微信群，每周推送安全提示。")
@@ -93,6 +93,21 @@ def big_rubric(sections: int = 10, items: int = 30) -> dict:
             for s in range(sections)
         ],
     }
+
+
+def red_pixels(pdf: bytes, dpi: int = 100) -> int:
+    """Pixels printed in the documents' alert red (a draft's watermark is far lighter)."""
+    document = pdfium.PdfDocument(pdf)
+    try:
+        count = 0
+        for page in document:
+            image = page.render(scale=dpi / 72).to_pil().convert("RGB")
+            data = image.tobytes()
+            count += sum(1 for i in range(0, len(data), 3) if data[i] > 150 and data[i + 1] < 90 and data[i + 2] < 90)
+            page.close()
+        return count
+    finally:
+        document.close()
 
 
 def pdf_text(pdf: bytes) -> str:
