@@ -632,6 +632,10 @@
         <translation>评估方式：</translation>
     </message>
     <message>
+        <source>A reason is asked for when the award is below the maximum.</source>
+        <translation>得分低于满分时需填写扣分理由。</translation>
+    </message>
+    <message>
         <source>N&amp;ote:</source>
         <translation>备注(&amp;O)：</translation>
     </message>

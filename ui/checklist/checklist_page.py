@@ -81,6 +81,7 @@ class ChecklistPage(PageFlowsMixin, QWidget):
         self.tree.selectionModel().currentChanged.connect(self._tree_current)
         self.pane = ItemPaneWidget()
         self.pane.edited.connect(self._edited)
+        self.pane.tabbedOut.connect(self._tabbed_out)
         self.prev_button = QPushButton(self.tr("Previous"))
         self.next_button = QPushButton(self.tr("Next"))
         self.next_open_button = QPushButton(self.tr("Next unanswered"))
@@ -246,6 +247,15 @@ class ChecklistPage(PageFlowsMixin, QWidget):
 
     def focus_entry(self) -> None:
         self.pane.focus_entry()
+
+    def _tabbed_out(self, forward: bool) -> None:
+        """Tab past an item's last field opens the next item at its answer; Shift+Tab, the one
+        before at its last field."""
+        self._step(1 if forward else -1)
+        if forward:
+            self.pane.focus_entry()
+        else:
+            self.pane.focus_last()
 
     # --- answering ----------------------------------------------------------------------------
 

@@ -65,6 +65,11 @@ class AnswerEditorWidget(QWidget):
     def focus_entry(self) -> None:
         self.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
+    def tab_stops(self) -> list[QWidget]:
+        """The editor's fields in Tab order (the item pane walks them, then the reason)."""
+        return [w for w in self.findChildren(QWidget) if w.focusPolicy() & Qt.FocusPolicy.TabFocus
+                and not isinstance(w.parentWidget(), QAbstractSpinBox)]
+
     def set_read_only(self, read_only: bool) -> None:
         for child in self.findChildren(QAbstractSpinBox):
             child.setReadOnly(read_only)
@@ -228,6 +233,10 @@ class ChoiceEditorWidget(AnswerEditorWidget):
         checked = self.group.checkedButton() or self.group.buttons()[0]
         checked.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
+    def tab_stops(self) -> list[QWidget]:
+        # One stop for the group, as for any radio group: the arrow keys choose within it.
+        return [self.group.checkedButton() or self.group.buttons()[0]]
+
 
 class DeductionEditorWidget(AnswerEditorWidget):
     """A count per named deduction; "No deductions" records a full award explicitly."""
@@ -254,6 +263,9 @@ class DeductionEditorWidget(AnswerEditorWidget):
         self.none_button.clicked.connect(self._none)
         grid.addWidget(self.none_button, len(item.deductions), 0, 1, 3, Qt.AlignmentFlag.AlignLeft)
         grid.setColumnStretch(0, 1)
+
+    def tab_stops(self) -> list[QWidget]:
+        return [*self.spins.values(), self.none_button]
 
     def _counts(self) -> dict[str, int]:
         return {code: spin.value() for code, spin in self.spins.items() if spin.value()}

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QStackedLayout,
     QVBoxLayout,
     QWidget,
 )
@@ -54,6 +55,8 @@ class ItemPaneWidget(QWidget):
 
     edited = Signal(object, bool)
     filesDropped = Signal(list)
+    # Tab past the item's last field (True), or Shift+Tab before its first (False).
+    tabbedOut = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -82,6 +85,7 @@ class ItemPaneWidget(QWidget):
         self.na = QCheckBox(self.tr("Not &applicable"))
         self.na.toggled.connect(self._na_toggled)
         self.clear = QPushButton(self.tr("C&lear answer"))
+        self.clear.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Alt+L; Tab goes on to the reason
         self.clear.clicked.connect(self._clear)
         tools = QHBoxLayout()
         tools.addWidget(self.na)
@@ -99,6 +103,16 @@ class ItemPaneWidget(QWidget):
         reason_box = QVBoxLayout(self.reason_frame)
         reason_box.addWidget(self.reason_label)
         reason_box.addWidget(self.reason)
+        # The reason box takes the place of a quiet hint, never room of its own: what is below it
+        # (note, methods, photos) stays where the pointer is aiming when an award drops.
+        self.reason_hint = QLabel(self.tr("A reason is asked for when the award is below the maximum."))
+        self.reason_hint.setObjectName("reasonHint")
+        self.reason_hint.setWordWrap(True)
+        self.reason_hint.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.reason_place = QWidget()
+        self.reason_stack = QStackedLayout(self.reason_place)
+        self.reason_stack.addWidget(self.reason_hint)
+        self.reason_stack.addWidget(self.reason_frame)
 
         self.chips: dict[str, QPushButton] = {}
         chip_row = QHBoxLayout()
@@ -146,15 +160,16 @@ class ItemPaneWidget(QWidget):
         box.addWidget(line)
         box.addWidget(self.award)
         box.addWidget(self.locked_hint)
+        # Top to bottom in the order Tab takes: answer, reason, note, methods, photos.
         box.addLayout(self.editor_box)
         box.addLayout(tools)
         box.addWidget(self.error)
-        box.addWidget(self.reason_frame)
+        box.addWidget(self.reason_place)
+        box.addWidget(self.note_label)
+        box.addWidget(self.note)
         box.addWidget(self.evidence_label)
         box.addLayout(chip_row)
         box.addWidget(self.photos)
-        box.addWidget(self.note_label)
-        box.addWidget(self.note)
         box.addStretch(1)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
@@ -200,6 +215,7 @@ class ItemPaneWidget(QWidget):
         self.editor = make_editor(item, self)
         self.editor.valueEdited.connect(self._value_edited)
         self.editor_box.addWidget(self.editor)
+        self.editor.show()  # now, not at the next turn of the event loop: Tab may come first
         for child in self.editor.findChildren(QAbstractSpinBox) + self.editor.findChildren(QPlainTextEdit):
             child.installEventFilter(self)
         self.na.setVisible(item.na_allowed)
@@ -259,7 +275,7 @@ class ItemPaneWidget(QWidget):
         self.award.setText(text)
         below = (result is not None and result.answered and not draft.na
                  and result.awarded < result.maximum)
-        self.reason_frame.setVisible(below or bool(draft.reason))
+        self.reason_stack.setCurrentWidget(self.reason_frame if below or draft.reason else self.reason_hint)
         # The scorer's gap rule decides, as it does for the tree, the gap check and the paper:
         # the box says "required" exactly when a missing reason is a gap of this item.
         if item.reason_below_max:
@@ -333,6 +349,36 @@ class ItemPaneWidget(QWidget):
     @staticmethod
     def _paths(mime: QMimeData) -> list[str]:
         return [url.toLocalFile() for url in mime.urls() if url.isLocalFile()]
+
+    # --- keyboard ------------------------------------------------------------------------------
+
+    def tab_chain(self) -> list[QWidget]:
+        """The item's fields in Tab order: answer, reason, note, methods, photos."""
+        chain = self.editor.tab_stops() if self.editor is not None else []
+        chain += [self.na, self.reason, self.note, *self.chips.values(), *self.photos.tab_stops()]
+        return [w for w in chain if w.isVisibleTo(self) and w.isEnabled()]
+
+    def focus_last(self) -> None:
+        chain = self.tab_chain()
+        if chain:
+            chain[-1].setFocus(Qt.FocusReason.BacktabFocusReason)
+
+    def focusNextPrevChild(self, forward: bool) -> bool:
+        # Tab and Shift+Tab from any widget of the pane land here (Qt asks each parent in turn):
+        # they walk the item's fields, then go on to the next or the previous item, never out
+        # of the pane to the section tree or the list of views.
+        chain = self.tab_chain()
+        focused = QApplication.focusWidget()
+        at = next((k for k, w in enumerate(chain) if w is focused or w.isAncestorOf(focused)), None)
+        if at is None and not self.isAncestorOf(focused):
+            return super().focusNextPrevChild(forward)
+        k = (at + (1 if forward else -1)) if at is not None else (0 if forward else len(chain) - 1)
+        if 0 <= k < len(chain):
+            chain[k].setFocus(Qt.FocusReason.TabFocusReason if forward else Qt.FocusReason.BacktabFocusReason)
+            self.scroll.ensureWidgetVisible(chain[k])
+        else:
+            self.tabbedOut.emit(forward)
+        return True
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # Text fields claim Ctrl+Z for their own undo; leave it to the page's undo stack instead,

@@ -278,6 +278,9 @@ class PhotoStripWidget(QWidget):
         if self.last_deleted is not None:
             self.restoreRequested.emit(self.last_deleted.id)
 
+    def tab_stops(self) -> list[QWidget]:
+        return [self.attach, self.more, self.undo, self.list]
+
     def set_required(self, required: bool, count: int) -> None:
         self.required.setText(self.tr("(a photo is required)") if required and not count else "")
 

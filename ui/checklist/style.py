@@ -17,6 +17,7 @@ PAGE_STYLE = """
 #indicatorStatus[state="met"] { color: #2e7d32; }
 #indicatorStatus[state="warn"] { color: #b26a00; font-weight: 600; }
 #reasonFrame { background: #fff8e1; border-radius: 6px; }
+#reasonHint { color: #8a8f98; border: 1px dashed #d5d9e0; border-radius: 6px; padding: 8px; }
 #reasonFrame[needed="true"] { background: #ffecb3; border: 1px solid #e0a800; }
 QPushButton#chip { border: 1px solid #c5cad3; border-radius: 12px; padding: 3px 10px; background: white; }
 QPushButton#chip[expected="true"] { border-color: #7da2d6; }
