@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from app.evidence import Photo, list_photos
 from app.findings import list_findings, list_good_practices
@@ -15,9 +13,8 @@ from app.models import Finding, GoodPractice, Response, Unit, Visit
 from app.profile import Profile
 from app.reports.layout import Layout, campaign_of, load_layout
 from app.reports.renditions import annotation_layers
-from app.reports.texts import t
 from app.reports.wording import methods_text, visit_type_text  # noqa: F401 - used by the documents
-from app.rubric import Item, Rubric, ScoreResult
+from app.rubric import Rubric, ScoreResult
 from app.rubric_store import get_rubric
 from app.scores import score_visit
 from app.settings import get_setting
@@ -100,44 +97,3 @@ def load_report_data(profile: Profile, visit_id: str) -> ReportData:
 
 def severity_text(code: str, lang: str) -> str:
     return label_of(SEVERITY_LABELS, code).text(lang)
-
-
-def _num(value: Any) -> str:
-    d = Decimal(str(value))
-    return format(d.normalize(), "f") if d == d.to_integral_value() else format(d, "f")
-
-
-def answer_text(item: Item, response: Response | None, lang: str) -> str:
-    """The recorded answer as a person reads it: a level's label, pass/fail, the deductions."""
-    if response is None:
-        return ""
-    if response.na:
-        return t("na", lang)
-    value = response.value
-    if value is None:
-        return ""
-    if item.kind == "passfail":
-        return t("pass" if value else "fail", lang)
-    if item.kind == "level":
-        level = next((lv for lv in item.levels if lv.code == value), None)
-        return level.label.text(lang) if level else str(value)
-    if item.kind == "deduction":
-        if not value:
-            return t("none", lang)
-        by_code = {d.code: d for d in item.deductions}
-        parts = []
-        for code, count in value.items():
-            d = by_code.get(code)
-            label = d.label.text(lang) if d else code
-            parts.append(f"{label} ×{count}" if count != 1 else label)
-        return "; ".join(parts)
-    if item.kind == "indicator" and isinstance(value, dict):
-        num, den = value.get("numerator"), value.get("denominator")
-        if den:
-            rate = Decimal(str(num)) * 100 / Decimal(str(den)) if item.indicator and item.indicator.rate else None
-            shown = f"{_num(num)}/{_num(den)}"
-            return f"{shown} = {rate.quantize(Decimal('0.01'))}%" if rate is not None else shown
-        return _num(num) if num is not None else ""
-    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-        return _num(value)
-    return str(value)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, PageBreak, Spacer
 
+from app.reports.answers import answer_text
 from app.reports.blocks import findings_table, grade_text, practices_block, scores_block
 from app.reports.common import (
     DocContext,
@@ -20,7 +21,7 @@ from app.reports.common import (
     table,
     verification_block,
 )
-from app.reports.data import RubricPart, answer_text
+from app.reports.data import RubricPart
 from app.reports.renditions import SMALL, render_photos
 from app.reports.styles import GAP_BG
 from app.reports.wording import methods_phrase, methods_text, points, visit_type_phrase
@@ -50,6 +51,7 @@ def _summary(ctx: DocContext) -> list[Flowable]:
 def _item_rows(ctx: DocContext, part: RubricPart, sec: Section, rows: list, extra: list) -> None:
     s, res, lang = ctx.styles, part.result, ctx.lang
     sr = res.sections[sec.code]
+    indicators = {r.code: r for r in res.indicators}
     rows.append([p(f"{sec.code} {sec.name.text(lang)}  ({points(res, sr.awarded)}/{points(res, sr.maximum)})",
                    s.cell), "", "", "", "", ""])
     n = len(rows) - 1
@@ -57,7 +59,7 @@ def _item_rows(ctx: DocContext, part: RubricPart, sec: Section, rows: list, extr
     for item in sec.items:
         ir = res.items.get(item.code)
         resp = part.responses.get(item.code)
-        answer = answer_text(item, resp, lang)
+        answer = answer_text(item, resp, lang, indicators.get(item.code))
         if ir is not None and not ir.applicable:
             answer = ctx.t("not_applicable")
         if ir is not None and ir.gaps and ctx.data.draft:
@@ -69,6 +71,8 @@ def _item_rows(ctx: DocContext, part: RubricPart, sec: Section, rows: list, extr
             answer = ctx.t("not_assessed")  # a finalized record states it, plainly
         note = "\n".join(x for x in (resp.note, resp.reason) if x) if resp else ""
         score = f"{points(res, ir.awarded)}/{points(res, ir.maximum)}" if ir is not None else ""
+        if ir is not None and ir.maximum == 0 and ir.awarded == 0:
+            score = "—"  # a veto check or a record of the outcome: it carries no points
         methods = methods_text(resp.evidence_methods, lang) if resp else ""
         rows.append([p(item.code, s.cell), p(item.text.text(lang), s.cell), p(answer, s.cell),
                      p(score, s.cell_right), p(methods, s.cell), p(note, s.cell)])
