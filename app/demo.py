@@ -161,12 +161,17 @@ def _indicator_value(item: Item, good: bool) -> dict[str, Any]:
         met = {"==": target, ">=": target + 1, ">": target + 1, "<=": target, "<": target - 1}[spec.comparator]
         value = met if good else (target + 1 if spec.comparator in ("==", "<=", "<") else target - 1)
         return {"numerator": _num(max(Decimal(0), value))}
-    denominator = 1000
+    # A rate is a share of 1000 (pupils, experiments). A ratio reads as the school's own
+    # numbers: 25.2 books for each of 1000 pupils, or 9.9 pupils for each of 100 computers.
+    denominator = 100 if not spec.rate and spec.comparator in ("<=", "<") else 1000
     share = spec.target / 100 if spec.rate else spec.target
-    wanted = share + Decimal("0.005") if good else share - Decimal("0.02")
+    margin = Decimal("0.005") if spec.rate else Decimal("0.1")
+    wanted = share + margin if good else share - 4 * margin
     if spec.comparator in ("<=", "<"):
-        wanted = share - Decimal("0.005") if good else share + Decimal("0.02")
-    numerator = max(0, min(denominator, int(wanted * denominator)))
+        wanted = share - margin if good else share + 4 * margin
+    numerator = max(0, int(wanted * denominator))
+    if spec.rate:
+        numerator = min(denominator, numerator)
     reported = Decimal(numerator * 100) / denominator if spec.rate else Decimal(numerator) / denominator
     return {"numerator": numerator, "denominator": denominator, "reported": _num(reported.quantize(Decimal("0.1")))}
 
