@@ -1087,6 +1087,12 @@ Offline-first inspection checklists, live scoring and feedback.</source>
         <translation>{caption}
 {name}</translation>
     </message>
+    <message numerus="yes">
+        <source>Photos (%n):</source>
+        <translation>
+            <numerusform>照片（%n 张）：</numerusform>
+        </translation>
+    </message>
     <message>
         <source>Restore “{name}” (Ctrl+Z)</source>
         <translation>恢复“{name}”（Ctrl+Z）</translation>

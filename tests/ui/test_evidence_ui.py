@@ -42,6 +42,7 @@ from app.findings import add_finding
 from app.visits import answer_item, list_responses
 from tests.app import photo_factory as pf
 from tests.ui.checklist_support import make_checklist, open_page
+from ui.checklist import ChecklistPage
 from ui.evidence.import_dialog import ImportJob
 from ui.evidence.viewer import PhotoViewerDialog
 from ui.tasks import SyncTaskRunner, TaskRunner
@@ -544,3 +545,38 @@ def test_cancel_stops_the_import_and_leaves_a_consistent_state(qtbot, seeded, ca
     assert len(list_photos(c.profile, c.school_visit)) == len(summary.imported)
     report = verify_media(c.profile)
     assert not report.missing and not report.corrupt
+
+
+def test_each_item_shows_its_own_photo_count(qtbot, page, shots):
+    strip = page.pane.photos
+    attach(qtbot, page, shots[:1])
+    assert strip.status.text() == "1 photo(s) attached"
+    assert strip.title.text() == "Photos (1):"
+    c = page.checklist
+    page.go_to(c.school, "A2.3")  # an item without photos says nothing of the other one's
+    assert strip.status.text() == ""
+    assert strip.title.text() == "Photos:"
+    assert not strip.undo.isVisible()
+    page.go_to(c.school, ITEM)
+    qtbot.waitUntil(lambda: strip.list.count() == 1)
+    assert strip.title.text() == "Photos (1):"
+
+
+def test_an_import_that_ends_on_another_item_does_not_report_there(qtbot, seeded, shots):
+    c = make_checklist(seeded)
+    runner = TaskRunner()  # real threads: the import reports back after the inspector moved on
+    try:
+        page = ChecklistPage(c.profile, runner)
+        qtbot.addWidget(page)
+        page.show()
+        with qtbot.waitSignal(page.visitOpened, timeout=5000):
+            page.open_visit(c.school_visit, c.school, ITEM)
+        page.attach_files([str(shots[0])])
+        page.go_to(c.school, "A2.3")
+        qtbot.waitUntil(lambda: page.photo_flows.last_job.finished, timeout=5000)
+        qtbot.waitUntil(lambda: not runner.busy, timeout=5000)
+        assert page.pane.photos.status.text() == ""
+        assert page.pane.photos.title.text() == "Photos:"
+        assert [p.item_code for p in list_photos(c.profile, c.school_visit)] == [ITEM]
+    finally:
+        runner.shutdown()

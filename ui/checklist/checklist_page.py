@@ -200,7 +200,7 @@ class ChecklistPage(PageFlowsMixin, QWidget):
         self.pane.show_item(item, self.model.path_text(rubric_hash, code), self.draft_of(key),
                             result.items.get(code), self._indicator(result, code), self.read_only)
         self.score.set_result(result, self.missing_signatures())
-        self.pane.photos.set_photos([])
+        self.pane.photos.reset()
         self.load_photos()
         profile, position = self.profile, Position(self.data.visit.id, rubric_hash, code)
         self.runner.run(lambda: save_position(profile, position), on_error=self.show_error, label="position")

@@ -257,6 +257,13 @@ class PhotoStripWidget(QWidget):
             if photo.id == keep:
                 self.list.setCurrentItem(item)
         self.list.setVisible(bool(thumbs))
+        self.title.setText(self.tr("Photos (%n):", "", len(thumbs)) if thumbs else self.tr("Photos:"))
+
+    def reset(self) -> None:
+        """Another item is shown: nothing of the last one's photos, imports or deletes remains."""
+        self.set_photos([])
+        self.status.clear()
+        self.offer_undo(None)
 
     def set_deleted(self, photos: list[Photo]) -> None:
         """The item's deleted photos, newest first, each restorable from the menu."""

@@ -98,8 +98,12 @@ class PhotoFlows(QObject):
     # --- importing ---------------------------------------------------------------------------
 
     def _import(self, work: ImportWork, visit_id: str, title: str) -> None:
+        where = self.page.current
+
         def done(summary: ImportSummary) -> None:
-            self.strip.status.setText(self.summary_text(summary))
+            # The line speaks of the item the photos went to: said only while it is shown.
+            if self.page.current == where:
+                self.strip.status.setText(self.summary_text(summary))
             if summary.imported:
                 self._changed(visit_id)
 
@@ -118,7 +122,7 @@ class PhotoFlows(QObject):
         return self.tr("%n photo(s) attached", "", n)
 
     def _import_failed(self, exc: BaseException) -> None:
-        self.strip.status.setText("")
+        self.strip.status.clear()
         self.page.show_error(exc)
 
     def attach_files(self, paths: list[str]) -> None:
