@@ -329,6 +329,14 @@
         <translation>添加问题</translation>
     </message>
     <message>
+        <source>What is wrong, as the unit will read it</source>
+        <translation>存在的问题（受检单位将看到这段文字）</translation>
+    </message>
+    <message>
+        <source>None: the visit as a whole</source>
+        <translation>无：针对本次督导整体</translation>
+    </message>
+    <message>
         <source>General</source>
         <translation>一般</translation>
     </message>
@@ -347,6 +355,10 @@
     <message>
         <source>&amp;Description:</source>
         <translation>问题描述(&amp;D)：</translation>
+    </message>
+    <message>
+        <source>&amp;Item:</source>
+        <translation>所属指标(&amp;I)：</translation>
     </message>
     <message>
         <source>&amp;Severity:</source>

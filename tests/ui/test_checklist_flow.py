@@ -112,12 +112,14 @@ def test_findings_gaps_signatures_finalize_and_amend(qtbot, seeded):
     c = make_checklist(seeded)
     page = open_page(qtbot, c, c.school_visit)
     page.go_to(c.school, "E2")
-    page.add_finding()
+    page.finding_flows.add_finding()
     dialog = page.dialog
     assert isinstance(dialog, FindingDialog)
-    assert dialog.description.toPlainText() == label_text(page.data.rubrics[c.school].items["E2"].text)
     due = date.today() + timedelta(days=30)
     assert dialog.deadline.date().toString("yyyy-MM-dd") == due.isoformat()
+    dialog.description.setPlainText("灭火器过期")
+    assert dialog.item.itemData(1) == (c.school, "E2")  # the item on screen comes first
+    dialog.item.setCurrentIndex(1)
     dialog.severity.setCurrentIndex(1)
     dialog.requirement.setPlainText("一周内更换过期灭火器")
     dialog.responsible.setText("总务处")
@@ -267,3 +269,34 @@ def test_photos_attach_by_file_list_and_by_drop(qtbot, seeded, tmp_path):
     page.pane.photos.list.setCurrentRow(0)
     QTest.keyClick(page.pane.photos.list, Qt.Key.Key_Delete)
     qtbot.waitUntil(lambda: page.pane.photos.list.count() == 1, timeout=5000)
+
+
+def test_a_new_finding_starts_empty_and_concerns_an_item_only_when_chosen(qtbot, seeded):
+    c = make_checklist(seeded)
+    page = open_page(qtbot, c, c.school_visit)
+    page.go_to(c.school, "A2.3")
+    page.pane.editor.spins["A2.3-a"].setValue(1)  # awarded below the maximum: offered as well
+    page.go_to(c.school, "E2")
+    page.finding_flows.add_finding()
+    dialog = page.dialog
+    assert isinstance(dialog, FindingDialog)
+    assert dialog.description.toPlainText() == ""
+    assert dialog.item.currentData() is None  # "none" until the inspector says otherwise
+    offered = [dialog.item.itemData(k) for k in range(dialog.item.count())]
+    assert offered == [None, (c.school, "E2"), (c.school, "A2.3")]
+    assert dialog.item.itemText(1) == "E2 " + label_text(page.data.rubrics[c.school].items["E2"].text)
+    assert not dialog.buttons.button(dialog.buttons.StandardButton.Ok).isEnabled()
+    dialog.description.setPlainText("校门口无值守人员")
+    dialog.accept()
+
+    page.finding_flows.add_finding()
+    dialog = page.dialog
+    assert dialog.description.toPlainText() == "" and dialog.item.currentData() is None
+    dialog.description.setPlainText("音乐室器材不足")
+    dialog.item.setCurrentIndex(2)
+    dialog.accept()
+    findings = list_findings(c.profile, c.school_visit)
+    assert [(f.description, f.item_code) for f in findings] == [("校门口无值守人员", None), ("音乐室器材不足", "A2.3")]
+    # The panel names the item a finding concerns, as the sheet does.
+    texts = [page.findings.findings.item(k).text() for k in range(page.findings.findings.count())]
+    assert not texts[0].startswith("[General] A") and "A2.3" in texts[1]

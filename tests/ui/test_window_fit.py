@@ -63,7 +63,8 @@ def _dialogs(profile: Profile, runner: SyncTaskRunner, parent: QWidget) -> dict[
         "error": error,
         "gaps": lambda: GapDialog(gap_check(profile, open_visit), lambda h, c: c, finalizing=True,
                                   forbidden=False, parent=parent),
-        "finding": lambda: FindingDialog(description="", today=TODAY, deadline_days=30, parent=parent),
+        "finding": lambda: FindingDialog(today=TODAY, deadline_days=30, parent=parent, items=[
+            ((rubric.content_hash, code), f"{code} {it.text.zh}") for code, it in rubric.items.items()]),
         "signature": lambda: SignatureDialog("unit_head", "", parent=parent),
         "amend": lambda: AmendDialog(item, Draft(rubric.content_hash, item.code), "A › A1", parent=parent),
         "audit": lambda: AuditTrailDialog(audit_trail(profile, done_visit), lambda row: (None, row), parent=parent),

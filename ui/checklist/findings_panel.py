@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from app.findings import TRANSITIONS
 from app.models import Finding, GoodPractice
 from ui.checklist.photo_strip import evidence_ids, local_paths
+from ui.widgets.i18n import format_date
 
 FINDING_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -150,9 +151,12 @@ class FindingsPanelWidget(QWidget):
                  earlier: list[Finding], follow_up: bool) -> None:
         self.findings.clear()
         for f in findings:
-            text = self.tr("[{severity}] {description}").format(severity=_severity(f.severity), description=f.description)
+            # The item a finding concerns leads its text, as on the printed sheet.
+            description = f"{f.item_code}  {f.description}" if f.item_code else f.description
+            text = self.tr("[{severity}] {description}").format(severity=_severity(f.severity), description=description)
             if f.deadline:
-                text += "\n" + self.tr("Rectify by {deadline}, {responsible}").format(deadline=f.deadline, responsible=f.responsible or "—")
+                text += "\n" + self.tr("Rectify by {deadline}, {responsible}").format(
+                    deadline=format_date(f.deadline), responsible=f.responsible or "—")
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, (f.rubric_hash, f.item_code))
             item.setData(FINDING_ROLE, f)

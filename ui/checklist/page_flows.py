@@ -1,4 +1,5 @@
-"""The page's visit-level flows: findings, practices, gap check, signatures, finalize, amend, audit.
+"""The page's visit-level flows: gap check, signatures, finalize, amend, audit (findings and
+practices are ui.checklist.finding_flows, photos ui.evidence.photo_flows).
 
 Each flow runs its service call through the task runner and opens its dialog with ``open()``
 (never ``exec()``), so nothing blocks and tests can drive the dialog.
@@ -13,12 +14,11 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtWidgets import QDialog, QMessageBox
 
 from app.finalize import amend_response, finalize_policy, finalize_visit
-from app.findings import add_finding, add_good_practice, set_finding_status
 from app.gaps import GapEntry, gap_check
 from app.rubric import Answer, Item
 from app.signatures import ROLES, add_signature
 from app.visits import audit_trail
-from ui.checklist.finding_dialog import FindingDialog
+from ui.checklist.finding_flows import FindingFlows
 from ui.checklist.gap_dialog import GapDialog
 from ui.checklist.signature_pad import SignatureDialog
 from ui.checklist.text import label_text
@@ -34,11 +34,8 @@ else:
 
 class PageFlowsMixin(_Page):
     def connect_flows(self) -> None:
-        self.findings.addFindingRequested.connect(self.add_finding)
-        self.findings.statusRequested.connect(self.set_status)
-        self.findings.practiceAdded.connect(self.add_practice)
-        self.findings.findingActivated.connect(self.go_to)
         self.score.gapsClicked.connect(self.gap_check)
+        self.finding_flows = FindingFlows(self)
         self.photo_flows = PhotoFlows(self)
 
     # --- shared ---------------------------------------------------------------------------------
@@ -90,7 +87,7 @@ class PageFlowsMixin(_Page):
         if self.current is not None:
             self.score.set_result(data.scorers[self.current[0]].result, self.missing_signatures())
 
-    def _run(self, fn: Callable[[], Any], then: Callable[[Any], None] | None = None, label: str = "") -> None:
+    def run_service(self, fn: Callable[[], Any], then: Callable[[Any], None] | None = None, label: str = "") -> None:
         """Run a visit-level service; on success refresh the side panels and tell the shell."""
         def done(value: Any) -> None:
             if then is not None:
@@ -110,7 +107,7 @@ class PageFlowsMixin(_Page):
                 self.visitChanged.emit(visit_id)
         self.runner.run(lambda: load_side(profile, visit_id), on_done=done, on_error=self.show_error)
 
-    def _open(self, dialog: QDialog, on_accept: Callable[[], None]) -> None:
+    def open_dialog(self, dialog: QDialog, on_accept: Callable[[], None]) -> None:
         self.dialog = dialog
 
         def finished(code: int) -> None:
@@ -127,48 +124,6 @@ class PageFlowsMixin(_Page):
             return code
         item = self.data.rubrics[rubric_hash].items.get(code)
         return f"{code} {label_text(item.text)}" if item else code
-
-    # --- findings and practices -----------------------------------------------------------------
-
-    def add_finding(self) -> None:
-        if self.data is None or self.read_only or self.dialog is not None:
-            return
-        item = self._current_item()
-        data = self.data
-        dialog = FindingDialog(description=label_text(item.text) if item else "", today=data.today,
-                               deadline_days=data.deadline_days,
-                               rubric_hash=self.current[0] if item and self.current else None,
-                               item_code=item.code if item else None, parent=self)
-        profile, visit_id = self.profile, data.visit.id
-
-        def accepted() -> None:
-            spec = dialog.spec()
-            self._run(lambda: add_finding(profile, visit_id, description=spec.description,
-                                          requirement=spec.requirement, deadline=spec.deadline,
-                                          responsible=spec.responsible, severity=spec.severity,
-                                          rubric_hash=spec.rubric_hash, item_code=spec.item_code),
-                      label="add finding")
-        self._open(dialog, accepted)
-
-    def _current_item(self) -> Item | None:
-        if self.data is None or self.current is None:
-            return None
-        return self.data.rubrics[self.current[0]].items[self.current[1]]
-
-    def set_status(self, finding_id: str, status: str) -> None:
-        if self.data is None or self.read_only:
-            return
-        profile, visit_id = self.profile, self.data.visit.id
-        self._run(lambda: set_finding_status(profile, finding_id, status, visit_id=visit_id), label="finding status")
-
-    def add_practice(self, text: str) -> None:
-        if self.data is None or self.read_only:
-            return
-        profile, visit_id = self.profile, self.data.visit.id
-        self._run(lambda: add_good_practice(profile, visit_id, text), label="add practice")
-
-    def focus_practice(self) -> None:
-        self.findings.practice_text.setFocus()
 
     # --- gap check, signatures, finalize ---------------------------------------------------------
 
@@ -191,7 +146,7 @@ class PageFlowsMixin(_Page):
                 self._finalize_now(accept_gaps=bool(entries))
             elif dialog.chosen is not None:
                 self._jump(dialog.chosen)
-        self._open(dialog, accepted)
+        self.open_dialog(dialog, accepted)
 
     def _jump(self, entry: GapEntry) -> None:
         if entry.kind == "signature_missing" and entry.role:
@@ -217,9 +172,9 @@ class PageFlowsMixin(_Page):
 
         def accepted() -> None:
             name, png = dialog.name.text().strip(), dialog.pad.to_png()
-            self._run(lambda: add_signature(profile, visit_id, role=role, signer_name=name, png=png),
+            self.run_service(lambda: add_signature(profile, visit_id, role=role, signer_name=name, png=png),
                       label="signature")
-        self._open(dialog, accepted)
+        self.open_dialog(dialog, accepted)
 
     def finalize(self) -> None:
         if not self.read_only:
@@ -230,7 +185,7 @@ class PageFlowsMixin(_Page):
             return
         self.writer.flush()
         profile, visit_id, where = self.profile, self.data.visit.id, self.current
-        self._run(lambda: finalize_visit(profile, visit_id, accept_gaps=accept_gaps),
+        self.run_service(lambda: finalize_visit(profile, visit_id, accept_gaps=accept_gaps),
                   then=lambda _: self.open_visit(visit_id, *(where or (None, None))), label="finalize")
 
     # --- photos ------------------------------------------------------------------------------
@@ -271,11 +226,11 @@ class PageFlowsMixin(_Page):
                 # Imported on a file worker like any photo; the import is its own amendment.
                 self.photo_flows.attach_by_amendment(photos, why)
             if dialog.answer_changed():
-                self._run(lambda: amend_response(profile, visit_id, rubric_hash=key[0], item_code=key[1],
+                self.run_service(lambda: amend_response(profile, visit_id, rubric_hash=key[0], item_code=key[1],
                                                  value=None if na else value, na=na, note=note, reason=reason,
                                                  reason_for_change=why),
                           then=lambda _: self.open_visit(visit_id, *key), label="amend")
-        self._open(dialog, accepted)
+        self.open_dialog(dialog, accepted)
 
     def show_audit(self) -> None:
         if self.data is None or self.dialog is not None:
@@ -288,7 +243,7 @@ class PageFlowsMixin(_Page):
             return (rubric.items.get(code) if rubric else None), self.describe(rubric_hash, code)
 
         self.runner.run(lambda: audit_trail(profile, visit_id),
-                        on_done=lambda entries: self._open(AuditTrailDialog(entries, item_of, parent=self), lambda: None),
+                        on_done=lambda entries: self.open_dialog(AuditTrailDialog(entries, item_of, parent=self), lambda: None),
                         on_error=self.show_error, label="audit trail")
 
     def request_close(self) -> None:
