@@ -132,30 +132,34 @@ def scores_block(ctx: DocContext, *, depth: int = 1) -> list[Flowable]:
     return out
 
 
-def findings_table(ctx: DocContext, *, with_requirement: bool = True) -> list[Flowable]:
-    """Every finding with its requirement, deadline, responsible person and severity."""
+def findings_table(ctx: DocContext, *, show: str = "all") -> list[Flowable]:
+    """The findings, numbered: ``show`` "all" prints each with its requirement, deadline,
+    responsible person and severity (the feedback sheet, the notice); the full report splits
+    them between 四、存在问题 ("problems": the finding and its severity) and 五、整改要求
+    ("requirements": what to do, by when, who), so no table is printed twice."""
     s, w = ctx.styles, ctx.width
     findings = ctx.data.findings
     if not findings:
         return [p(ctx.t("findings.none"), s.body)]
-    head = [ctx.t("no"), ctx.t("finding")] + ([ctx.t("requirement")] if with_requirement else []) + \
-        [ctx.t("deadline"), ctx.t("responsible"), ctx.t("severity")]
-    rows: list[list[object]] = [[p(h, s.head) for h in head]]
-    extra: list[tuple] = []
+    columns = {
+        "all": (("no", 0.06), ("finding", 0.33), ("requirement", 0.29), ("deadline", 0.12), ("responsible", 0.11),
+                ("severity", 0.09)),
+        "problems": (("no", 0.06), ("finding", 0.82), ("severity", 0.12)),
+        "requirements": (("no", 0.06), ("requirement", 0.6), ("deadline", 0.17), ("responsible", 0.17)),
+    }[show]
+    rows: list[list[object]] = [[p(ctx.t(key), s.head) for key, _ in columns]]
     for n, f in enumerate(findings, 1):
-        desc = f"{f.item_code}  {f.description}" if f.item_code else f.description
-        row = [p(n, s.cell_center), p(desc, s.cell)]
-        if with_requirement:
-            row.append(p(f.requirement or "—", s.cell))
-        row += [p(f.deadline or ctx.t("no_deadline"), s.cell_center), p(f.responsible or "—", s.cell),
-                p(severity_text(f.severity, ctx.lang), s.alert_center if f.severity == "major" else s.cell_center)]
-        rows.append(row)
-    if with_requirement:
-        widths = [0.06, 0.33, 0.29, 0.12, 0.11, 0.09]
-    else:
-        widths = [0.06, 0.62, 0.12, 0.11, 0.09]
-    extra.append(("VALIGN", (0, 1), (-1, -1), "TOP"))
-    return [table(rows, [w * x for x in widths], extra=extra)]
+        cells = {
+            "no": p(n, s.cell_center),
+            "finding": p(f"{f.item_code}  {f.description}" if f.item_code else f.description, s.cell),
+            "requirement": p(f.requirement or "—", s.cell),
+            "deadline": p(f.deadline or ctx.t("no_deadline"), s.cell_center),
+            "responsible": p(f.responsible or "—", s.cell),
+            "severity": p(severity_text(f.severity, ctx.lang),
+                          s.alert_center if f.severity == "major" else s.cell_center),
+        }
+        rows.append([cells[key] for key, _ in columns])
+    return [table(rows, [w * x for _, x in columns], extra=[("VALIGN", (0, 1), (-1, -1), "TOP")])]
 
 
 def practices_block(ctx: DocContext) -> list[Flowable]:

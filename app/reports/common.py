@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
 from reportlab import rl_config
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import mm
@@ -22,10 +20,12 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import (
     BaseDocTemplate,
+    CondPageBreak,
     Flowable,
     Frame,
     Image,
     KeepTogether,
+    PageBreak,
     PageTemplate,
     Paragraph,
     Spacer,
@@ -44,6 +44,9 @@ PAPERS = {"a4": A4, "letter": LETTER}
 # larger and, without reportlab's C accelerator, costs ~70 ms per photo in pure Python.
 rl_config.useA85 = 0
 MARGIN_X = 18 * mm
+# English month names for official dates; the documents never follow the machine's locale.
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
 MARGIN_TOP = 24 * mm
 MARGIN_BOTTOM = 18 * mm
 
@@ -89,12 +92,75 @@ class DocContext:
         y, m, d = iso[:10].split("-")
         return f"{int(y)}年{int(m)}月{int(d)}日" if self.lang == "zh" else iso[:10]
 
+    def official_day(self, iso: str | None) -> str:
+        """A date as an official document writes it: 2026年11月27日, or 27 November 2026."""
+        if not iso:
+            return ""
+        y, m, d = (int(x) for x in iso[:10].split("-"))
+        return f"{y}年{m}月{d}日" if self.lang == "zh" else f"{d} {_MONTHS[m - 1]} {y}"
+
     def shows(self, block: str) -> bool:
         return self.data.layout.shows(self.kind, block)
 
     def warn(self, text: str) -> None:
         if text not in self.warnings:
             self.warnings.append(text)
+
+
+# A heading needs this much of what follows it on the same page (two or three table rows or
+# lines of text); otherwise it starts the next page.
+FOLLOW_MIN = 22 * mm
+
+
+def _is_heading(f: Flowable) -> bool:
+    name = getattr(getattr(f, "style", None), "name", "")
+    return isinstance(f, Paragraph) and any(part in ("h1", "h2") for part in name.split("-"))
+
+
+def _height(f: Flowable, aw: float, ah: float) -> float:
+    _, h = f.wrap(aw, ah)
+    if isinstance(f, KeepTogether):
+        h = getattr(f, "_H", h)  # its wrap claims a huge height to force a split
+    return h + f.getSpaceBefore() + f.getSpaceAfter()
+
+
+class _KeepHeading(CondPageBreak):
+    """Starts a new page before a heading unless the heading, and the start of what follows
+    it, fit on this one: a heading never sits alone at the foot of a page.
+
+    Unlike keepWithNext (a KeepTogether), a long table after the heading still starts on this
+    page and splits, rather than leaving the rest of the page empty.
+    """
+
+    def __init__(self, headings: list[Flowable], follower: Flowable | None) -> None:
+        super().__init__(0)
+        self._headings, self._follower = headings, follower
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        need = sum(_height(h, availWidth, availHeight) for h in self._headings)
+        if self._follower is not None:
+            need += min(_height(self._follower, availWidth, availHeight), FOLLOW_MIN)
+        self.height = need
+        return super().wrap(availWidth, availHeight)
+
+
+def keep_headings(story: list[Flowable]) -> list[Flowable]:
+    """``story`` with a _KeepHeading before each run of headings."""
+    out: list[Flowable] = []
+    i = 0
+    while i < len(story):
+        if _is_heading(story[i]):
+            j = i
+            while j < len(story) and _is_heading(story[j]):
+                j += 1
+            follower = story[j] if j < len(story) and not isinstance(story[j], (PageBreak, CondPageBreak)) else None
+            out.append(_KeepHeading(story[i:j], follower))
+            out += story[i:j]
+            i = j
+        else:
+            out.append(story[i])
+            i += 1
+    return out
 
 
 def p(text: object, style: object) -> Paragraph:
@@ -209,74 +275,6 @@ def header_block(ctx: DocContext) -> list[Flowable]:
     return out
 
 
-def signature_block(ctx: DocContext) -> list[Flowable]:
-    """One cell per signature line: the captured image when there is one, the name, a date."""
-    d, s = ctx.data, ctx.styles
-    by_role = {sig.role: sig for sig in d.signatures}
-    labels = d.layout.signatures
-    seal = d.layout.seal
-    columns = len(labels) + (1 if seal else 0)
-    if columns == 0:
-        return []
-    col_w = ctx.width / columns
-    cells = []
-    for label in labels:
-        sig = by_role.get(label.role)
-        content: list[Flowable] = [p(label.text(ctx.lang), s.cell)]
-        if sig is not None and sig.path.is_file():
-            try:
-                reader = ImageReader(str(sig.path))
-                iw, ih = reader.getSize()
-                scale = min((col_w - 12) / iw, 16 * mm / ih)
-                content.append(Image(str(sig.path), width=iw * scale, height=ih * scale))
-            except OSError:
-                ctx.warn(ctx.t("warn.signature", role=label.text(ctx.lang)))
-                content.append(Spacer(1, 16 * mm))
-        else:
-            if sig is not None:
-                ctx.warn(ctx.t("warn.signature", role=label.text(ctx.lang)))
-            earlier = next((e for e in d.earlier_signatures if e.role == label.role), None)
-            if sig is None and earlier is not None:
-                # The place stays free for the new signature; the old one is named, not shown.
-                content.append(p(ctx.t("sig.earlier", name=earlier.signer_name, date=ctx.day(earlier.signed_at)),
-                                 s.small))
-            content.append(Spacer(1, 16 * mm))
-        name = sig.signer_name if sig else ""
-        when = sig.signed_at[:10] if sig else ""
-        content.append(p(f"{name}", s.cell))
-        content.append(p(f"{ctx.t('sig.date')}：{when}" if ctx.lang == "zh" else f"{ctx.t('sig.date')}: {when}",
-                         s.small))
-        cells.append(content)
-    extra: list[tuple] = [("VALIGN", (0, 0), (-1, -1), "TOP")]
-    if seal:
-        cells.append([Spacer(1, 14 * mm), p(ctx.t("seal"), s.caption)])
-        extra += [("BOX", (-1, 0), (-1, 0), 0.6, MUTED), ("VALIGN", (-1, 0), (-1, 0), "MIDDLE")]
-    tbl = Table([cells], colWidths=[col_w] * columns, hAlign="LEFT")
-    tbl.setStyle(grid_style(header_rows=0, extra=[("GRID", (0, 0), (-1, -1), 0, colors.white)] + extra))
-    return [KeepTogether([p(ctx.t("signatures"), s.h2), tbl])]
-
-
-def verification_block(ctx: DocContext) -> list[Flowable]:
-    """The QR code and the short code, or, for a draft, a line saying there is none yet."""
-    s = ctx.styles
-    codes = codes_for(ctx.data.visit)
-    if codes is None:
-        return [Spacer(1, 4), p(f"{ctx.t('verify')}：{ctx.t('verify.draft')}" if ctx.lang == "zh"
-                                else f"{ctx.t('verify')}: {ctx.t('verify.draft')}", s.small)]
-    payload, short = codes
-    size = 24 * mm
-    widget = QrCodeWidget(payload, barLevel="M")
-    x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    drawing.initialFontName = FONT  # else the drawing names Helvetica, which is never embedded
-    drawing.add(widget)
-    text = [p(ctx.t("verify"), s.h2), p(short, ctx.styles.h1), p(payload, s.small), p(ctx.t("verify.how"), s.small)]
-    tbl = Table([[drawing, text]], colWidths=[size + 6, ctx.width - size - 6], hAlign="LEFT")
-    tbl.setStyle(grid_style(header_rows=0, extra=[("GRID", (0, 0), (-1, -1), 0, colors.white),
-                                                  ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
-    return [Spacer(1, 4), KeepTogether([tbl])]
-
-
 def _canvas_class(ctx: DocContext, logo: ImageReader | None) -> type[pdfcanvas.Canvas]:
     codes = codes_for(ctx.data.visit)
     office = ctx.data.office
@@ -372,5 +370,5 @@ def build_pdf(ctx: DocContext, story: list[Flowable]) -> Built:
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
     maker = _canvas_class(ctx, logo)
-    doc.build(story, canvasmaker=maker)
+    doc.build(keep_headings(story), canvasmaker=maker)
     return Built(out.getvalue(), maker.pages[0], tuple(ctx.warnings))  # type: ignore[attr-defined]

@@ -14,10 +14,9 @@ from app.reports.common import (
     p,
     photo_caption,
     photo_grid,
-    signature_block,
-    verification_block,
 )
 from app.reports.renditions import SMALL, render_photos
+from app.reports.signing import issuer_block, signature_block, verification_block
 
 
 def chosen_photos(photos: tuple[Photo, ...], limit: int, finding_ids: Sequence[str] = ()) -> list[Photo]:
@@ -62,7 +61,7 @@ def feedback_story(ctx: DocContext) -> list[Flowable]:
         story.append(KeepTogether(block[:2]))
         story += block[2:]
     if ctx.shows("signatures"):
-        story += [Spacer(1, 4)] + signature_block(ctx)
+        story += [Spacer(1, 4)] + issuer_block(ctx) + signature_block(ctx)
     if ctx.shows("verification"):
         story += verification_block(ctx)
     return story

@@ -17,12 +17,11 @@ from app.reports.common import (
     p,
     photo_caption,
     photo_grid,
-    signature_block,
     table,
-    verification_block,
 )
 from app.reports.data import RubricPart
 from app.reports.renditions import SMALL, render_photos
+from app.reports.signing import issuer_block, signature_block, verification_block
 from app.reports.styles import GAP_BG
 from app.reports.wording import methods_phrase, methods_text, points, visit_type_phrase
 from app.rubric import Section
@@ -101,11 +100,13 @@ def full_story(ctx: DocContext) -> list[Flowable]:
     if ctx.shows("scores"):
         story += [p(ctx.t("full.scores"), s.h1)] + scores_block(ctx, depth=2)
     if ctx.shows("findings"):
-        story += [p(ctx.t("full.findings"), s.h1)] + findings_table(ctx, with_requirement=False)
+        story += [p(ctx.t("full.findings"), s.h1)] + findings_table(ctx, show="problems")
     if ctx.shows("requirements"):
-        story += [p(ctx.t("full.requirements"), s.h1)] + findings_table(ctx)
+        # Numbered as in 四、存在问题, so each requirement points at its finding.
+        story += [p(ctx.t("full.requirements"), s.h1)] + findings_table(
+            ctx, show="requirements" if ctx.shows("findings") else "all")
     if ctx.shows("signatures"):
-        story += [Spacer(1, 6)] + signature_block(ctx)
+        story += [Spacer(1, 6)] + issuer_block(ctx) + signature_block(ctx)
     if ctx.shows("verification"):
         story += verification_block(ctx)
     if ctx.shows("items"):

@@ -102,6 +102,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "sig.team_leader": ("督导组组长（签字）", "Team leader (signature)"),
     "sig.unit_head": ("受检单位负责人（签收）", "Unit head (received)"),
     "sig.date": ("日期", "Date"),
+    "sig.name": ("姓名", "Name"),
+    # A date left for the hand (a draft is not issued; a line not yet signed).
+    "issuer.date_blank": ("\u3000\u3000\u3000\u3000年\u3000\u3000月\u3000\u3000日", "____________________"),
     "seal": ("（单位盖章）", "(Unit seal)"),
     # Verification
     "verify": ("校验码", "Verification code"),

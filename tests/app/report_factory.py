@@ -110,6 +110,26 @@ def red_pixels(pdf: bytes, dpi: int = 100) -> int:
         document.close()
 
 
+def page_rows(pdf: bytes) -> list[list[tuple[float, str]]]:
+    """Per page, the text at each height (points from the bottom), top to bottom.
+
+    Pieces drawn at the same height are joined (a line split between font subsets, or the
+    cells of a table row), so the last row of a page is what sits lowest on it.
+    """
+    pages = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        rows: dict[float, str] = {}
+
+        def visit(text: str, cm: list, tm: list, _font: object, _size: object, rows: dict = rows) -> None:
+            if text.strip():
+                y = round(cm[5] + tm[5] * cm[3], 0)
+                rows[y] = rows.get(y, "") + text.strip()
+
+        page.extract_text(visitor_text=visit)
+        pages.append(sorted(rows.items(), key=lambda r: -r[0]))
+    return pages
+
+
 def pdf_text(pdf: bytes) -> str:
     return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
 
