@@ -234,10 +234,23 @@ def photo_grid(ctx: DocContext, items: Sequence[Rendition], columns: int, *,
 
 
 def photo_caption(ctx: DocContext, r: Rendition) -> str:
-    ph = r.photo
-    where = ph.item_code or ""
-    text = ph.caption or ph.original_name
-    return f"{where} {text}".strip()
+    """What a printed photo is of: "问题 2 附图：…" for a finding's photo, the item's code,
+    and the inspector's caption or else the item's text. Never the file name: "IMG_0412.jpg"
+    tells the principal nothing."""
+    ph, d = r.photo, ctx.data
+    text = ph.caption
+    if not text and ph.item_code:
+        part = next((pt for pt in d.parts if pt.rubric.content_hash == ph.rubric_hash), None)
+        item = part.rubric.items.get(ph.item_code) if part else None
+        text = item.text.text(ctx.lang) if item else ""
+    where = f"{ph.item_code} {text}".strip() if ph.item_code else text
+    number = next((n for n, f in enumerate(d.findings, 1) if f.id == ph.finding_id), None)
+    if number is None:
+        return where
+    label = ctx.t("photo.of_finding", n=number)
+    if not where:
+        return label
+    return f"{label}：{where}" if ctx.lang == "zh" else f"{label}: {where}"
 
 
 def header_block(ctx: DocContext) -> list[Flowable]:

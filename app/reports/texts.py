@@ -84,6 +84,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     # Photos
     "photos": ("现场照片", "Photos"),
     "photos.more": ("另有 {n} 张照片见督导报告。", "{n} more photos are in the full report."),
+    "photo.of_finding": ("问题 {n} 附图", "Finding {n} photo"),
     "photos.more.one": ("", "1 more photo is in the full report."),
     # What the paper says where a photo cannot be printed: words for the principal who signs.
     "photo.missing": ("照片缺失：原照片已找不到，此处不予打印。",

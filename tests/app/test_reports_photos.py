@@ -124,3 +124,37 @@ def test_a_truncated_photo_with_a_cached_rendition_prints_as_damaged_not_as_the_
     text = pdf_text(built.pdf)
     assert "Photo damaged: the original photo cannot be read" in " ".join(text.split()) and built.warnings
     assert "media folder" not in text
+
+
+def test_captions_are_the_inspectors_or_the_items_text_never_a_file_name(seeded):
+    profile = seeded.profile
+    vid, rubric_hash = banded_visit(seeded, photos=0)
+    findings = list_findings(profile, vid)
+    import_bytes(profile, jpeg(seed=1), "IMG_0001.jpg", visit_id=vid)  # no caption, no item
+    import_bytes(profile, jpeg(seed=2), "IMG_0002.jpg", visit_id=vid, item_code="A1", rubric_hash=rubric_hash)
+    captioned = import_bytes(profile, jpeg(seed=3), "IMG_0003.jpg", visit_id=vid, item_code="B1",
+                             rubric_hash=rubric_hash).evidence_ids[0]
+    set_caption(profile, captioned, "作业公示栏")
+    import_bytes(profile, jpeg(seed=4), "IMG_0004.jpg", visit_id=vid, finding_id=findings[1].id)
+    both = import_bytes(profile, jpeg(seed=5), "IMG_0005.jpg", visit_id=vid, finding_id=findings[0].id,
+                        item_code="A2", rubric_hash=rubric_hash).evidence_ids[0]
+    set_caption(profile, both, "危化品柜未上双锁")
+    for kind in ("feedback", "full"):
+        zh = squeeze(pdf_text(build_report(profile, vid, kind=kind).pdf))
+        assert "IMG_" not in zh and ".jpg" not in zh
+        assert "A1消防器材配备" in zh  # no caption: the item's text
+        assert "B1作业公示栏" in zh  # the inspector's caption
+        assert "问题2附图" in zh  # a finding's photo carries the finding's number
+        assert "问题1附图：A2危化品柜未上双锁" in zh
+        en = " ".join(pdf_text(build_report(profile, vid, kind=kind, lang="en").pdf).split())
+        assert "A1 Fire equipment" in en and "Finding 2 photo" in en and "IMG_" not in en
+
+
+def test_the_findings_photos_come_first_on_the_sheet_by_finding_number(seeded):
+    profile = seeded.profile
+    vid, _ = banded_visit(seeded, photos=2)
+    findings = list_findings(profile, vid)
+    for n, finding in enumerate(reversed(findings)):
+        import_bytes(profile, jpeg(seed=10 + n), f"F{n}.jpg", visit_id=vid, finding_id=finding.id)
+    text = squeeze(pdf_text(build_report(profile, vid).pdf))
+    assert text.index("问题1附图") < text.index("问题2附图")
