@@ -30,6 +30,7 @@ from app.profile import Profile
 from app.rubric.model import Item, Rubric
 from app.rubric.samples import sample_paths
 from app.rubric_store import get_rubric, import_document
+from app.settings import set_setting
 from app.visits import NewVisit, answer_item, create_visit, list_responses
 from db import rows
 from db.queries import people
@@ -63,6 +64,8 @@ INSPECTORS = [
     ("李秀梅", "兼职督学", "member"),
     ("王德明", "评估专家", "member"),
 ]
+# The office that issues the demo's papers (落款) and runs its campaign.
+OFFICE = "丹江口市人民政府教育督导室"
 HEADS = ["刘志强", "陈丽", "杨国庆", "赵敏", "黄海波", "周红", "吴俊", "徐静", "孙立新", "胡晓燕"]
 
 
@@ -117,7 +120,7 @@ def _unit(profile: Profile, area_id: str, code: str, name: str, unit_type: str, 
 
 
 def _build_team(profile: Profile) -> tuple[str, list[str]]:
-    ids = [_insert(profile, "inspectors", {"id": new_id(), "name": n, "title": t, "organisation": "丹江口市人民政府教育督导室", "phone": ""})
+    ids = [_insert(profile, "inspectors", {"id": new_id(), "name": n, "title": t, "organisation": OFFICE, "phone": ""})
            for n, t, _ in INSPECTORS]
     team_id = _insert(profile, "teams", {"id": new_id(), "name": "市政府教育督导室第一督导组"})
     with profile.transaction() as tx:
@@ -276,13 +279,15 @@ def build_demo(profile: Profile, *, today: date) -> dict[str, Any]:
     leader = inspectors[0]
     # The demo laptop is the team leader's: every change it records is theirs.
     set_profile_inspector(profile, leader)
+    # Its papers are issued by the office (the 落款 of the sheet and the notice).
+    set_setting(profile, "office_name", OFFICE)
     standard = _by_id(rubrics, "standardized-school")
     monthly = _by_id(rubrics, "double-reduction-monthly")
     habits = _by_id(rubrics, "study-habits")
     safety = _by_id(rubrics, "enterprise-env-safety")
 
     campaign = _insert(profile, "campaigns", {
-        "id": new_id(), "name": f"{today.year}年义务教育标准化学校评估验收", "office": "丹江口市人民政府教育督导室",
+        "id": new_id(), "name": f"{today.year}年义务教育标准化学校评估验收", "office": OFFICE,
         "starts_on": (today - timedelta(days=30)).isoformat(), "ends_on": (today + timedelta(days=30)).isoformat(),
         "description": "对照《评分细则》开展县级初评，达标学校申报市级复核。"})
     schools = [u for u in units.values() if u["type"] in ("primary", "middle", "nine_year", "complete_secondary")]

@@ -21,6 +21,7 @@ from app.settings import get_setting
 from app.signatures import Signature, earlier_signatures, list_signatures
 from app.units import get_unit
 from app.visits import get_visit, list_responses
+from db.queries import campaigns
 
 
 @dataclass(frozen=True)
@@ -88,11 +89,22 @@ def load_report_data(profile: Profile, visit_id: str) -> ReportData:
         photos=photos,
         signatures=tuple(list_signatures(profile, visit_id)),
         earlier_signatures=tuple(earlier_signatures(profile, visit_id)),
-        office=str(get_setting(profile, "office_name") or ""),
+        office=issuing_office(profile, visit),
         logo=str(get_setting(profile, "office_logo") or ""),
         layout=load_layout(profile, campaign_of(profile, visit.assignment_id)),
         root=profile.root, media_dir=profile.media_dir, annotations=annotation_layers(profile, photos),
     )
+
+
+def issuing_office(profile: Profile, visit: Visit) -> str:
+    """Who issues the paper (落款): the office_name setting, else the office of the visit's
+    campaign (synced from the office that planned it), else "" (the paper then names none)."""
+    name = str(get_setting(profile, "office_name") or "").strip()
+    campaign_id = campaign_of(profile, visit.assignment_id)
+    if name or campaign_id is None:
+        return name
+    row = next((c for c in campaigns.list_campaigns(profile.db) if c["id"] == campaign_id), None)
+    return str(row["office"] or "").strip() if row else ""
 
 
 def severity_text(code: str, lang: str) -> str:
