@@ -27,6 +27,8 @@ class Setting:
     choices: tuple[str, ...] = ()
     # Where the value is kept in ``meta``; a few settings live beside the part that reads them.
     stored_as: str = ""
+    # The lowest and highest value a number may take, both included.
+    bounds: tuple[int, int] | None = None
 
     @property
     def meta_key(self) -> str:
@@ -45,6 +47,7 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in (
             stored_as="evidence.reduce_photos"),
     Setting("finalize_with_gaps", str, "confirm", "Finalizing a visit with open gaps",
             "有待补项时定稿", ("confirm", "forbid")),
+    Setting("text_size", int, 100, "Text size on screen (percent)", "屏幕文字大小（百分比）", bounds=(100, 150)),
 )}
 
 
@@ -86,6 +89,8 @@ def _checked(key: str, value: object) -> object:
         raise InvalidAnswer(f"{setting.title_en}: {typed!r} is not one of {', '.join(setting.choices)}")
     if setting.kind is int and typed < 0:
         raise InvalidAnswer(f"{setting.title_en}: must not be negative")
+    if setting.bounds is not None and not setting.bounds[0] <= typed <= setting.bounds[1]:
+        raise InvalidAnswer(f"{setting.title_en}: must be from {setting.bounds[0]} to {setting.bounds[1]}")
     if key == "office_logo" and typed and not Path(str(typed)).is_file():
         raise InvalidAnswer(f"the office logo {typed} is not a file")
     return typed

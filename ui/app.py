@@ -31,6 +31,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from app.errors import ProfileError
 from app.paths import language_hint, resolve_data_dir
 from ui.tasks import TaskRunner
+from ui.widgets.text_size import apply_text_size
 
 if TYPE_CHECKING:
     # Loaded on the database thread when the profile opens, after the window is on screen.
@@ -110,6 +111,7 @@ class Opened(NamedTuple):
     profile: Profile
     language: str
     position: Position | None
+    text_size: int = 100
 
 
 def open_profile(root: Path) -> Opened:
@@ -120,7 +122,8 @@ def open_profile(root: Path) -> Opened:
 
     profile = Profile.open(root)
     remember_language_hint(profile)
-    return Opened(profile, str(get_setting(profile, "language")), last_position(profile))
+    return Opened(profile, str(get_setting(profile, "language")), last_position(profile),
+                  int(get_setting(profile, "text_size")))  # type: ignore[call-overload]
 
 
 def profile_error_box(root: Path, exc: BaseException, parent: QWidget | None = None) -> QMessageBox:
@@ -202,6 +205,8 @@ class Startup(QObject):
             old.hide()
             old.deleteLater()
             self.window = window
+        if opened.text_size != 100:
+            apply_text_size(opened.text_size)
         window.attach_profile(opened.profile)
         if opened.position is not None:
             window.resume(opened.position)

@@ -1725,6 +1725,10 @@ Offline-first inspection checklists, live scoring and feedback.</source>
         <translation>更改语言后，需重启 Fieldmark 才能生效。</translation>
     </message>
     <message>
+        <source>Larger text on screen; printed documents keep their size.</source>
+        <translation>放大屏幕上的文字；打印文件的字号不变。</translation>
+    </message>
+    <message>
         <source> days</source>
         <translation> 天</translation>
     </message>
@@ -1787,6 +1791,10 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     <message>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Text size</source>
+        <translation>文字大小(&amp;T)</translation>
     </message>
     <message>
         <source>Work</source>

@@ -23,6 +23,7 @@ from tests.ui import shell_support
 from tests.ui.checklist_support import make_checklist, open_page
 from tests.ui.shell_support import TODAY
 from ui.tasks import SyncTaskRunner
+from ui.widgets.text_size import apply_text_size
 
 demo_source, demo_dir, demo = shell_support.demo_source, shell_support.demo_dir, shell_support.demo
 runner, stub_checklist = shell_support.runner, shell_support.stub_checklist
@@ -100,14 +101,23 @@ def test_the_test_screen_is_a_1366x768_laptop(qapp):
     assert QGuiApplication.primaryScreen().geometry() == QRect(0, 0, 1366, 768)
 
 
-def test_the_main_window_fits_the_laptop(main_window):
+def test_the_main_window_fits_the_laptop(text_size, main_window):
     assert LAPTOP.contains(main_window.frameGeometry())
     assert _outside(main_window) == []
 
 
+@pytest.fixture(params=[100, 150], ids=["text 100%", "text 150%"])
+def text_size(request, qapp):
+    apply_text_size(request.param)
+    QApplication.processEvents()
+    yield request.param
+    apply_text_size(100)
+    QApplication.processEvents()
+
+
 @pytest.mark.parametrize("name", ["error", "gaps", "finding", "signature", "amend", "audit", "print preview",
                                   "new visit", "settings", "import progress", "photo viewer"])
-def test_each_dialog_fits_the_laptop_with_a_taskbar(qtbot, main_window, demo, runner, name):
+def test_each_dialog_fits_the_laptop_with_a_taskbar(qtbot, text_size, main_window, demo, runner, name):
     dialog = _dialogs(demo, runner, main_window)[name]()
     qtbot.addWidget(dialog)
     dialog.show()

@@ -27,11 +27,13 @@ from ui.checklist.findings_panel import FindingsPanelWidget
 from ui.checklist.item_pane import ItemPaneWidget
 from ui.checklist.page_flows import PageFlowsMixin
 from ui.checklist.score_panel import ScorePanelWidget
-from ui.checklist.section_tree import SectionTreeModel, make_tree_view
+from ui.checklist.section_tree import SectionTreeModel, make_tree_view, size_columns
 from ui.checklist.shortcuts import install_actions
-from ui.checklist.style import PAGE_STYLE
+from ui.checklist.style import page_style
 from ui.checklist.visit_data import VisitData, load_visit
 from ui.tasks import TaskRunner
+from ui.widgets.geometry import SplitterMemory
+from ui.widgets.text_size import text_size_changed
 
 # Kinds whose editor is typed into, so quick successive edits merge into one undo step.
 _TYPED_KINDS = frozenset({"points", "count", "indicator", "deduction", "text"})
@@ -48,7 +50,8 @@ class ChecklistPage(PageFlowsMixin, QWidget):
     def __init__(self, profile: Profile, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("checklistPage")
-        self.setStyleSheet(PAGE_STYLE)
+        self.setStyleSheet(page_style())
+        text_size_changed().connect(self._text_size_changed)
         self.profile, self.runner = profile, runner
         self.data: VisitData | None = None
         self.drafts: dict[tuple[str, str], Draft] = {}
@@ -110,11 +113,12 @@ class ChecklistPage(PageFlowsMixin, QWidget):
         self.splitter.addWidget(self.tree)
         self.splitter.addWidget(centre)
         self.splitter.addWidget(right)
-        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(0, 4)
         self.splitter.setStretchFactor(1, 5)
         self.splitter.setStretchFactor(2, 3)
-        self.splitter.setSizes([330, 660, 340])
+        self.splitter.setSizes([390, 580, 300])  # a wide tree: item names need the room
         self.splitter.setChildrenCollapsible(False)
+        SplitterMemory(self.splitter, "ChecklistPage")  # a tree the inspector widened stays wide
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(0)
@@ -134,6 +138,12 @@ class ChecklistPage(PageFlowsMixin, QWidget):
         self.next_button.clicked.connect(self.next_item)
         self.next_open_button.clicked.connect(self.next_unanswered)
         self.connect_flows()
+
+    def _text_size_changed(self) -> None:
+        # Titles and the score are sized in points, the tree's number columns from the font.
+        self.setStyleSheet("")
+        self.setStyleSheet(page_style())
+        size_columns(self.tree)
 
     # --- opening a visit ----------------------------------------------------------------------
 

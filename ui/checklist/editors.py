@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.rubric import IndicatorResult, Item
+from ui.checklist.style import TOUCH_PX
 from ui.checklist.text import json_number, label_text, number
 
 
@@ -106,11 +107,13 @@ class PointsEditorWidget(AnswerEditorWidget):
         self.hint = QLabel(self.tr("{lo} to {hi} points, in steps of {step}").format(
             lo=number(self._lo), hi=number(self._hi), step=number(self._step)))
         self.hint.setObjectName("hint")
+        self.hint.setWordWrap(True)
         grid = QHBoxLayout()
         grid.setSpacing(4)
         for value in self._quick_values():
             button = QToolButton()
             button.setText(number(value))
+            button.setMinimumSize(TOUCH_PX + 8, TOUCH_PX)
             # The spin box is the keyboard path; the grid is for mouse and touch.
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.clicked.connect(lambda _=False, v=value: self._pick(v))
@@ -179,10 +182,12 @@ class CountEditorWidget(AnswerEditorWidget):
         if item.points_each is not None:
             text = self.tr("{each} points each, at most {max}").format(
                 each=number(item.points_each), max=number(item.maximum))
+        hint = QLabel(text)
+        hint.setWordWrap(True)
         box = QHBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.entry)
-        box.addWidget(QLabel(text), 1)
+        box.addWidget(hint, 1)
 
     def _show(self, value: Any) -> None:
         self.entry.setValue(-1 if value is None else int(value))

@@ -34,7 +34,9 @@ from app.rubric import IndicatorResult, Item, ItemResult
 from ui.checklist.answers import Draft
 from ui.checklist.editors import AnswerEditorWidget, make_editor
 from ui.checklist.photo_strip import PhotoStripWidget
+from ui.checklist.style import TOUCH_PX
 from ui.checklist.text import label_text, number
+from ui.widgets.flow_layout import FlowLayout
 
 _REDO_SHIFT_Z = QKeySequence(QKeyCombination(Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier, Qt.Key.Key_Z))
 
@@ -66,8 +68,10 @@ class ItemPaneWidget(QWidget):
         self._read_only = False
         self._loading = False
 
+        # Labels wrap: with large text an unwrapped line would widen the pane past the screen.
         self.where = QLabel()
         self.where.setObjectName("itemWhere")
+        self.where.setWordWrap(True)
         self.title = QLabel()
         self.title.setObjectName("itemTitle")
         self.title.setWordWrap(True)
@@ -80,6 +84,7 @@ class ItemPaneWidget(QWidget):
         self.meta.setWordWrap(True)
         self.award = QLabel()
         self.award.setObjectName("itemAward")
+        self.award.setWordWrap(True)
 
         self.editor_box = QVBoxLayout()
         self.na = QCheckBox(self.tr("Not &applicable"))
@@ -95,6 +100,7 @@ class ItemPaneWidget(QWidget):
         self.reason_frame = QFrame()
         self.reason_frame.setObjectName("reasonFrame")
         self.reason_label = QLabel()
+        self.reason_label.setWordWrap(True)
         self.reason = QPlainTextEdit()
         self.reason.setObjectName("reasonEdit")
         self.reason_label.setBuddy(self.reason)
@@ -115,16 +121,15 @@ class ItemPaneWidget(QWidget):
         self.reason_stack.addWidget(self.reason_frame)
 
         self.chips: dict[str, QPushButton] = {}
-        chip_row = QHBoxLayout()
-        chip_row.setSpacing(6)
+        chip_row = FlowLayout(spacing=6)  # wraps with large text instead of widening the pane
         for code, text in method_names().items():
             chip = QPushButton(text)
             chip.setObjectName("chip")
+            chip.setMinimumHeight(TOUCH_PX)
             chip.setCheckable(True)
             chip.toggled.connect(self._methods_changed)
             self.chips[code] = chip
             chip_row.addWidget(chip)
-        chip_row.addStretch(1)
         self.evidence_label = QLabel(self.tr("Evidence from:"))
 
         self.note_label = QLabel(self.tr("N&ote:"))

@@ -27,6 +27,7 @@ class ScorePanelWidget(QFrame):
         self.detail.setWordWrap(True)
         self.band = QLabel()
         self.band.setObjectName("scoreBand")
+        self.band.setWordWrap(True)
         self.vetoes = QLabel()
         self.vetoes.setObjectName("scoreVetoes")
         self.vetoes.setWordWrap(True)

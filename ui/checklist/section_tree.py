@@ -5,9 +5,26 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView, QWidget
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, QSize, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPalette,
+    QTextLayout,
+    QTextOption,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTreeView,
+    QWidget,
+)
 
 from app.rubric import Rubric, ScoreResult, Section
 from ui.checklist.text import label_text, number
@@ -185,7 +202,9 @@ class SectionTreeModel(QAbstractItemModel):
             return self._item_cell(node, col) if node.kind == "item" else self._section_cell(node, col)
         unsaved = node.kind == "item" and (node.rubric_hash, node.code) in self._unsaved
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self.tr("Not saved: {item}").format(item=node.text) if unsaved else (node.text if col == 0 else None)
+            if unsaved:
+                return self.tr("Not saved: {item}").format(item=node.text)
+            return f"{node.code}  {node.text}".strip() if col == 0 else None
         if role == Qt.ItemDataRole.FontRole and node.kind != "item":
             return self._bold
         if role == Qt.ItemDataRole.ForegroundRole and node.kind == "item" and (col == 1 or unsaved):
@@ -249,11 +268,95 @@ def _short(result: ScoreResult, value) -> str:  # noqa: ANN001 - Decimal
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+class TwoLineDelegate(QStyledItemDelegate):
+    """Names wrap onto a second line when the column is too narrow for them (the tooltip has
+    the whole text), so "A1.1 The school is sensibly sited…" is readable, not "A1.1 The sch…"."""
+
+    MARGIN = 4
+
+    def __init__(self, view: QTreeView) -> None:
+        super().__init__(view)
+        self.view = view
+
+    @staticmethod
+    def _lines(text: str, font: QFont, width: int) -> list[str]:
+        """At most two lines: the first breaks where the text wraps, the second is elided."""
+        metrics = QFontMetrics(font)
+        if width <= 0 or metrics.horizontalAdvance(text) <= width:
+            return [text]
+        layout = QTextLayout(text, font)
+        option = QTextOption()
+        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        layout.setTextOption(option)
+        layout.beginLayout()
+        first = layout.createLine()
+        first.setLineWidth(width)
+        end = first.textLength()
+        layout.endLayout()
+        rest = text[end:].strip()
+        return [text[:end].rstrip(), metrics.elidedText(rest, Qt.TextElideMode.ElideRight, width)] if rest else [text]
+
+    def _width(self, index: _Index) -> int:
+        depth, parent = 1, index.parent()
+        while parent.isValid():
+            depth, parent = depth + 1, parent.parent()
+        return self.view.header().sectionSize(0) - depth * self.view.indentation() - 2 * self.MARGIN
+
+    def _font(self, option: QStyleOptionViewItem, index: _Index) -> QFont:
+        font = index.data(Qt.ItemDataRole.FontRole)
+        # The model's font says only "bold": the size and family come from the view's font.
+        return font.resolve(option.font) if isinstance(font, QFont) else QFont(option.font)
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
+        size = super().sizeHint(option, index)
+        if index.column() != 0:
+            return size
+        font = self._font(option, index)
+        lines = len(self._lines(str(index.data() or ""), font, self._width(index)))
+        return QSize(size.width(), max(size.height(), lines * QFontMetrics(font).lineSpacing() + 6))
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+        if index.column() != 0:
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        text, opt.text = opt.text, ""
+        style = opt.widget.style() if opt.widget is not None else self.view.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)  # background
+        font = self._font(option, index)
+        rect = opt.rect.adjusted(self.MARGIN, 0, -self.MARGIN, 0)
+        lines = self._lines(text, font, rect.width())
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        brush = index.data(Qt.ItemDataRole.ForegroundRole)
+        painter.save()
+        painter.setFont(font)
+        if selected:
+            painter.setPen(opt.palette.color(QPalette.ColorRole.HighlightedText))
+        else:
+            painter.setPen(brush.color() if isinstance(brush, QBrush) else opt.palette.color(QPalette.ColorRole.Text))
+        painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), "\n".join(lines))
+        painter.restore()
+
+
+def size_columns(view: QTreeView) -> None:
+    """The Done and Score columns sized from the font, so they fit any text size and HiDPI;
+    the tree never gets so narrow that the names column shows only a few letters."""
+    metrics = view.fontMetrics()
+    header = view.header()
+    header.resizeSection(1, metrics.horizontalAdvance("888/888") + 12)
+    header.resizeSection(2, metrics.horizontalAdvance("888.5/1000") + 14)
+    names = metrics.horizontalAdvance("A1.1  " + "x" * 16) + 3 * view.indentation()
+    view.setMinimumWidth(header.sectionSize(1) + header.sectionSize(2) + names)
+
+
 def make_tree_view(model: SectionTreeModel, parent: QWidget | None = None) -> QTreeView:
     view = QTreeView(parent)
     view.setObjectName("sectionTree")
     view.setModel(model)
-    view.setUniformRowHeights(True)  # 300+ rows: lets the view skip measuring each one
+    # Rows are one or two lines high (long names wrap); 300+ rows still lay out in a blink.
+    view.setUniformRowHeights(False)
+    view.setItemDelegate(TwoLineDelegate(view))
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setAlternatingRowColors(False)
@@ -263,9 +366,8 @@ def make_tree_view(model: SectionTreeModel, parent: QWidget | None = None) -> QT
     header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
     header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
     header.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
-    # Sized from the font so the columns fit on HiDPI screens and with larger fonts too.
-    metrics = view.fontMetrics()
-    header.resizeSection(1, metrics.horizontalAdvance("888/888") + 12)
-    header.resizeSection(2, metrics.horizontalAdvance("888.5/1000") + 14)
+    size_columns(view)
+    # A wider or narrower tree (the splitter) changes which names need their second line.
+    header.sectionResized.connect(lambda column, _old, _new: column == 0 and view.doItemsLayout())
     view.setTextElideMode(Qt.TextElideMode.ElideRight)
     return view

@@ -1,4 +1,4 @@
-"""Settings: the inspector, language, deadline, server URL, printing, photos and the data folder."""
+"""Settings: the inspector, language, text size, deadline, server URL, printing, photos and the data folder."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -26,6 +27,7 @@ from app.profile import Profile
 from app.settings import all_settings, set_settings
 from ui.tasks import TaskRunner
 from ui.widgets.geometry import place_window
+from ui.widgets.text_size import apply_text_size
 
 
 def load_settings(profile: Profile) -> dict[str, object]:
@@ -58,6 +60,11 @@ class SettingsDialog(QDialog):
         self.language.addItem("English", "en")
         self.language_note = QLabel(self.tr("A new language takes effect when Fieldmark is restarted."), self)
         self.language_note.setWordWrap(True)
+        self.text_size = QSpinBox(self)
+        self.text_size.setRange(100, 150)
+        self.text_size.setSingleStep(10)
+        self.text_size.setSuffix("%")
+        self.text_size.setToolTip(self.tr("Larger text on screen; printed documents keep their size."))
         self.deadline_days = QSpinBox(self)
         self.deadline_days.setRange(0, 365)
         self.deadline_days.setSuffix(self.tr(" days"))
@@ -93,6 +100,7 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("&Office"), self.office_name)
         form.addRow(self.tr("&Language"), self.language)
         form.addRow("", self.language_note)
+        form.addRow(self.tr("&Text size"), self.text_size)
         work = QGroupBox(self.tr("Work"), self)
         form = QFormLayout(work)
         form.addRow(self.tr("Default rectification &deadline"), self.deadline_days)
@@ -126,10 +134,24 @@ class SettingsDialog(QDialog):
                                         self)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
+        # The groups scroll when large text makes them taller than the screen; Save never does.
+        content = QWidget(self)
+        groups = QVBoxLayout(content)
+        groups.setContentsMargins(0, 0, 0, 0)
+        for widget in (you, work, printing, data):
+            groups.addWidget(widget)
+        groups.addStretch(1)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(content)
         layout = QVBoxLayout(self)
-        for widget in (you, work, printing, data, self.error_label, self.buttons):
-            layout.addWidget(widget)
-        place_window(self, "SettingsDialog", QSize(560, self.sizeHint().height()))
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+        wanted = content.sizeHint()
+        place_window(self, "SettingsDialog", QSize(max(560, wanted.width() + 40),
+                                                   wanted.height() + self.buttons.sizeHint().height() + 40))
         self.runner.run(lambda: load_settings(profile), on_done=self._fill, on_error=self.failed.emit,
                         label="settings")
 
@@ -138,6 +160,7 @@ class SettingsDialog(QDialog):
         self.inspector_name.setText(str(values["inspector_name"]))
         self.office_name.setText(str(values["office_name"]))
         self.language.setCurrentIndex(max(0, self.language.findData(values["language"])))
+        self.text_size.setValue(int(values["text_size"]))  # type: ignore[call-overload]
         self.deadline_days.setValue(int(values["deadline_days"]))  # type: ignore[call-overload]
         self.finalize_with_gaps.setCurrentIndex(max(0, self.finalize_with_gaps.findData(values["finalize_with_gaps"])))
         self.server_url.setText(str(values["server_url"]))
@@ -156,6 +179,7 @@ class SettingsDialog(QDialog):
             "inspector_name": self.inspector_name.text().strip(),
             "office_name": self.office_name.text().strip(),
             "language": self.language.currentData(),
+            "text_size": self.text_size.value(),
             "deadline_days": self.deadline_days.value(),
             "finalize_with_gaps": self.finalize_with_gaps.currentData(),
             "server_url": self.server_url.text().strip(),
@@ -172,6 +196,8 @@ class SettingsDialog(QDialog):
                         on_error=self._not_saved, label="save settings")
 
     def _saved(self, changed: dict[str, object]) -> None:
+        if "text_size" in changed:
+            apply_text_size(int(changed["text_size"]))  # type: ignore[call-overload]  # at once, no restart
         self.saved.emit(changed)
         self.accept()
 

@@ -10,9 +10,9 @@ Geometry is per machine, not per profile: it lives in Qt's user settings, not in
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QMargins, QObject, QRect, QSettings, QSize, Qt
+from PySide6.QtCore import QByteArray, QEvent, QMargins, QObject, QRect, QSettings, QSize, Qt
 from PySide6.QtGui import QGuiApplication, QScreen
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QSplitter, QWidget
 
 # Room for a window manager's frame and title bar around the client area.
 FRAME = QMargins(8, 34, 8, 8)
@@ -126,3 +126,28 @@ def place_window(window: QWidget, key: str, preferred: QSize) -> None:
         if maximized:
             window.setWindowState(window.windowState() | Qt.WindowState.WindowMaximized)
     WindowMemory(window, key)
+
+
+class SplitterMemory(QObject):
+    """Restores a splitter's sizes from last time and saves them each time it is hidden."""
+
+    def __init__(self, splitter: QSplitter, key: str) -> None:
+        super().__init__(splitter)
+        self.splitter, self.key = splitter, key
+        self.restored = False
+        splitter.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is not self.splitter:
+            return False
+        if event.type() == QEvent.Type.Show and not self.restored:
+            # Restored once it has its real width: sizes set earlier would be stretched by it.
+            self.restored = True
+            state = _settings().value(f"{self.key}/splitter")
+            if isinstance(state, QByteArray) and not state.isEmpty():
+                self.splitter.restoreState(state)
+        elif event.type() == QEvent.Type.Hide and self.restored:
+            settings = _settings()
+            settings.setValue(f"{self.key}/splitter", self.splitter.saveState())
+            settings.sync()
+        return False
