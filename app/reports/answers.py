@@ -19,6 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from app.models import Response
+from app.reports.linebreak import keep
 from app.reports.texts import t
 from app.reports.wording import plain
 from app.rubric import IndicatorResult, Item
@@ -112,6 +113,7 @@ def _indicator(item: Item, value: Mapping[str, Any], lang: str, result: Indicato
         return ""
     unit = "%" if spec.rate else ""
     target = f"{_SYMBOL[spec.comparator]} {plain(spec.target)}{unit}"
+    goal = keep(f"目标 {target}" if lang != "en" else f"target {target}")
     num = plain(value["numerator"])
     den = value.get("denominator")
     raw = f"{num}/{plain(den)}" if spec.denominator is not None and den is not None else ""
@@ -123,9 +125,8 @@ def _indicator(item: Item, value: Mapping[str, Any], lang: str, result: Indicato
         head = num
     else:
         head = _shown(computed, spec.comparator, spec.target, met) + unit if raw else num
-    details = ", ".join(x for x in (raw, f"target {target}") if x)
-    text = (f"{head}（{'，'.join(x for x in (raw, f'目标 {target}') if x)}）" if lang != "en"
-            else f"{head} ({details})")
+    details = ("，" if lang != "en" else ", ").join(x for x in (raw, goal) if x)
+    text = f"{head}（{details}）" if lang != "en" else f"{head} ({details})"
     if result is not None and result.mismatch and result.reported is not None:
         reported = plain(result.reported) + unit
         text += _sentence(lang, f"\n单位上报 {reported}，与核实数不一致",

@@ -9,6 +9,7 @@ from reportlab.platypus import Flowable, Spacer
 
 from app.reports.common import DocContext, p, table
 from app.reports.data import RubricPart, severity_text
+from app.reports.linebreak import keep
 from app.reports.styles import GAP_BG
 from app.reports.wording import points
 from app.rubric import Section
@@ -116,7 +117,7 @@ def gap_list(ctx: DocContext, part: RubricPart, limit: int = 12) -> str:
     """The first gaps by item, e.g. "A1.2 未评；B3 缺照片", and how many more were not listed."""
     gaps = part.result.gaps
     sep = "；" if ctx.lang == "zh" else "; "
-    shown = sep.join(f"{g.item} {ctx.t('gap.' + g.kind)}" for g in gaps[:limit])
+    shown = sep.join(keep(f"{g.item} {ctx.t('gap.' + g.kind)}") for g in gaps[:limit])
     if len(gaps) > limit:
         shown += ctx.t("gaps.more", n=len(gaps) - limit)
     return shown
@@ -154,7 +155,7 @@ def findings_table(ctx: DocContext, *, show: str = "all") -> list[Flowable]:
             "finding": p(f"{f.item_code}  {f.description}" if f.item_code else f.description, s.cell),
             "requirement": p(f.requirement or "—", s.cell),
             "deadline": p(f.deadline or ctx.t("no_deadline"), s.cell_center),
-            "responsible": p(f.responsible or "—", s.cell),
+            "responsible": p(keep(f.responsible) or "—", s.cell),
             "severity": p(severity_text(f.severity, ctx.lang),
                           s.alert_center if f.severity == "major" else s.cell_center),
         }

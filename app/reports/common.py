@@ -10,11 +10,11 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape
 
 from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas as pdfcanvas
@@ -34,8 +34,9 @@ from reportlab.platypus import (
 
 from app.reports.data import ReportData
 from app.reports.fonts import FONT, register_fonts
+from app.reports.linebreak import Para, keep
 from app.reports.renditions import Rendition
-from app.reports.styles import ALERT, MUTED, RULE, Styles, grid_style, style_for_text, styles_for
+from app.reports.styles import ALERT, MUTED, RULE, Styles, grid_style, styles_for
 from app.reports.texts import t, tn
 from app.reports.verify import codes_for
 
@@ -90,14 +91,14 @@ class DocContext:
         if not iso:
             return ""
         y, m, d = iso[:10].split("-")
-        return f"{int(y)}年{int(m)}月{int(d)}日" if self.lang == "zh" else iso[:10]
+        return keep(f"{int(y)}年{int(m)}月{int(d)}日" if self.lang == "zh" else iso[:10])
 
     def official_day(self, iso: str | None) -> str:
         """A date as an official document writes it: 2026年11月27日, or 27 November 2026."""
         if not iso:
             return ""
         y, m, d = (int(x) for x in iso[:10].split("-"))
-        return f"{y}年{m}月{d}日" if self.lang == "zh" else f"{d} {_MONTHS[m - 1]} {y}"
+        return keep(f"{y}年{m}月{d}日" if self.lang == "zh" else f"{d} {_MONTHS[m - 1]} {y}")
 
     def shows(self, block: str) -> bool:
         return self.data.layout.shows(self.kind, block)
@@ -107,6 +108,8 @@ class DocContext:
             self.warnings.append(text)
 
 
+# The least height (points) of each part of a row split across pages: about four lines.
+SPLIT_IN_ROW = 48
 # A heading needs this much of what follows it on the same page (two or three table rows or
 # lines of text); otherwise it starts the next page.
 FOLLOW_MIN = 22 * mm
@@ -114,7 +117,7 @@ FOLLOW_MIN = 22 * mm
 
 def _is_heading(f: Flowable) -> bool:
     name = getattr(getattr(f, "style", None), "name", "")
-    return isinstance(f, Paragraph) and any(part in ("h1", "h2") for part in name.split("-"))
+    return isinstance(f, (Para, Paragraph)) and any(part in ("h1", "h2") for part in name.split("-"))
 
 
 def _height(f: Flowable, aw: float, ah: float) -> float:
@@ -163,17 +166,22 @@ def keep_headings(story: list[Flowable]) -> list[Flowable]:
     return out
 
 
-def p(text: object, style: object) -> Paragraph:
-    """A Paragraph of plain text: markup characters escaped, line breaks kept."""
-    raw = str(text)
-    return Paragraph(escape(raw).replace("\n", "<br/>"), style_for_text(style, raw))  # type: ignore[arg-type]
+def p(text: object, style: ParagraphStyle) -> Para:
+    """A paragraph of plain text, broken by the rules of Chinese typesetting; "\n" breaks the
+    line. Mark a name or a date with ``keep()`` and no line break falls inside it."""
+    return Para(str(text), style)
 
 
 def table(rows: Sequence[Sequence[object]], widths: Sequence[float], *, header_rows: int = 1,
           extra: list[tuple] | None = None) -> Table:
-    """A ruled table that splits across pages by row, repeating its header rows."""
+    """A ruled table that splits across pages by row, repeating its header rows.
+
+    A row taller than what is left of the page (a finding of a thousand characters) splits
+    between its lines instead, as long as a few lines of it fit; reportlab would otherwise
+    stop the whole document with a LayoutError.
+    """
     tbl = Table([list(r) for r in rows], colWidths=list(widths), repeatRows=header_rows,
-                splitByRow=True, hAlign="LEFT")
+                splitByRow=True, splitInRow=SPLIT_IN_ROW, hAlign="LEFT")
     tbl.setStyle(grid_style(header_rows=header_rows, extra=extra))
     return tbl
 
@@ -267,13 +275,13 @@ def header_block(ctx: DocContext) -> list[Flowable]:
         f"{part.rubric.name.text(ctx.lang)}（{ctx.t('version')} {part.rubric.version}）" if ctx.lang == "zh"
         else f"{part.rubric.name.text(ctx.lang)} ({ctx.t('version')} {part.rubric.version})"
         for part in d.parts)
-    members = ctx.t("and").join(d.members) or "—"
+    members = ctx.t("and").join(keep(m) for m in d.members) or "—"
     pairs = [
         (ctx.t("unit"), unit_name, ctx.t("unit_code"), d.visit.unit_code),
         (ctx.t("visit_type"), visit_type_text(d.visit.visit_type, ctx.lang), ctx.t("date"), d.dates()),
-        (ctx.t("leader"), d.leader or "—", ctx.t("members"), members),
+        (ctx.t("leader"), keep(d.leader) or "—", ctx.t("members"), members),
     ]
-    rows = [[p(a, s.cell), p(b, s.cell), p(c, s.cell), p(e, s.cell)] for a, b, c, e in pairs]
+    rows: list[list[object]] = [[p(a, s.cell), p(b, s.cell), p(c, s.cell), p(e, s.cell)] for a, b, c, e in pairs]
     rows.append([p(ctx.t("rubric"), s.cell), p(rubrics or "—", s.cell), "", ""])
     w = ctx.width
     out.append(table(rows, [w * 0.14, w * 0.36, w * 0.14, w * 0.36], header_rows=0, extra=[

@@ -20,6 +20,7 @@ from app.reports.common import (
     table,
 )
 from app.reports.data import RubricPart
+from app.reports.linebreak import keep
 from app.reports.renditions import SMALL, render_photos
 from app.reports.signing import issuer_block, signature_block, verification_block
 from app.reports.styles import GAP_BG
@@ -32,7 +33,7 @@ SECTION_BG = colors.HexColor("#f1f3f4")
 def _summary(ctx: DocContext) -> list[Flowable]:
     d, s = ctx.data, ctx.styles
     used = sorted({m for part in d.parts for r in part.responses.values() for m in r.evidence_methods})
-    team = ctx.t("and").join(n for n in [d.leader, *d.members] if n) or ctx.t("team.default")
+    team = ctx.t("and").join(keep(n) for n in [d.leader, *d.members] if n) or ctx.t("team.default")
     rubric = ctx.t("and").join(part.rubric.name.text(ctx.lang) for part in d.parts)
     out = [p(ctx.t("full.summary", date=d.dates(), team=team, unit=d.unit.name if d.unit else d.visit.unit_name,
                    visit_type=visit_type_phrase(d.visit.visit_type, ctx.lang),

@@ -17,6 +17,7 @@ from reportlab.platypus import Flowable, Image, KeepTogether, Spacer, Table
 
 from app.reports.common import DocContext, p
 from app.reports.fonts import FONT
+from app.reports.linebreak import keep
 from app.reports.styles import MUTED, RULE, grid_style
 from app.reports.verify import codes_for
 
@@ -105,11 +106,11 @@ def signature_block(ctx: DocContext) -> list[Flowable]:
             earlier = next((e for e in d.earlier_signatures if e.role == label.role), None)
             if sig is None and earlier is not None:
                 # The place stays free for the new signature; the old one is named, not shown.
-                content.append(p(ctx.t("sig.earlier", name=earlier.signer_name,
+                content.append(p(ctx.t("sig.earlier", name=keep(earlier.signer_name),
                                        date=ctx.official_day(earlier.signed_at)), s.small))
             content.append(Spacer(1, _SIGN_SPACE))
         content.append(_Rule(col_w - 14))
-        name = sig.signer_name if sig else ""
+        name = keep(sig.signer_name) if sig else ""
         when = ctx.official_day(sig.signed_at) if sig else ctx.t("issuer.date_blank")
         content.append(p(f"{ctx.t('sig.name')}{colon}{name}", s.cell))
         content.append(p(f"{ctx.t('sig.date')}{colon}{when}", s.cell))

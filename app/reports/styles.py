@@ -1,7 +1,7 @@
 """Paragraph and table styles, one set per language.
 
-Chinese text wraps between any two characters (``wordWrap="CJK"``); English wraps at spaces
-and splits a word only when it is longer than the line, so nothing is ever cut off.
+Lines are broken by ``app.reports.linebreak`` in both languages (Chinese between characters by
+the punctuation rules, English at spaces), so a style only carries font, size and colour.
 """
 
 from __future__ import annotations
@@ -44,12 +44,9 @@ class Styles:
 @lru_cache(maxsize=4)
 def styles_for(lang: str) -> Styles:
     register_fonts()
-    wrap = "CJK" if lang == "zh" else None
 
     def style(name: str, size: float, **kw: object) -> ParagraphStyle:
         base = {"fontName": FONT, "fontSize": size, "leading": size * 1.4, "textColor": INK}
-        if wrap:
-            base["wordWrap"] = wrap
         base.update(kw)
         return ParagraphStyle(f"{lang}-{name}", **base)  # type: ignore[arg-type]
 
@@ -68,23 +65,6 @@ def styles_for(lang: str) -> Styles:
         alert_center=style("alert_center", 8.5, textColor=ALERT, alignment=TA_CENTER),
         caption=style("caption", 7.5, alignment=TA_CENTER, textColor=MUTED),
     )
-
-
-def _is_cjk(ch: str) -> bool:
-    o = ord(ch)
-    return 0x2E80 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0xFF00 <= o <= 0xFFEF or 0x3000 <= o <= 0x303F
-
-
-@lru_cache(maxsize=64)
-def _cjk_variant(style: ParagraphStyle) -> ParagraphStyle:
-    return ParagraphStyle(f"{style.name}-cjk", parent=style, wordWrap="CJK")
-
-
-def style_for_text(style: ParagraphStyle, text: str) -> ParagraphStyle:
-    """English documents still print Chinese user text (names, findings): wrap those per character."""
-    if getattr(style, "wordWrap", None) == "CJK" or not any(_is_cjk(c) for c in text):
-        return style
-    return _cjk_variant(style)
 
 
 def grid_style(*, header_rows: int = 1, extra: list[tuple] | None = None) -> TableStyle:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from app.labels import EVIDENCE_METHOD_LABELS, VISIT_TYPE_LABELS, label_of
+from app.reports.linebreak import keep
 from app.reports.texts import t
 from app.rubric import ScoreResult
 
@@ -51,7 +52,8 @@ def visit_type_phrase(code: str, lang: str) -> str:
 
 def methods_text(codes: Iterable[str], lang: str) -> str:
     """Evidence methods as a list in a cell: 查阅资料、实地察看 / Documents, Site check."""
-    return t("and", lang).join(label_of(EVIDENCE_METHOD_LABELS, c).text(lang) for c in codes)
+    # Each method stays whole on its line: "实地察看", not "实\n地察看".
+    return t("and", lang).join(keep(label_of(EVIDENCE_METHOD_LABELS, c).text(lang)) for c in codes)
 
 
 def methods_phrase(codes: Iterable[str], lang: str) -> str:

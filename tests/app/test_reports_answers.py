@@ -9,6 +9,7 @@ import pytest
 from app.models import Response
 from app.reports import build_report
 from app.reports.answers import answer_text
+from app.reports.linebreak import plain
 from app.rubric import IndicatorResult, load_rubric
 from app.rubric_store import import_document
 from app.visits import answer_item
@@ -85,8 +86,8 @@ def test_unit_reported_rate_that_does_not_match_is_said():
     response = Response(rubric_hash="x", item_code="R1", value={"numerator": 98, "denominator": 100, "reported": 99.5},
                         na=False, evidence_methods=(), note="", reason="", answered_at="")
     result = IndicatorResult("R1", Decimal("98"), False, Decimal("99.5"), True)
-    text = answer_text(item, response, "zh", result)
+    text = plain(answer_text(item, response, "zh", result))  # without the keep-together marks
     assert text.startswith("98.0%（98/100，目标 ≥ 99%）") and "单位上报 99.5%，与核实数不一致" in text
     # Rounding never hides a missed target: 98.96 is not printed as 99.0.
-    near = answer_text(item, response, "en", IndicatorResult("R1", Decimal("98.96"), False))
+    near = plain(answer_text(item, response, "en", IndicatorResult("R1", Decimal("98.96"), False)))
     assert near.startswith("98.96% (")
