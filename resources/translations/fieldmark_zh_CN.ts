@@ -255,12 +255,24 @@
         <translation>合格（{points} 分）</translation>
     </message>
     <message>
+        <source>Pass</source>
+        <translation>合格</translation>
+    </message>
+    <message>
         <source>Fail (0 pts)</source>
         <translation>不合格（0 分）</translation>
     </message>
     <message>
+        <source>Fail</source>
+        <translation>不合格</translation>
+    </message>
+    <message>
         <source>{label} ({points} pts)</source>
         <translation>{label}（{points} 分）</translation>
+    </message>
+    <message>
+        <source>{choice}: vetoes the visit (一票否决)</source>
+        <translation>{choice}：一票否决</translation>
     </message>
 </context>
 <context>
@@ -644,6 +656,14 @@
         <translation>评估方式：</translation>
     </message>
     <message>
+        <source>Veto item (一票否决): if “{label}”, the grade is capped, whatever the score.</source>
+        <translation>一票否决项：若“{label}”，无论总分多少，等级都将被限定。</translation>
+    </message>
+    <message>
+        <source>Veto item (一票否决): if “{label}”, the visit fails, whatever the score.</source>
+        <translation>一票否决项：若“{label}”，无论总分多少，本次评估一律不予通过。</translation>
+    </message>
+    <message>
         <source>A reason is asked for when the award is below the maximum.</source>
         <translation>得分低于满分时需填写扣分理由。</translation>
     </message>
@@ -684,8 +704,20 @@
         <translation>不适用：不计入应得分</translation>
     </message>
     <message>
+        <source>Not answered yet</source>
+        <translation>尚未评分</translation>
+    </message>
+    <message>
         <source>Not answered yet · maximum {max}</source>
         <translation>尚未评分 · 满分 {max}</translation>
+    </message>
+    <message>
+        <source>Failed: this vetoes the visit (一票否决)</source>
+        <translation>不合格：一票否决，本次评估不予通过</translation>
+    </message>
+    <message>
+        <source>Passed: no veto</source>
+        <translation>合格：不触发否决</translation>
     </message>
     <message>
         <source>Score {awarded} / {max}</source>
@@ -1708,6 +1740,10 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     <message>
         <source>N/A</source>
         <translation>不适用</translation>
+    </message>
+    <message>
+        <source>veto</source>
+        <translation>否决</translation>
     </message>
 </context>
 <context>

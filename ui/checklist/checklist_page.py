@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import FieldmarkError
 from app.profile import Profile
-from app.rubric import Answer, ScoreResult, check_answer
+from app.rubric import Answer, check_answer
 from app.session import Position, save_position
 from ui.checklist.answers import AnswerCommand, AnswerWriter, Draft
 from ui.checklist.findings_panel import FindingsPanelWidget
@@ -207,8 +207,9 @@ class ChecklistPage(PageFlowsMixin, QWidget):
         rubric_hash, code = key
         item = self.data.rubrics[rubric_hash].items[code]
         result = self.data.scorers[rubric_hash].result
-        self.pane.show_item(item, self.model.path_text(rubric_hash, code), self.draft_of(key),
-                            result.items.get(code), self._indicator(result, code), self.read_only)
+        vetoes = [v for v in self.data.rubrics[rubric_hash].vetoes if v.item == code]
+        self.pane.show_item(item, self.model.path_text(rubric_hash, code), self.draft_of(key), result,
+                            self.read_only, vetoes)
         self.score.set_result(result, self.missing_signatures())
         self.pane.photos.reset()
         self.load_photos()
@@ -217,10 +218,6 @@ class ChecklistPage(PageFlowsMixin, QWidget):
 
     def draft_of(self, key: tuple[str, str]) -> Draft:
         return self.drafts.get(key) or Draft(*key)
-
-    @staticmethod
-    def _indicator(result: ScoreResult, code: str):  # noqa: ANN205 - IndicatorResult | None
-        return next((r for r in result.indicators if r.code == code), None)
 
     def _step(self, delta: int) -> None:
         order = self.model.order
@@ -301,7 +298,7 @@ class ChecklistPage(PageFlowsMixin, QWidget):
         self.model.set_result(draft.rubric_hash, result, draft.item_code)
         self.score.set_result(result, self.missing_signatures())
         if self.current == draft.key:
-            self.pane.update_result(result.items.get(draft.item_code), self._indicator(result, draft.item_code))
+            self.pane.update_result(result)
         self.writer.save(draft, debounce=debounce)
 
     def _saved(self, draft: Draft) -> None:

@@ -6,7 +6,7 @@ Unanswered is a real state, distinct from 0: spin boxes keep one step below thei
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.rubric import IndicatorResult, Item
+from app.rubric import IndicatorResult, Item, Veto
 from ui.checklist.style import TOUCH_PX
 from ui.checklist.text import json_number, label_text, number
 
@@ -44,9 +44,10 @@ class AnswerEditorWidget(QWidget):
     # Text editors save after a pause in typing rather than on every key.
     debounce = False
 
-    def __init__(self, item: Item, parent: QWidget | None = None) -> None:
+    def __init__(self, item: Item, parent: QWidget | None = None, vetoes: Sequence[Veto] = ()) -> None:
         super().__init__(parent)
         self.item = item
+        self.vetoes = tuple(vetoes)  # the rubric's vetoes on this item
         self._loading = False
 
     def set_value(self, value: Any) -> None:
@@ -97,8 +98,8 @@ def _blank_spin(lo: float, hi: float, step: float, places: int) -> QDoubleSpinBo
 
 
 class PointsEditorWidget(AnswerEditorWidget):
-    def __init__(self, item: Item, parent: QWidget | None = None) -> None:
-        super().__init__(item, parent)
+    def __init__(self, item: Item, parent: QWidget | None = None, vetoes: Sequence[Veto] = ()) -> None:
+        super().__init__(item, parent, vetoes)
         self._lo, self._hi, self._step = item.min, item.max or Decimal(0), item.step
         self.entry = _blank_spin(float(self._lo), float(self._hi), float(self._step), _places(self._step))
         self.entry.setSuffix(self.tr(" pts"))
@@ -169,8 +170,8 @@ class PointsEditorWidget(AnswerEditorWidget):
 
 
 class CountEditorWidget(AnswerEditorWidget):
-    def __init__(self, item: Item, parent: QWidget | None = None) -> None:
-        super().__init__(item, parent)
+    def __init__(self, item: Item, parent: QWidget | None = None, vetoes: Sequence[Veto] = ()) -> None:
+        super().__init__(item, parent, vetoes)
         self.entry = QSpinBox()
         self.entry.setRange(-1, item.max_count if item.max_count is not None else 99999)
         self.entry.setSpecialValueText("—")
@@ -200,8 +201,8 @@ class CountEditorWidget(AnswerEditorWidget):
 class ChoiceEditorWidget(AnswerEditorWidget):
     """Radio buttons: pass/fail, or one button per level with its points."""
 
-    def __init__(self, item: Item, parent: QWidget | None = None) -> None:
-        super().__init__(item, parent)
+    def __init__(self, item: Item, parent: QWidget | None = None, vetoes: Sequence[Veto] = ()) -> None:
+        super().__init__(item, parent, vetoes)
         self.group = QButtonGroup(self)
         self._values: list[Any] = []
         box = QVBoxLayout(self)
@@ -221,11 +222,20 @@ class ChoiceEditorWidget(AnswerEditorWidget):
             self.valueEdited.emit(value)
 
     def _choices(self) -> list[tuple[Any, str]]:
-        if self.item.kind == "passfail":
-            return [(True, self.tr("Pass ({points} pts)").format(points=number(self.item.maximum))),
-                    (False, self.tr("Fail (0 pts)"))]
-        return [(lv.code, self.tr("{label} ({points} pts)").format(label=label_text(lv.label), points=number(lv.points)))
-                for lv in self.item.levels]
+        item = self.item
+        points = bool(item.maximum)  # a veto check without points shows none, never "(0 pts)"
+        if item.kind == "passfail":
+            choices = [(True, self.tr("Pass ({points} pts)").format(points=number(item.maximum)) if points
+                        else self.tr("Pass")),
+                       (False, self.tr("Fail (0 pts)") if points else self.tr("Fail"))]
+        else:
+            choices = [(lv.code, self.tr("{label} ({points} pts)").format(label=label_text(lv.label),
+                                                                          points=number(lv.points)))
+                       for lv in item.levels]
+        # The answer that fires a veto says so where it is chosen.
+        return [(value, self.tr("{choice}: vetoes the visit (一票否决)").format(choice=text)
+                 if any(v.condition == "equals" and v.operand == value for v in self.vetoes) else text)
+                for value, text in choices]
 
     def _show(self, value: Any) -> None:
         self._last = value
@@ -246,8 +256,8 @@ class ChoiceEditorWidget(AnswerEditorWidget):
 class DeductionEditorWidget(AnswerEditorWidget):
     """A count per named deduction; "No deductions" records a full award explicitly."""
 
-    def __init__(self, item: Item, parent: QWidget | None = None) -> None:
-        super().__init__(item, parent)
+    def __init__(self, item: Item, parent: QWidget | None = None, vetoes: Sequence[Veto] = ()) -> None:
+        super().__init__(item, parent, vetoes)
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         self.spins: dict[str, QSpinBox] = {}
@@ -296,8 +306,8 @@ class DeductionEditorWidget(AnswerEditorWidget):
 class IndicatorEditorWidget(AnswerEditorWidget):
     """The raw numbers; the computed value against its target and any mismatch are shown below."""
 
-    def __init__(self, item: Item, parent: QWidget | None = None) -> None:
-        super().__init__(item, parent)
+    def __init__(self, item: Item, parent: QWidget | None = None, vetoes: Sequence[Veto] = ()) -> None:
+        super().__init__(item, parent, vetoes)
         spec = item.indicator
         assert spec is not None
         grid = QGridLayout(self)
@@ -373,8 +383,8 @@ class IndicatorEditorWidget(AnswerEditorWidget):
 class TextEditorWidget(AnswerEditorWidget):
     debounce = True
 
-    def __init__(self, item: Item, parent: QWidget | None = None) -> None:
-        super().__init__(item, parent)
+    def __init__(self, item: Item, parent: QWidget | None = None, vetoes: Sequence[Veto] = ()) -> None:
+        super().__init__(item, parent, vetoes)
         self.entry = QPlainTextEdit()
         self.entry.setTabChangesFocus(True)
         self.entry.setUndoRedoEnabled(False)  # the page's undo stack owns undo
@@ -399,5 +409,5 @@ EDITORS: dict[str, type[AnswerEditorWidget]] = {
 }
 
 
-def make_editor(item: Item, parent: QWidget | None = None) -> AnswerEditorWidget:
-    return EDITORS[item.kind](item, parent)
+def make_editor(item: Item, parent: QWidget | None = None, vetoes: Sequence[Veto] = ()) -> AnswerEditorWidget:
+    return EDITORS[item.kind](item, parent, vetoes)

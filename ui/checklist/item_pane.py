@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import (
     QCoreApplication,
     QEvent,
@@ -30,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.models import EVIDENCE_METHODS
-from app.rubric import IndicatorResult, Item, ItemResult
+from app.rubric import Item, ScoreResult, Veto
 from ui.checklist.answers import Draft
 from ui.checklist.editors import AnswerEditorWidget, make_editor
 from ui.checklist.photo_strip import PhotoStripWidget
@@ -50,6 +52,17 @@ def method_names() -> dict[str, str]:
         "questionnaire": QCoreApplication.translate("ItemPaneWidget", "Questionnaire"),
         "spot_check": QCoreApplication.translate("ItemPaneWidget", "Spot check"),
     }
+
+
+def veto_text(veto: Veto) -> str:
+    """What failing a veto item means, in the interface language (一票否决 stays as the term)."""
+    if veto.effect == "cap_band":
+        text = QCoreApplication.translate(
+            "ItemPaneWidget", "Veto item (一票否决): if “{label}”, the grade is capped, whatever the score.")
+    else:
+        text = QCoreApplication.translate(
+            "ItemPaneWidget", "Veto item (一票否决): if “{label}”, the visit fails, whatever the score.")
+    return text.format(label=label_text(veto.label))
 
 
 class ItemPaneWidget(QWidget):
@@ -82,6 +95,12 @@ class ItemPaneWidget(QWidget):
         self.meta = QLabel()
         self.meta.setObjectName("itemMeta")
         self.meta.setWordWrap(True)
+        self.veto_note = QLabel()
+        self.veto_note.setObjectName("vetoNote")
+        self.veto_note.setWordWrap(True)
+        self.veto_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.veto_note.hide()
+        self.vetoes: tuple[Veto, ...] = ()
         self.award = QLabel()
         self.award.setObjectName("itemAward")
         self.award.setWordWrap(True)
@@ -157,7 +176,7 @@ class ItemPaneWidget(QWidget):
         box = QVBoxLayout(body)
         box.setContentsMargins(20, 16, 20, 16)
         box.setSpacing(10)
-        for w in (self.where, self.title, self.guidance, self.meta):
+        for w in (self.where, self.title, self.veto_note, self.guidance, self.meta):
             box.addWidget(w)
         line = QFrame()
         line.setFrameShape(QFrame.Shape.HLine)
@@ -194,15 +213,21 @@ class ItemPaneWidget(QWidget):
 
     # --- showing an item -------------------------------------------------------------------
 
-    def show_item(self, item: Item, where: str, draft: Draft, result: ItemResult | None,
-                  indicator: IndicatorResult | None, read_only: bool) -> None:
+    def show_item(self, item: Item, where: str, draft: Draft, score: ScoreResult | None, read_only: bool,
+                  vetoes: Sequence[Veto] = ()) -> None:
+        """Show ``item`` with its answer ``draft``; ``vetoes`` are the rubric's vetoes on this item."""
         self.item = item
+        self.vetoes = tuple(vetoes)
         self._read_only = read_only
         self.where.setText(where)
         self.title.setText(f"{item.code}  {label_text(item.text)}")
         self.guidance.setText(label_text(item.guidance))
         self.guidance.setVisible(item.guidance is not None)
-        bits = [self.tr("Maximum {points} pts").format(points=number(item.maximum))]
+        self.veto_note.setText("\n".join(veto_text(v) for v in self.vetoes))
+        self.veto_note.setVisible(bool(self.vetoes))
+        # A veto check carries no points: "maximum 0 pts" would say nothing true about it.
+        bits = [] if self.vetoes and not item.maximum else [
+            self.tr("Maximum {points} pts").format(points=number(item.maximum))]
         if item.evidence:
             names = method_names()
             bits.append(self.tr("Expected evidence: {methods}").format(
@@ -217,7 +242,7 @@ class ItemPaneWidget(QWidget):
         if self.editor is not None:
             self.editor.setParent(None)
             self.editor.deleteLater()
-        self.editor = make_editor(item, self)
+        self.editor = make_editor(item, self, self.vetoes)
         self.editor.valueEdited.connect(self._value_edited)
         self.editor_box.addWidget(self.editor)
         self.editor.show()  # now, not at the next turn of the event loop: Tab may come first
@@ -229,7 +254,7 @@ class ItemPaneWidget(QWidget):
             chip.style().polish(chip)
         self.error.hide()
         self.set_draft(draft)
-        self.update_result(result, indicator)
+        self.update_result(score)
         if had_focus:
             self.focus_entry()
 
@@ -267,17 +292,29 @@ class ItemPaneWidget(QWidget):
         self.photos.set_read_only(ro)
         self.locked_hint.setVisible(ro)
 
-    def update_result(self, result: ItemResult | None, indicator: IndicatorResult | None) -> None:
+    def update_result(self, score: ScoreResult | None) -> None:
+        """Show what the scorer makes of the item's answer: award, reason asked, veto."""
         item, draft = self.item, self.draft
         if item is None or draft is None:
             return
+        result = score.items.get(item.code) if score is not None else None
+        indicator = next((r for r in score.indicators if r.code == item.code), None) if score is not None else None
+        vetoed = score is not None and any(v.item == item.code for v in score.vetoes)
+        veto_check = bool(self.vetoes) and not item.maximum
         if draft.na:
             text = self.tr("Not applicable: left out of the maximum")
         elif result is None or not result.answered:
-            text = self.tr("Not answered yet · maximum {max}").format(max=number(item.maximum))
+            text = self.tr("Not answered yet") if veto_check else \
+                self.tr("Not answered yet · maximum {max}").format(max=number(item.maximum))
+        elif vetoed:
+            text = self.tr("Failed: this vetoes the visit (一票否决)")
+        elif veto_check:
+            text = self.tr("Passed: no veto")
         else:
             text = self.tr("Score {awarded} / {max}").format(awarded=number(result.awarded), max=number(result.maximum))
         self.award.setText(text)
+        self.award.setProperty("vetoed", vetoed)
+        self.award.style().polish(self.award)
         below = (result is not None and result.answered and not draft.na
                  and result.awarded < result.maximum)
         self.reason_stack.setCurrentWidget(self.reason_frame if below or draft.reason else self.reason_hint)

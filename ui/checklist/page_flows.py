@@ -204,7 +204,7 @@ class PageFlowsMixin(_Page):
             result = scorer.set_answer(key[1], replace(answer, photos=count))
             self.model.set_result(key[0], result, key[1])
             self.score.set_result(result, self.missing_signatures())
-            self.pane.update_result(result.items.get(key[1]), self._indicator(result, key[1]))
+            self.pane.update_result(result)
 
     def attach_files(self, paths: list[str]) -> None:
         self.photo_flows.attach_files(paths)
@@ -216,7 +216,8 @@ class PageFlowsMixin(_Page):
             return
         key = self.current
         item = self.data.rubrics[key[0]].items[key[1]]
-        dialog = AmendDialog(item, self.draft_of(key), self.model.path_text(*key), parent=self)
+        dialog = AmendDialog(item, self.draft_of(key), self.model.path_text(*key), parent=self,
+                             vetoes=[v for v in self.data.rubrics[key[0]].vetoes if v.item == key[1]])
         profile, visit_id = self.profile, self.data.visit.id
 
         def accepted() -> None:

@@ -209,6 +209,8 @@ class SectionTreeModel(QAbstractItemModel):
             return self._bold
         if role == Qt.ItemDataRole.ForegroundRole and node.kind == "item" and (col == 1 or unsaved):
             return QBrush(_ERROR if unsaved else self._item_colour(node))
+        if role == Qt.ItemDataRole.ForegroundRole and node.kind == "item" and col == 2 and self._vetoed(node):
+            return QBrush(_ERROR)
         if role == Qt.ItemDataRole.TextAlignmentRole and col > 0:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -239,7 +241,15 @@ class SectionTreeModel(QAbstractItemModel):
         item = result.items.get(node.code)
         if item is None or not item.answered:
             return ""
+        if self._vetoed(node):
+            return self.tr("veto")
+        if not item.maximum and not item.awarded:
+            return ""  # a check without points (a veto item that passed): "0/0" says nothing
         return f"{_short(result, item.awarded)}/{_short(result, item.maximum)}"
+
+    def _vetoed(self, node: Node) -> bool:
+        result = self._results.get(node.rubric_hash)
+        return result is not None and any(v.item == node.code for v in result.vetoes)
 
     def _section_cell(self, node: Node, col: int) -> str:
         result = self._results.get(node.rubric_hash)
@@ -251,6 +261,8 @@ class SectionTreeModel(QAbstractItemModel):
                 return ""
             if col == 1:
                 return f"{sec.answered_count}/{sec.total_count}"
+            if not sec.maximum and not sec.awarded:
+                return ""  # the veto checks' section carries no points
             return f"{_short(result, sec.awarded)}/{_short(result, sec.maximum)}"
         if node.kind == "rubric":
             if col == 1:

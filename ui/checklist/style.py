@@ -30,7 +30,9 @@ PAGE_STYLE = """
 #itemGuidance { color: #4b5563; background: #f6f7f9; border-radius: 6px; padding: 8px; }
 #itemMeta { color: #6b7280; }
 #itemAward { font-size: [[award]]; font-weight: 600; color: #1a4d8f; }
+#itemAward[vetoed="true"] { color: #c62828; }
 #itemError { color: #c62828; }
+#vetoNote { color: #b71c1c; background: #fdecea; border-radius: 6px; padding: 6px 8px; font-weight: 600; }
 #lockedHint { color: #455a64; background: #eceff1; border-radius: 6px; padding: 6px 8px; }
 #hint[error="true"] { color: #c62828; }
 #indicatorStatus[state="met"] { color: #2e7d32; }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.models import AuditEntry
-from app.rubric import Item
+from app.rubric import Item, Veto
 from ui.checklist.answers import Draft
 from ui.checklist.editors import make_editor
 from ui.checklist.text import label_text, number
@@ -59,7 +59,8 @@ def describe_value(item: Item | None, value: Any, na: bool) -> str:
 class AmendDialog(QDialog):
     """A new answer for one item of a finalized visit, and the reason for the change."""
 
-    def __init__(self, item: Item, draft: Draft, where: str, parent: QWidget | None = None) -> None:
+    def __init__(self, item: Item, draft: Draft, where: str, parent: QWidget | None = None,
+                 vetoes: Sequence[Veto] = ()) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Amend {code}").format(code=item.code))
         self.item = item
@@ -68,7 +69,7 @@ class AmendDialog(QDialog):
         self.photo_paths: list[str] = []
         title = QLabel(f"{where}\n{item.code}  {label_text(item.text)}")
         title.setWordWrap(True)
-        self.editor = make_editor(item, self)
+        self.editor = make_editor(item, self, vetoes)
         self.editor.set_value(None if draft.na else draft.value)
         self.editor.valueEdited.connect(self._edited)
         self.na = QCheckBox(self.tr("Not &applicable"))
