@@ -9,7 +9,7 @@ from reportlab.platypus import Flowable, Spacer
 
 from app.reports.common import DocContext, p, table
 from app.reports.data import RubricPart, severity_text
-from app.reports.linebreak import keep
+from app.reports.linebreak import keep, keep_names
 from app.reports.styles import GAP_BG
 from app.reports.wording import points
 from app.rubric import Section
@@ -155,7 +155,7 @@ def findings_table(ctx: DocContext, *, show: str = "all") -> list[Flowable]:
             "finding": p(f"{f.item_code}  {f.description}" if f.item_code else f.description, s.cell),
             "requirement": p(f.requirement or "—", s.cell),
             "deadline": p(f.deadline or ctx.t("no_deadline"), s.cell_center),
-            "responsible": p(keep(f.responsible) or "—", s.cell),
+            "responsible": p(keep_names(f.responsible) or "—", s.cell),
             "severity": p(severity_text(f.severity, ctx.lang),
                           s.alert_center if f.severity == "major" else s.cell_center),
         }

@@ -17,6 +17,7 @@ ideographic-space indent, a blank "　　年　　月　　日") prints as writt
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
@@ -42,9 +43,20 @@ _SPACE = " \t"
 _SINGLE = frozenset("—…“”‘’·")
 
 
+# What separates two names in one field; a space does not ("Zhang Jianhua" is one name).
+_NAME_SEPARATORS = re.compile(r"(\s*[、，,；;/／]\s*)")
+
+
 def keep(text: str) -> str:
     """``text`` marked so that no line break falls inside it (a name, a date, a code)."""
     return f"{KEEP_OPEN}{text}{KEEP_CLOSE}" if text else text
+
+
+def keep_names(text: str) -> str:
+    """``text`` with each name in it kept whole: "张建华、欧阳秀梅" may break after "、", never
+    inside a name (a responsible person's field often holds two)."""
+    return "".join(part if not part or _NAME_SEPARATORS.fullmatch(part) else keep(part)
+                   for part in _NAME_SEPARATORS.split(text))
 
 
 def plain(text: str) -> str:

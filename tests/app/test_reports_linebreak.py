@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from app.findings import add_finding
+from app.reports import build_report
 from app.reports.linebreak import CANNOT_END, CANNOT_START, break_lines, keep
+from tests.app.report_factory import banded_visit, pdf_text
 
 
 def width(text: str) -> float:
@@ -53,3 +56,17 @@ def test_no_line_starts_with_closing_or_ends_with_opening_punctuation(room):
     assert "".join(lines) == text
     for line in lines:
         assert line[0] not in CANNOT_START and line[-1] not in CANNOT_END, (room, lines)
+
+
+@pytest.mark.parametrize("kind", ["feedback", "rectification", "full"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_names_in_a_narrow_column_are_not_split(seeded, kind, lang):
+    """The responsible column holds five or six characters a line: two names must break between them."""
+    vid, _ = banded_visit(seeded, photos=0)
+    add_finding(seeded.profile, vid, description="食堂留样记录不全。", requirement="完善留样制度。",
+                deadline="2027-01-31", responsible="张建华、欧阳秀梅")
+    lines = [x.strip() for x in pdf_text(build_report(seeded.profile, vid, kind=kind, lang=lang).pdf).splitlines()]
+    assert any("欧阳秀梅" in x for x in lines)
+    for above, below in zip(lines, lines[1:], strict=False):
+        for name in ("张建华", "欧阳秀梅"):
+            assert not any(above.endswith(name[:k]) and below.startswith(name[k:]) for k in range(1, len(name)))
