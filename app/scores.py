@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from app.profile import Profile
-from app.rubric import Answer, Scorer, ScoreResult, UnitProfile, score
+from app.rubric import Answer, Label, Scorer, ScoreResult, UnitProfile, score
 from app.rubric_store import get_rubric
 from app.visits import get_visit, list_responses
 from db.queries import areas
@@ -43,3 +46,40 @@ def live_scorer(profile: Profile, visit_id: str, rubric_hash: str) -> Scorer:
     visit = get_visit(profile, visit_id)
     return Scorer(get_rubric(profile, rubric_hash), unit_profile(profile, visit.unit_id),
                   visit_answers(profile, visit_id, rubric_hash))
+
+
+@dataclass(frozen=True)
+class ScoreSummary:
+    """A visit's score at a glance (the Visits list): its first rubric's total and grade.
+
+    ``answered`` counts answered and N/A items; ``unassessed`` the required items still open,
+    so a grade can be called provisional, and no grade shown before any answer.
+    """
+
+    awarded: str
+    maximum: str
+    band: Label | None
+    failed: bool
+    vetoed: bool
+    answered: int
+    unassessed: int
+    rubrics: int  # how many rubrics the visit applies; the summary is of the first
+
+
+def summarise(result: ScoreResult, rubrics: int = 1) -> ScoreSummary:
+    items = result.items.values()
+    return ScoreSummary(
+        awarded=result.display(result.awarded), maximum=result.display(result.maximum),
+        band=result.band.label if result.band is not None else None, failed=result.failed,
+        vetoed=bool(result.vetoes), answered=sum(1 for r in items if r.answered or r.na),
+        unassessed=sum(1 for r in items if "unanswered" in r.gaps), rubrics=rubrics)
+
+
+def visit_summaries(profile: Profile, visit_ids: Sequence[str]) -> dict[str, ScoreSummary]:
+    """The score summary of each visit that has a rubric, keyed by visit id."""
+    out: dict[str, ScoreSummary] = {}
+    for visit_id in visit_ids:
+        hashes = get_visit(profile, visit_id).rubric_hashes
+        if hashes:
+            out[visit_id] = summarise(score_visit(profile, visit_id, hashes[0]), len(hashes))
+    return out

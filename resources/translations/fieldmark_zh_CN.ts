@@ -536,6 +536,15 @@
     </message>
 </context>
 <context>
+    <name>GradeWords</name>
+    <message numerus="yes">
+        <source>{band} (provisional: %n item(s) not yet assessed)</source>
+        <translation>
+            <numerusform>{band}（暂定：尚有 %n 项未评）</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>ImportProgressDialog</name>
     <message>
         <source>Importing photos…</source>
@@ -1684,6 +1693,10 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     <message>
         <source>Grade: —</source>
         <translation>等级：—</translation>
+    </message>
+    <message>
+        <source>Grade: — (nothing answered yet)</source>
+        <translation>等级：—（尚未评分）</translation>
     </message>
     <message>
         <source>Veto: {reason}</source>

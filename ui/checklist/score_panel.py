@@ -6,7 +6,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.rubric import ScoreResult
+from app.scores import summarise
 from ui.checklist.text import label_text
+from ui.widgets.grades import GradeWords
 
 
 class ScorePanelWidget(QFrame):
@@ -44,6 +46,7 @@ class ScorePanelWidget(QFrame):
         for w in (self.rubric, self.total, self.detail, self.band, self.vetoes, self.gaps):
             box.addWidget(w)
         self.last_text = ""
+        self.words = GradeWords(self)
 
     def set_result(self, result: ScoreResult, missing_signatures: int = 0) -> None:
         self.rubric.setText(label_text(result.rubric.name))
@@ -57,11 +60,14 @@ class ScorePanelWidget(QFrame):
         if result.prorated and result.normalised_total is not None:
             bits.append(self.tr("normalised {total}").format(total=result.display(result.normalised_total)))
         self.detail.setText(" · ".join(bits))
-        if result.band is not None:
-            self.band.setText(self.tr("Grade: {band}").format(band=label_text(result.band.label)))
-        else:
+        grade = self.words.grade(summarise(result))
+        if grade is not None:
+            self.band.setText(self.tr("Grade: {band}").format(band=grade))
+        elif result.band is None:
             self.band.setText(self.tr("Grade: —"))
-        self.band.setProperty("failed", result.failed)
+        else:
+            self.band.setText(self.tr("Grade: — (nothing answered yet)"))
+        self.band.setProperty("failed", result.failed and grade is not None)
         self.band.style().polish(self.band)
         if result.vetoes:
             lines = [self.tr("Veto: {reason}").format(reason=label_text(v.label)) for v in result.vetoes]
