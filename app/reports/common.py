@@ -127,6 +127,19 @@ def _height(f: Flowable, aw: float, ah: float) -> float:
     return h + f.getSpaceBefore() + f.getSpaceAfter()
 
 
+def _start_height(f: Flowable, aw: float, ah: float) -> float:
+    """How much of ``f`` must follow a heading on its page: a table's header and first row
+    (a row of photos is taller than a few lines), two lines of a paragraph, else FOLLOW_MIN."""
+    whole = _height(f, aw, ah)
+    if isinstance(f, Table):
+        rows = list(getattr(f, "_rowHeights", None) or [])
+        first = sum(rows[:f.repeatRows + 1]) if rows else whole
+        return min(whole, max(first, FOLLOW_MIN))
+    if isinstance(f, Para):
+        return min(whole, f.getSpaceBefore() + 2 * f.style.leading)
+    return min(whole, FOLLOW_MIN)
+
+
 class _KeepHeading(CondPageBreak):
     """Starts a new page before a heading unless the heading, and the start of what follows
     it, fit on this one: a heading never sits alone at the foot of a page.
@@ -142,7 +155,7 @@ class _KeepHeading(CondPageBreak):
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         need = sum(_height(h, availWidth, availHeight) for h in self._headings)
         if self._follower is not None:
-            need += min(_height(self._follower, availWidth, availHeight), FOLLOW_MIN)
+            need += _start_height(self._follower, availWidth, availHeight)
         self.height = need
         return super().wrap(availWidth, availHeight)
 

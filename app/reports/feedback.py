@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from reportlab.platypus import Flowable, KeepTogether, Spacer
+from reportlab.platypus import Flowable, Spacer
 
 from app.evidence import Photo
 from app.reports.blocks import findings_table, practices_block, scores_block
@@ -58,8 +58,7 @@ def feedback_story(ctx: DocContext) -> list[Flowable]:
         more = len(ctx.data.photos) - len(chosen)
         if more > 0:
             block.append(p(ctx.tn("photos.more", more), s.small))
-        story.append(KeepTogether(block[:2]))
-        story += block[2:]
+        story += block  # the heading stays with the first row of photos (keep_headings)
     if ctx.shows("signatures"):
         story += [Spacer(1, 4)] + issuer_block(ctx) + signature_block(ctx)
     if ctx.shows("verification"):

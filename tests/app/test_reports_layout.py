@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 from reportlab.lib.units import mm
 
+from app.evidence import list_photos, set_caption
 from app.findings import add_finding, add_good_practice
 from app.reports import build_report
 from app.reports.common import MARGIN_BOTTOM
@@ -78,3 +79,19 @@ def test_the_unit_head_has_a_signature_line_with_name_and_date(seeded, kind):
     assert f"受检单位负责人（签收）姓名：刘志强日期：{today.year}年{today.month}月{today.day}日" in signed
     english = " ".join(pdf_text(build_report(seeded.profile, vid, kind=kind, lang="en").pdf).split())
     assert f"Unit head (received) Name: 刘志强 Date: {today.day} {today.strftime('%B')} {today.year}" in english
+
+
+def test_the_photos_heading_stays_with_its_first_row_of_photos(seeded):
+    """A row of photos is taller than a few lines: the heading must not stay behind alone."""
+    vid, _ = banded_visit(seeded, photos=3)
+    for photo in list_photos(seeded.profile, vid):  # a caption shows where the row of photos is
+        set_caption(seeded.profile, photo.id, "教学楼消防通道")
+    seen_photo_pages = set()
+    for n in range(14):
+        add_good_practice(seeded.profile, vid, f"第{n}项做法：推行作业分层布置，学生作业负担明显减轻，家长满意度提升。")
+        pdf = build_report(seeded.profile, vid).pdf
+        pages = page_rows(pdf)
+        for number, rows in enumerate(pages[:-1], 1):
+            assert _lowest_content(rows) not in HEADINGS, f"{n + 1} practices: page {number}"
+        seen_photo_pages.add(next(i for i, rows in enumerate(pages) if any("现场照片" in t for _, t in rows)))
+    assert len(seen_photo_pages) == 2  # the photos did move from page 1 to page 2 on the way
