@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -27,6 +28,17 @@ class Assignment:
 
     def due_on(self, day: date) -> bool:
         return self.window_start <= day.isoformat() <= self.window_end
+
+
+def assignment_done(visit: Visit | None) -> bool:
+    """An assignment is done once the visit started from it is finalized (or amended since)."""
+    return visit is not None and visit.locked
+
+
+def count_due(assignments: Sequence[Assignment], started: Mapping[str, Visit], day: date) -> int:
+    """Assignments whose window includes ``day`` and that are not done yet (``started``: the
+    visit begun from each assignment, by assignment id)."""
+    return sum(1 for a in assignments if a.due_on(day) and not assignment_done(started.get(a.id)))
 
 
 @dataclass(frozen=True)

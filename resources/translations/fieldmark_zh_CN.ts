@@ -2131,6 +2131,28 @@ Offline-first inspection checklists, live scoring and feedback.</source>
         <source>Ends</source>
         <translation>结束日期</translation>
     </message>
+    <message>
+        <source>Total</source>
+        <translation>总分</translation>
+    </message>
+    <message>
+        <source>Grade</source>
+        <translation>等级</translation>
+    </message>
+    <message>
+        <source>Nothing answered yet</source>
+        <translation>尚未评分</translation>
+    </message>
+    <message>
+        <source>{awarded} / {maximum}</source>
+        <translation>{awarded} / {maximum}</translation>
+    </message>
+    <message numerus="yes">
+        <source>The first of %n rubrics</source>
+        <translation>
+            <numerusform>共 %n 套评分细则，此为第一套</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>VisitsPage</name>

@@ -33,6 +33,7 @@ from ui.checklist.style import page_style
 from ui.checklist.visit_data import VisitData, load_visit
 from ui.tasks import TaskRunner
 from ui.widgets.geometry import SplitterMemory
+from ui.widgets.i18n import format_date
 from ui.widgets.text_size import text_size_changed
 
 # Kinds whose editor is typed into, so quick successive edits merge into one undo step.
@@ -163,7 +164,7 @@ class ChecklistPage(PageFlowsMixin, QWidget):
         self.model.load(data.rubrics, {h: s.result for h, s in data.scorers.items()})
         self.tree.expandAll()
         visit = data.visit
-        self.title.setText(self.tr("{unit} · {date}").format(unit=visit.unit_name, date=visit.starts_on))
+        self.title.setText(self.tr("{unit} · {date}").format(unit=visit.unit_name, date=format_date(visit.starts_on)))
         self.state.setText(self.status_text(visit.status))
         self.state.setProperty("locked", visit.locked)
         self.state.style().polish(self.state)

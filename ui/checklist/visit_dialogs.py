@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QDateTime, QSize, Qt
+from PySide6.QtCore import QCoreApplication, QSize
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -31,6 +31,7 @@ from ui.checklist.answers import Draft
 from ui.checklist.editors import make_editor
 from ui.checklist.text import label_text, number
 from ui.widgets.geometry import place_window
+from ui.widgets.i18n import format_datetime
 
 
 def describe_value(item: Item | None, value: Any, na: bool) -> str:
@@ -206,8 +207,4 @@ class AuditTrailDialog(QDialog):
         return text
 
     def _time(self, at: str) -> str:
-        stamp = QDateTime.fromString(at[:23], Qt.DateFormat.ISODateWithMs)
-        if not stamp.isValid():
-            return at
-        stamp.setTimeZone(stamp.timeZone().utc())
-        return stamp.toLocalTime().toString("yyyy-MM-dd HH:mm")
+        return format_datetime(at)

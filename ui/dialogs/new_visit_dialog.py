@@ -38,7 +38,7 @@ from app.units import get_unit, search_units
 from app.visits import NewVisit, create_visit
 from ui.tasks import TaskRunner
 from ui.widgets.geometry import place_window
-from ui.widgets.i18n import both_of, text_of
+from ui.widgets.i18n import both_of, date_format, text_of
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -97,7 +97,7 @@ class NewVisitDialog(QDialog):
         self.ends_on = QDateEdit(_qdate(today), self)
         for edit in (self.starts_on, self.ends_on):
             edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setDisplayFormat(date_format())
         self.starts_on.dateChanged.connect(
             lambda d: self.ends_on.setDate(d) if self.ends_on.date() < d else None)
 

@@ -19,7 +19,13 @@ from PySide6.QtWidgets import (
 
 from app.labels import VISIT_TYPE_LABELS, label_of
 from app.models import Visit
-from app.overview import Assignment, open_assignments, visits_in_progress
+from app.overview import (
+    Assignment,
+    assignment_done,
+    count_due,
+    open_assignments,
+    visits_in_progress,
+)
 from app.profile import Profile
 from app.visits import VisitFilter, get_visit, list_visits
 from ui.pages.base import WorkspacePage
@@ -122,7 +128,7 @@ class TodayPage(WorkspacePage):
         self.data = data
         self._fill_assignments(data)
         self._fill_visits(data.in_progress)
-        due = sum(1 for a in data.assignments if a.due_on(self.today))
+        due = count_due(data.assignments, data.started, self.today)
         self.due_label.setText(self.tr("%n assignment(s) due today", "", due))
         self.progress_label.setText(self.tr("%n visit(s) in progress", "", len(data.in_progress)))
         self._update_buttons()
@@ -135,10 +141,10 @@ class TodayPage(WorkspacePage):
             visit = data.started.get(a.id)
             if visit is None:
                 state = self.tr("Not started")
-            elif visit.status == "in_progress":
-                state = self.tr("In progress")
-            else:
+            elif assignment_done(visit):
                 state = self.tr("Done")
+            else:
+                state = self.tr("In progress")
             window = self.tr("{start} – {end}").format(start=format_date(a.window_start),
                                                        end=format_date(a.window_end))
             item = add_row(tree, [a.unit_name, text_of(label_of(VISIT_TYPE_LABELS, a.visit_type)), window,

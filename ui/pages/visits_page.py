@@ -30,13 +30,16 @@ from app.labels import VISIT_STATUS_LABELS, VISIT_STATUSES, VISIT_TYPE_LABELS, V
 from app.models import Visit
 from app.overview import list_campaigns
 from app.profile import Profile
+from app.scores import ScoreSummary, visit_summaries
 from app.visits import VisitFilter, list_visits
 from ui.pages.base import WorkspacePage
 from ui.tasks import TaskRunner
-from ui.widgets.i18n import format_date, text_of
+from ui.widgets.grades import GradeWords
+from ui.widgets.i18n import date_format, format_date, text_of
 
 PAGE_SIZE = 100
 VISIT_ROLE = Qt.ItemDataRole.UserRole + 1
+TOTAL, GRADE = 6, 7  # the score columns
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
@@ -50,6 +53,8 @@ class VisitTableModel(QAbstractTableModel):
     failed = Signal(object)
     # Emitted after each page arrives (also after a reset), with the number of rows now held.
     pageLoaded = Signal(int)
+    # Emitted after the totals and grades of a page arrived.
+    scoresLoaded = Signal()
 
     def __init__(self, profile: Profile, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,12 +68,16 @@ class VisitTableModel(QAbstractTableModel):
         # Bumped on every reset so a page of an old filter that arrives late is dropped.
         self._generation = 0
         self.headers = [self.tr("Unit"), self.tr("Code"), self.tr("Visit type"), self.tr("Status"),
-                        self.tr("Starts"), self.tr("Ends")]
+                        self.tr("Starts"), self.tr("Ends"), self.tr("Total"), self.tr("Grade")]
+        # Scores arrive after their page of rows, in a task of their own: the list shows at once.
+        self.summaries: dict[str, ScoreSummary] = {}
+        self.words = GradeWords(self)
 
     def set_filter(self, f: VisitFilter) -> None:
         self.beginResetModel()
         self.filter = f
         self.visits = []
+        self.summaries = {}
         self._more = True
         self._loading = False
         self._generation += 1
@@ -95,8 +104,12 @@ class VisitTableModel(QAbstractTableModel):
         visit = self.visits[index.row()]
         if role == VISIT_ROLE:
             return visit
+        column = index.column()
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == TOTAL:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole) and column >= TOTAL:
+            return self._score_cell(visit, column, role == Qt.ItemDataRole.ToolTipRole)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            column = index.column()
             if column == 0:
                 return visit.unit_name
             if column == 1:
@@ -109,6 +122,29 @@ class VisitTableModel(QAbstractTableModel):
                 return format_date(visit.starts_on)
             return format_date(visit.ends_on)
         return None
+
+    def _score_cell(self, visit: Visit, column: int, tooltip: bool) -> str | None:
+        summary = self.summaries.get(visit.id)
+        if summary is None:
+            return None if tooltip else ""
+        if column == TOTAL:
+            if not summary.answered:
+                return self.tr("Nothing answered yet") if tooltip else "—"
+            total = self.tr("{awarded} / {maximum}").format(awarded=summary.awarded, maximum=summary.maximum)
+            if tooltip and summary.rubrics > 1:
+                return self.tr("The first of %n rubrics", "", summary.rubrics)
+            return None if tooltip else total
+        grade = self.words.grade(summary)
+        return grade if tooltip else (grade or "—")
+
+    def _add_summaries(self, generation: int, summaries: dict[str, ScoreSummary]) -> None:
+        if generation != self._generation or not self.visits:
+            return
+        self.summaries.update(summaries)
+        rows = [k for k, v in enumerate(self.visits) if v.id in summaries]
+        if rows:
+            self.dataChanged.emit(self.index(min(rows), TOTAL), self.index(max(rows), GRADE))
+        self.scoresLoaded.emit()
 
     def canFetchMore(self, parent: AnyIndex) -> bool:
         return not parent.isValid() and self._more and not self._loading
@@ -132,6 +168,10 @@ class VisitTableModel(QAbstractTableModel):
             self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
             self.visits.extend(page)
             self.endInsertRows()
+            ids = [v.id for v in page]
+            self.runner.run(lambda: visit_summaries(self.profile, ids),
+                            on_done=lambda found: self._add_summaries(generation, found),
+                            on_error=self._fail, label="visit scores")
         self.pageLoaded.emit(len(self.visits))
 
     def _fail(self, exc: BaseException) -> None:
@@ -147,6 +187,7 @@ def _optional_date_edit(parent: QWidget, special: str) -> QDateEdit:
     """A date field whose lowest value means "no limit" (QDateEdit has no empty state)."""
     edit = QDateEdit(parent)
     edit.setCalendarPopup(True)
+    edit.setDisplayFormat(date_format())
     edit.setMinimumDate(QDate(2000, 1, 1))
     edit.setSpecialValueText(special)
     edit.setDate(edit.minimumDate())
@@ -202,9 +243,14 @@ class VisitsPage(WorkspacePage):
         self.table.setAlternatingRowColors(True)
         self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in range(1, self.model.columnCount()):
-            self.table.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setWordWrap(False)
+        # Every column as wide as its widest cell, measured again when rows or scores arrive (a
+        # header left to size itself measures the empty table once); the unit takes the rest.
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(40)
+        self.model.scoresLoaded.connect(self.fit_columns)
         # Enter, Return and double-click all activate: each opens the visit.
         self.table.activated.connect(self._open_index)
         self.count_label = QLabel(self)
@@ -289,7 +335,12 @@ class VisitsPage(WorkspacePage):
             self.campaign.addItem(name, campaign_id)
         self.campaign.blockSignals(False)
 
+    def fit_columns(self) -> None:
+        for column in range(1, self.model.columnCount()):
+            self.table.resizeColumnToContents(column)
+
     def _page_loaded(self, count: int) -> None:
+        self.fit_columns()
         if self.model.has_more:
             self.count_label.setText(self.tr("%n visit(s) shown; scroll for more", "", count))
         else:
