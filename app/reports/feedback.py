@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from reportlab.platypus import Flowable, Spacer
+from reportlab.platypus import Flowable
 
 from app.evidence import Photo
 from app.reports.blocks import findings_table, practices_block, scores_block
@@ -16,7 +16,7 @@ from app.reports.common import (
     photo_grid,
 )
 from app.reports.renditions import SMALL, render_photos
-from app.reports.signing import issuer_block, signature_block, verification_block
+from app.reports.signing import foot_block
 
 
 def chosen_photos(photos: tuple[Photo, ...], limit: int, finding_ids: Sequence[str] = ()) -> list[Photo]:
@@ -59,8 +59,5 @@ def feedback_story(ctx: DocContext) -> list[Flowable]:
         if more > 0:
             block.append(p(ctx.tn("photos.more", more), s.small))
         story += block  # the heading stays with the first row of photos (keep_headings)
-    if ctx.shows("signatures"):
-        story += [Spacer(1, 4)] + issuer_block(ctx) + signature_block(ctx)
-    if ctx.shows("verification"):
-        story += verification_block(ctx)
+    story += foot_block(ctx, 4)
     return story

@@ -7,7 +7,7 @@ note and evidence method (gaps marked) and an annex with all photos in a grid.
 from __future__ import annotations
 
 from reportlab.lib import colors
-from reportlab.platypus import Flowable, PageBreak, Spacer
+from reportlab.platypus import Flowable, PageBreak
 
 from app.reports.answers import answer_text
 from app.reports.blocks import findings_table, grade_text, practices_block, scores_block
@@ -22,7 +22,7 @@ from app.reports.common import (
 from app.reports.data import RubricPart
 from app.reports.linebreak import keep
 from app.reports.renditions import SMALL, render_photos
-from app.reports.signing import issuer_block, signature_block, verification_block
+from app.reports.signing import foot_block
 from app.reports.styles import GAP_BG
 from app.reports.wording import methods_phrase, methods_text, points, visit_type_phrase
 from app.rubric import Section
@@ -106,10 +106,7 @@ def full_story(ctx: DocContext) -> list[Flowable]:
         # Numbered as in 四、存在问题, so each requirement points at its finding.
         story += [p(ctx.t("full.requirements"), s.h1)] + findings_table(
             ctx, show="requirements" if ctx.shows("findings") else "all")
-    if ctx.shows("signatures"):
-        story += [Spacer(1, 6)] + issuer_block(ctx) + signature_block(ctx)
-    if ctx.shows("verification"):
-        story += verification_block(ctx)
+    story += foot_block(ctx, 6)
     if ctx.shows("items"):
         story.append(PageBreak())
         story.append(p(ctx.t("full.items"), s.h1))

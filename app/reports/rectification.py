@@ -6,7 +6,7 @@ from reportlab.platypus import Flowable, Spacer
 
 from app.reports.blocks import findings_table
 from app.reports.common import DocContext, header_block, p
-from app.reports.signing import issuer_block, signature_block, verification_block
+from app.reports.signing import foot_block
 from app.reports.wording import visit_type_phrase
 
 
@@ -27,8 +27,5 @@ def rectification_story(ctx: DocContext) -> list[Flowable]:
         story += [p(ctx.t("findings"), s.h1)] + findings_table(ctx)
     if ctx.shows("reply"):
         story += [Spacer(1, 6), p(ctx.t("rect.reply", office=office), s.body)]
-    if ctx.shows("signatures"):
-        story += [Spacer(1, 6)] + issuer_block(ctx) + signature_block(ctx)
-    if ctx.shows("verification"):
-        story += verification_block(ctx)
+    story += foot_block(ctx, 6)
     return story

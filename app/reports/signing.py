@@ -24,6 +24,20 @@ from app.reports.verify import codes_for
 _SIGN_SPACE = 16 * mm
 
 
+def foot_block(ctx: DocContext, space: float = 6) -> list[Flowable]:
+    """The end of a document, kept on one page: the 落款, the signature lines and the code.
+
+    The seal goes over the 落款 and the signatures answer it, so they never part; the code
+    follows them rather than standing alone on a page of its own.
+    """
+    parts: list[Flowable] = []
+    if ctx.shows("signatures"):
+        parts += issuer_block(ctx) + signature_block(ctx)
+    if ctx.shows("verification"):
+        parts += verification_block(ctx)
+    return [Spacer(1, space), KeepTogether(parts)] if parts else []
+
+
 def issue_date(ctx: DocContext) -> str:
     """The date of issue in the official style (2026年11月27日 / 27 November 2026).
 

@@ -14,6 +14,7 @@ from app.findings import add_finding, add_good_practice
 from app.reports import build_report
 from app.reports.common import MARGIN_BOTTOM
 from app.reports.texts import TEXTS
+from app.settings import set_setting
 from app.signatures import add_signature
 from tests.app.report_factory import FINDINGS, banded_visit, page_rows, pdf_text, squeeze
 
@@ -95,3 +96,19 @@ def test_the_photos_heading_stays_with_its_first_row_of_photos(seeded):
             assert _lowest_content(rows) not in HEADINGS, f"{n + 1} practices: page {number}"
         seen_photo_pages.add(next(i for i, rows in enumerate(pages) if any("现场照片" in t for _, t in rows)))
     assert len(seen_photo_pages) == 2  # the photos did move from page 1 to page 2 on the way
+
+
+@pytest.mark.parametrize("kind", ["feedback", "rectification", "full"])
+def test_the_issuer_signatures_and_code_stay_on_one_page(seeded, kind):
+    set_setting(seeded.profile, "office_name", "丹江口市人民政府教育督导室")
+    vid, _ = banded_visit(seeded, photos=0)
+    for n in range(14):
+        add_finding(seeded.profile, vid, description=f"第{n}项问题：消防器材部分过期，疏散指示标志损坏，需在限期内更换。",
+                    requirement="更换过期器材，修复疏散标志。", deadline="2027-01-31", responsible="总务主任")
+        pages = [squeeze("".join(t for _, t in rows)) for rows in
+                 page_rows(build_report(seeded.profile, vid, kind=kind).pdf)]
+        foot = [i for i, text in enumerate(pages) if "受检单位负责人（签收）" in text]
+        assert len(foot) == 1, n
+        page = pages[foot[0]]
+        # The office is in every page's header too: the 落款 is the office followed by its date.
+        assert "丹江口市人民政府教育督导室年月日" in page and "校验码" in page, (n, kind)
