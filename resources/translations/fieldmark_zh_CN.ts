@@ -1743,6 +1743,68 @@ Offline-first inspection checklists, live scoring and feedback.</source>
         <translation>得分</translation>
     </message>
     <message>
+        <source>✓  answered</source>
+        <translation>✓  已评</translation>
+    </message>
+    <message>
+        <source>!  something is missing: a reason or a photo</source>
+        <translation>!  有缺项：扣分理由或照片</translation>
+    </message>
+    <message>
+        <source>(blank)  not answered yet</source>
+        <translation>（空白）  尚未评分</translation>
+    </message>
+    <message>
+        <source>{na}  not applicable</source>
+        <translation>{na}  不适用，不计入满分</translation>
+    </message>
+    <message>
+        <source>3/5  items answered in a section</source>
+        <translation>3/5  本部分已评指标数 / 指标总数</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n of {total} item(s) answered</source>
+        <translation>
+            <numerusform>已评 %n 项，共 {total} 项</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Not saved: the last change of this answer is not on disk yet</source>
+        <translation>未保存：此项最近的修改尚未写入磁盘</translation>
+    </message>
+    <message>
+        <source>Not applicable: left out of the maximum</source>
+        <translation>不适用：不计入满分</translation>
+    </message>
+    <message>
+        <source>Not answered yet, and a photo is required</source>
+        <translation>尚未评分，且须附照片</translation>
+    </message>
+    <message>
+        <source>Not answered yet</source>
+        <translation>尚未评分</translation>
+    </message>
+    <message>
+        <source>the reason for an award below the maximum</source>
+        <translation>扣分理由</translation>
+    </message>
+    <message>
+        <source>a required photo</source>
+        <translation>必需的照片</translation>
+    </message>
+    <message>
+        <source>Answered, but missing: {what}</source>
+        <translation>已评，但缺少：{what}</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+    <message>
+        <source>Answered</source>
+        <translation>已评</translation>
+    </message>
+    <message>
         <source>Not saved: {item}</source>
         <translation>未保存：{item}</translation>
     </message>
@@ -1911,6 +1973,29 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     <message>
         <source>&amp;Sign</source>
         <translation>签名(&amp;S)</translation>
+    </message>
+</context>
+<context>
+    <name>SignatureStatusWidget</name>
+    <message>
+        <source>Team leader</source>
+        <translation>组长</translation>
+    </message>
+    <message>
+        <source>Unit head</source>
+        <translation>受检单位负责人</translation>
+    </message>
+    <message>
+        <source>{role}: not signed yet</source>
+        <translation>{role}：尚未签名</translation>
+    </message>
+    <message>
+        <source>{role}: {name} signed an earlier version ({when}): sign again</source>
+        <translation>{role}：{name} 签署的是修订前的版本（{when}），请重新签名</translation>
+    </message>
+    <message>
+        <source>{role}: {name}, signed {when}</source>
+        <translation>{role}：{name}，签于 {when}</translation>
     </message>
 </context>
 <context>

@@ -29,6 +29,7 @@ from ui.checklist.page_flows import PageFlowsMixin
 from ui.checklist.score_panel import ScorePanelWidget
 from ui.checklist.section_tree import SectionTreeModel, make_tree_view, size_columns
 from ui.checklist.shortcuts import install_actions
+from ui.checklist.signature_status import SignatureStatusWidget
 from ui.checklist.style import page_style
 from ui.checklist.visit_data import VisitData, load_visit
 from ui.tasks import TaskRunner
@@ -107,7 +108,9 @@ class ChecklistPage(PageFlowsMixin, QWidget):
         right.setObjectName("rightColumn")
         rbox = QVBoxLayout(right)
         rbox.setContentsMargins(8, 8, 8, 8)
+        self.signature_status = SignatureStatusWidget()
         rbox.addWidget(self.score)
+        rbox.addWidget(self.signature_status)
         rbox.addWidget(self.findings, 1)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)

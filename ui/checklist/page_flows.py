@@ -84,6 +84,7 @@ class PageFlowsMixin(_Page):
             return
         self.findings.set_data(data.findings, data.practices, data.earlier_findings,
                                data.visit.visit_type == "follow_up")
+        self.signature_status.set_signatures(data.signatures, data.visit.version)
         if self.current is not None:
             self.score.set_result(data.scorers[self.current[0]].result, self.missing_signatures())
 

@@ -189,7 +189,41 @@ class SectionTreeModel(QAbstractItemModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return (self.tr("Section / item"), self.tr("Done"), self.tr("Score"))[section]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole and section == 1:
+            return self.legend()
         return None
+
+    def legend(self) -> str:
+        """What the marks of the Done column mean."""
+        return "\n".join((self.tr("✓  answered"), self.tr("!  something is missing: a reason or a photo"),
+                          self.tr("{na}  not applicable").format(na=self.tr("N/A")), self.tr("(blank)  not answered yet"),
+                          self.tr("3/5  items answered in a section")))
+
+    def _done_tip(self, node: Node) -> str:
+        """The Done cell's mark in words (its tooltip)."""
+        if node.kind != "item":
+            result = self._results.get(node.rubric_hash)
+            sec = result.sections.get(node.code) if result is not None and node.kind == "section" else None
+            if sec is None:
+                return self.legend()
+            return self.tr("%n of {total} item(s) answered", "", sec.answered_count).format(total=sec.total_count)
+        if (node.rubric_hash, node.code) in self._unsaved:
+            return self.tr("Not saved: the last change of this answer is not on disk yet")
+        result = self._results.get(node.rubric_hash)
+        item = result.items.get(node.code) if result is not None else None
+        if item is None:
+            return ""
+        if item.na:
+            return self.tr("Not applicable: left out of the maximum")
+        if not item.answered:
+            if "photo_missing" in item.gaps:
+                return self.tr("Not answered yet, and a photo is required")
+            return self.tr("Not answered yet")
+        missing = [{"no_reason": self.tr("the reason for an award below the maximum"),
+                    "photo_missing": self.tr("a required photo")}.get(g, g) for g in item.gaps if g != "unanswered"]
+        if missing:
+            return self.tr("Answered, but missing: {what}").format(what=self.tr(", ").join(missing))
+        return self.tr("Answered")
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         node = self._node(index)
@@ -202,6 +236,8 @@ class SectionTreeModel(QAbstractItemModel):
             return self._item_cell(node, col) if node.kind == "item" else self._section_cell(node, col)
         unsaved = node.kind == "item" and (node.rubric_hash, node.code) in self._unsaved
         if role == Qt.ItemDataRole.ToolTipRole:
+            if col == 1:
+                return self._done_tip(node)
             if unsaved:
                 return self.tr("Not saved: {item}").format(item=node.text)
             return f"{node.code}  {node.text}".strip() if col == 0 else None

@@ -54,5 +54,7 @@ QPushButton#chip:focus { border: 2px solid #f59e0b; }
 #scoreVetoes { color: #c62828; font-weight: 600; background: #fdecea; border-radius: 6px; padding: 6px; }
 #scoreGaps { text-align: left; color: #2e7d32; padding: 0; }
 #scoreGaps[open="true"] { color: #b26a00; }
+#signatureStatus { color: #4b5563; background: white; border: 1px solid #dde1e7; border-radius: 8px; padding: 8px 10px; }
+#signatureStatus[complete="true"] { color: #2e7d32; }
 #panelTitle { font-weight: 600; color: #374151; padding-top: 6px; }
 """
