@@ -35,7 +35,10 @@ def foot_block(ctx: DocContext, space: float = 6) -> list[Flowable]:
         parts += issuer_block(ctx) + signature_block(ctx)
     if ctx.shows("verification"):
         parts += verification_block(ctx)
-    return [Spacer(1, space), KeepTogether(parts)] if parts else []
+    # Nested KeepTogethers claim a huge height (to force their own split), which would push
+    # the whole foot to the next page: keep their content, not them.
+    flat = [g for f in parts for g in (f._content if isinstance(f, KeepTogether) else [f])]
+    return [Spacer(1, space), KeepTogether(flat)] if flat else []
 
 
 def issue_date(ctx: DocContext) -> str:
