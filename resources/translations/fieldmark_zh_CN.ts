@@ -274,6 +274,10 @@
         <source>{choice}: vetoes the visit (一票否决)</source>
         <translation>{choice}：一票否决</translation>
     </message>
+    <message>
+        <source>{choice}: caps the grade (一票否决)</source>
+        <translation>{choice}：一票否决，等级受限</translation>
+    </message>
 </context>
 <context>
     <name>CountEditorWidget</name>
@@ -657,6 +661,22 @@
         <translation>清除答案(&amp;L)</translation>
     </message>
     <message>
+        <source>this vetoes the visit (一票否决)</source>
+        <translation>一票否决，本次评估不予通过</translation>
+    </message>
+    <message>
+        <source>the grade is capped (一票否决)</source>
+        <translation>一票否决，等级受限</translation>
+    </message>
+    <message>
+        <source>Failed: {veto}</source>
+        <translation>不合格：{veto}</translation>
+    </message>
+    <message>
+        <source>Score {awarded} / {max} · {veto}</source>
+        <translation>得分 {awarded} / {max} · {veto}</translation>
+    </message>
+    <message>
         <source>What was missing or wrong (required for the gap check)</source>
         <translation>缺失或不符合的内容（查漏补缺必填）</translation>
     </message>
@@ -719,10 +739,6 @@
     <message>
         <source>Not answered yet · maximum {max}</source>
         <translation>尚未评分 · 满分 {max}</translation>
-    </message>
-    <message>
-        <source>Failed: this vetoes the visit (一票否决)</source>
-        <translation>不合格：一票否决，本次评估不予通过</translation>
     </message>
     <message>
         <source>Passed: no veto</source>

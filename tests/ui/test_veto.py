@@ -45,3 +45,23 @@ def test_amending_a_veto_item_offers_the_same_words(qtbot, seeded):
     dialog = AmendDialog(rubric.items["X2"], page.draft_of((c.school, "X2")), "X", vetoes=vetoes)
     qtbot.addWidget(dialog)
     assert [b.text() for b in dialog.editor.group.buttons()] == ["Pass", "Fail: vetoes the visit (一票否决)"]
+
+
+def test_a_veto_that_caps_the_grade_says_so(qtbot, seeded):
+    from app.rubric.samples import load_sample
+    from app.rubric_store import import_document
+    from app.visits import NewVisit, create_visit
+    from tests.ui.checklist_support import Checklist
+
+    rubric, _ = import_document(seeded.profile, load_sample("enterprise-env-safety"))
+    visit = create_visit(seeded.profile, NewVisit(unit_id=seeded.unit_id, visit_type="themed", starts_on="2026-11-24",
+                                                  rubric_hashes=[rubric.hash], team_id=seeded.team_id)).id
+    page = open_page(qtbot, Checklist(seeded.profile, rubric.hash, rubric.hash, visit, visit), visit)
+    capping = next(v for v in page.data.rubrics[rubric.hash].vetoes if v.effect == "cap_band")
+    page.go_to(rubric.hash, capping.item)
+    pane = page.pane
+    assert "the grade is capped" in pane.veto_note.text()
+    fail = next(b for b in pane.editor.group.buttons() if "(一票否决)" in b.text())
+    assert fail.text().endswith(": caps the grade (一票否决)")
+    fail.click()
+    assert pane.award.text().endswith("· the grade is capped (一票否决)")

@@ -232,10 +232,16 @@ class ChoiceEditorWidget(AnswerEditorWidget):
             choices = [(lv.code, self.tr("{label} ({points} pts)").format(label=label_text(lv.label),
                                                                           points=number(lv.points)))
                        for lv in item.levels]
-        # The answer that fires a veto says so where it is chosen.
-        return [(value, self.tr("{choice}: vetoes the visit (一票否决)").format(choice=text)
-                 if any(v.condition == "equals" and v.operand == value for v in self.vetoes) else text)
-                for value, text in choices]
+        # The answer that fires a veto says so where it is chosen, and what it does.
+        out = []
+        for value, text in choices:
+            fired = [v for v in self.vetoes if v.condition == "equals" and v.operand == value]
+            if any(v.effect == "fail" for v in fired):
+                text = self.tr("{choice}: vetoes the visit (一票否决)").format(choice=text)
+            elif fired:
+                text = self.tr("{choice}: caps the grade (一票否决)").format(choice=text)
+            out.append((value, text))
+        return out
 
     def _show(self, value: Any) -> None:
         self._last = value

@@ -299,15 +299,20 @@ class ItemPaneWidget(QWidget):
             return
         result = score.items.get(item.code) if score is not None else None
         indicator = next((r for r in score.indicators if r.code == item.code), None) if score is not None else None
-        vetoed = score is not None and any(v.item == item.code for v in score.vetoes)
+        hits = [v for v in score.vetoes if v.item == item.code] if score is not None else []
+        vetoed = bool(hits)
         veto_check = bool(self.vetoes) and not item.maximum
         if draft.na:
             text = self.tr("Not applicable: left out of the maximum")
         elif result is None or not result.answered:
             text = self.tr("Not answered yet") if veto_check else \
                 self.tr("Not answered yet · maximum {max}").format(max=number(item.maximum))
-        elif vetoed:
-            text = self.tr("Failed: this vetoes the visit (一票否决)")
+        elif hits:
+            veto = self.tr("this vetoes the visit (一票否决)") if any(h.effect == "fail" for h in hits) \
+                else self.tr("the grade is capped (一票否决)")
+            text = self.tr("Failed: {veto}").format(veto=veto) if veto_check else \
+                self.tr("Score {awarded} / {max} · {veto}").format(
+                    awarded=number(result.awarded), max=number(result.maximum), veto=veto)
         elif veto_check:
             text = self.tr("Passed: no veto")
         else:
