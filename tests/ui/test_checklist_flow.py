@@ -10,9 +10,11 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
 from app.findings import list_findings, list_good_practices
+from app.reports import build_report
 from app.session import last_position
 from app.signatures import list_signatures
 from app.visits import audit_trail, get_visit, list_responses
+from tests.app.report_factory import page_texts
 from tests.ui.checklist_support import make_checklist, open_page
 from ui.checklist.finding_dialog import FindingDialog
 from ui.checklist.gap_dialog import GapDialog
@@ -300,3 +302,6 @@ def test_a_new_finding_starts_empty_and_concerns_an_item_only_when_chosen(qtbot,
     # The panel names the item a finding concerns, as the sheet does.
     texts = [page.findings.findings.item(k).text() for k in range(page.findings.findings.count())]
     assert not texts[0].startswith("[General] A") and "A2.3" in texts[1]
+    sheet = "".join(page_texts(build_report(c.profile, c.school_visit, kind="feedback").pdf)).replace(" ", "")
+    assert "A2.3音乐室器材不足" in sheet and "校门口无值守人员" in sheet
+    assert "E2校门口" not in sheet  # the item on screen was not chosen: no link
