@@ -77,9 +77,15 @@ def capture(data_dir: Path, lang: str, out: Path) -> list[Path]:
         if name == "rubrics":
             _select_first_rubric(window)
         shot(name)
-    visit = list_visits(profile, VisitFilter(status="in_progress"), limit=1)[0]
+    open_visits = list_visits(profile, VisitFilter(status="in_progress"), limit=20)
+    # A school's standardized acceptance: the demo's fullest checklist.
+    visit = next((v for v in open_visits if v.unit_name == "大坝初级中学"), open_visits[0])
     window.open_visit(visit.id)
     shot("checklist")
+    _show_finding_dialog(window, lang)
+    shot("finding")
+    if window.checklist_page().dialog is not None:
+        window.checklist_page().dialog.reject()
     finalized = list_visits(profile, VisitFilter(status="finalized"), limit=1)[0]
     window.open_visit(finalized.id)
     window.print_visit("feedback")
@@ -93,6 +99,25 @@ def capture(data_dir: Path, lang: str, out: Path) -> list[Path]:
     runner.wait_idle()
     profile.close()
     return saved
+
+
+def _show_finding_dialog(window, lang: str) -> None:  # noqa: ANN001
+    """A finding being written about the item on screen, linked to it by the inspector."""
+    page = window.checklist_page()
+    if page.data is not None:  # an item a crack in a wall is about, when the rubric has it
+        for rubric_hash, rubric in page.data.rubrics.items():
+            if "A2.4" in rubric.items:
+                page.go_to(rubric_hash, "A2.4")
+    page.finding_flows.add_finding()
+    dialog = page.dialog
+    if dialog is None:
+        return
+    dialog.description.setPlainText("部分教室墙面开裂，未见安全鉴定报告" if lang == "zh_CN"
+                                    else "Cracks in two classroom walls; no safety appraisal report on file")
+    dialog.item.setCurrentIndex(min(1, dialog.item.count() - 1))
+    dialog.requirement.setPlainText("一个月内完成安全鉴定，鉴定前停用相关教室" if lang == "zh_CN"
+                                    else "Have the rooms appraised within a month; close them until then")
+    dialog.responsible.setText("总务处" if lang == "zh_CN" else "Facilities office")
 
 
 def _select_first_unit(window, profile) -> None:  # noqa: ANN001
