@@ -87,7 +87,8 @@ def items_block(ctx: DocContext, part: RubricPart) -> list[Flowable]:
     extra: list[tuple] = [("VALIGN", (0, 1), (-1, -1), "TOP")]
     for sec in part.rubric.sections:
         _item_rows(ctx, part, sec, rows, extra)
-    widths = [0.08, 0.32, 0.2, 0.1, 0.12, 0.18]
+    # The method column holds "Questionnaire" whole; a score "25/25" needs little room.
+    widths = [0.07, 0.31, 0.2, 0.09, 0.15, 0.18]
     return [table(rows, [w * x for x in widths], extra=extra)]
 
 

@@ -60,8 +60,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     # The number of gaps not listed, after the ones that are.
     "gaps.more": ("；另有 {n} 处未列出", "; and {n} more"),
     "provisional": ("暂定", "provisional"),
-    "provisional.note": ("草稿尚有 {n} 项未评，等级为暂定", "draft with {n} items not yet assessed: the grade is provisional"),
-    "provisional.note.one": ("", "draft with 1 item not yet assessed: the grade is provisional"),
+    "provisional.note": ("草稿尚有 {n} 项未评，等级为暂定", "{n} items not yet assessed: the grade is provisional"),
+    "provisional.note.one": ("", "1 item not yet assessed: the grade is provisional"),
     "provisional.none": ("尚未评分（共 {n} 项）", "nothing assessed yet ({n} items)"),
     "gap.unanswered": ("未评", "unanswered"),
     "gap.no_reason": ("扣分无理由", "no reason"),

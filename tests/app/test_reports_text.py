@@ -112,7 +112,7 @@ def test_a_drafts_grade_is_provisional_with_the_count(seeded):
     # 13.5 of 20 so far: 合格 if it stays so, but B1 is still to be assessed.
     assert "合格（暂定）" in zh and "草稿尚有1项未评，等级为暂定" in zh
     en = " ".join(pdf_text(build_report(seeded.profile, vid, lang="en").pdf).split())
-    assert "Qualified (provisional)" in en and "draft with 1 item not yet assessed" in en
+    assert "Qualified (provisional)" in en and "1 item not yet assessed: the grade is provisional" in en
     full = squeeze(pdf_text(build_report(seeded.profile, vid, kind="full").pdf))
     assert "评定等级：合格（暂定）。草稿尚有1项未评，等级为暂定。" in full
     # Once finalized the grade is the result.
