@@ -1202,6 +1202,26 @@ Offline-first inspection checklists, live scoring and feedback.</source>
         <translation>照片内容说明</translation>
     </message>
     <message>
+        <source>On the feedback sheet</source>
+        <translation>是否印在反馈意见书上</translation>
+    </message>
+    <message>
+        <source>Sheet: automatic</source>
+        <translation>意见书：自动选择</translation>
+    </message>
+    <message>
+        <source>Sheet: print this photo</source>
+        <translation>意见书：印这张照片</translation>
+    </message>
+    <message>
+        <source>Sheet: leave it out</source>
+        <translation>意见书：不印这张</translation>
+    </message>
+    <message>
+        <source>Whether the feedback sheet prints this photo. Automatic puts the findings&apos; photos first, then captioned ones.</source>
+        <translation>反馈意见书是否印这张照片。自动选择时先印问题的附图，再印有说明的照片。</translation>
+    </message>
+    <message>
         <source>{action} ({key})</source>
         <translation>{action}（{key}）</translation>
     </message>

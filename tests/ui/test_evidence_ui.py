@@ -328,6 +328,7 @@ def test_read_only_viewer_offers_no_edits(qtbot, page, shots):
     qtbot.addWidget(viewer)
     assert not viewer.acts["arrow"].isEnabled() and not viewer.acts["delete"].isEnabled()
     assert viewer.acts["zoom_in"].isEnabled() and viewer.caption.isReadOnly()
+    assert not viewer.sheet.isEnabled()  # which photos the sheet prints is fixed too
 
 
 # --- background import ----------------------------------------------------------------------------
@@ -580,3 +581,22 @@ def test_an_import_that_ends_on_another_item_does_not_report_there(qtbot, seeded
         assert [p.item_code for p in list_photos(c.profile, c.school_visit)] == [ITEM]
     finally:
         runner.shutdown()
+
+
+def test_the_viewer_chooses_whether_a_photo_goes_on_the_sheet(qtbot, page, shots):
+    attach(qtbot, page, shots[:2])
+    viewer = open_viewer(qtbot, page)
+    pid = viewer.current.id
+    assert viewer.sheet.currentText() == "Sheet: automatic"
+    viewer.sheet.setCurrentIndex(viewer.sheet.findData("no"))
+    viewer.sheet.activated.emit(viewer.sheet.currentIndex())  # as a user's pick emits it
+    assert get_photo(page.profile, pid).on_sheet is False
+    viewer.step(1)
+    viewer.step(-1)
+    assert viewer.sheet.currentData() == "no"  # shown again as chosen
+    viewer.sheet.setCurrentIndex(viewer.sheet.findData("yes"))
+    viewer.sheet.activated.emit(viewer.sheet.currentIndex())
+    assert get_photo(page.profile, pid).on_sheet is True
+    viewer.sheet.setCurrentIndex(viewer.sheet.findData("auto"))
+    viewer.sheet.activated.emit(viewer.sheet.currentIndex())
+    assert get_photo(page.profile, pid).on_sheet is None

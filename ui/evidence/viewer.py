@@ -23,6 +23,7 @@ from PySide6.QtGui import (
     QPixmap,
 )
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QFrame,
     QHBoxLayout,
@@ -44,6 +45,7 @@ from app.evidence import (
     restore_photo,
     save_annotations,
     set_caption,
+    set_on_sheet,
 )
 from app.profile import Profile
 from ui.evidence.canvas import (
@@ -73,6 +75,11 @@ def read_display_image(path: Path) -> QImage:
     if image.isNull():
         raise OSError(reader.errorString())
     return image
+
+
+# The sheet choice as combo data: Qt keeps no None as item data, so each choice has a key.
+_SHEET_KEYS: dict[bool | None, str] = {None: "auto", True: "yes", False: "no"}
+_SHEET_CHOICES = {key: choice for choice, key in _SHEET_KEYS.items()}
 
 
 class PhotoViewerDialog(QDialog):
@@ -125,6 +132,17 @@ class PhotoViewerDialog(QDialog):
         self.caption_timer.setSingleShot(True)
         self.caption_timer.setInterval(CAPTION_PAUSE_MS)
         self.caption_timer.timeout.connect(self.flush_caption)
+        # Which photos the feedback sheet carries: the inspector's choice, else the default rule
+        # (findings' photos first, then captioned ones).
+        self.sheet = QComboBox()
+        self.sheet.setObjectName("onSheet")
+        self.sheet.setAccessibleName(self.tr("On the feedback sheet"))
+        for text, choice in ((self.tr("Sheet: automatic"), None), (self.tr("Sheet: print this photo"), True),
+                             (self.tr("Sheet: leave it out"), False)):
+            self.sheet.addItem(text, _SHEET_KEYS[choice])
+        self.sheet.setToolTip(self.tr("Whether the feedback sheet prints this photo. Automatic puts "
+                                      "the findings' photos first, then captioned ones."))
+        self.sheet.activated.connect(self._sheet_chosen)
         self.where = QLabel()
         self.where.setObjectName("photoWhere")
         self.zoom_label = QLabel()
@@ -133,6 +151,7 @@ class PhotoViewerDialog(QDialog):
         bottom = QHBoxLayout()
         bottom.addWidget(self.caption_label)
         bottom.addWidget(self.caption, 1)
+        bottom.addWidget(self.sheet)
         bottom.addWidget(self.where)
         bottom.addWidget(self.zoom_label)
         bottom.addWidget(self.status)
@@ -145,6 +164,7 @@ class PhotoViewerDialog(QDialog):
         box.addLayout(bottom)
         place_window(self, "PhotoViewerDialog", QSize(1100, 780))
         self.caption.setReadOnly(read_only)
+        self.sheet.setEnabled(not read_only)
         self.show_photo()
         self.canvas.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -247,6 +267,7 @@ class PhotoViewerDialog(QDialog):
             self._update_actions()
             return
         self.caption.setText(photo.caption)
+        self.sheet.setCurrentIndex(max(0, self.sheet.findData(_SHEET_KEYS[photo.on_sheet])))
         self.where.setText(self.tr("{number} of {count} · {name}").format(
             number=self.index + 1, count=len(self.photos), name=photo.original_name))
         self.canvas.set_image(QImage(), self.tr("Loading…"))
@@ -301,6 +322,17 @@ class PhotoViewerDialog(QDialog):
         if self.current is not None and not self.read_only:
             self._caption_for = self.current.id
             self.caption_timer.start()
+
+    def _sheet_chosen(self, index: int) -> None:
+        photo = self.current
+        if photo is None or self.read_only:
+            return
+        choice = _SHEET_CHOICES[self.sheet.itemData(index)]
+        self.photos = [replace(p, on_sheet=choice) if p.id == photo.id else p for p in self.photos]
+        profile, pid = self.profile, photo.id
+        self.status.setText(self.tr("Saving…"))
+        self.runner.run(lambda: set_on_sheet(profile, pid, choice), on_done=self._saved, on_error=self._failed,
+                        label="photo on sheet")
 
     def flush_caption(self) -> None:
         """Save the caption typed so far now (leaving the photo, closing, or Enter)."""
