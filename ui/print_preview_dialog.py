@@ -8,7 +8,6 @@ the window stays responsive while a long report goes to the printer.
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -32,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from app.evidence.store import atomic_write
 from app.profile import Profile
-from app.reports import Built, prepare_report, render_report
+from app.reports import Built, prepare_report, render_report, save_file
 from ui.tasks import TaskRunner
 from ui.widgets.geometry import place_window
 
@@ -189,7 +188,9 @@ class PrintPreviewDialog(QDialog):
             return
 
         def work() -> str:
-            shutil.copyfile(source, path)
+            # The same writer as `fieldmark report --out`: whole file, normal permissions, and
+            # a plain reason when the folder refuses it.
+            save_file(path, source.read_bytes())
             return str(path)
 
         self.runner.run(work, io=True, on_done=self._saved, on_error=self._save_failed, label=self.tr("Saving the PDF"))

@@ -7,6 +7,8 @@ import threading
 from pathlib import Path
 
 import pytest
+import os
+
 from pypdf import PdfReader
 from PySide6.QtPrintSupport import QPrinter
 
@@ -46,6 +48,23 @@ def test_save_as_pdf_writes_the_file(qtbot, seeded, runner, visit, tmp_path):
     with qtbot.waitSignal(dialog.saved):
         dialog.save_to(target)
     assert len(PdfReader(target).pages) == dialog.page_count == 1
+    mask = os.umask(0)
+    os.umask(mask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~mask  # the user's normal permissions, not 0600
+
+
+def test_save_as_pdf_into_a_missing_folder_says_why_and_writes_nothing(qtbot, seeded, runner, visit, tmp_path,
+                                                                        monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
+    dialog = show_print_preview(None, seeded.profile, runner, visit)
+    qtbot.addWidget(dialog)
+    target = tmp_path / "no-such-folder" / "sheet.pdf"
+    dialog.save_to(target)
+    assert shown and "could not be saved" in shown[0] and "no-such-folder" in shown[0]
+    assert not target.parent.exists()
 
 
 def test_print_to_a_pdf_printer(qtbot, seeded, runner, visit, tmp_path):
