@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 import threading
 from pathlib import Path
 
 import pytest
-import os
-
 from pypdf import PdfReader
 from PySide6.QtPrintSupport import QPrinter
 
