@@ -1,0 +1,196 @@
+"""What every blob store promises: content addressed by SHA-256, verified while it streams.
+
+A blob's name is the lowercase hex SHA-256 of its bytes, so the store never trusts the client's
+claim: ``put`` re-hashes every byte it receives and refuses the blob when the hash differs, and
+nothing becomes visible under a name until its bytes are complete and verified.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from abc import ABC, abstractmethod
+from collections.abc import AsyncGenerator, AsyncIterable, Iterable, Iterator
+from typing import Protocol
+
+import anyio
+import anyio.from_thread
+import anyio.to_thread
+
+_NAME = re.compile(r"[0-9a-f]{64}")
+
+# The async bridge hands the worker thread blocks of about this size: big enough that one
+# thread hop per block costs nothing next to hashing and writing it, small enough to bound the
+# memory an upload holds.
+BRIDGE_BLOCK = 1024 * 1024
+READ_CHUNK = 1024 * 1024
+
+
+class BlobError(Exception):
+    """Base of the blob store's errors."""
+
+
+class BadBlobName(BlobError, ValueError):
+    """Anything but 64 lowercase hex digits: never used as a path or a key."""
+
+    def __init__(self, name: object) -> None:
+        shown = repr(name) if not isinstance(name, str) else repr(name[:80])
+        super().__init__(f"not a SHA-256 blob name (64 lowercase hex digits): {shown}")
+        self.name = name
+
+
+class BlobTooLarge(BlobError):
+    def __init__(self, sha: str, limit: int) -> None:
+        super().__init__(f"blob {sha} is larger than the limit of {limit} bytes")
+        self.sha = sha
+        self.limit = limit
+
+
+class BlobHashMismatch(BlobError):
+    def __init__(self, expected: str, actual: str, size: int) -> None:
+        super().__init__(f"blob named {expected} hashes to {actual} ({size} bytes received)")
+        self.expected = expected
+        self.actual = actual
+        self.size = size
+
+
+class BlobNotFound(BlobError, KeyError):
+    def __init__(self, sha: str) -> None:
+        super().__init__(f"no blob {sha}")
+        self.sha = sha
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0])
+
+
+class BlobStoreUnavailable(BlobError):
+    """The store cannot be reached or written: readiness fails with this reason."""
+
+
+def check_name(sha: object) -> str:
+    if not isinstance(sha, str) or not _NAME.fullmatch(sha):
+        raise BadBlobName(sha)
+    return sha
+
+
+def unique_names(shas: Iterable[str]) -> list[str]:
+    """Validated names, first occurrence kept, so a repeated name is looked up once."""
+    seen: dict[str, None] = {}
+    for sha in shas:
+        seen.setdefault(check_name(sha), None)
+    return list(seen)
+
+
+class Meter:
+    """Hashes and counts bytes as they pass, failing as soon as the limit is crossed."""
+
+    def __init__(self, sha: str, limit: int) -> None:
+        if limit < 0:
+            raise ValueError("limit must be >= 0")
+        self.sha = sha
+        self.limit = limit
+        self.size = 0
+        self._hash = hashlib.sha256()
+
+    def update(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        # Checked before hashing so an oversized body costs no more work than the limit.
+        if self.size > self.limit:
+            raise BlobTooLarge(self.sha, self.limit)
+        self._hash.update(chunk)
+
+    def verify(self) -> int:
+        actual = self._hash.hexdigest()
+        if actual != self.sha:
+            raise BlobHashMismatch(self.sha, actual, self.size)
+        return self.size
+
+
+class BlobReader(Protocol):
+    """A readable binary stream over one blob; close it (or use ``with``) when done."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
+class BlobStore(ABC):
+    """Blobs named by the SHA-256 of their bytes, on files or in S3-compatible storage."""
+
+    @abstractmethod
+    def has(self, sha: str) -> bool:
+        """Whether the blob is stored (complete and verified)."""
+
+    def missing(self, shas: Iterable[str]) -> list[str]:
+        """The names the store lacks, in the order given, each once. BadBlobName on any bad name."""
+        return [sha for sha in unique_names(shas) if not self.has(sha)]
+
+    @abstractmethod
+    def put(self, sha: str, chunks: Iterable[bytes], *, limit: int) -> int:
+        """Stream ``chunks`` into the blob ``sha`` and return its size in bytes.
+
+        Raises BadBlobName, BlobTooLarge (more than ``limit`` bytes) or BlobHashMismatch, and
+        whatever the iterator raises; in every such case nothing is left under the name.
+        Putting a blob that is already stored still reads and verifies the bytes, then keeps
+        the stored copy.
+        """
+
+    async def aput(self, sha: str, chunks: AsyncIterable[bytes], *, limit: int) -> int:
+        """``put`` for an async stream (an HTTP request body), run in a worker thread.
+
+        The blocking work (hashing, writing, S3 calls) stays off the event loop; the thread pulls
+        the stream block by block, so the body is never held whole in memory.
+        """
+        check_name(sha)
+        blocks = _coalesce(chunks, BRIDGE_BLOCK)
+
+        async def next_block() -> bytes | None:
+            try:
+                return await blocks.__anext__()
+            except StopAsyncIteration:
+                return None
+
+        def pull() -> Iterator[bytes]:
+            while (block := anyio.from_thread.run(next_block)) is not None:
+                yield block
+
+        try:
+            return await anyio.to_thread.run_sync(lambda: self.put(sha, pull(), limit=limit))
+        finally:
+            await blocks.aclose()
+
+    @abstractmethod
+    def open(self, sha: str) -> BlobReader:
+        """A stream over the blob's bytes. BlobNotFound if it is not stored."""
+
+    def iter_chunks(self, sha: str, chunk_size: int = READ_CHUNK) -> Iterator[bytes]:
+        """The blob's bytes in chunks, closing the stream at the end (for streaming responses)."""
+        reader = self.open(sha)
+        try:
+            while chunk := reader.read(chunk_size):
+                yield chunk
+        finally:
+            reader.close()
+
+    @abstractmethod
+    def check(self) -> None:
+        """Readiness: returns when the store can be read and written, else BlobStoreUnavailable."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook, not every store holds connections
+        """Release connections; the default holds none."""
+
+
+async def _coalesce(chunks: AsyncIterable[bytes], size: int) -> AsyncGenerator[bytes, None]:
+    """Join small chunks (an ASGI server yields them as they arrive) into blocks of ``size``."""
+    pending: list[bytes] = []
+    held = 0
+    async for chunk in chunks:
+        if not chunk:
+            continue
+        pending.append(chunk)
+        held += len(chunk)
+        if held >= size:
+            yield pending[0] if len(pending) == 1 else b"".join(pending)
+            pending, held = [], 0
+    if pending:
+        yield b"".join(pending)
