@@ -199,3 +199,95 @@ def seaweedfs() -> Iterator[SeaweedS3]:
             if _users == 0:
                 server.stop()
                 _shared = None
+
+
+# --- a real Fieldmark server on loopback with the blob routes ------------------------------------
+
+def app_from_env() -> Any:
+    """uvicorn factory: the server app for ``FIELDMARK_SERVER_DIR`` and ``FIELDMARK_BLOBS``.
+
+    ``FIELDMARK_MAX_BLOB_BYTES`` lowers the blob limit so the 413 path is cheap to test.
+    """
+    from app.sync.protocol import API_PREFIX
+    from server.api import blobs
+    from server.app import create_app
+    from server.config import load_config
+
+    blob_prefix = API_PREFIX + "/blobs"
+    config = load_config(os.environ["FIELDMARK_SERVER_DIR"], blobs=os.environ["FIELDMARK_BLOBS"])
+    app = create_app(config)
+    if not any(getattr(route, "path", "").startswith(blob_prefix) for route in app.routes):
+        app.include_router(blobs.router)
+    if os.environ.get("FIELDMARK_MAX_BLOB_BYTES"):
+        app.state.max_blob_bytes = int(os.environ["FIELDMARK_MAX_BLOB_BYTES"])
+    return app
+
+
+@dataclass
+class RunningServer:
+    base_url: str
+    token: str
+    blobs_url: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=15)
+
+
+def make_token(data_dir: Path, blobs_url: str) -> str:
+    """An admin account in a fresh server database, and a live token for it."""
+    from server.accounts import add_account, issue_token
+    from server.config import load_config
+    from server.store.database import migrate, open_engine
+
+    config = load_config(data_dir, blobs=blobs_url)
+    engine = open_engine(config.database_url)
+    try:
+        migrate(engine)
+        with engine.begin() as conn:
+            account = add_account(conn, login="blob-tester", password="blob-tester-password",
+                                  role="admin", scope_code=None)
+            return issue_token(conn, config, account).token
+    finally:
+        engine.dispose()
+
+
+def start_blob_server(data_dir: Path, blobs_url: str, *, max_blob_bytes: int | None = None,
+                 workers: int = 1) -> RunningServer:
+    """``uvicorn`` in a process of its own on a free loopback port, answering /healthz."""
+    import httpx
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    token = make_token(data_dir, blobs_url)
+    (port,) = free_ports(1)
+    env = {**os.environ, "FIELDMARK_SERVER_DIR": str(data_dir), "FIELDMARK_BLOBS": blobs_url}
+    if max_blob_bytes is not None:
+        env["FIELDMARK_MAX_BLOB_BYTES"] = str(max_blob_bytes)
+    log_path = data_dir / "server.log"
+    root = Path(__file__).resolve().parents[2]
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "tests.server.blob_support:app_from_env", "--factory",
+             "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+             "--log-level", "warning", "--no-access-log"],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=root, env=env)
+    server = RunningServer(f"http://127.0.0.1:{port}", token, blobs_url, process, log_path)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            break
+        try:
+            if httpx.get(server.base_url + "/healthz", timeout=2).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    server.stop()
+    log_text = log_path.read_text(errors="replace")[-3000:]
+    pytest.fail(f"the Fieldmark server did not start on loopback:\n{log_text}", pytrace=False)

@@ -1,0 +1,121 @@
+"""Blobs first (sync step 2): which of these does the server lack, and the upload of one.
+
+The upload streams the request body into the store block by block, re-hashing as it goes: a
+3 MB photo is never held whole, and an upload cut half-way leaves nothing under its name, so the
+retry costs at most that one photo. Any signed-in account may upload; a blob is only bytes named
+by their hash, and what may see it is decided by the rows that refer to it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import anyio.to_thread
+from fastapi import APIRouter, Depends, Request, Response
+from starlette.requests import ClientDisconnect
+
+from app.sync.protocol import API_PREFIX, BlobsMissingRequest, BlobsMissingResponse, BlobStored
+from server.accounts import Session
+from server.api.deps import ANY_ROLE
+from server.errors import BadInput, ServerError
+from server.store.blobs import (
+    BadBlobName,
+    BlobHashMismatch,
+    BlobStore,
+    BlobStoreUnavailable,
+    BlobTooLarge,
+    check_name,
+)
+
+router = APIRouter(prefix=API_PREFIX)
+
+# A phone or camera photo is a few MB; 64 MiB leaves room for a scanned document while bounding
+# what one request can make the server hash and store. ``app.state.max_blob_bytes`` overrides it.
+MAX_BLOB_BYTES = 64 * 1024 * 1024
+
+
+class TooLarge(ServerError):
+    status = 413
+    code = "too_large"
+
+
+class HashMismatch(ServerError):
+    status = 422
+    code = "hash_mismatch"
+
+
+class UploadCut(ServerError):
+    """The client went away mid-body. It will not read this answer; the log and metrics will."""
+
+    status = 400
+    code = "upload_cut"
+
+
+class StoreUnavailable(ServerError):
+    status = 503
+    code = "unavailable"
+
+
+def blob_store(request: Request) -> BlobStore:
+    """The app's blob store, opened by ``create_app`` (readiness checks the same one)."""
+    store: BlobStore = request.app.state.blobs
+    return store
+
+
+def blob_limit(request: Request) -> int:
+    return int(getattr(request.app.state, "max_blob_bytes", MAX_BLOB_BYTES))
+
+
+def _name(sha256: str) -> str:
+    try:
+        return check_name(sha256)
+    except BadBlobName:
+        raise BadInput("a blob is named by its SHA-256: 64 lowercase hex digits",
+                       details={"sha256": sha256[:80]}) from None
+
+
+@router.post("/blobs/missing", response_model=BlobsMissingResponse)
+def blobs_missing(body: BlobsMissingRequest, _current: Annotated[Session, Depends(ANY_ROLE)],
+                  store: Annotated[BlobStore, Depends(blob_store)]) -> BlobsMissingResponse:
+    try:
+        return BlobsMissingResponse(missing=store.missing(body.sha256))
+    except BlobStoreUnavailable as exc:
+        raise StoreUnavailable(str(exc)) from exc
+
+
+_UPLOAD_ANSWERS: dict[int | str, dict[str, Any]] = {
+    200: {"model": BlobStored, "description": "Already stored; the bytes were verified"},
+    201: {"model": BlobStored, "description": "Stored"},
+    413: {"description": "Larger than the server's blob limit"},
+    422: {"description": "Bad name, or the bytes do not hash to the name (hash_mismatch)"},
+}
+
+
+@router.put("/blobs/{sha256}", status_code=201, response_model=BlobStored, responses=_UPLOAD_ANSWERS,
+            openapi_extra={"requestBody": {"required": True, "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}})
+async def put_blob(sha256: str, request: Request, response: Response,
+                   _current: Annotated[Session, Depends(ANY_ROLE)],
+                   store: Annotated[BlobStore, Depends(blob_store)],
+                   limit: Annotated[int, Depends(blob_limit)]) -> BlobStored:
+    sha = _name(sha256)
+    length = request.headers.get("content-length", "")
+    # Refused before a byte of the body is read when the client says how much it sends.
+    if length.isdigit() and int(length) > limit:
+        raise TooLarge(f"a blob may be at most {limit} bytes", details={"limit": limit})
+    try:
+        existed = await anyio.to_thread.run_sync(store.has, sha)
+        size = await store.aput(sha, request.stream(), limit=limit)
+    except BlobTooLarge as exc:
+        raise TooLarge(f"a blob may be at most {limit} bytes", details={"limit": limit}) from exc
+    except BlobHashMismatch as exc:
+        raise HashMismatch("the uploaded bytes do not hash to the blob's name; nothing was stored",
+                           details={"sha256": exc.expected, "received_sha256": exc.actual,
+                                    "received_bytes": exc.size}) from exc
+    except BlobStoreUnavailable as exc:
+        raise StoreUnavailable(str(exc)) from exc
+    except ClientDisconnect:
+        # An expected event on a laptop's network, not a server fault: no traceback in the log.
+        raise UploadCut("the upload was cut before its end; nothing was stored") from None
+    response.status_code = 200 if existed else 201
+    return BlobStored(sha256=sha, size=size, created=not existed)
