@@ -19,6 +19,7 @@ MODULES = [
     "bench.report",
     "bench.save_latency",
     "bench.ui_import_stall",
+    "bench.blob_upload",
 ]
 
 
