@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test bench lint clean translations screenshots
+.PHONY: run test bench lint clean translations screenshots server
 
 # Qt translations: the .ts sources are in the repository; the .qm files are built from them
 # for the desktop (`make run`, screenshots). The tests compile their own into a temporary folder.
@@ -29,6 +29,13 @@ translations: $(STAMP)
 run: $(STAMP) $(QM)
 	$(BIN)/fieldmark demo --if-missing
 	$(BIN)/fieldmark
+
+# The office server on its embedded defaults (SQLite and files in ./server-data), loaded the
+# first time with the demo office's units and rubrics; the admin password is printed that once.
+SERVER_DATA ?= server-data
+server: $(STAMP)
+	$(BIN)/fieldmark-server demo --data-dir $(SERVER_DATA) --if-missing
+	$(BIN)/fieldmark-server serve --data-dir $(SERVER_DATA)
 
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest

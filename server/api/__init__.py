@@ -1,0 +1,1 @@
+"""The HTTP API: thin routers that check the token, the role and the scope, then call a service."""

@@ -1,0 +1,55 @@
+"""What every API route depends on: the store, the caller's session and the role check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from fastapi import Depends, Request
+from sqlalchemy import Connection, Engine
+
+from server.accounts import ROLES, Session, authenticate
+from server.config import Config
+from server.errors import Forbidden, Unauthorized
+
+
+def engine(request: Request) -> Engine:
+    return request.app.state.engine  # type: ignore[no-any-return]
+
+
+def config(request: Request) -> Config:
+    return request.app.state.config  # type: ignore[no-any-return]
+
+
+def transaction(request: Request) -> Iterator[Connection]:
+    """One short transaction per request, committed when the handler returns."""
+    with engine(request).begin() as conn:
+        yield conn
+
+
+def bearer(request: Request) -> str:
+    value = request.headers.get("authorization", "")
+    scheme, _, token = value.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("log in first: send Authorization: Bearer <token>")
+    return token.strip()
+
+
+def session(request: Request, token: str = Depends(bearer)) -> Session:
+    with engine(request).begin() as conn:
+        return authenticate(conn, token)
+
+
+def role(*allowed: str) -> Callable[[Session], Session]:
+    """A dependency that lets through only these roles (403 for the others)."""
+    assert all(r in ROLES for r in allowed), allowed
+
+    def check(current: Session = Depends(session)) -> Session:
+        if current.account.role not in allowed:
+            raise Forbidden(f"a {current.account.role} may not do this")
+        return current
+
+    return check
+
+
+ANY_ROLE = role(*ROLES)
+OFFICE = role("office_staff", "admin")

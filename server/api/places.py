@@ -1,0 +1,37 @@
+"""The administrative tree and the units, each caller seeing only its own subtree."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from sqlalchemy import Connection
+
+from server import areas
+from server.accounts import Session
+from server.api.deps import ANY_ROLE, transaction
+from server.api.models import AreaOut, UnitOut
+from server.config import API_PREFIX
+
+router = APIRouter(prefix=API_PREFIX)
+
+
+def unit_out(unit: areas.Unit) -> UnitOut:
+    return UnitOut(id=unit.id, area_code=unit.area_code, code=unit.code, name=unit.name,
+                   unit_type=unit.unit_type, head_name=unit.head_name, phone=unit.phone,
+                   address=unit.address, profile=unit.profile)
+
+
+@router.get("/areas", response_model=list[AreaOut])
+def list_areas(current: Session = Depends(ANY_ROLE), conn: Connection = Depends(transaction)) -> list[AreaOut]:
+    return [AreaOut(id=a.id, parent_id=a.parent_id, level=a.level, code=a.code, name=a.name)
+            for a in areas.list_areas(conn, current.account.scope)]
+
+
+@router.get("/units", response_model=list[UnitOut])
+def list_units(current: Session = Depends(ANY_ROLE), conn: Connection = Depends(transaction)) -> list[UnitOut]:
+    return [unit_out(u) for u in areas.list_units(conn, current.account.scope)]
+
+
+@router.get("/units/{unit_id}", response_model=UnitOut)
+def get_unit(unit_id: str, current: Session = Depends(ANY_ROLE),
+             conn: Connection = Depends(transaction)) -> UnitOut:
+    return unit_out(areas.get_unit(conn, current.account.scope, unit_id))

@@ -1,0 +1,143 @@
+"""The tables as SQLAlchemy Core metadata, for queries.
+
+The schema itself is made only by the Alembic scripts in ``migrations/``; a test checks that
+this metadata and a migrated database agree, on SQLite and on PostgreSQL.
+Times are seconds since the epoch (floats): one representation on both engines, no time zones.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+admin_areas = Table(
+    "admin_areas", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("parent_id", String(36), ForeignKey("admin_areas.id")),
+    Column("level", String(16), nullable=False),
+    Column("code", String(32), nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+    # "/42/4203/420381/": a subtree is every path with this prefix (scope checks are one LIKE).
+    Column("path", Text, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Index("admin_areas_path", "path"),
+)
+
+units = Table(
+    "units", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("area_id", String(36), ForeignKey("admin_areas.id"), nullable=False),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+    Column("unit_type", String(64), nullable=False),
+    Column("head_name", Text, nullable=False, server_default=""),
+    Column("phone", Text, nullable=False, server_default=""),
+    Column("address", Text, nullable=False, server_default=""),
+    Column("profile", Text, nullable=False, server_default="{}"),
+    Column("updated_at", Float, nullable=False),
+    Index("units_area", "area_id"),
+)
+
+accounts = Table(
+    "accounts", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("login", String(64), nullable=False, unique=True),
+    Column("name", Text, nullable=False, server_default=""),
+    Column("role", String(16), nullable=False),
+    # NULL: the whole tree (the first admin, made before any area exists).
+    Column("scope_area_id", String(36), ForeignKey("admin_areas.id")),
+    Column("password_hash", Text, nullable=False),
+    Column("disabled", Boolean, nullable=False, server_default="0"),
+    Column("created_at", Float, nullable=False),
+)
+
+tokens = Table(
+    "tokens", metadata,
+    # SHA-256 of the token: a stolen database does not hold a usable token.
+    Column("hash", String(64), primary_key=True),
+    Column("account_id", String(36), ForeignKey("accounts.id"), nullable=False),
+    Column("device_id", String(64)),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("revoked_at", Float),
+    Index("tokens_account", "account_id"),
+)
+
+login_failures = Table(
+    "login_failures", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # "account:<login>" or "address:<ip>"
+    Column("key", String(200), nullable=False),
+    Column("at", Float, nullable=False),
+    Index("login_failures_key_at", "key", "at"),
+)
+
+devices = Table(
+    "devices", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("account_id", String(36), ForeignKey("accounts.id"), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("public_key", Text, nullable=False),
+    Column("registered_at", Float, nullable=False),
+    Column("last_seen_at", Float, nullable=False),
+)
+
+rubric_templates = Table(
+    "rubric_templates", metadata,
+    Column("hash", String(64), primary_key=True),
+    Column("rubric_id", String(200), nullable=False),
+    Column("version", String(64), nullable=False),
+    Column("name_zh", Text, nullable=False),
+    Column("name_en", Text, nullable=False),
+    Column("document", Text, nullable=False),
+    Column("published_at", Float, nullable=False),
+    UniqueConstraint("rubric_id", "version", name="rubric_templates_id_version"),
+)
+
+campaigns = Table(
+    "campaigns", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("name", Text, nullable=False, unique=True),
+    Column("created_at", Float, nullable=False),
+)
+
+teams = Table(
+    "teams", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("name", Text, nullable=False, unique=True),
+    Column("created_at", Float, nullable=False),
+)
+
+team_members = Table(
+    "team_members", metadata,
+    Column("team_id", String(36), ForeignKey("teams.id"), primary_key=True),
+    Column("account_id", String(36), ForeignKey("accounts.id"), primary_key=True),
+)
+
+assignments = Table(
+    "assignments", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("campaign_id", String(36), ForeignKey("campaigns.id"), nullable=False),
+    Column("unit_id", String(36), ForeignKey("units.id"), nullable=False),
+    Column("team_id", String(36), ForeignKey("teams.id"), nullable=False),
+    Column("visit_type", String(32), nullable=False),
+    Column("window_start", String(10), nullable=False),
+    Column("window_end", String(10), nullable=False),
+    # JSON list of the content hashes the visit pins.
+    Column("rubric_hashes", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+    UniqueConstraint("campaign_id", "unit_id", "team_id", name="assignments_once"),
+)
