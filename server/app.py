@@ -13,7 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import __version__
-from server.api import accounts, assignments, places, rubrics
+from server.api import accounts, assignments, blobs, places, rubrics
 from server.api.errors import install as install_errors
 from server.config import Config
 from server.observe import LOGGER, Gate, Metrics
@@ -30,21 +30,21 @@ def create_app(config: Config, *, run_migrations: bool = True) -> FastAPI:
     if run_migrations:
         migrate(engine)
     # Opened here so that readiness can check it; the blob routes use the same one (app.state.blobs).
-    blobs = open_blob_store(config.blobs_url or config.data_dir / BLOB_FOLDER)
+    blob_store = open_blob_store(config.blobs_url or config.data_dir / BLOB_FOLDER)
     metrics = Metrics()
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         engine.dispose()
-        blobs.close()
+        blob_store.close()
 
     app = FastAPI(title="Fieldmark server", version=__version__, lifespan=lifespan)
     app.state.config = config
     app.state.engine = engine
     app.state.metrics = metrics
-    app.state.blobs = blobs
+    app.state.blobs = blob_store
     install_errors(app)
-    for module in (accounts, places, rubrics, assignments):
+    for module in (accounts, places, rubrics, assignments, blobs):
         app.include_router(module.router)
 
     @app.get("/healthz")
@@ -63,7 +63,7 @@ def create_app(config: Config, *, run_migrations: bool = True) -> FastAPI:
             logging.getLogger(LOGGER).warning("database not ready", extra={"fields": {"error": exc.__class__.__name__}})
             checks["database"] = "unavailable"
         try:
-            blobs.check()
+            blob_store.check()
             checks["blobs"] = "ok"
         except BlobStoreUnavailable as exc:
             logging.getLogger(LOGGER).warning("blob store not ready", extra={"fields": {"error": str(exc)}})

@@ -11,14 +11,15 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from app.sync.protocol import API_PREFIX, MIN_CLIENT_VERSION, PROTOCOL_HEADER, PROTOCOL_VERSION
 from server.errors import ConfigError
 
-# The protocol spoken on /api. A client below MIN_PROTOCOL is told to update (426).
-PROTOCOL = 1
-MIN_PROTOCOL = 1
-PROTOCOL_HEADER = "Fieldmark-Protocol"
-# Every protocol route is under this prefix (the same values as app/sync/protocol.py's).
-API_PREFIX = "/api/v1"
+# The protocol spoken under API_PREFIX: defined once, in the contract both sides import.
+# A client below MIN_PROTOCOL is told to update (426).
+PROTOCOL = PROTOCOL_VERSION
+MIN_PROTOCOL = MIN_CLIENT_VERSION
+__all__ = ["API_PREFIX", "MIN_PROTOCOL", "PROTOCOL", "PROTOCOL_HEADER", "Config", "load_config",
+           "normalise_database_url", "save_config"]
 
 CONFIG_FILE = "server.json"
 DEFAULT_DATA_DIR = "server-data"

@@ -7,7 +7,7 @@ from sqlalchemy import Connection
 
 from server import accounts as service
 from server.accounts import Account, Session
-from server.api.deps import ANY_ROLE, OFFICE, config, engine, transaction
+from server.api.deps import ANY_ROLE, OFFICE, TX, config, engine
 from server.api.models import AccountOut, DeviceIn, DeviceOut, LoginIn, LoginOut
 from server.config import API_PREFIX
 from server.devices import NewDevice, register_device
@@ -39,7 +39,7 @@ def login(body: LoginIn, request: Request) -> LoginOut:
 
 
 @router.post("/logout", status_code=204)
-def logout(current: Session = Depends(ANY_ROLE), conn: Connection = Depends(transaction)) -> None:
+def logout(current: Session = Depends(ANY_ROLE), conn: Connection = TX) -> None:
     service.revoke_token(conn, current.token_hash)
 
 
@@ -50,12 +50,12 @@ def me(current: Session = Depends(ANY_ROLE)) -> AccountOut:
 
 @router.post("/devices", response_model=DeviceOut)
 def add_device(body: DeviceIn, current: Session = Depends(ANY_ROLE),
-               conn: Connection = Depends(transaction)) -> DeviceOut:
+               conn: Connection = TX) -> DeviceOut:
     device = register_device(conn, current.account, NewDevice(body.id, body.name, body.public_key))
     return DeviceOut(id=device.id, name=device.name, registered_at=device.registered_at)
 
 
 @router.get("/accounts", response_model=list[AccountOut])
 def list_accounts(current: Session = Depends(OFFICE),
-                  conn: Connection = Depends(transaction)) -> list[AccountOut]:
+                  conn: Connection = TX) -> list[AccountOut]:
     return [account_out(a) for a in service.list_accounts(conn, within=current.account.scope)]

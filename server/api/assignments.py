@@ -7,7 +7,7 @@ from sqlalchemy import Connection
 
 from server import assignments
 from server.accounts import Session
-from server.api.deps import ANY_ROLE, transaction
+from server.api.deps import ANY_ROLE, TX
 from server.api.models import AssignmentOut
 from server.config import API_PREFIX
 
@@ -16,5 +16,5 @@ router = APIRouter(prefix=API_PREFIX)
 
 @router.get("/assignments", response_model=list[AssignmentOut])
 def list_assignments(current: Session = Depends(ANY_ROLE),
-                     conn: Connection = Depends(transaction)) -> list[AssignmentOut]:
+                     conn: Connection = TX) -> list[AssignmentOut]:
     return [AssignmentOut(**a.__dict__) for a in assignments.list_assignments(conn, current.account)]

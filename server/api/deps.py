@@ -26,6 +26,12 @@ def transaction(request: Request) -> Iterator[Connection]:
         yield conn
 
 
+# scope="function": commit before the answer is sent. FastAPI's default ends a yield dependency
+# after the response, so a client could be told 200 for a write it cannot read back yet, or
+# for one whose commit then fails.
+TX = Depends(transaction, scope="function")
+
+
 def bearer(request: Request) -> str:
     value = request.headers.get("authorization", "")
     scheme, _, token = value.partition(" ")

@@ -7,7 +7,7 @@ from sqlalchemy import Connection
 
 from server import areas
 from server.accounts import Session
-from server.api.deps import ANY_ROLE, transaction
+from server.api.deps import ANY_ROLE, TX
 from server.api.models import AreaOut, UnitOut
 from server.config import API_PREFIX
 
@@ -21,17 +21,17 @@ def unit_out(unit: areas.Unit) -> UnitOut:
 
 
 @router.get("/areas", response_model=list[AreaOut])
-def list_areas(current: Session = Depends(ANY_ROLE), conn: Connection = Depends(transaction)) -> list[AreaOut]:
+def list_areas(current: Session = Depends(ANY_ROLE), conn: Connection = TX) -> list[AreaOut]:
     return [AreaOut(id=a.id, parent_id=a.parent_id, level=a.level, code=a.code, name=a.name)
             for a in areas.list_areas(conn, current.account.scope)]
 
 
 @router.get("/units", response_model=list[UnitOut])
-def list_units(current: Session = Depends(ANY_ROLE), conn: Connection = Depends(transaction)) -> list[UnitOut]:
+def list_units(current: Session = Depends(ANY_ROLE), conn: Connection = TX) -> list[UnitOut]:
     return [unit_out(u) for u in areas.list_units(conn, current.account.scope)]
 
 
 @router.get("/units/{unit_id}", response_model=UnitOut)
 def get_unit(unit_id: str, current: Session = Depends(ANY_ROLE),
-             conn: Connection = Depends(transaction)) -> UnitOut:
+             conn: Connection = TX) -> UnitOut:
     return unit_out(areas.get_unit(conn, current.account.scope, unit_id))

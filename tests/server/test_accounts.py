@@ -137,3 +137,13 @@ def test_device_registered_on_login_and_by_its_endpoint(server):
     assert rows["laptop-1"].public_key == "ed25519:AAAA" and rows["laptop-1"].name == "renamed"
     assert set(rows) == {"laptop-1", "laptop-2"}
     assert token_device == "laptop-1"
+
+
+def test_a_write_is_committed_before_it_is_answered(server):
+    # Regression: the request's transaction used to commit after the response was sent, so a
+    # client (or another process) could miss a write it had been told succeeded.
+    with server.client(server.admin_token) as c:
+        for i in range(20):
+            assert c.post(f"{API}/devices", json={"id": f"d{i}", "name": "n", "public_key": "k"}).status_code == 200
+            with server.engine.connect() as conn:
+                assert conn.execute(select(func.count()).select_from(devices)).scalar_one() == i + 1
