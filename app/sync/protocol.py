@@ -50,7 +50,7 @@ class Message(BaseModel):
 
 # --- login and devices -------------------------------------------------------------------------
 
-Role = Literal["inspector", "team_leader", "office", "admin"]
+Role = Literal["inspector", "team_leader", "office_staff", "admin"]
 
 
 class LoginRequest(Message):
@@ -64,10 +64,17 @@ class Account(Message):
     username: str
     display_name: str
     role: Role
-    # The root of the administrative subtree the account may see and change.
-    scope_area_id: Uuid
+    # The root of the administrative subtree the account may see and change; None (only for an
+    # admin) is the whole tree.
+    scope_area_id: Uuid | None
     # The inspector row that stands for this person in visits, when the account has one.
     inspector_id: Uuid | None = None
+
+    @model_validator(mode="after")
+    def _scoped(self) -> Account:
+        if self.scope_area_id is None and self.role != "admin":
+            raise ValueError(f"a {self.role} account has a scope; only an admin's may be the whole tree")
+        return self
 
 
 class LoginResponse(Message):

@@ -216,6 +216,36 @@ def test_a_pull_asks_for_a_bounded_page(limit: int):
         pull.PullRequest.model_validate({"cursor": None, "limit": limit})
 
 
+# --- accounts ----------------------------------------------------------------------------------
+
+AREA = "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+
+
+def account(**changes: Any) -> dict[str, Any]:
+    message = {"id": VISIT, "username": "wang.li", "display_name": "王丽", "role": "inspector",
+               "scope_area_id": AREA}
+    message.update(changes)
+    return message
+
+
+def test_the_roles_are_the_four_of_the_server():
+    assert get_args(protocol.Role) == ("inspector", "team_leader", "office_staff", "admin")
+    with pytest.raises(ValidationError):
+        protocol.Account.model_validate(account(role="office"))
+
+
+@pytest.mark.parametrize("role", ["inspector", "team_leader", "office_staff", "admin"])
+def test_only_an_admin_may_have_the_whole_tree(role: str):
+    assert protocol.Account.model_validate(account(role=role)).scope_area_id == AREA
+    if role == "admin":
+        assert protocol.Account.model_validate(account(role=role, scope_area_id=None)).scope_area_id is None
+    else:
+        with pytest.raises(ValidationError, match="only an admin"):
+            protocol.Account.model_validate(account(role=role, scope_area_id=None))
+    with pytest.raises(ValidationError):  # the field is there, null or not
+        protocol.Account.model_validate({k: v for k, v in account(role=role).items() if k != "scope_area_id"})
+
+
 # --- errors --------------------------------------------------------------------------------------
 
 
