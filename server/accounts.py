@@ -11,19 +11,21 @@ import hashlib
 import secrets
 import time
 from dataclasses import dataclass
+from typing import get_args
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, update
 
 from app.ids import new_id
+from app.sync.protocol import Role
 from server.areas import area_by_code, scope_path
 from server.config import Config
-from server.devices import NewDevice, register_device
 from server.errors import BadInput, Conflict, NotFound, RateLimited, Unauthorized
 from server.store.schema import accounts, login_failures, tokens
 
-ROLES = ("inspector", "team_leader", "office_staff", "admin")
+# The contract's roles (app.sync.protocol.Role), in its order.
+ROLES: tuple[str, ...] = get_args(Role)
 # Roles that manage the office's data (accounts, assignments of every team) within their scope.
 OFFICE_ROLES = ("office_staff", "admin")
 MIN_PASSWORD = 8
@@ -46,6 +48,8 @@ class Account:
     scope: str
     scope_code: str | None
     disabled: bool
+    # The scope's area id; None is the whole tree (only an admin's).
+    scope_area_id: str | None = None
 
     @property
     def is_office(self) -> bool:
@@ -82,7 +86,7 @@ def _check_role(role: str) -> None:
 
 def _account(conn: Connection, row) -> Account:  # noqa: ANN001 - a SQLAlchemy Row
     path, code = scope_path(conn, row.scope_area_id)
-    return Account(row.id, row.login, row.name, row.role, path, code, bool(row.disabled))
+    return Account(row.id, row.login, row.name, row.role, path, code, bool(row.disabled), row.scope_area_id)
 
 
 def add_account(conn: Connection, *, login: str, password: str, role: str,
@@ -145,6 +149,14 @@ def _revoke_all(conn: Connection, account_id: str) -> int:
     return result.rowcount
 
 
+def _account_key(login: str) -> str:
+    # A login is at most 64 characters; a longer username (the protocol allows 200) names no
+    # account but is still counted, under its hash, so the key fits its column.
+    if len(login) <= 64:
+        return f"account:{login}"
+    return "account:sha256:" + hashlib.sha256(login.encode()).hexdigest()
+
+
 def _failures(conn: Connection, key: str, since: float) -> int:
     return conn.execute(select(func.count()).select_from(login_failures).where(
         and_(login_failures.c.key == key, login_failures.c.at > since))).scalar_one()
@@ -157,7 +169,7 @@ def check_login_allowed(conn: Connection, config: Config, *, login: str, address
     """
     now = time.time()
     since = now - config.login_window
-    limits = ((f"account:{login}", config.login_max_per_account),
+    limits = ((_account_key(login), config.login_max_per_account),
               (f"address:{address}", config.login_max_per_address))
     for key, limit in limits:
         if _failures(conn, key, since) >= limit:
@@ -172,7 +184,7 @@ def check_login_allowed(conn: Connection, config: Config, *, login: str, address
 def record_failure(conn: Connection, config: Config, *, login: str, address: str) -> None:
     now = time.time()
     conn.execute(insert(login_failures), [
-        {"key": f"account:{login}", "at": now}, {"key": f"address:{address}", "at": now}])
+        {"key": _account_key(login), "at": now}, {"key": f"address:{address}", "at": now}])
     # Old rows are worthless once out of the window; pruning here keeps the table small.
     conn.execute(delete(login_failures).where(login_failures.c.at < now - config.login_window))
 
@@ -201,7 +213,7 @@ def issue_token(conn: Connection, config: Config, account: Account, *,
 
 
 def clear_failures(conn: Connection, login: str) -> None:
-    conn.execute(delete(login_failures).where(login_failures.c.key == f"account:{login}"))
+    conn.execute(delete(login_failures).where(login_failures.c.key == _account_key(login)))
 
 
 def authenticate(conn: Connection, token: str) -> Session:
@@ -218,7 +230,7 @@ def authenticate(conn: Connection, token: str) -> Session:
     if row.disabled:
         raise Unauthorized("the account is disabled")
     path, code = scope_path(conn, row.scope_area_id)
-    account = Account(row.account_id, row.login, row.name, row.role, path, code, False)
+    account = Account(row.account_id, row.login, row.name, row.role, path, code, False, row.scope_area_id)
     return Session(account, digest, row.device_id)
 
 
@@ -228,9 +240,10 @@ def revoke_token(conn: Connection, token_hash: str) -> None:
 
 
 def login(engine: Engine, config: Config, *, login: str, password: str, address: str,
-          device: NewDevice | None = None) -> IssuedToken:
-    """Check the rate limit and the password; a token (and the device registered) or an error.
+          device_id: str | None = None) -> IssuedToken:
+    """Check the rate limit and the password; a token (bound to the device) or an error.
 
+    The device registers its key afterwards (``PUT /devices/{id}``), with the token.
     The failure is recorded in its own committed transaction before the 401, and the slow
     argon2 check runs outside any transaction so it never holds SQLite's write lock.
     """
@@ -243,7 +256,5 @@ def login(engine: Engine, config: Config, *, login: str, password: str, address:
             record_failure(conn, config, login=login, address=address)
         else:
             clear_failures(conn, login)
-            if device is not None:
-                register_device(conn, account, device)
-            return issue_token(conn, config, account, device_id=device.id if device else None)
+            return issue_token(conn, config, account, device_id=device_id)
     raise Unauthorized("wrong login or password")

@@ -1,4 +1,5 @@
-"""Laptops registered by their users: an id, a name, and the public key for signed bundles."""
+"""Laptops registered by their users: an id, a label, and the Ed25519 public key that signs their
+offline bundles (docs/sync-protocol.md section 4)."""
 
 from __future__ import annotations
 
@@ -8,19 +9,19 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, insert, select, update
 
-from server.errors import BadInput, Conflict
+from app.sync.keys import key_id
+from server.errors import DeviceKeyMismatch
 from server.store.schema import devices
 
 if TYPE_CHECKING:
     from server.accounts import Account
 
-MAX_KEY = 8192
-
 
 @dataclass(frozen=True)
 class NewDevice:
     id: str
-    name: str
+    label: str
+    # Standard base64 of the 32 raw bytes, checked by the protocol's model.
     public_key: str
 
 
@@ -28,29 +29,39 @@ class NewDevice:
 class Device:
     id: str
     account_id: str
-    name: str
+    label: str
     public_key: str
     registered_at: float
 
+    @property
+    def key_id(self) -> str:
+        return key_id(self.public_key)
 
-def register_device(conn: Connection, account: Account, device: NewDevice) -> Device:
-    """Register (or re-register) a laptop.
 
-    The same id again with the same key updates its name, owner and last-seen time: a laptop
+def _same_key(stored: str, given: str) -> bool:
+    # Compared as keys, not as text: two base64 spellings of one key are the same key.
+    try:
+        return key_id(stored) == key_id(given)
+    except ValueError:
+        return False
+
+
+def register_device(conn: Connection, account: Account, device: NewDevice) -> tuple[Device, bool]:
+    """Register (or re-register) a laptop; the device and whether it is new.
+
+    The same id again with the same key updates its label, owner and last-seen time: a laptop
     may change hands. A different key for a known id is refused, as bundles already signed
     with the old key must stay verifiable.
     """
-    if not device.public_key.strip() or len(device.public_key) > MAX_KEY:
-        raise BadInput(f"a device's public key is 1 to {MAX_KEY} characters of text")
     now = time.time()
     row = conn.execute(select(devices).where(devices.c.id == device.id)).first()
     if row is None:
-        conn.execute(insert(devices).values(id=device.id, account_id=account.id, name=device.name,
+        conn.execute(insert(devices).values(id=device.id, account_id=account.id, name=device.label,
                                             public_key=device.public_key, registered_at=now,
                                             last_seen_at=now))
-        return Device(device.id, account.id, device.name, device.public_key, now)
-    if row.public_key != device.public_key:
-        raise Conflict(f"device {device.id} is registered with another public key")
+        return Device(device.id, account.id, device.label, device.public_key, now), True
+    if not _same_key(row.public_key, device.public_key):
+        raise DeviceKeyMismatch(f"the device {device.id} is registered with another public key")
     conn.execute(update(devices).where(devices.c.id == device.id)
-                 .values(account_id=account.id, name=device.name, last_seen_at=now))
-    return Device(device.id, account.id, device.name, device.public_key, row.registered_at)
+                 .values(account_id=account.id, name=device.label, last_seen_at=now))
+    return Device(device.id, account.id, device.label, row.public_key, row.registered_at), False

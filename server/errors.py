@@ -1,24 +1,47 @@
-"""The server's typed errors. The API turns each into one JSON error shape, the CLI into a line."""
+"""The server's typed errors. The API turns each into the contract's one error body
+(``app.sync.errors_body.ErrorBody``), the CLI into a line.
+
+Each error's ``code`` is one of the contract's (``ErrorCode``); the HTTP answer's extra fields
+(``problems``, ``missing_blobs``, ``min_version``, ``retry_after_s``, ``entry``) travel in
+``fields``. ``details`` is for the CLI only (the lines it prints under the message).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
+
+from app.sync.errors_body import ErrorBody, ErrorCode
+
+CONTRACT_CODES: frozenset[str] = frozenset(get_args(ErrorCode))
+# The code an answer of this status has when its error names none of the contract's.
+STATUS_CODES: dict[int, str] = {400: "malformed", 401: "unauthenticated", 403: "forbidden",
+                                404: "not_found", 405: "not_found",
+                                413: "too_large", 415: "malformed", 422: "invalid",
+                                426: "protocol_too_old", 429: "rate_limited"}
 
 
 class ServerError(Exception):
     """Base of every error a client or an operator should see as a message."""
 
     status = 400
-    code = "bad_request"
+    code = "malformed"
 
-    def __init__(self, message: str, *, details: Any = None) -> None:
+    def __init__(self, message: str, *, details: Any = None, **fields: Any) -> None:
         super().__init__(message)
         self.message = message
         self.details = details
+        self.fields = fields
 
 
 class ConfigError(ServerError):
     code = "config"
+
+
+class Malformed(ServerError):
+    """Not the message the endpoint takes (a wrong type, a bad name in the path)."""
+
+    status = 400
+    code = "malformed"
 
 
 class BadInput(ServerError):
@@ -38,9 +61,15 @@ class Conflict(ServerError):
     code = "conflict"
 
 
+class DeviceKeyMismatch(Conflict):
+    """A device id registered already with another public key."""
+
+    code = "device_key_mismatch"
+
+
 class Unauthorized(ServerError):
     status = 401
-    code = "unauthorized"
+    code = "unauthenticated"
 
 
 class Forbidden(ServerError):
@@ -53,5 +82,21 @@ class RateLimited(ServerError):
     code = "rate_limited"
 
     def __init__(self, message: str, *, retry_after: int) -> None:
-        super().__init__(message, details={"retry_after": retry_after})
+        super().__init__(message, retry_after_s=retry_after)
         self.retry_after = retry_after
+
+
+def error_body(status: int, code: str, message: str, *, request_id: str | None = None,
+               **fields: Any) -> dict[str, Any]:
+    """The JSON of an error answer. A 4xx is the contract's ``ErrorBody`` (checked here, so the
+    server cannot send another shape); a code outside the contract becomes its status's code.
+    A 5xx has no promised body: the same keys, with the server's own code."""
+    if status >= 500:
+        body: dict[str, Any] = {"code": code, "message": message}
+        if request_id:
+            body["request_id"] = request_id
+        return body
+    if code not in CONTRACT_CODES:
+        code = STATUS_CODES.get(status, "malformed")
+    checked = ErrorBody.model_validate({"code": code, "message": message, "request_id": request_id, **fields})
+    return checked.model_dump(mode="json", exclude_defaults=True)

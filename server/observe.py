@@ -21,6 +21,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.exceptions import HTTPException
 
 from server.config import API_PREFIX, MIN_PROTOCOL, PROTOCOL, PROTOCOL_HEADER, Config
+from server.errors import error_body
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -32,6 +33,7 @@ LOGGER = "fieldmark.server"
 # Paths whose bodies stream (blob uploads): their handlers enforce their own size limit.
 STREAMED_PREFIXES = (API_PREFIX + "/blobs",)
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_WHOLE_NUMBER = re.compile(r"^[0-9]{1,9}$")
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
 
 
@@ -76,9 +78,9 @@ class Metrics:
                               registry=self.registry)
 
 
-def error_body(status: int, code: str, message: str, details: Any = None) -> bytes:
-    return json.dumps({"error": {"code": code, "message": message, "details": details}},
-                      ensure_ascii=False).encode()
+def _error_json(status: int, code: str, message: str, **fields: Any) -> bytes:
+    body = error_body(status, code, message, request_id=request_id.get(), **fields)
+    return json.dumps(body, ensure_ascii=False).encode()
 
 
 async def _answer(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
@@ -115,20 +117,24 @@ class Gate:
         scope.setdefault("state", {})["request_id"] = rid
         started = time.perf_counter()
         status = 500
-        rid_header = (b"x-request-id", rid.encode())
+        # Every answer names its request; every API answer names the protocol the server speaks,
+        # so a client newer than the server, served as this version, knows it.
+        extra_headers = [(b"x-request-id", rid.encode())]
+        if scope["path"].startswith("/api/"):
+            extra_headers.append((PROTOCOL_HEADER.lower().encode(), str(PROTOCOL).encode()))
 
         async def send_wrapped(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", []), rid_header]
+                message["headers"] = [*message.get("headers", []), *extra_headers]
             await send(message)
 
         try:
             refusal = self._refuse(scope["path"], headers)
             if refusal is not None:
                 status, body, extra = refusal
-                await _answer(send, status, body, [*extra, rid_header])
+                await _answer(send, status, body, [*extra, *extra_headers])
                 return
             limit = None if scope["path"].startswith(STREAMED_PREFIXES) else self.config.max_body_bytes
             await self.app(scope, _limited(receive, limit) if limit else receive, send_wrapped)
@@ -151,24 +157,23 @@ class Gate:
         if not path.startswith("/api/"):
             return None
         given = headers.get(PROTOCOL_HEADER.lower())
-        supported = {"minimum": MIN_PROTOCOL, "current": PROTOCOL, "header": PROTOCOL_HEADER}
-        if given is None or (given.isdigit() and int(given) < MIN_PROTOCOL):
-            return 426, error_body(
-                426, "upgrade_required",
-                f"this server needs protocol {MIN_PROTOCOL} or later (sent: {given or 'none'}); "
-                "please update Fieldmark", supported), [(b"upgrade", f"Fieldmark-Protocol/{PROTOCOL}".encode())]
-        if not given.isdigit():
-            return 400, error_body(400, "bad_protocol", f"{PROTOCOL_HEADER} must be a whole number",
-                                   supported), []
-        if int(given) > PROTOCOL:
-            return 400, error_body(400, "unsupported_protocol",
-                                   f"this server speaks protocol {MIN_PROTOCOL} to {PROTOCOL}; "
-                                   f"the server must be updated for protocol {given}", supported), []
+        if given is not None and not _WHOLE_NUMBER.match(given.strip()):
+            return 400, _error_json(400, "malformed", f"{PROTOCOL_HEADER} must be a whole number",
+                                    problems=[{"location": ["header", PROTOCOL_HEADER],
+                                               "message": "not a whole number"}]), []
+        # No header at all: the client predates it, so it is too old. A version above this
+        # server's is served as this server's version (the response header names it).
+        if given is None or int(given) < MIN_PROTOCOL:
+            return 426, _error_json(
+                426, "protocol_too_old",
+                f"This Fieldmark is too old for the server (protocol {given or 'none'}; the server "
+                f"needs {MIN_PROTOCOL} or later): please update it.",
+                min_version=MIN_PROTOCOL), [(b"upgrade", f"{PROTOCOL_HEADER}/{PROTOCOL}".encode())]
         return None
 
 
 def _too_large(limit: int) -> bytes:
-    return error_body(413, "too_large", f"the request body is larger than {limit} bytes", {"limit": limit})
+    return _error_json(413, "too_large", f"the request body is larger than {limit} bytes")
 
 
 def _limited(receive: Receive, limit: int) -> Receive:

@@ -14,10 +14,11 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, Request, Response
 from starlette.requests import ClientDisconnect
 
+from app.sync.errors_body import ErrorBody
 from app.sync.protocol import API_PREFIX, BlobsMissingRequest, BlobsMissingResponse, BlobStored
 from server.accounts import Session
 from server.api.deps import ANY_ROLE
-from server.errors import BadInput, ServerError
+from server.errors import Malformed, ServerError
 from server.store.blobs import (
     BadBlobName,
     BlobHashMismatch,
@@ -48,7 +49,7 @@ class UploadCut(ServerError):
     """The client went away mid-body. It will not read this answer; the log and metrics will."""
 
     status = 400
-    code = "upload_cut"
+    code = "malformed"
 
 
 class StoreUnavailable(ServerError):
@@ -70,8 +71,8 @@ def _name(sha256: str) -> str:
     try:
         return check_name(sha256)
     except BadBlobName:
-        raise BadInput("a blob is named by its SHA-256: 64 lowercase hex digits",
-                       details={"sha256": sha256[:80]}) from None
+        raise Malformed("a blob is named by its SHA-256: 64 lowercase hex digits",
+                        problems=[{"location": ["path", "sha256"], "message": "not 64 lowercase hex digits"}]) from None
 
 
 @router.post("/blobs/missing", response_model=BlobsMissingResponse)
@@ -86,8 +87,9 @@ def blobs_missing(body: BlobsMissingRequest, _current: Annotated[Session, Depend
 _UPLOAD_ANSWERS: dict[int | str, dict[str, Any]] = {
     200: {"model": BlobStored, "description": "Already stored; the bytes were verified"},
     201: {"model": BlobStored, "description": "Stored"},
-    413: {"description": "Larger than the server's blob limit"},
-    422: {"description": "Bad name, or the bytes do not hash to the name (hash_mismatch)"},
+    400: {"model": ErrorBody, "description": "The name is not a SHA-256 (malformed)"},
+    413: {"model": ErrorBody, "description": "Larger than the server's blob limit (too_large)"},
+    422: {"model": ErrorBody, "description": "The bytes do not hash to the name (hash_mismatch)"},
 }
 
 
@@ -102,16 +104,15 @@ async def put_blob(sha256: str, request: Request, response: Response,
     length = request.headers.get("content-length", "")
     # Refused before a byte of the body is read when the client says how much it sends.
     if length.isdigit() and int(length) > limit:
-        raise TooLarge(f"a blob may be at most {limit} bytes", details={"limit": limit})
+        raise TooLarge(f"a blob may be at most {limit} bytes")
     try:
         existed = await anyio.to_thread.run_sync(store.has, sha)
         size = await store.aput(sha, request.stream(), limit=limit)
     except BlobTooLarge as exc:
-        raise TooLarge(f"a blob may be at most {limit} bytes", details={"limit": limit}) from exc
+        raise TooLarge(f"a blob may be at most {limit} bytes") from exc
     except BlobHashMismatch as exc:
-        raise HashMismatch("the uploaded bytes do not hash to the blob's name; nothing was stored",
-                           details={"sha256": exc.expected, "received_sha256": exc.actual,
-                                    "received_bytes": exc.size}) from exc
+        raise HashMismatch(f"the {exc.size} bytes received hash to {exc.actual}, not to the blob's name "
+                           f"{exc.expected}; nothing was stored") from exc
     except BlobStoreUnavailable as exc:
         raise StoreUnavailable(str(exc)) from exc
     except ClientDisconnect:

@@ -1,7 +1,9 @@
-"""The API's messages. Unknown fields are refused: a typo must not be silently ignored."""
+"""The API's own messages, beside the sync protocol's (``app.sync.protocol``, used as they are by
+the login and device routes). Unknown fields are refused: a typo must not be silently ignored."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -11,36 +13,20 @@ class Message(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class DeviceIn(Message):
-    id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")
-    name: str = Field(min_length=1, max_length=200)
-    public_key: str = Field(min_length=1, max_length=8192)
-
-
-class LoginIn(Message):
-    login: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=1024)
-    device: DeviceIn | None = None
+def iso_time(seconds: float) -> str:
+    """A stored time (seconds since the epoch) as the protocol writes times: ISO 8601 with an
+    offset, to the millisecond."""
+    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="milliseconds")
 
 
 class AccountOut(Message):
+    """An account in the office's list (``GET /accounts``); the caller's own is the protocol's."""
+
     login: str
     name: str
     role: str
     scope: str | None = Field(description="the area code of the account's subtree; null: the whole tree")
     disabled: bool = False
-
-
-class LoginOut(Message):
-    token: str
-    expires_at: float
-    account: AccountOut
-
-
-class DeviceOut(Message):
-    id: str
-    name: str
-    registered_at: float
 
 
 class AreaOut(Message):

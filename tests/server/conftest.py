@@ -14,7 +14,8 @@ Fixtures (use these in new server tests):
 ``server``       a :class:`LiveServer`: the running server, emptied and reseeded for each test:
                  the demo tree (resources/server/demo-units.csv), no rubrics, an admin.
                  ``server.url``, ``server.admin_token``, ``server.client(token=None)`` (an
-                 httpx.Client sending the protocol header and the token),
+                 httpx.Client sending the protocol header and the token), ``server.login(username,
+                 password, **fields)`` (POST /login from a new device id unless device_id is given),
                  ``server.make_account(role, scope=None) -> Login`` (login, password, token),
                  ``server.engine`` (SQLAlchemy, for checking what was stored), ``server.config``.
 ``shared_server`` the same server, not reset: for a module-scoped fixture that calls
@@ -32,6 +33,7 @@ import secrets
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -101,8 +103,10 @@ class LiveServer:
         return httpx.Client(base_url=self.url, headers=sent, timeout=30)
 
     def login(self, login: str, password: str, **body: Any) -> httpx.Response:
+        """``POST /login`` (the protocol's LoginRequest) from a new device unless ``device_id`` is given."""
+        sent = {"username": login, "password": password, "device_id": str(uuid.uuid4())} | body
         with self.client() as c:
-            return c.post("/api/v1/login", json={"login": login, "password": password, **body})
+            return c.post("/api/v1/login", json=sent)
 
     def make_account(self, role: str, scope: str | None = None, *, login: str | None = None,
                      password: str = "password-123") -> Login:

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from app.sync.errors_body import ErrorBody
 from app.sync.protocol import API_PREFIX, MAX_HASHES_PER_QUERY
 from server.store.blobs import BlobStore, open_blob_store
 from tests.server.blob_support import RunningServer, SeaweedS3, seaweedfs, start_blob_server  # noqa: F401
@@ -98,7 +99,7 @@ def test_too_large(site: Site) -> None:
     sha, data = blob(LIMIT + 1, 5)
     declared = site.put(sha, data)
     assert declared.status_code == 413
-    assert declared.json()["error"]["code"] == "too_large"
+    assert ErrorBody.model_validate(declared.json()).code == "too_large"
 
     def chunked() -> Iterator[bytes]:  # no Content-Length: refused while it streams
         for i in range(0, len(data), 256 * 1024):
@@ -116,9 +117,9 @@ def test_hash_mismatch_stores_nothing(site: Site) -> None:
     wrong = data[:-1] + b"\0"
     answer = site.put(sha, wrong)
     assert answer.status_code == 422
-    error = answer.json()["error"]
-    assert error["code"] == "hash_mismatch"
-    assert error["details"]["received_sha256"] == hashlib.sha256(wrong).hexdigest()
+    error = ErrorBody.model_validate(answer.json())
+    assert error.code == "hash_mismatch"
+    assert hashlib.sha256(wrong).hexdigest() in error.message
     assert not site.store.has(sha)
     assert site.store.missing([sha, hashlib.sha256(wrong).hexdigest()]) == [
         sha, hashlib.sha256(wrong).hexdigest()]
@@ -127,14 +128,16 @@ def test_hash_mismatch_stores_nothing(site: Site) -> None:
 @pytest.mark.parametrize("name", ["ABCD" * 16, "0" * 63, "g" * 64, "missing"])
 def test_bad_names(site: Site, name: str) -> None:
     answer = site.put(name, b"x")
-    assert answer.status_code == 422
-    assert site.missing(["0" * 64, name]).status_code == 422
+    assert answer.status_code == 400
+    assert ErrorBody.model_validate(answer.json()).code == "malformed"
+    assert site.missing(["0" * 64, name]).status_code == 400
 
 
 def test_missing_is_bounded(site: Site) -> None:
     answer = site.missing(["0" * 64] * (MAX_HASHES_PER_QUERY + 1))
-    assert answer.status_code == 422
-    assert site.http.post("/blobs/missing", json=["0" * 64]).status_code == 422
+    assert answer.status_code == 400
+    assert ErrorBody.model_validate(answer.json()).code == "malformed"
+    assert site.http.post("/blobs/missing", json=["0" * 64]).status_code == 400
 
 
 def test_cut_upload_leaves_nothing_and_retry_succeeds(site: Site) -> None:

@@ -6,83 +6,119 @@ from __future__ import annotations
 import json
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
-from server.config import MIN_PROTOCOL, PROTOCOL, PROTOCOL_HEADER
+from app.sync.errors_body import ErrorBody
+from app.sync.keys import generate_device_key, public_key_text
+from app.sync.protocol import MIN_CLIENT_VERSION, PROTOCOL_HEADER, PROTOCOL_VERSION
 from server.store.schema import devices, tokens
 from tests.server.conftest import ADMIN_PASSWORD
 
 API = "/api/v1"
 
 
-def _error(answer: httpx.Response) -> dict:
-    body = answer.json()
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "details"}
-    return body["error"]
+DEVICE = "1c9e6a52-8f0b-4d3e-a1b7-2c5d9e8f0a13"
+PUBLIC_KEY = public_key_text(generate_device_key())
+
+
+def _error(answer: httpx.Response) -> ErrorBody:
+    """The contract's error body, exactly: nothing else, and the answer's request id."""
+    error = ErrorBody.model_validate(answer.json())
+    assert error.request_id == answer.headers["x-request-id"]
+    return error
+
+
+def _login(server, headers: dict[str, str]) -> httpx.Response:
+    return httpx.post(server.url + API + "/login", headers=headers,
+                      json={"username": "admin", "password": ADMIN_PASSWORD, "device_id": DEVICE})
 
 
 def test_an_old_or_missing_protocol_version_is_told_to_update(server):
-    for headers in ({PROTOCOL_HEADER: "0"}, {}):
-        answer = httpx.post(server.url + API + "/login", headers=headers,
-                            json={"login": "admin", "password": ADMIN_PASSWORD})
+    # No header at all: the client predates it, so it is too old.
+    for headers in ({PROTOCOL_HEADER: str(MIN_CLIENT_VERSION - 1)}, {}):
+        answer = _login(server, headers)
         assert answer.status_code == 426
         error = _error(answer)
-        assert error["code"] == "upgrade_required"
-        assert error["details"] == {"minimum": MIN_PROTOCOL, "current": PROTOCOL, "header": PROTOCOL_HEADER}
-        assert "please update" in error["message"]
+        assert error.code == "protocol_too_old" and error.min_version == MIN_CLIENT_VERSION
+        assert "please update" in error.message
+        assert answer.headers["upgrade"] == f"{PROTOCOL_HEADER}/{PROTOCOL_VERSION}"
+        assert answer.headers[PROTOCOL_HEADER] == str(PROTOCOL_VERSION)
     with server.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(tokens)).scalar_one() == 1  # the fixture's
 
 
-def test_a_bad_or_newer_protocol_version_is_a_400(server):
-    for value, code in (("one", "bad_protocol"), (str(PROTOCOL + 1), "unsupported_protocol")):
-        answer = httpx.get(server.url + API + "/me", headers={PROTOCOL_HEADER: value})
-        assert answer.status_code == 400
-        assert _error(answer)["code"] == code
+def test_a_newer_client_is_served_and_told_the_server_version(server):
+    answer = _login(server, {PROTOCOL_HEADER: str(PROTOCOL_VERSION + 1)})
+    assert answer.status_code == 200, answer.text
+    assert answer.headers[PROTOCOL_HEADER] == str(PROTOCOL_VERSION)
+    with server.client(answer.json()["token"], **{PROTOCOL_HEADER: "99"}) as c:
+        me = c.get(f"{API}/me")
+    assert me.status_code == 200 and me.headers[PROTOCOL_HEADER] == str(PROTOCOL_VERSION)
+    # Outside the API there is no protocol: no header wanted, none named.
+    health = httpx.get(server.url + "/healthz")
+    assert health.status_code == 200 and PROTOCOL_HEADER.lower() not in health.headers
 
 
-def test_bad_input_is_a_4xx_in_one_shape_and_stores_nothing(server):
-    device = {"id": "d1", "name": "laptop", "public_key": "k"}
+@pytest.mark.parametrize("value", ["one", "1.0", "-1", "²".encode("latin-1"), ""])
+def test_a_version_that_is_not_a_number_is_malformed(server, value):
+    answer = httpx.get(server.url + API + "/me", headers={PROTOCOL_HEADER: value})
+    assert answer.status_code == 400
+    error = _error(answer)
+    assert error.code == "malformed" and error.problems[0].location == ["header", PROTOCOL_HEADER]
+
+
+def test_bad_input_is_a_400_in_the_contract_shape_and_stores_nothing(server):
+    device = {"device_id": DEVICE, "public_key": PUBLIC_KEY, "label": "laptop"}
+    url = f"{API}/devices/{DEVICE}"
     with server.client(server.admin_token) as c:
-        cases = [
-            c.post(f"{API}/devices", content=b"{not json", headers={"content-type": "application/json"}),
-            c.post(f"{API}/devices", json=device | {"colour": "red"}),     # unknown field
-            c.post(f"{API}/devices", json=device | {"name": 5}),           # wrong type
-            c.post(f"{API}/devices", json={"id": "d1"}),                   # missing fields
-            c.post(f"{API}/devices", json=device | {"id": "a/b"}),         # not an id
-            c.post(f"{API}/devices", json=[device]),
-        ]
-    for answer in cases:
-        assert answer.status_code == 422, answer.text
-        assert _error(answer)["code"] == "invalid"
+        cases = {
+            "not json": c.put(url, content=b"{not json", headers={"content-type": "application/json"}),
+            "unknown field": c.put(url, json=device | {"colour": "red"}),
+            "wrong type": c.put(url, json=device | {"label": 5}),
+            "missing fields": c.put(url, json={"device_id": DEVICE}),
+            "not an id": c.put(f"{API}/devices/a-b", json=device | {"device_id": "a-b"}),
+            "not an object": c.put(url, json=[device]),
+        }
+    for what, answer in cases.items():
+        assert answer.status_code == 400, (what, answer.text)
+        error = _error(answer)
+        assert error.code == "malformed" and error.problems, what
+    assert _error(cases["unknown field"]).problems[0].location == ["colour"]
     with server.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(devices)).scalar_one() == 0
 
 
 def test_validation_errors_never_echo_the_password(server):
     answer = server.login("admin", "secret-in-body", extra="x")
-    assert answer.status_code == 422
+    assert answer.status_code == 400
     assert "secret-in-body" not in answer.text
-    assert _error(answer)["details"][0]["where"] == "body.extra"
+    error = _error(answer)
+    assert error.code == "malformed"
+    assert [p.location for p in error.problems] == [["extra"]]
+    too_long = server.login("admin", "secret-" + "y" * 1_000)
+    assert too_long.status_code == 400 and "secret-" not in too_long.text
 
 
 def test_oversized_bodies_are_refused_with_or_without_a_length(server):
-    big = b'{"id": "d1", "name": "' + b"x" * (2 * 1024 * 1024) + b'", "public_key": "k"}'
+    big = json.dumps({"device_id": DEVICE, "public_key": PUBLIC_KEY, "label": "x" * (2 * 1024 * 1024)}).encode()
     with server.client(server.admin_token) as c:
-        declared = c.post(f"{API}/devices", content=big, headers={"content-type": "application/json"})
-        streamed = c.post(f"{API}/devices", content=iter([big[:600_000], big[600_000:]]),
-                          headers={"content-type": "application/json"})
+        declared = c.put(f"{API}/devices/{DEVICE}", content=big, headers={"content-type": "application/json"})
+        streamed = c.put(f"{API}/devices/{DEVICE}", content=iter([big[:600_000], big[600_000:]]),
+                         headers={"content-type": "application/json"})
     for answer in (declared, streamed):
         assert answer.status_code == 413
-        assert _error(answer)["code"] == "too_large"
+        assert _error(answer).code == "too_large"
     with server.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(devices)).scalar_one() == 0
 
 
 def test_unknown_paths_and_methods_use_the_error_shape(server):
     with server.client(server.admin_token) as c:
-        assert _error(c.get(f"{API}/nowhere"))["code"] == "not_found"
-        assert _error(c.delete(f"{API}/units"))["code"] == "method_not_allowed"
+        assert _error(c.get(f"{API}/nowhere")).code == "not_found"
+        # The contract has no code of its own for a wrong method: 405, as not_found.
+        wrong_method = c.delete(f"{API}/units")
+        assert wrong_method.status_code == 405 and _error(wrong_method).code == "not_found"
 
 
 def test_health_readiness_and_metrics(server):
@@ -110,3 +146,19 @@ def test_every_answer_carries_a_request_id(server):
 def test_openapi_describes_the_api(server):
     paths = json.loads(httpx.get(server.url + "/openapi.json").text)["paths"]
     assert {f"{API}/login", f"{API}/units/{{unit_id}}", f"{API}/assignments"} <= set(paths)
+
+
+def test_openapi_shows_the_contract_messages(server):
+    doc = json.loads(httpx.get(server.url + "/openapi.json").text)
+
+    def ref(operation: dict, status: str | None = None) -> str:
+        content = (operation["responses"][status] if status else operation["requestBody"])["content"]
+        return content["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+
+    login = doc["paths"][f"{API}/login"]["post"]
+    device = doc["paths"][f"{API}/devices/{{device_id}}"]["put"]
+    assert (ref(login), ref(login, "200"), ref(login, "429")) == ("LoginRequest", "LoginResponse", "ErrorBody")
+    assert (ref(device), ref(device, "201"), ref(device, "200"), ref(device, "409")) == (
+        "DeviceRegistration", "DeviceRegistered", "DeviceRegistered", "ErrorBody")
+    assert set(doc["components"]["schemas"]["Account"]["properties"]["role"]["enum"]) == {
+        "inspector", "team_leader", "office_staff", "admin"}

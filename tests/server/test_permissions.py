@@ -7,14 +7,18 @@ outside the scope answers 404 exactly like one that does not exist.
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import date
 
 import pytest
 from sqlalchemy import select
 
+from app.sync.errors_body import ErrorBody
+from app.sync.keys import generate_device_key, public_key_text
+from app.sync.protocol import Account
 from server.assignments import NewAssignments, assign
 from server.rubrics import publish_rubric, read_rubric
-from server.store.schema import units
+from server.store.schema import admin_areas, units
 from tests.server.conftest import (
     COUNTY,
     OTHER_COUNTY,
@@ -28,6 +32,7 @@ from tests.server.conftest import (
 
 API = "/api/v1"
 ROLES = ("inspector", "team_leader", "office_staff", "admin")
+KEY = generate_device_key()
 
 
 @pytest.fixture(scope="module")
@@ -43,12 +48,13 @@ def world(server):
     people = {(role, scope): server.make_account(role, scope) for role in ROLES for scope in (TOWNSHIP, COUNTY)}
     with server.engine.begin() as conn:
         ids = {r.code: r.id for r in conn.execute(select(units.c.code, units.c.id))}
+        area_ids = {r.code: r.id for r in conn.execute(select(admin_areas.c.code, admin_areas.c.id))}
         ref, _ = publish_rubric(conn, *read_rubric(ROOT / "resources" / "rubrics" / "study-habits.json"))
         assign(conn, NewAssignments(
             campaign="Autumn", team="Team 1", unit_codes=[UNIT_IN_TOWNSHIP, UNIT_IN_COUNTY, UNIT_ELSEWHERE],
             window_start=date(2026, 9, 1), window_end=date(2026, 9, 30), rubrics=["study-habits"],
             members=[people["inspector", TOWNSHIP].login, people["team_leader", TOWNSHIP].login]))
-    return {"people": people, "ids": ids, "rubric": ref.hash}
+    return {"people": people, "ids": ids, "areas": area_ids, "rubric": ref.hash}
 
 
 def _get(server, token, path):
@@ -72,7 +78,9 @@ def test_units_and_areas_only_inside_the_scope(server, world, role, scope):
     assert inside.status_code == 200 and inside.json()["code"] == UNIT_IN_TOWNSHIP
     # Outside the scope reads exactly like a unit that does not exist.
     assert outside.status_code == missing.status_code == 404
-    assert outside.json() == missing.json()
+    # The same body but for the request's own id.
+    assert outside.json() | {"request_id": ""} == missing.json() | {"request_id": ""}
+    assert ErrorBody.model_validate(outside.json()).code == "not_found"
 
 
 def test_admin_of_the_whole_tree_sees_everything(server, world):
@@ -110,7 +118,7 @@ def test_account_list_is_for_the_office_and_within_its_scope(server, world, role
     answer = _get(server, world["people"][role, scope].token, "/accounts")
     if role in ("inspector", "team_leader"):
         assert answer.status_code == 403
-        assert answer.json()["error"]["code"] == "forbidden"
+        assert ErrorBody.model_validate(answer.json()).code == "forbidden"
         return
     scopes = {a["scope"] for a in answer.json()}
     # The whole-tree admin and the county accounts lie outside a township's scope.
@@ -125,14 +133,16 @@ def test_everyone_reads_rubrics_me_and_registers_devices(server, world, role):
     document = _get(server, who.token, f"/rubrics/{world['rubric']}")
     assert document.status_code == 200 and json.loads(document.text)["id"] == "study-habits"
     assert _get(server, who.token, "/rubrics/" + "0" * 64).status_code == 404
-    assert _get(server, who.token, "/me").json() == {
-        "login": who.login, "name": "", "role": role, "scope": TOWNSHIP, "disabled": False}
+    me = Account.model_validate(_get(server, who.token, "/me").json())
+    assert (me.username, me.role, me.scope_area_id) == (who.login, role, world["areas"][TOWNSHIP])
+    device = str(uuid.uuid5(uuid.NAMESPACE_URL, f"laptop-of-{role}"))
     with server.client(who.token) as c:
-        answer = c.post(f"{API}/devices", json={"id": f"dev-{role}", "name": "laptop", "public_key": "k"})
-    assert answer.status_code == 200
+        body = {"device_id": device, "public_key": public_key_text(KEY), "label": "laptop"}
+        answers = [c.put(f"{API}/devices/{device}", json=body) for _ in range(2)]
+    assert [a.status_code for a in answers] == [201, 200]
 
 
-ENDPOINTS = [("GET", "/me"), ("POST", "/logout"), ("POST", "/devices"), ("GET", "/accounts"),
+ENDPOINTS = [("GET", "/me"), ("POST", "/logout"), ("PUT", f"/devices/{uuid.uuid4()}"), ("GET", "/accounts"),
              ("GET", "/areas"), ("GET", "/units"), ("GET", "/units/x"), ("GET", "/rubrics"),
              ("GET", "/rubrics/x"), ("GET", "/assignments")]
 
@@ -140,6 +150,6 @@ ENDPOINTS = [("GET", "/me"), ("POST", "/logout"), ("POST", "/devices"), ("GET", 
 @pytest.mark.parametrize(("method", "path"), ENDPOINTS)
 def test_every_endpoint_needs_a_token(server, method, path):
     with server.client() as c:
-        answer = c.request(method, API + path, json={} if method == "POST" else None)
+        answer = c.request(method, API + path, json={} if method in ("POST", "PUT") else None)
     assert answer.status_code == 401
-    assert answer.json()["error"]["code"] == "unauthorized"
+    assert ErrorBody.model_validate(answer.json()).code == "unauthenticated"

@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -62,14 +63,15 @@ def _wait(url: str, proc: subprocess.Popen, log: Path) -> None:
 
 
 def _login(url: str, login: str, password: str) -> httpx.Response:
-    return httpx.post(url + API + "/login", headers=HEADERS, json={"login": login, "password": password})
+    return httpx.post(url + API + "/login", headers=HEADERS,
+                      json={"username": login, "password": password, "device_id": str(uuid.uuid4())})
 
 
 def test_two_processes_share_tokens_and_rate_limits(server, two_processes):
     (a, b), logs = two_processes
     token = _login(a, "admin", ADMIN_PASSWORD).json()["token"]
     auth = HEADERS | {"Authorization": f"Bearer {token}"}
-    assert httpx.get(b + API + "/me", headers=auth).json()["login"] == "admin"
+    assert httpx.get(b + API + "/me", headers=auth).json()["username"] == "admin"
     assert httpx.post(b + API + "/logout", headers=auth).status_code == 204
     assert httpx.get(a + API + "/me", headers=auth).status_code == 401
 
