@@ -67,6 +67,25 @@ class DeviceKeyMismatch(Conflict):
     code = "device_key_mismatch"
 
 
+class ChangesetReused(Conflict):
+    """A changeset id applied already, now with other content."""
+
+    code = "changeset_reused"
+
+
+class StaleChangeset(Conflict):
+    """A device_seq at or below one applied already from the same device."""
+
+    code = "stale_changeset"
+
+
+class BlobsMissing(ServerError):
+    """A changeset lists blobs the server lacks (``missing_blobs``): upload them, push again."""
+
+    status = 422
+    code = "blobs_missing"
+
+
 class Unauthorized(ServerError):
     status = 401
     code = "unauthenticated"

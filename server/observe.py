@@ -76,6 +76,10 @@ class Metrics:
                                  ["method", "route"], registry=self.registry)
         self.logins = Counter("fieldmark_logins_total", "Login attempts by outcome", ["outcome"],
                               registry=self.registry)
+        self.pushes = Counter("fieldmark_pushes_total", "Changesets pushed, by outcome", ["outcome"],
+                              registry=self.registry)
+        self.conflicts = Counter("fieldmark_conflicts_total", "Conflicts recorded by pushes",
+                                 registry=self.registry)
 
 
 def _error_json(status: int, code: str, message: str, **fields: Any) -> bytes:

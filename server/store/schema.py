@@ -141,3 +141,67 @@ assignments = Table(
     Column("created_at", Float, nullable=False),
     UniqueConstraint("campaign_id", "unit_id", "team_id", name="assignments_once"),
 )
+
+# --- sync: pushed rows, their conflicts, and the changesets applied (migration 0002) -----------
+
+# One counter for everything a pull will page through; pushes take it inside their transaction,
+# one at a time (see server.sync.push), so numbers are handed out in commit order.
+sync_counter = Table(
+    "sync_counter", metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", Integer, nullable=False),
+)
+
+# Each changeset applied, by its id (the idempotency key), with the digest of its content and
+# the receipt answered, so the same changeset again gets the same receipt.
+sync_changesets = Table(
+    "sync_changesets", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("device_id", String(36), nullable=False),
+    Column("device_seq", Integer, nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("account_id", String(36), ForeignKey("accounts.id"), nullable=False),
+    Column("server_seq", Integer, nullable=False, unique=True),
+    Column("receipt", Text, nullable=False),
+    Column("received_at", Float, nullable=False),
+    Index("sync_changesets_device", "device_id", "device_seq"),
+)
+
+# The server's current version of every synced row, by its stable key (app.sync.ids).
+sync_rows = Table(
+    "sync_rows", metadata,
+    Column("table_name", String(32), primary_key=True),
+    Column("key", String(36), primary_key=True),
+    Column("rev", String(64), nullable=False),
+    Column("device_id", String(36), nullable=False),
+    Column("base_rev", String(64)),
+    Column("deleted", Boolean, nullable=False),
+    # Canonical JSON of the row's values.
+    Column("row_values", Text, nullable=False),
+    # Where the row belongs, for scope checks and pulls: its visit and that visit's unit.
+    Column("visit_id", String(36)),
+    Column("unit_id", String(36)),
+    Column("server_seq", Integer, nullable=False),
+    Index("sync_rows_seq", "server_seq"),
+    Index("sync_rows_visit", "visit_id"),
+)
+
+# Both versions of a row changed on two sides since a common base; nothing is overwritten.
+sync_conflicts = Table(
+    "sync_conflicts", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("table_name", String(32), nullable=False),
+    Column("key", String(36), nullable=False),
+    Column("visit_id", String(36)),
+    Column("base_rev", String(64)),
+    # Canonical JSON of each side (the protocol's RowVersion).
+    Column("current", Text, nullable=False),
+    Column("incoming", Text, nullable=False),
+    Column("detected_at", Float, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("resolved_by_rev", String(64)),
+    Column("changeset_id", String(36), nullable=False),
+    Column("server_seq", Integer, nullable=False),
+    Index("sync_conflicts_row", "table_name", "key"),
+    Index("sync_conflicts_visit", "visit_id"),
+)

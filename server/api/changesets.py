@@ -1,0 +1,52 @@
+"""Push: ``POST /changesets`` with the protocol's ``Changeset``, answered with its ``Receipt``.
+
+The route is thin: the body is validated as the contract's message (400 ``malformed`` with the
+problems otherwise), and ``server.sync.push`` applies it in the request's one transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy import Connection
+
+from app.sync.errors_body import ErrorBody
+from app.sync.protocol import API_PREFIX, Changeset, Receipt
+from server.accounts import Session
+from server.api.blobs import StoreUnavailable, blob_store
+from server.api.deps import ANY_ROLE, TX
+from server.errors import ServerError
+from server.store.blobs import BlobStore, BlobStoreUnavailable
+from server.sync.push import Pusher, push
+
+router = APIRouter(prefix=API_PREFIX)
+
+_ANSWERS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "Not a Changeset (malformed, with problems)"},
+    401: {"model": ErrorBody},
+    409: {"model": ErrorBody, "description": "The id was applied with other content (changeset_reused), "
+                                             "or a later changeset of the device was (stale_changeset)"},
+    413: {"model": ErrorBody, "description": "The body is over the server's limit (too_large)"},
+    422: {"model": ErrorBody, "description": "Blobs the server lacks (blobs_missing, with missing_blobs), "
+                                             "or parts this server does not accept yet (invalid)"},
+}
+
+
+@router.post("/changesets", response_model=Receipt, responses=_ANSWERS)
+def push_changeset(body: Changeset, request: Request, current: Annotated[Session, Depends(ANY_ROLE)],
+                   store: Annotated[BlobStore, Depends(blob_store)], conn: Connection = TX) -> Receipt:
+    metrics = request.app.state.metrics
+    pusher = Pusher(account_id=current.account.id, scope=current.account.scope)
+    try:
+        receipt, new = push(conn, store, pusher, body)
+    except BlobStoreUnavailable as exc:
+        metrics.pushes.labels("unavailable").inc()
+        raise StoreUnavailable(str(exc)) from exc
+    except ServerError as exc:
+        metrics.pushes.labels(exc.code).inc()
+        raise
+    metrics.pushes.labels("applied" if new else "replayed").inc()
+    if new:
+        metrics.conflicts.inc(len(receipt.conflicts))
+    return receipt

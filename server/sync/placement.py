@@ -1,0 +1,130 @@
+"""Where a pushed row belongs (its visit and that visit's unit) and whether an account may write it.
+
+The rule, for every table of the protocol:
+
+- ``visits`` carry ``unit_id``: the unit's area must lie in the account's scope. A visit the
+  server holds already must also have been in scope under its stored unit (a push cannot take a
+  visit away from the scope it was in).
+- The rows of a visit (``visit_rubrics``, ``visit_members``, ``visit_sections``, ``responses``,
+  ``findings``, ``good_practices``, ``evidence``, ``signatures``, ``audit_log``) carry
+  ``visit_id``; they belong to that visit's unit, as the server holds the visit (pushed before, or
+  earlier in the same push: visits are applied first, then findings, then the rest).
+- ``finding_events`` carry ``finding_id`` (and ``visit_id`` when written during a visit); they
+  belong to the finding's visit.
+- The office's tables (``admin_areas``, ``units``, ``inspectors``, ``teams``, ``team_members``,
+  ``campaigns``, ``assignments``) are kept by the office on the server and reach laptops by pull;
+  a pushed row of them is ``unpermitted`` for every role.
+
+A row whose visit (or finding, or unit) the server does not hold, or whose identifying column
+is not a UUID, is an ``error``; a row outside the scope is ``unpermitted``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from server.store.schema import admin_areas, sync_rows, units
+
+OFFICE_TABLES = frozenset({"admin_areas", "units", "inspectors", "teams", "team_members", "campaigns",
+                           "assignments"})
+VISIT_TABLES = frozenset({"visit_rubrics", "visit_members", "visit_sections", "responses", "findings",
+                          "good_practices", "evidence", "signatures", "audit_log"})
+# The order rows are applied in, so a visit is known before the rows that name it.
+APPLY_ORDER = {"visits": 0, "findings": 1}
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+@dataclass(frozen=True)
+class Placement:
+    visit_id: str | None
+    unit_id: str
+
+
+class RowRefused(Exception):
+    """The row is not applied: ``status`` is ``error`` or ``unpermitted``, with a reason."""
+
+    def __init__(self, status: str, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+def _uuid(values: dict[str, Any], column: str, table: str, *, required: bool = True) -> str | None:
+    value = values.get(column)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not _UUID.match(value):
+        raise RowRefused("error", f"a {table} row needs {column} as a lower-case UUID")
+    return value
+
+
+class Placer:
+    """Places rows for one account within one push transaction (lookups are cached)."""
+
+    def __init__(self, conn: Connection, scope: str) -> None:
+        self.conn = conn
+        self.scope = scope
+        self._unit_paths: dict[str, str | None] = {}
+
+    def unit_path(self, unit_id: str) -> str | None:
+        if unit_id not in self._unit_paths:
+            self._unit_paths[unit_id] = self.conn.execute(
+                select(admin_areas.c.path).join(units, units.c.area_id == admin_areas.c.id)
+                .where(units.c.id == unit_id)).scalar_one_or_none()
+        return self._unit_paths[unit_id]
+
+    def _stored(self, table: str, key: str) -> Any:
+        return self.conn.execute(select(sync_rows.c.visit_id, sync_rows.c.unit_id, sync_rows.c.row_values)
+                                 .where(sync_rows.c.table_name == table, sync_rows.c.key == key)).first()
+
+    def _check_unit(self, unit_id: str, what: str) -> None:
+        path = self.unit_path(unit_id)
+        if path is None:
+            raise RowRefused("error", f"{what} names the unit {unit_id}, which the server does not have")
+        if not path.startswith(self.scope):
+            raise RowRefused("unpermitted", f"{what} is about a unit outside your area")
+
+    def _visit_unit(self, visit_id: str, table: str) -> str:
+        stored = self._stored("visits", visit_id)
+        if stored is None or stored.unit_id is None:
+            raise RowRefused("error", f"the {table} row belongs to the visit {visit_id}, which the server "
+                                      "does not have; push the visit with it")
+        return str(stored.unit_id)
+
+    def place(self, table: str, key: str, values: dict[str, Any]) -> Placement:
+        """The row's visit and unit, or RowRefused when it may not (or cannot) be applied."""
+        if table in OFFICE_TABLES:
+            raise RowRefused("unpermitted", f"{table} are kept by the office on the server; a push cannot change them")
+        if table == "visits":
+            unit_id = _uuid(values, "unit_id", table)
+            assert unit_id is not None
+            self._check_unit(unit_id, "the visit")
+            stored = self._stored("visits", key)
+            if stored is not None and stored.unit_id and stored.unit_id != unit_id:
+                self._check_unit(str(stored.unit_id), "the visit as the server holds it")
+            return Placement(key, unit_id)
+        if table == "finding_events":
+            finding_id = _uuid(values, "finding_id", table)
+            assert finding_id is not None
+            finding = self._stored("findings", finding_id)
+            if finding is None or finding.visit_id is None:
+                raise RowRefused("error", f"the finding event names the finding {finding_id}, which the "
+                                          "server does not have")
+            visit_id = str(finding.visit_id)
+        elif table in VISIT_TABLES:
+            visit = _uuid(values, "visit_id", table)
+            assert visit is not None
+            visit_id = visit
+        else:
+            raise RowRefused("error", f"the server does not keep {table} rows")
+        unit_id = self._visit_unit(visit_id, table)
+        self._check_unit(unit_id, f"the {table} row's visit")
+        stored = self._stored(table, key)
+        if stored is not None and stored.unit_id and stored.unit_id != unit_id:
+            self._check_unit(str(stored.unit_id), f"the {table} row as the server holds it")
+        return Placement(visit_id, unit_id)

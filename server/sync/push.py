@@ -1,0 +1,240 @@
+"""Applying a pushed changeset (docs/sync-protocol.md sections 7 and 8).
+
+``push`` runs inside the caller's one transaction and follows the contract's steps in order:
+the same ``changeset_id`` again answers its stored receipt (same content) or is refused
+(``changeset_reused``); a ``device_seq`` at or below one applied from the device is
+``stale_changeset``; blobs the server lacks refuse the whole changeset (``blobs_missing``); then
+every row gets a status and the receipt is stored beside the changeset id.
+
+Pushes are applied one at a time: on PostgreSQL a transaction-scoped advisory lock, on SQLite
+the write lock ``BEGIN IMMEDIATE`` takes. So sequence numbers are handed out in commit order (a
+pull never skips a number that commits later), two pushes of one changeset cannot both apply
+it, and reading a row then writing it needs no retry loop.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, text, update
+
+from app.canonical import canonical_json
+from app.sync.merge import classify
+from app.sync.protocol import Changeset, Conflict, Receipt, RowChange, RowStatus, RowVersion
+from server.errors import BadInput, BlobsMissing, ChangesetReused, StaleChangeset
+from server.store.blobs import BlobStore
+from server.store.schema import sync_changesets, sync_conflicts, sync_counter, sync_rows
+from server.sync.placement import APPLY_ORDER, Placement, Placer, RowRefused
+
+# Any fixed number: the key of the advisory lock that serialises pushes on PostgreSQL.
+PUSH_LOCK = 7331002
+COUNTER = "server_seq"
+
+
+@dataclass(frozen=True)
+class Pusher:
+    """Who pushes: the account's id and its scope path ("/" is the whole tree)."""
+
+    account_id: str
+    scope: str
+
+
+def iso_now(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="milliseconds")
+
+
+def serialise(conn: Connection) -> None:
+    """Wait for any other push to commit (PostgreSQL; SQLite's write lock is already held)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PUSH_LOCK})
+
+
+def next_seq(conn: Connection) -> int:
+    """The next server sequence number; call with the push lock held."""
+    current = conn.execute(select(sync_counter.c.value).where(sync_counter.c.name == COUNTER)).scalar_one_or_none()
+    if current is None:
+        # The counter starts after anything numbered before it existed (an emptied table too).
+        start = conn.execute(select(func.max(sync_changesets.c.server_seq))).scalar_one_or_none() or 0
+        conn.execute(insert(sync_counter).values(name=COUNTER, value=start + 1))
+        return int(start) + 1
+    conn.execute(update(sync_counter).where(sync_counter.c.name == COUNTER).values(value=current + 1))
+    return int(current) + 1
+
+
+def _known_receipt(conn: Connection, changeset: Changeset, digest: str) -> Receipt | None:
+    row = conn.execute(select(sync_changesets.c.digest, sync_changesets.c.receipt)
+                       .where(sync_changesets.c.id == changeset.changeset_id)).first()
+    if row is None:
+        return None
+    if row.digest != digest:
+        raise ChangesetReused(f"the changeset {changeset.changeset_id} was applied already with other "
+                              "content; a new changeset needs a new id")
+    return Receipt.model_validate_json(row.receipt)
+
+
+def _check_fresh(conn: Connection, changeset: Changeset) -> None:
+    latest = conn.execute(select(func.max(sync_changesets.c.device_seq))
+                          .where(sync_changesets.c.device_id == changeset.device_id)).scalar_one_or_none()
+    if latest is not None and changeset.device_seq <= latest:
+        raise StaleChangeset(f"the device has pushed changeset {latest} already; this one ({changeset.device_seq}) "
+                             "is older, and a later changeset carries its rows")
+
+
+def _check_supported(changeset: Changeset) -> None:
+    # Recording finalized versions and publishing rubric templates from a push come with the
+    # re-scoring and the template checks; until then such a changeset is refused whole, never
+    # half-applied with those parts dropped.
+    problems = [{"location": [field], "message": "not accepted by this server yet"}
+                for field in ("rubric_templates", "finalizations") if getattr(changeset, field)]
+    if problems:
+        raise BadInput("this server does not accept rubric templates or finalized versions in a push yet",
+                       problems=problems)
+
+
+def _version(row: Any) -> RowVersion:
+    return RowVersion(rev=row.rev, device_id=row.device_id, deleted=bool(row.deleted),
+                      values=json.loads(row.row_values))
+
+
+class _Apply:
+    """The row-by-row part of one push, inside its transaction."""
+
+    def __init__(self, conn: Connection, changeset: Changeset, pusher: Pusher, seq: int, now: float) -> None:
+        self.conn = conn
+        self.changeset = changeset
+        self.seq = seq
+        self.now = now
+        self.placer = Placer(conn, pusher.scope)
+        self.conflicts: list[Conflict] = []
+
+    def _current(self, row: RowChange) -> Any:
+        return self.conn.execute(select(sync_rows).where(sync_rows.c.table_name == row.table,
+                                                         sync_rows.c.key == row.key)).first()
+
+    def _write(self, row: RowChange, place: Placement, exists: bool) -> None:
+        fields = {"rev": row.rev, "device_id": self.changeset.device_id, "base_rev": row.base_rev,
+                  "deleted": row.deleted, "row_values": canonical_json(dict(row.values)),
+                  "visit_id": place.visit_id, "unit_id": place.unit_id, "server_seq": self.seq}
+        if exists:
+            self.conn.execute(update(sync_rows).where(sync_rows.c.table_name == row.table,
+                                                      sync_rows.c.key == row.key).values(**fields))
+        else:
+            self.conn.execute(insert(sync_rows).values(table_name=row.table, key=row.key, **fields))
+
+    def _resolve(self, row: RowChange) -> None:
+        if row.resolves:
+            self.conn.execute(update(sync_conflicts).where(
+                sync_conflicts.c.id.in_(row.resolves), sync_conflicts.c.table_name == row.table,
+                sync_conflicts.c.key == row.key, sync_conflicts.c.status == "open",
+            ).values(status="resolved", resolved_by_rev=row.rev, server_seq=self.seq))
+
+    def _conflict(self, row: RowChange, place: Placement, current: RowVersion) -> str:
+        incoming = RowVersion(rev=row.rev, device_id=self.changeset.device_id, deleted=row.deleted,
+                              values=dict(row.values))
+        # The same edit pushed again in a later changeset (its row stayed dirty) is the same conflict.
+        known = self.conn.execute(select(sync_conflicts).where(
+            sync_conflicts.c.table_name == row.table, sync_conflicts.c.key == row.key,
+            sync_conflicts.c.status == "open")).all()
+        for stored in known:
+            if json.loads(stored.incoming)["rev"] == row.rev and json.loads(stored.current)["rev"] == current.rev:
+                self.conflicts.append(_conflict_message(stored))
+                return str(stored.id)
+        conflict_id = str(uuid.uuid4())
+        values = {"id": conflict_id, "table_name": row.table, "key": row.key, "visit_id": place.visit_id,
+                  "base_rev": row.base_rev, "current": canonical_json(current.model_dump(mode="json")),
+                  "incoming": canonical_json(incoming.model_dump(mode="json")), "detected_at": self.now,
+                  "status": "open", "resolved_by_rev": None, "changeset_id": self.changeset.changeset_id,
+                  "server_seq": self.seq}
+        self.conn.execute(insert(sync_conflicts).values(**values))
+        self.conflicts.append(_conflict_message(_Stored(values)))
+        return conflict_id
+
+    def row(self, row: RowChange) -> RowStatus:
+        def status(outcome: str, reason: str | None = None, conflict_id: str | None = None) -> RowStatus:
+            return RowStatus(table=row.table, key=row.key, rev=row.rev, status=outcome,  # type: ignore[arg-type]
+                             reason=reason, conflict_id=conflict_id)
+
+        try:
+            place = self.placer.place(row.table, row.key, dict(row.values))
+        except RowRefused as refused:
+            return status(refused.status, refused.reason)
+        stored = self._current(row)
+        current = _version(stored) if stored is not None else None
+        outcome = classify(row, current)
+        if outcome == "apply":
+            self._write(row, place, exists=stored is not None)
+            self._resolve(row)
+            return status("applied")
+        if outcome == "agree":
+            assert current is not None
+            # Equal content: the later writer's revision becomes the current one (values agree).
+            if current.rev != row.rev:
+                self._write(row, place, exists=True)
+                self._resolve(row)
+            return status("applied")
+        assert current is not None
+        conflict_id = self._conflict(row, place, current)
+        reason = (f"this {row.table} row was changed on the server (revision {current.rev}) since your "
+                  f"base {row.base_rev or '(new row)'}; both versions are kept until a person chooses")
+        return status("conflict", reason, conflict_id)
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """A conflict's columns, from an insert or a query, read the same way."""
+
+    values: dict[str, Any]
+
+    def __getattr__(self, name: str) -> Any:
+        return self.values[name]
+
+
+def _conflict_message(stored: Any) -> Conflict:
+    return Conflict(conflict_id=stored.id, table=stored.table_name, key=stored.key, visit_id=stored.visit_id,
+                    base_rev=stored.base_rev, current=RowVersion.model_validate_json(stored.current),
+                    incoming=RowVersion.model_validate_json(stored.incoming),
+                    detected_at=iso_now(stored.detected_at), status=stored.status,
+                    resolved_by_rev=stored.resolved_by_rev)
+
+
+def push(conn: Connection, blobs: BlobStore, pusher: Pusher, changeset: Changeset) -> tuple[Receipt, bool]:
+    """Apply ``changeset`` in the caller's transaction; the receipt, and whether it was new.
+
+    Raises (and so stores nothing) for a reused id, a stale changeset, missing blobs, or parts
+    this server does not accept yet.
+    """
+    _check_supported(changeset)
+    serialise(conn)
+    digest = changeset.digest()
+    known = _known_receipt(conn, changeset, digest)
+    if known is not None:
+        return known, False
+    _check_fresh(conn, changeset)
+    missing = blobs.missing(changeset.blobs)
+    if missing:
+        raise BlobsMissing(f"upload the {len(missing)} blob(s) the server lacks, then push again",
+                           missing_blobs=sorted(missing))
+    now = time.time()
+    seq = next_seq(conn)
+    apply = _Apply(conn, changeset, pusher, seq, now)
+    statuses: dict[tuple[str, str], RowStatus] = {}
+    for row in sorted(changeset.rows, key=lambda r: APPLY_ORDER.get(r.table, 2)):
+        statuses[row.table, row.key] = apply.row(row)
+    receipt = Receipt(changeset_id=changeset.changeset_id, server_seq=seq, received_at=iso_now(now),
+                      rows=[statuses[r.table, r.key] for r in changeset.rows], conflicts=apply.conflicts)
+    record(conn, changeset, digest, pusher, receipt, now)
+    return receipt, True
+
+
+def record(conn: Connection, changeset: Changeset, digest: str, pusher: Pusher, receipt: Receipt,
+           now: float) -> None:
+    """Store the changeset's id, digest and receipt: its idempotency record."""
+    conn.execute(insert(sync_changesets).values(
+        id=changeset.changeset_id, device_id=changeset.device_id, device_seq=changeset.device_seq,
+        digest=digest, account_id=pusher.account_id, server_seq=receipt.server_seq,
+        receipt=canonical_json(receipt.model_dump(mode="json")), received_at=now))
