@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, update
 
 from app.ids import new_id
 from db.codes import VISIT_TYPES
@@ -21,6 +21,7 @@ from server.areas import units_by_code
 from server.errors import BadInput, Conflict
 from server.rubrics import resolve
 from server.store.schema import admin_areas, assignments, campaigns, team_members, teams, units
+from server.sync.sequence import stamp
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def _named(conn: Connection, table: Any, name: str) -> str:
     if row is not None:
         return str(row.id)
     new = new_id()
-    conn.execute(insert(table).values(id=new, name=name, created_at=time.time()))
+    conn.execute(insert(table).values(id=new, name=name, created_at=time.time(), server_seq=stamp(conn)))
     return new
 
 
@@ -81,9 +82,14 @@ def assign(conn: Connection, spec: NewAssignments) -> list[Assignment]:
     team_id = _named(conn, teams, spec.team)
     have = {r.account_id for r in conn.execute(select(team_members.c.account_id)
                                                 .where(team_members.c.team_id == team_id))}
-    for m in members:
-        if m.id not in have:
-            conn.execute(insert(team_members).values(team_id=team_id, account_id=m.id))
+    joined = [m for m in members if m.id not in have]
+    for m in joined:
+        conn.execute(insert(team_members).values(team_id=team_id, account_id=m.id))
+    if joined:
+        # Numbered again, so a pull brings the team's assignments to its new members too.
+        for (earlier,) in conn.execute(select(assignments.c.id).where(assignments.c.team_id == team_id)
+                                       .order_by(assignments.c.created_at, assignments.c.id)).all():
+            conn.execute(update(assignments).where(assignments.c.id == earlier).values(server_seq=stamp(conn)))
     done = {r.unit_id for r in conn.execute(select(assignments.c.unit_id).where(
         (assignments.c.campaign_id == campaign_id) & (assignments.c.team_id == team_id)))}
     twice = [c for c in spec.unit_codes if found[c].id in done]
@@ -96,7 +102,8 @@ def assign(conn: Connection, spec: NewAssignments) -> list[Assignment]:
     conn.execute(insert(assignments), [
         {"id": a.id, "campaign_id": campaign_id, "unit_id": a.unit_id, "team_id": team_id,
          "visit_type": a.visit_type, "window_start": a.window_start, "window_end": a.window_end,
-         "rubric_hashes": json.dumps(hashes), "created_at": time.time()} for a in made])
+         "rubric_hashes": json.dumps(hashes), "created_at": time.time(), "server_seq": stamp(conn)}
+        for a in made])
     return made
 
 

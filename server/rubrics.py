@@ -21,6 +21,7 @@ from app.rubric.xlsx import read_rubric_file
 from app.rubric.xlsx_read import read_xlsx_located
 from server.errors import BadInput, Conflict, NotFound
 from server.store.schema import rubric_templates
+from server.sync.sequence import stamp
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def publish_rubric(conn: Connection, doc: dict[str, Any], rubric: Rubric) -> tup
         raise Conflict(f"{rubric.id} version {rubric.version} is already published with other content "
                        f"({clash.hash[:12]}); published templates never change: give this one a new version")
     ref = RubricRef(rubric.content_hash, rubric.id, rubric.version, rubric.name.zh, rubric.name.en, time.time())
-    conn.execute(insert(rubric_templates).values(document=canonical_json(doc), **ref.__dict__))
+    conn.execute(insert(rubric_templates).values(document=canonical_json(doc), server_seq=stamp(conn), **ref.__dict__))
     return ref, True
 
 

@@ -27,6 +27,7 @@ from app.ids import new_id
 from server.areas import LEVELS, check_code
 from server.errors import BadInput, ServerError
 from server.store.schema import admin_areas, units
+from server.sync.sequence import stamp
 
 COLUMNS = ("level", "code", "name", "parent", "unit_type", "head_name", "phone", "address")
 
@@ -152,7 +153,8 @@ def _store(conn: Connection, planned: list[tuple[str, dict[str, Any]]]) -> Impor
         counts[kind] += 1
         if kind == "area":
             values = {"parent_id": ids.get(item["parent"]) if item["parent"] else None,
-                      "level": item["level"], "name": item["name"], "path": item["path"], "updated_at": now}
+                      "level": item["level"], "name": item["name"], "path": item["path"], "updated_at": now,
+                      "server_seq": stamp(conn)}
             if item["code"] in ids:
                 # A moved area keeps its id; its descendants' paths are rebuilt below.
                 conn.execute(update(admin_areas).where(admin_areas.c.id == ids[item["code"]]).values(**values))
@@ -161,7 +163,7 @@ def _store(conn: Connection, planned: list[tuple[str, dict[str, Any]]]) -> Impor
                 conn.execute(insert(admin_areas).values(id=ids[item["code"]], code=item["code"], **values))
         else:
             values = {k: item[k] for k in ("name", "unit_type", "head_name", "phone", "address", "profile")}
-            values |= {"area_id": ids[item["parent"]], "updated_at": now}
+            values |= {"area_id": ids[item["parent"]], "updated_at": now, "server_seq": stamp(conn)}
             if item["code"] in unit_ids:
                 conn.execute(update(units).where(units.c.id == unit_ids[item["code"]]).values(**values))
             else:

@@ -33,7 +33,10 @@ admin_areas = Table(
     # "/42/4203/420381/": a subtree is every path with this prefix (scope checks are one LIKE).
     Column("path", Text, nullable=False),
     Column("updated_at", Float, nullable=False),
+    # The server sequence number of its last write (server.sync.sequence), for pulls (0003).
+    Column("server_seq", Integer, nullable=False, server_default="0"),
     Index("admin_areas_path", "path"),
+    Index("admin_areas_seq", "server_seq"),
 )
 
 units = Table(
@@ -48,7 +51,10 @@ units = Table(
     Column("address", Text, nullable=False, server_default=""),
     Column("profile", Text, nullable=False, server_default="{}"),
     Column("updated_at", Float, nullable=False),
+    # The server sequence number of its last write (server.sync.sequence), for pulls (0003).
+    Column("server_seq", Integer, nullable=False, server_default="0"),
     Index("units_area", "area_id"),
+    Index("units_seq", "server_seq"),
 )
 
 accounts = Table(
@@ -104,6 +110,8 @@ rubric_templates = Table(
     Column("name_en", Text, nullable=False),
     Column("document", Text, nullable=False),
     Column("published_at", Float, nullable=False),
+    # The server sequence number of its last write (server.sync.sequence), for pulls (0003).
+    Column("server_seq", Integer, nullable=False, server_default="0"),
     UniqueConstraint("rubric_id", "version", name="rubric_templates_id_version"),
 )
 
@@ -112,6 +120,8 @@ campaigns = Table(
     Column("id", String(36), primary_key=True),
     Column("name", Text, nullable=False, unique=True),
     Column("created_at", Float, nullable=False),
+    # The server sequence number of its last write (server.sync.sequence), for pulls (0003).
+    Column("server_seq", Integer, nullable=False, server_default="0"),
 )
 
 teams = Table(
@@ -119,6 +129,8 @@ teams = Table(
     Column("id", String(36), primary_key=True),
     Column("name", Text, nullable=False, unique=True),
     Column("created_at", Float, nullable=False),
+    # The server sequence number of its last write (server.sync.sequence), for pulls (0003).
+    Column("server_seq", Integer, nullable=False, server_default="0"),
 )
 
 team_members = Table(
@@ -139,7 +151,10 @@ assignments = Table(
     # JSON list of the content hashes the visit pins.
     Column("rubric_hashes", Text, nullable=False),
     Column("created_at", Float, nullable=False),
+    # The server sequence number of its last write (server.sync.sequence), for pulls (0003).
+    Column("server_seq", Integer, nullable=False, server_default="0"),
     UniqueConstraint("campaign_id", "unit_id", "team_id", name="assignments_once"),
+    Index("assignments_seq", "server_seq"),
 )
 
 # --- sync: pushed rows, their conflicts, and the changesets applied (migration 0002) -----------
@@ -204,4 +219,18 @@ sync_conflicts = Table(
     Column("server_seq", Integer, nullable=False),
     Index("sync_conflicts_row", "table_name", "key"),
     Index("sync_conflicts_visit", "visit_id"),
+    Index("sync_conflicts_seq", "server_seq"),
+)
+
+# --- the office's settings, for the 落款 on printed sheets (migration 0003) ---------------------
+
+# One row (id "office"), set by an admin; pulled by every account.
+office_settings = Table(
+    "office_settings", metadata,
+    Column("id", String(16), primary_key=True),
+    Column("name_zh", Text, nullable=False),
+    Column("name_en", Text, nullable=False, server_default=""),
+    Column("logo_sha256", String(64)),
+    Column("updated_at", Float, nullable=False),
+    Column("server_seq", Integer, nullable=False),
 )

@@ -21,19 +21,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, text, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from app.canonical import canonical_json
 from app.sync.merge import classify
 from app.sync.protocol import Changeset, Conflict, Receipt, RowChange, RowStatus, RowVersion
 from server.errors import BadInput, BlobsMissing, ChangesetReused, StaleChangeset
 from server.store.blobs import BlobStore
-from server.store.schema import sync_changesets, sync_conflicts, sync_counter, sync_rows
+from server.store.schema import sync_changesets, sync_conflicts, sync_rows
 from server.sync.placement import APPLY_ORDER, Placement, Placer, RowRefused
+from server.sync.sequence import COUNTER, PUSH_LOCK, next_seq, serialise
 
-# Any fixed number: the key of the advisory lock that serialises pushes on PostgreSQL.
-PUSH_LOCK = 7331002
-COUNTER = "server_seq"
+__all__ = ["COUNTER", "PUSH_LOCK", "Pusher", "iso_now", "next_seq", "push", "record", "serialise"]
 
 
 @dataclass(frozen=True)
@@ -46,24 +45,6 @@ class Pusher:
 
 def iso_now(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="milliseconds")
-
-
-def serialise(conn: Connection) -> None:
-    """Wait for any other push to commit (PostgreSQL; SQLite's write lock is already held)."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PUSH_LOCK})
-
-
-def next_seq(conn: Connection) -> int:
-    """The next server sequence number; call with the push lock held."""
-    current = conn.execute(select(sync_counter.c.value).where(sync_counter.c.name == COUNTER)).scalar_one_or_none()
-    if current is None:
-        # The counter starts after anything numbered before it existed (an emptied table too).
-        start = conn.execute(select(func.max(sync_changesets.c.server_seq))).scalar_one_or_none() or 0
-        conn.execute(insert(sync_counter).values(name=COUNTER, value=start + 1))
-        return int(start) + 1
-    conn.execute(update(sync_counter).where(sync_counter.c.name == COUNTER).values(value=current + 1))
-    return int(current) + 1
 
 
 def _known_receipt(conn: Connection, changeset: Changeset, digest: str) -> Receipt | None:
@@ -142,7 +123,7 @@ class _Apply:
             sync_conflicts.c.status == "open")).all()
         for stored in known:
             if json.loads(stored.incoming)["rev"] == row.rev and json.loads(stored.current)["rev"] == current.rev:
-                self.conflicts.append(_conflict_message(stored))
+                self.conflicts.append(conflict_message(stored))
                 return str(stored.id)
         conflict_id = str(uuid.uuid4())
         values = {"id": conflict_id, "table_name": row.table, "key": row.key, "visit_id": place.visit_id,
@@ -151,7 +132,7 @@ class _Apply:
                   "status": "open", "resolved_by_rev": None, "changeset_id": self.changeset.changeset_id,
                   "server_seq": self.seq}
         self.conn.execute(insert(sync_conflicts).values(**values))
-        self.conflicts.append(_conflict_message(_Stored(values)))
+        self.conflicts.append(conflict_message(_Stored(values)))
         return conflict_id
 
     def row(self, row: RowChange) -> RowStatus:
@@ -194,7 +175,7 @@ class _Stored:
         return self.values[name]
 
 
-def _conflict_message(stored: Any) -> Conflict:
+def conflict_message(stored: Any) -> Conflict:
     return Conflict(conflict_id=stored.id, table=stored.table_name, key=stored.key, visit_id=stored.visit_id,
                     base_rev=stored.base_rev, current=RowVersion.model_validate_json(stored.current),
                     incoming=RowVersion.model_validate_json(stored.incoming),
