@@ -119,3 +119,26 @@ def error_body(status: int, code: str, message: str, *, request_id: str | None =
         code = STATUS_CODES.get(status, "malformed")
     checked = ErrorBody.model_validate({"code": code, "message": message, "request_id": request_id, **fields})
     return checked.model_dump(mode="json", exclude_defaults=True)
+
+
+# The blob routes' refusals.
+class TooLarge(ServerError):
+    status = 413
+    code = "too_large"
+
+
+class HashMismatch(ServerError):
+    status = 422
+    code = "hash_mismatch"
+
+
+class UploadCut(ServerError):
+    """The client went away mid-body. It will not read this answer; the log and metrics will."""
+
+    status = 400
+    code = "malformed"
+
+
+class StoreUnavailable(ServerError):
+    status = 503
+    code = "unavailable"

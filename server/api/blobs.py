@@ -18,7 +18,7 @@ from app.sync.errors_body import ErrorBody
 from app.sync.protocol import API_PREFIX, BlobsMissingRequest, BlobsMissingResponse, BlobStored
 from server.accounts import Session
 from server.api.deps import ANY_ROLE
-from server.errors import Malformed, ServerError
+from server.errors import HashMismatch, Malformed, StoreUnavailable, TooLarge, UploadCut
 from server.store.blobs import (
     BadBlobName,
     BlobHashMismatch,
@@ -33,28 +33,6 @@ router = APIRouter(prefix=API_PREFIX)
 # A phone or camera photo is a few MB; 64 MiB leaves room for a scanned document while bounding
 # what one request can make the server hash and store. ``app.state.max_blob_bytes`` overrides it.
 MAX_BLOB_BYTES = 64 * 1024 * 1024
-
-
-class TooLarge(ServerError):
-    status = 413
-    code = "too_large"
-
-
-class HashMismatch(ServerError):
-    status = 422
-    code = "hash_mismatch"
-
-
-class UploadCut(ServerError):
-    """The client went away mid-body. It will not read this answer; the log and metrics will."""
-
-    status = 400
-    code = "malformed"
-
-
-class StoreUnavailable(ServerError):
-    status = 503
-    code = "unavailable"
 
 
 def blob_store(request: Request) -> BlobStore:

@@ -14,9 +14,9 @@ from sqlalchemy import Connection
 from app.sync.errors_body import ErrorBody
 from app.sync.protocol import API_PREFIX, Changeset, Receipt
 from server.accounts import Session
-from server.api.blobs import StoreUnavailable, blob_store
+from server.api.blobs import blob_store
 from server.api.deps import ANY_ROLE, TX
-from server.errors import ServerError
+from server.errors import ServerError, StoreUnavailable
 from server.store.blobs import BlobStore, BlobStoreUnavailable
 from server.sync.push import Pusher, push
 
