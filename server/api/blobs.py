@@ -25,6 +25,7 @@ from server.store.blobs import (
     BlobStore,
     BlobStoreUnavailable,
     BlobTooLarge,
+    BlobUploadStalled,
     check_name,
 )
 
@@ -93,7 +94,7 @@ async def put_blob(sha256: str, request: Request, response: Response,
                            f"{exc.expected}; nothing was stored") from exc
     except BlobStoreUnavailable as exc:
         raise StoreUnavailable(str(exc)) from exc
-    except ClientDisconnect:
+    except (ClientDisconnect, BlobUploadStalled):
         # An expected event on a laptop's network, not a server fault: no traceback in the log.
         raise UploadCut("the upload was cut before its end; nothing was stored") from None
     response.status_code = 200 if existed else 201

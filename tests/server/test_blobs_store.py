@@ -312,3 +312,35 @@ def test_open_blob_store_urls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
                 "s3://fieldmark?access_key=only", "ftp://host/x", "file://remote/x", ""]:
         with pytest.raises(ValueError):
             open_blob_store(bad)
+
+
+def test_a_stalled_upload_frees_its_thread_and_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A client that stops sending without closing: the writing thread gives up, the file goes."""
+    import asyncio
+
+    from server.store.blobs import BlobUploadStalled, FileBlobStore
+    from server.store.blobs import base as blob_base
+
+    monkeypatch.setattr(blob_base, "STALL_TIMEOUT_S", 0.3)
+    store = FileBlobStore(tmp_path / "blobs")
+    sha, data = blob(3 * 1024 * 1024, 13)
+    never = asyncio.Event()
+
+    async def body():  # type: ignore[no-untyped-def]
+        yield data[: 2 * 1024 * 1024]
+        await never.wait()  # the connection stays open and silent
+        yield data
+
+    async def scenario() -> None:
+        upload = asyncio.ensure_future(store.aput(sha, body(), limit=LIMIT))
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            if not store.temp_files() and upload.done() is False:
+                break
+        assert store.temp_files() == []  # the thread removed its partial file by itself
+        upload.cancel()
+        with pytest.raises((asyncio.CancelledError, BlobUploadStalled)):
+            await upload
+
+    asyncio.run(scenario())
+    assert not store.has(sha)

@@ -23,6 +23,7 @@ from server.store.blobs.base import (
     BlobStore,
     BlobStoreUnavailable,
     BlobTooLarge,
+    BlobUploadStalled,
     check_name,
 )
 from server.store.blobs.files import FileBlobStore
@@ -30,7 +31,7 @@ from server.store.blobs.s3 import S3BlobStore, check_bucket_name, make_client
 
 __all__ = [
     "BadBlobName", "BlobError", "BlobHashMismatch", "BlobNotFound", "BlobReader", "BlobStore",
-    "BlobStoreUnavailable", "BlobTooLarge", "FileBlobStore", "S3BlobStore", "check_name",
+    "BlobStoreUnavailable", "BlobUploadStalled", "BlobTooLarge", "FileBlobStore", "S3BlobStore", "check_name",
     "open_blob_store",
 ]
 

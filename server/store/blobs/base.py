@@ -7,14 +7,16 @@ nothing becomes visible under a name until its bytes are complete and verified.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
+import queue
 import re
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import AsyncGenerator, AsyncIterable, Iterable, Iterator
 from typing import Protocol
 
-import anyio
-import anyio.from_thread
 import anyio.to_thread
 
 _NAME = re.compile(r"[0-9a-f]{64}")
@@ -24,6 +26,12 @@ _NAME = re.compile(r"[0-9a-f]{64}")
 # memory an upload holds.
 BRIDGE_BLOCK = 1024 * 1024
 READ_CHUNK = 1024 * 1024
+# Blocks waiting between the event loop and the writing thread: bounds an upload's memory.
+BRIDGE_QUEUE = 4
+# A stream that sends nothing for this long is given up, and its partial file removed.
+STALL_TIMEOUT_S = 120.0
+# Marks the end of a stream in the bridge's queue.
+_END = object()
 
 
 class BlobError(Exception):
@@ -61,6 +69,10 @@ class BlobNotFound(BlobError, KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0])
+
+
+class BlobUploadStalled(BlobError):
+    """A streamed upload sent nothing for too long; its partial file was removed."""
 
 
 class BlobStoreUnavailable(BlobError):
@@ -138,26 +150,57 @@ class BlobStore(ABC):
     async def aput(self, sha: str, chunks: AsyncIterable[bytes], *, limit: int) -> int:
         """``put`` for an async stream (an HTTP request body), run in a worker thread.
 
-        The blocking work (hashing, writing, S3 calls) stays off the event loop; the thread pulls
-        the stream block by block, so the body is never held whole in memory.
+        The event loop reads the stream and hands blocks to the thread through a small queue, so
+        the body is never held whole and the blocking work (hashing, writing, S3 calls) stays off
+        the loop. Whatever ends the stream early (the client went away, the request was
+        cancelled) is passed on to the thread, which then removes what it started: the thread
+        never waits on the event loop, so it cannot be left hanging on a request that is gone.
         """
         check_name(sha)
-        blocks = _coalesce(chunks, BRIDGE_BLOCK)
-
-        async def next_block() -> bytes | None:
-            try:
-                return await blocks.__anext__()
-            except StopAsyncIteration:
-                return None
+        feed: queue.Queue[object] = queue.Queue(maxsize=BRIDGE_QUEUE)
+        finished = threading.Event()
 
         def pull() -> Iterator[bytes]:
-            while (block := anyio.from_thread.run(next_block)) is not None:
-                yield block
+            while True:
+                try:
+                    item = feed.get(timeout=STALL_TIMEOUT_S)
+                except queue.Empty:
+                    raise BlobUploadStalled(f"no bytes for {STALL_TIMEOUT_S} s; the upload was dropped") from None
+                if item is _END:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                yield item  # type: ignore[misc]
 
+        def work() -> int:
+            try:
+                return self.put(sha, pull(), limit=limit)
+            finally:
+                finished.set()
+
+        def offer(item: object) -> bool:
+            # Blocks while the queue is full (back-pressure); gives up once the thread is done.
+            while not finished.is_set():
+                try:
+                    feed.put(item, timeout=0.05)
+                    return True
+                except queue.Full:
+                    continue
+            return False
+
+        worker = asyncio.get_running_loop().run_in_executor(None, work)
         try:
-            return await anyio.to_thread.run_sync(lambda: self.put(sha, pull(), limit=limit))
-        finally:
-            await blocks.aclose()
+            async for block in _coalesce(chunks, BRIDGE_BLOCK):
+                if not await anyio.to_thread.run_sync(offer, block):
+                    break  # the thread stopped early (too large, say): its error is the answer
+            else:
+                await anyio.to_thread.run_sync(offer, _END)
+        except BaseException as exc:
+            await anyio.to_thread.run_sync(offer, exc)
+            with contextlib.suppress(BaseException):
+                await asyncio.wait([worker])
+            raise
+        return await worker
 
     @abstractmethod
     def open(self, sha: str) -> BlobReader:
