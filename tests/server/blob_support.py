@@ -267,7 +267,10 @@ def start_blob_server(data_dir: Path, blobs_url: str, *, max_blob_bytes: int | N
     data_dir.mkdir(parents=True, exist_ok=True)
     token = make_token(data_dir, blobs_url)
     (port,) = free_ports(1)
-    env = {**os.environ, "FIELDMARK_SERVER_DIR": str(data_dir), "FIELDMARK_BLOBS": blobs_url}
+    # A silent upload is dropped after 10 s here (120 s in service), so a test of a cut upload
+    # sees its clean-up even when the server never hears the connection close.
+    env = {**os.environ, "FIELDMARK_SERVER_DIR": str(data_dir), "FIELDMARK_BLOBS": blobs_url,
+           "FIELDMARK_BLOB_STALL_S": "10"}
     if max_blob_bytes is not None:
         env["FIELDMARK_MAX_BLOB_BYTES"] = str(max_blob_bytes)
     log_path = data_dir / "server.log"

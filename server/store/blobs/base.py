@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import os
 import queue
 import re
 import threading
@@ -28,8 +29,9 @@ BRIDGE_BLOCK = 1024 * 1024
 READ_CHUNK = 1024 * 1024
 # Blocks waiting between the event loop and the writing thread: bounds an upload's memory.
 BRIDGE_QUEUE = 4
-# A stream that sends nothing for this long is given up, and its partial file removed.
-STALL_TIMEOUT_S = 120.0
+# A stream that sends nothing for this long is given up, and its partial file removed. A client
+# that vanishes without the connection closing (a laptop's Wi-Fi dropping) is only noticed so.
+STALL_TIMEOUT_S = float(os.environ.get("FIELDMARK_BLOB_STALL_S", "120"))
 # Marks the end of a stream in the bridge's queue.
 _END = object()
 
