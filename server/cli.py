@@ -15,29 +15,15 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import Engine
-
 from app.rubric.samples import sample_paths
-from server import accounts, assignments, rubrics
-from server.config import DEFAULT_DATA_DIR, Config, load_config, save_config
-from server.errors import ConfigError, ServerError
+from server import accounts, assignments, cli_bundle, cli_visit, rubrics
+from server.cli_support import PROG, Parser, config_of, open_store, store_options
+from server.config import Config, save_config
+from server.errors import ServerError
 from server.store.database import migrate, open_engine
 from server.units_import import import_units
 
-PROG = "fieldmark-server"
 DEMO_UNITS = Path(__file__).resolve().parent.parent / "resources" / "server" / "demo-units.csv"
-
-
-class Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        self.exit(2, f"{PROG}: {message}\n")
-
-
-def _store_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--data-dir", default=None, help=f"the server's data folder (default ./{DEFAULT_DATA_DIR}, "
-                   "or $FIELDMARK_SERVER_DIR)")
-    p.add_argument("--database", default=None, help="sqlite:///PATH or postgresql://… (default: SQLite in the data folder)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,26 +31,26 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     p = sub.add_parser("init", help="create the store and the first admin account")
-    _store_options(p)
+    store_options(p)
     p.add_argument("--blobs", default=None, help="where blobs are kept (default: files in the data folder)")
     p.add_argument("--admin", default="admin", help="the admin's login (default admin)")
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("serve", help="run the server (Ctrl-C or SIGTERM stops it gracefully)")
-    _store_options(p)
+    store_options(p)
     p.add_argument("--blobs", default=None)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8765)
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("demo", help="a store loaded with the demo office's units and rubrics")
-    _store_options(p)
+    store_options(p)
     p.add_argument("--if-missing", action="store_true", help="do nothing when the store already exists")
     p.set_defaults(func=cmd_demo)
 
     user = sub.add_parser("user", help="accounts").add_subparsers(dest="action", required=True, parser_class=Parser)
     p = user.add_parser("add", help="a new account (password from a prompt or stdin)")
-    _store_options(p)
+    store_options(p)
     p.add_argument("login")
     p.add_argument("--role", required=True, choices=accounts.ROLES)
     p.add_argument("--scope", default=None, help="the area code of the account's subtree")
@@ -73,30 +59,30 @@ def build_parser() -> argparse.ArgumentParser:
     for action, func, text in (("passwd", "cmd_user_passwd", "a new password (revokes the account's tokens)"),
                                ("disable", "cmd_user_disable", "disable the account and revoke its tokens")):
         p = user.add_parser(action, help=text)
-        _store_options(p)
+        store_options(p)
         p.add_argument("login")
         p.set_defaults(func=globals()[func])
     p = user.add_parser("list", help="every account")
-    _store_options(p)
+    store_options(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_user_list)
 
     units = sub.add_parser("units", help="the administrative tree and units").add_subparsers(
         dest="action", required=True, parser_class=Parser)
     p = units.add_parser("import", help="areas and units from a .csv or .xlsx (see docs/deploy.md)")
-    _store_options(p)
+    store_options(p)
     p.add_argument("file", type=Path)
     p.set_defaults(func=cmd_units_import)
 
     rubric = sub.add_parser("rubric", help="rubric templates").add_subparsers(
         dest="action", required=True, parser_class=Parser)
     p = rubric.add_parser("publish", help="publish a template (.json or .xlsx); published ones never change")
-    _store_options(p)
+    store_options(p)
     p.add_argument("file", type=Path)
     p.set_defaults(func=cmd_rubric_publish)
 
     p = sub.add_parser("assign", help="assign units to a team for a campaign, a date window and rubrics")
-    _store_options(p)
+    store_options(p)
     p.add_argument("--campaign", required=True)
     p.add_argument("--team", required=True)
     p.add_argument("--unit", action="append", required=True, help="a unit code (repeat, or comma-separated)")
@@ -106,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--visit-type", default="routine")
     p.add_argument("--member", action="append", default=[], help="a login added to the team (repeatable)")
     p.set_defaults(func=cmd_assign)
+
+    cli_bundle.register(sub)
+    cli_visit.register(sub)
     return parser
 
 
@@ -134,20 +123,6 @@ def read_password(prompt: str) -> str:
     return password
 
 
-def _config(args: argparse.Namespace) -> Config:
-    return load_config(args.data_dir, database=args.database, blobs=getattr(args, "blobs", None))
-
-
-def _store(args: argparse.Namespace) -> Engine:
-    """The migrated store of an initialised data folder."""
-    config = _config(args)
-    if args.database is None and not (config.data_dir / "server.json").is_file():
-        raise ConfigError(f"{config.data_dir} is not a server data folder; run `{PROG} init --data-dir {config.data_dir}` first")
-    engine = open_engine(config.database_url)
-    migrate(engine)
-    return engine
-
-
 def _initialise(config: Config, login: str, password: str) -> None:
     engine = open_engine(config.database_url)
     migrate(engine)
@@ -160,7 +135,7 @@ def _initialise(config: Config, login: str, password: str) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    config = _config(args)
+    config = config_of(args)
     _initialise(config, args.admin, read_password(f"Password for {args.admin}: "))
     print(f"initialised {config.data_dir} with the admin account {args.admin}")
     return 0
@@ -173,7 +148,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from server.observe import setup_logging
 
     setup_logging()
-    app = create_app(_config(args))
+    app = create_app(config_of(args))
     # uvicorn stops accepting on SIGTERM/SIGINT and lets requests in flight finish (up to 30 s).
     uvicorn.run(app, host=args.host, port=args.port, log_config=None, access_log=False,
                 timeout_graceful_shutdown=30, proxy_headers=True)
@@ -181,7 +156,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    config = _config(args)
+    config = config_of(args)
     if (config.data_dir / "server.json").is_file():
         if args.if_missing:
             print(f"{config.data_dir} exists; the admin password was printed when it was made")
@@ -202,7 +177,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
-    engine = _store(args)
+    engine = open_store(args)
     password = read_password(f"Password for {args.login}: ")
     with engine.begin() as conn:
         account = accounts.add_account(conn, login=args.login, password=password, role=args.role,
@@ -212,7 +187,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
 
 def cmd_user_passwd(args: argparse.Namespace) -> int:
-    engine = _store(args)
+    engine = open_store(args)
     with engine.connect() as conn:
         accounts.get_account(conn, args.login)  # before the prompt: no password typed in vain
     password = read_password(f"New password for {args.login}: ")
@@ -223,14 +198,14 @@ def cmd_user_passwd(args: argparse.Namespace) -> int:
 
 
 def cmd_user_disable(args: argparse.Namespace) -> int:
-    with _store(args).begin() as conn:
+    with open_store(args).begin() as conn:
         revoked = accounts.disable_account(conn, args.login)
     print(f"disabled {args.login}; {revoked} session(s) revoked")
     return 0
 
 
 def cmd_user_list(args: argparse.Namespace) -> int:
-    with _store(args).begin() as conn:
+    with open_store(args).begin() as conn:
         found = accounts.list_accounts(conn)
     if args.json:
         print(json.dumps([{"login": a.login, "name": a.name, "role": a.role, "scope": a.scope_code,
@@ -243,7 +218,7 @@ def cmd_user_list(args: argparse.Namespace) -> int:
 
 
 def cmd_units_import(args: argparse.Namespace) -> int:
-    with _store(args).begin() as conn:
+    with open_store(args).begin() as conn:
         result = import_units(conn, args.file)
     print(f"imported {result.areas} areas and {result.units} units from {args.file.name}")
     return 0
@@ -251,7 +226,7 @@ def cmd_units_import(args: argparse.Namespace) -> int:
 
 def cmd_rubric_publish(args: argparse.Namespace) -> int:
     doc, rubric = rubrics.read_rubric(args.file)
-    with _store(args).begin() as conn:
+    with open_store(args).begin() as conn:
         ref, new = rubrics.publish_rubric(conn, doc, rubric)
     verb = "published" if new else "already published"
     print(f"{verb}: {ref.rubric_id} {ref.version} {ref.hash}")
@@ -262,7 +237,7 @@ def cmd_assign(args: argparse.Namespace) -> int:
     spec = assignments.NewAssignments(
         campaign=args.campaign, team=args.team, unit_codes=_split(args.unit), window_start=args.start,
         window_end=args.end, rubrics=_split(args.rubric), visit_type=args.visit_type, members=_split(args.member))
-    with _store(args).begin() as conn:
+    with open_store(args).begin() as conn:
         made = assignments.assign(conn, spec)
     print(f"assigned {len(made)} unit(s) to {args.team} in {args.campaign}, {args.start} to {args.end}")
     return 0

@@ -234,3 +234,43 @@ office_settings = Table(
     Column("updated_at", Float, nullable=False),
     Column("server_seq", Integer, nullable=False),
 )
+
+# --- finalized versions of visits (migration 0004) ---------------------------------------------
+
+# Every finalized state of a visit, never overwritten: an amendment adds a row that names the
+# content hash it replaces. ``record`` is the canonical visit record (app.visit_record) whose
+# SHA-256 is ``content_hash``, so a version's content survives later edits of the rows.
+finalized_versions = Table(
+    "finalized_versions", metadata,
+    Column("visit_id", String(36), primary_key=True),
+    Column("amendment_no", Integer, primary_key=True),
+    Column("content_hash", String(64), nullable=False, unique=True),
+    Column("replaces", String(64)),
+    # ISO 8601 as the laptop stated it: its offset gives the local date printed on the sheet.
+    Column("finalized_at", Text, nullable=False),
+    Column("unit_id", String(36), nullable=False),
+    # The visit's starts_on (YYYY-MM-DD), shown by the verify page.
+    Column("visit_date", String(10), nullable=False),
+    Column("record", Text, nullable=False),
+    # Decimal text: the laptop's stated score, and the server's own re-score with the same engine.
+    Column("stated_total", Text, nullable=False),
+    Column("stated_maximum", Text, nullable=False),
+    Column("stated_band", Text),
+    Column("server_total", Text, nullable=False),
+    Column("server_maximum", Text, nullable=False),
+    Column("server_band", Text),
+    # JSON list of the veto items the server's re-score found triggered.
+    Column("server_vetoes", Text, nullable=False),
+    Column("score_matches", Boolean, nullable=False),
+    # The short code printed under the QR (app.reports.verify.short_code) without dashes, lower
+    # case: first 8 hex digits of the visit id, then the first 8 of the content hash.
+    Column("code", String(16), nullable=False),
+    Column("changeset_id", String(36), nullable=False),
+    Column("device_id", String(36), nullable=False),
+    Column("account_id", String(36), ForeignKey("accounts.id"), nullable=False),
+    Column("received_at", Float, nullable=False),
+    Column("server_seq", Integer, nullable=False),
+    Index("finalized_versions_code", "code"),
+    Index("finalized_versions_seq", "server_seq"),
+    Index("finalized_versions_unit", "unit_id"),
+)

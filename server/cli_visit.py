@@ -1,0 +1,23 @@
+"""`fieldmark-server visit show ID --json`: a visit as the server holds it."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from server.cli_support import store_options
+from server.errors import ServerError
+
+
+def register(sub: Any) -> None:
+    visit = sub.add_parser("visit", help="visits as the server holds them").add_subparsers(
+        dest="action", required=True)
+    p = visit.add_parser("show", help="status, content hash, re-score, finalized versions, open conflicts")
+    store_options(p)
+    p.add_argument("visit_id")
+    p.add_argument("--json", action="store_true", help="print JSON (the only format for now)")
+    p.set_defaults(func=cmd_visit_show)
+
+
+def cmd_visit_show(args: argparse.Namespace) -> int:
+    raise ServerError("visit show is not available in this build")
