@@ -50,6 +50,8 @@ class ReportData:
     root: Path
     media_dir: Path
     annotations: Mapping[str, str]
+    # The office's server (the server_url setting): once known, the QR code opens its verify page.
+    server_url: str = ""
 
     @property
     def draft(self) -> bool:
@@ -93,6 +95,7 @@ def load_report_data(profile: Profile, visit_id: str) -> ReportData:
         logo=str(get_setting(profile, "office_logo") or ""),
         layout=load_layout(profile, campaign_of(profile, visit.assignment_id)),
         root=profile.root, media_dir=profile.media_dir, annotations=annotation_layers(profile, photos),
+        server_url=str(get_setting(profile, "server_url") or "").strip(),
     )
 
 

@@ -6,6 +6,8 @@ code anyone can check against the synced record.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
@@ -144,7 +146,8 @@ def signature_block(ctx: DocContext) -> list[Flowable]:
 def verification_block(ctx: DocContext) -> list[Flowable]:
     """The QR code and the short code, or, for a draft, a line saying there is none yet."""
     s = ctx.styles
-    codes = codes_for(ctx.data.visit)
+    server_url = ctx.data.server_url
+    codes = codes_for(ctx.data.visit, server_url)
     if codes is None:
         return [Spacer(1, 4), p(f"{ctx.t('verify')}：{ctx.t('verify.draft')}" if ctx.lang == "zh"
                                 else f"{ctx.t('verify')}: {ctx.t('verify.draft')}", s.small)]
@@ -155,8 +158,14 @@ def verification_block(ctx: DocContext) -> list[Flowable]:
     drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
     drawing.initialFontName = FONT  # else the drawing names Helvetica, which is never embedded
     drawing.add(widget)
-    text = [p(ctx.t("verify"), s.h2), p(short, ctx.styles.h1), p(payload, s.small), p(ctx.t("verify.how"), s.small)]
+    how = ctx.t("verify.online", server=_server_name(server_url)) if server_url else ctx.t("verify.how")
+    text = [p(ctx.t("verify"), s.h2), p(short, ctx.styles.h1), p(payload, s.small), p(how, s.small)]
     tbl = Table([[drawing, text]], colWidths=[size + 6, ctx.width - size - 6], hAlign="LEFT")
     tbl.setStyle(grid_style(header_rows=0, extra=[("GRID", (0, 0), (-1, -1), 0, colors.white),
                                                   ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     return [Spacer(1, 4), KeepTogether([tbl])]
+
+
+def _server_name(url: str) -> str:
+    """The server as a reader knows it: its host (and port), without the scheme or a path."""
+    return urlsplit(url).netloc or url

@@ -111,6 +111,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "verify": ("校验码", "Verification code"),
     "verify.how": ("扫码或运行 fieldmark verify 校验码，可核对本页与督导记录是否一致。",
                    "Scan the code, or run 'fieldmark verify CODE', to check this paper against the record."),
+    "verify.online": ("用手机扫描二维码，可在 {server} 在线核对本页与督导记录是否一致；也可运行 fieldmark verify 校验码。",
+                      "Scan the code with a phone to check this paper against the record online at {server}, "
+                      "or run 'fieldmark verify CODE'."),
     "verify.draft": ("定稿后生成校验码。", "The verification code is issued when the visit is finalized."),
     # Rectification notice
     "rect.to": ("{unit}：", "To {unit}:"),

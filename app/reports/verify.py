@@ -1,10 +1,9 @@
 """Verifiable paper: a code that ties a printed document to the finalized record it shows.
 
-Two forms of one code:
-
-* the QR payload ``FM1-<visit id>-<first 16 hex digits of the content hash>``, exact and long;
-* the short code printed under it for typing, ``XXXX-XXXX-XXXX-XXXX``: the first 8 hex digits
-  of the visit id, then the first 8 of the content hash, upper case.
+The code's two forms (the QR payload ``FM1-<visit id>-<16 hex>`` and the short code
+``XXXX-XXXX-XXXX-XXXX``) are defined in ``app.sync.codes``, which the server reads too. Once the
+profile knows its server (the ``server_url`` setting), the QR code holds the server's verify page
+for the long form, so a phone camera opens it.
 
 ``verify_code`` recomputes the hash of the visit's canonical record (``visit_record``) now and
 compares: an amendment after printing, or a record edited behind Fieldmark's back, no longer
@@ -13,20 +12,16 @@ matches the paper.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from app.canonical import content_hash
 from app.errors import NotFound
 from app.models import Visit
 from app.profile import Profile
+from app.sync.codes import parse_code, qr_payload, short_code, verify_url
 from app.visits import VisitFilter, get_visit, list_visits, visit_record
 
-PREFIX = "FM1"
-HASH_DIGITS = 16
-SHORT_DIGITS = 8
-_LONG_RE = re.compile(r"^fm1-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})-([0-9a-f]{16})$")
-_SHORT_RE = re.compile(r"^[0-9a-f]{16}$")
+__all__ = ["VerifyResult", "codes_for", "qr_payload", "short_code", "verify_code"]
 
 
 @dataclass(frozen=True)
@@ -36,32 +31,16 @@ class VerifyResult:
     visit_id: str | None = None
 
 
-def qr_payload(visit_id: str, digest: str) -> str:
-    return f"{PREFIX}-{visit_id}-{digest[:HASH_DIGITS]}"
+def codes_for(visit: Visit, server_url: str = "") -> tuple[str, str] | None:
+    """(QR payload, short code) of a finalized visit; None for a draft, which has no code.
 
-
-def short_code(visit_id: str, digest: str) -> str:
-    raw = (visit_id.replace("-", "")[:SHORT_DIGITS] + digest[:SHORT_DIGITS]).upper()
-    return "-".join(raw[i:i + 4] for i in range(0, len(raw), 4))
-
-
-def codes_for(visit: Visit) -> tuple[str, str] | None:
-    """(QR payload, short code) of a finalized visit; None for a draft, which has no code."""
+    With a ``server_url`` the payload is the server's verify page for the code, else the code."""
     if not visit.locked or not visit.content_hash:
         return None
-    return qr_payload(visit.id, visit.content_hash), short_code(visit.id, visit.content_hash)
-
-
-def _parse(code: str) -> tuple[str | None, str, str] | None:
-    """(visit id or None, visit id prefix, hash prefix) from either form of the code."""
-    text = code.strip().lower()
-    m = _LONG_RE.match(text)
-    if m:
-        return m.group(1), m.group(1).replace("-", "")[:SHORT_DIGITS], m.group(2)
-    compact = re.sub(r"[\s-]", "", text)
-    if _SHORT_RE.match(compact):
-        return None, compact[:SHORT_DIGITS], compact[SHORT_DIGITS:]
-    return None
+    short = short_code(visit.id, visit.content_hash)
+    if server_url.strip():
+        return verify_url(server_url, visit.id, visit.content_hash), short
+    return qr_payload(visit.id, visit.content_hash), short
 
 
 def _candidates(profile: Profile, id_prefix: str) -> list[Visit]:
@@ -98,11 +77,11 @@ def _check(profile: Profile, visit: Visit, hash_prefix: str) -> VerifyResult:
 
 def verify_code(profile: Profile, code: str) -> VerifyResult:
     """Does the paper carrying ``code`` match the visit's record in this profile now?"""
-    parsed = _parse(code)
+    parsed = parse_code(code)
     if parsed is None:
         return VerifyResult(False, f"{code!r} is not a Fieldmark verification code "
-                                   "(FM1-<visit id>-<hash> or XXXX-XXXX-XXXX-XXXX)")
-    visit_id, id_prefix, hash_prefix = parsed
+                                   "(FM1-<visit id>-<hash>, XXXX-XXXX-XXXX-XXXX or a verify page's URL)")
+    visit_id, id_prefix, hash_prefix = parsed.visit_id, parsed.id_prefix, parsed.hash_prefix
     if visit_id is not None:
         try:
             return _check(profile, get_visit(profile, visit_id), hash_prefix)
