@@ -1,0 +1,98 @@
+"""Graceful shutdown: SIGTERM while a push is being applied lets that push finish and answer.
+
+A real `fieldmark-server serve` process on the test's database gets a large changeset (5,000
+rows: long enough to be certainly in flight), then SIGTERM. The client must still receive the
+receipt, every row must be in the store, and the process must exit cleanly. A push cut off by
+a restart would otherwise leave the laptop unsure whether its rows arrived (they would, once,
+thanks to the changeset id, but the laptop would have to push again to learn it).
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from app.sync.keys import generate_device_key, public_key_text
+from app.sync.protocol import MAX_ROWS_PER_CHANGESET
+from server.config import PROTOCOL, PROTOCOL_HEADER
+from server.store.schema import sync_rows
+from tests.server.conftest import ROOT, UNIT_IN_TOWNSHIP, free_port
+from tests.server.test_push import changeset, response_row, rev, unit_id, visit_row
+
+API = "/api/v1"
+
+
+def _start(server, tmp_path: Path) -> tuple[subprocess.Popen, str, Path]:
+    (tmp_path / "server.json").write_text(json.dumps({"database": server.config.database_url, "max_body_bytes": 8 * 1024 * 1024}),
+                                          encoding="utf-8")
+    port = free_port()
+    log = tmp_path / "server.log"
+    proc = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--data-dir", str(tmp_path),
+                             "--port", str(port)], cwd=ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"server exited: {log.read_text()}")
+        try:
+            if httpx.get(url + "/readyz", timeout=1).status_code == 200:
+                return proc, url, log
+        except httpx.TransportError:
+            time.sleep(0.1)
+    proc.kill()
+    pytest.fail(f"server did not start: {log.read_text()}")
+
+
+def test_sigterm_lets_the_push_in_flight_finish(server, tmp_path: Path):
+    proc, url, log = _start(server, tmp_path)
+    try:
+        device, visit = str(uuid.uuid4()), str(uuid.uuid4())
+        headers = {PROTOCOL_HEADER: str(PROTOCOL), "Authorization": f"Bearer {server.admin_token}"}
+        with httpx.Client(base_url=url, headers=headers, timeout=120) as c:
+            registered = c.put(f"{API}/devices/{device}", json={
+                "device_id": device, "public_key": public_key_text(generate_device_key())})
+            assert registered.status_code in (200, 201), registered.text
+        rows = [visit_row(visit, unit_id(server, UNIT_IN_TOWNSHIP), rev(1, device))]
+        rows += [response_row(visit, f"A.{n}", "yes", rev(2, device, n)) for n in range(MAX_ROWS_PER_CHANGESET - 1)]
+        body = changeset(device, 1, rows)
+
+        answer: dict[str, httpx.Response] = {}
+
+        def push() -> None:
+            with httpx.Client(base_url=url, headers=headers, timeout=120) as c:
+                answer["push"] = c.post(API + "/changesets", json=body)
+
+        sender = threading.Thread(target=push)
+        sender.start()
+        # The body is about 2 MB and applying 5,000 rows takes seconds: well in flight by now.
+        time.sleep(0.5)
+        assert "push" not in answer, "the push ended before SIGTERM: make the changeset bigger"
+        proc.send_signal(signal.SIGTERM)
+        sender.join(timeout=120)
+
+        assert answer["push"].status_code == 200, answer["push"].text
+        receipt = answer["push"].json()
+        assert len(receipt["rows"]) == MAX_ROWS_PER_CHANGESET
+        assert {r["status"] for r in receipt["rows"]} == {"applied"}
+        with server.engine.connect() as conn:
+            stored = conn.execute(select(func.count()).select_from(sync_rows)
+                                  .where(sync_rows.c.visit_id == visit)).scalar_one()
+        assert stored == MAX_ROWS_PER_CHANGESET
+        assert proc.wait(timeout=60) in (0, -signal.SIGTERM)
+        assert "Finished server process" in log.read_text(encoding="utf-8")
+        # New connections are refused once it stopped: the push was the last thing it did.
+        with pytest.raises(httpx.TransportError):
+            httpx.get(url + "/healthz", timeout=2)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
