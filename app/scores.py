@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from app.models import Response, Unit
 from app.profile import Profile
 from app.rubric import Answer, Label, Scorer, ScoreResult, UnitProfile, score
 from app.rubric_store import get_rubric
@@ -13,26 +15,34 @@ from db.queries import areas
 from db.queries import responses as rq
 
 
-def unit_profile(profile: Profile, unit_id: str) -> UnitProfile:
-    from app.models import Unit
-
-    row = areas.get_unit(profile.db, unit_id)
+def profile_of_unit(row: Mapping[str, Any] | None) -> UnitProfile:
+    """What scoring needs of a unit row (its type and profile numbers); empty for no unit."""
     if row is None:
         return UnitProfile()
-    unit = Unit.from_row(row)
+    unit = Unit.from_row(dict(row))
     return UnitProfile(unit_type=unit.unit_type, numbers=unit.profile)
 
 
-def visit_answers(profile: Profile, visit_id: str, rubric_hash: str) -> dict[str, Answer]:
-    photos = rq.photo_counts(profile.db, visit_id, rubric_hash)
+def unit_profile(profile: Profile, unit_id: str) -> UnitProfile:
+    return profile_of_unit(areas.get_unit(profile.db, unit_id))
+
+
+def answers_of(responses: Iterable[Response], photos: Mapping[str, int], rubric_hash: str) -> dict[str, Answer]:
+    """The scoring engine's answers for one rubric: the visit's live responses and the photo
+    count of each item (the server re-scores a pushed visit with this too)."""
     answers = {
         r.item_code: Answer(value=r.value, na=r.na, reason=r.reason or None, photos=photos.get(r.item_code, 0))
-        for r in list_responses(profile, visit_id) if r.rubric_hash == rubric_hash
+        for r in responses if r.rubric_hash == rubric_hash
     }
     # An item with photos but no answer yet still counts its photos.
     for code, n in photos.items():
         answers.setdefault(code, Answer(photos=n))
     return answers
+
+
+def visit_answers(profile: Profile, visit_id: str, rubric_hash: str) -> dict[str, Answer]:
+    return answers_of(list_responses(profile, visit_id), rq.photo_counts(profile.db, visit_id, rubric_hash),
+                      rubric_hash)
 
 
 def score_visit(profile: Profile, visit_id: str, rubric_hash: str) -> ScoreResult:

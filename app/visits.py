@@ -19,6 +19,7 @@ from app.models import EVIDENCE_METHODS, AuditEntry, Member, Response, Visit
 from app.profile import Profile, Tx
 from app.rubric import check_answer
 from app.rubric_store import get_rubric
+from app.visit_record import build_visit_record
 from db import rows
 from db.codes import VISIT_TYPES
 from db.queries import areas, audit, campaigns, people
@@ -182,31 +183,16 @@ def clear_item(profile: Profile, visit_id: str, *, rubric_hash: str, item_code: 
 
 def visit_record(profile: Profile, visit_id: str) -> dict:
     """The canonical form of a visit: what the content hash of a finalized visit covers."""
-    visit = get_visit(profile, visit_id)
+    row = vq.get_visit(profile.db, visit_id)
+    if row is None:
+        raise NotFound(f"no visit with id {visit_id}")
     db = profile.db
-    return {
-        "format": "fieldmark.visit/1",
-        "visit": {
-            "id": visit.id, "unit_id": visit.unit_id, "unit_code": visit.unit_code,
-            "visit_type": visit.visit_type, "starts_on": visit.starts_on, "ends_on": visit.ends_on,
-            "team_id": visit.team_id, "assignment_id": visit.assignment_id,
-        },
-        "rubrics": list(visit.rubric_hashes),
-        "members": [{"inspector_id": m.inspector_id, "role": m.role} for m in visit.members],
-        "sections": vq.sections(db, visit_id),
-        "responses": [
-            {"rubric_hash": r.rubric_hash, "item_code": r.item_code, "value": r.value, "na": r.na,
-             "evidence_methods": list(r.evidence_methods), "note": r.note, "reason": r.reason}
-            for r in list_responses(profile, visit_id)
-        ],
-        "findings": [
-            {k: f[k] for k in ("id", "rubric_hash", "item_code", "description", "requirement",
-                               "deadline", "responsible", "severity")}
-            for f in fq.list_findings(db, visit_id)
-        ],
-        "good_practices": [{"id": p["id"], "text": p["text"], "item_code": p["item_code"]}
-                           for p in fq.list_practices(db, visit_id)],
-    }
+    return build_visit_record(
+        row, unit_code=row["unit_code"],
+        rubrics=[{"rubric_hash": h, "position": n} for n, h in enumerate(vq.rubric_hashes(db, visit_id))],
+        members=[{"inspector_id": m["id"], "role": m["role"], "name": m["name"]} for m in vq.members(db, visit_id)],
+        sections=vq.sections(db, visit_id), responses=rq.list_responses(db, visit_id),
+        findings=fq.list_findings(db, visit_id), practices=fq.list_practices(db, visit_id))
 
 
 def response_state(row: dict | None) -> dict | None:
