@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, insert, select, update
 
 from app.sync.keys import key_id
-from server.errors import DeviceKeyMismatch
+from server.errors import DeviceKeyMismatch, DeviceNotRegistered
 from server.store.schema import devices
 
 if TYPE_CHECKING:
@@ -65,3 +65,21 @@ def register_device(conn: Connection, account: Account, device: NewDevice) -> tu
     conn.execute(update(devices).where(devices.c.id == device.id)
                  .values(account_id=account.id, name=device.label, last_seen_at=now))
     return Device(device.id, account.id, device.label, row.public_key, row.registered_at), False
+
+
+def find_device(conn: Connection, device_id: str) -> Device | None:
+    row = conn.execute(select(devices).where(devices.c.id == device_id)).first()
+    if row is None:
+        return None
+    return Device(row.id, row.account_id, row.name, row.public_key, row.registered_at)
+
+
+def check_device_of(conn: Connection, account: Account, device_id: str) -> None:
+    """Refuse a push from a device that is not registered to ``account`` (DeviceNotRegistered).
+
+    Registration binds a device to one account at a time (section 4), so its changesets, and the
+    bundles it signs, are that account's work and are checked against that account's scope.
+    """
+    device = find_device(conn, device_id)
+    if device is None or device.account_id != account.id:
+        raise DeviceNotRegistered(device_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, get_args
 
+from app.sync.errors import BundleError
 from app.sync.errors_body import ErrorBody, ErrorCode
 
 CONTRACT_CODES: frozenset[str] = frozenset(get_args(ErrorCode))
@@ -94,6 +95,31 @@ class Unauthorized(ServerError):
 class Forbidden(ServerError):
     status = 403
     code = "forbidden"
+
+
+class DeviceNotRegistered(Forbidden):
+    """A changeset from a device id that is not registered to the pushing account.
+
+    The contract has no code of its own for it yet, so it travels as ``forbidden``; the
+    message says what to do.
+    """
+
+    def __init__(self, device_id: str) -> None:
+        super().__init__(f"the device {device_id} is not registered to this account; register it with "
+                         f"PUT /api/v1/devices/{device_id} (after login), then push again")
+        self.device_id = device_id
+
+
+class BundleRefused(ServerError):
+    """A bundle that failed a check of docs/sync-protocol.md section 11: the reader's typed error
+    (``app.sync.errors``), its code and the offending ``entry`` kept as they are."""
+
+    status = 422
+
+    def __init__(self, error: BundleError) -> None:
+        super().__init__(str(error), entry=error.entry)
+        self.code = error.code
+        self.entry = error.entry
 
 
 class RateLimited(ServerError):

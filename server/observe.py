@@ -30,8 +30,10 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 LOGGER = "fieldmark.server"
-# Paths whose bodies stream (blob uploads): their handlers enforce their own size limit.
-STREAMED_PREFIXES = (API_PREFIX + "/blobs",)
+# Paths whose bodies stream (blob uploads, bundle imports): their handlers enforce their own
+# size limit.
+STREAMED_PREFIXES = (API_PREFIX + "/blobs", API_PREFIX + "/bundles")
+BLOB_UPLOADS = API_PREFIX + "/blobs/"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _WHOLE_NUMBER = re.compile(r"^[0-9]{1,9}$")
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
@@ -78,8 +80,13 @@ class Metrics:
                               registry=self.registry)
         self.pushes = Counter("fieldmark_pushes_total", "Changesets pushed, by outcome", ["outcome"],
                               registry=self.registry)
-        self.conflicts = Counter("fieldmark_conflicts_total", "Conflicts recorded by pushes",
+        self.conflicts = Counter("fieldmark_conflicts_total", "Conflicts recorded by pushes and bundle imports",
                                  registry=self.registry)
+        # Bytes as they arrive on blob uploads (whatever the outcome), and those a bundle added.
+        self.blob_bytes = Counter("fieldmark_blob_bytes_received_total", "Blob bytes received, by way",
+                                  ["via"], registry=self.registry)
+        self.bundles = Counter("fieldmark_bundles_total", "Bundles imported over HTTP, by outcome", ["outcome"],
+                               registry=self.registry)
 
 
 def _error_json(status: int, code: str, message: str, **fields: Any) -> bytes:
@@ -141,6 +148,8 @@ class Gate:
                 await _answer(send, status, body, [*extra, *extra_headers])
                 return
             limit = None if scope["path"].startswith(STREAMED_PREFIXES) else self.config.max_body_bytes
+            if scope["method"] == "PUT" and scope["path"].startswith(BLOB_UPLOADS):
+                receive = _counted(receive, self.metrics.blob_bytes.labels("upload"))
             await self.app(scope, _limited(receive, limit) if limit else receive, send_wrapped)
         finally:
             route = scope.get("route")
@@ -191,6 +200,18 @@ def _limited(receive: Receive, limit: int) -> Receive:
             seen += len(message.get("body", b""))
             if seen > limit:
                 raise BodyTooLarge(limit)
+        return message
+
+    return wrapped
+
+
+def _counted(receive: Receive, counter: Any) -> Receive:
+    """Count a body's bytes into ``counter`` as they arrive."""
+
+    async def wrapped() -> Message:
+        message = await receive()
+        if message["type"] == "http.request":
+            counter.inc(len(message.get("body", b"")))
         return message
 
     return wrapped

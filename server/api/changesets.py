@@ -1,7 +1,8 @@
 """Push: ``POST /changesets`` with the protocol's ``Changeset``, answered with its ``Receipt``.
 
 The route is thin: the body is validated as the contract's message (400 ``malformed`` with the
-problems otherwise), and ``server.sync.push`` applies it in the request's one transaction.
+problems otherwise), the changeset's device must be registered to the caller (403 otherwise), and
+``server.sync.push`` applies it in the request's one transaction.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from app.sync.protocol import API_PREFIX, Changeset, Receipt
 from server.accounts import Session
 from server.api.blobs import blob_store
 from server.api.deps import ANY_ROLE, TX
+from server.devices import check_device_of
 from server.errors import ServerError, StoreUnavailable
 from server.store.blobs import BlobStore, BlobStoreUnavailable
 from server.sync.push import Pusher, push
@@ -25,6 +27,7 @@ router = APIRouter(prefix=API_PREFIX)
 _ANSWERS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorBody, "description": "Not a Changeset (malformed, with problems)"},
     401: {"model": ErrorBody},
+    403: {"model": ErrorBody, "description": "The device is not registered to this account: PUT /devices/{id}"},
     409: {"model": ErrorBody, "description": "The id was applied with other content (changeset_reused), "
                                              "or a later changeset of the device was (stale_changeset)"},
     413: {"model": ErrorBody, "description": "The body is over the server's limit (too_large)"},
@@ -39,6 +42,7 @@ def push_changeset(body: Changeset, request: Request, current: Annotated[Session
     metrics = request.app.state.metrics
     pusher = Pusher(account_id=current.account.id, scope=current.account.scope)
     try:
+        check_device_of(conn, current.account, body.device_id)
         receipt, new = push(conn, store, pusher, body)
     except BlobStoreUnavailable as exc:
         metrics.pushes.labels("unavailable").inc()

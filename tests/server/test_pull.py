@@ -18,9 +18,9 @@ from server.assignments import NewAssignments, assign
 from server.rubrics import publish_rubric, read_rubric
 from server.store.schema import admin_areas, sync_rows, units
 from tests.server.conftest import ROOT, TOWNSHIP, UNIT_ELSEWHERE, UNIT_IN_COUNTY, UNIT_IN_TOWNSHIP
-from tests.server.test_pull_support import everything, identity, pull, pull_all
-from tests.server.test_push import (
+from tests.server.push_support import (
     changeset,
+    new_device,
     push_twice,
     response_row,
     rev,
@@ -29,6 +29,7 @@ from tests.server.test_push import (
     upload,
     visit_row,
 )
+from tests.server.test_pull_support import everything, identity, pull, pull_all
 
 RUBRIC_FILE = ROOT / "resources" / "rubrics" / "civilized-unit.json"
 
@@ -48,7 +49,7 @@ def office_data(server: Any, members: list[str] | None = None) -> str:
 
 
 def visit_in(server: Any, code: str, device: str | None = None, seq: int = 1) -> tuple[str, str]:
-    device = device or str(uuid.uuid4())
+    device = device or new_device(server, server.admin_token)
     visit = str(uuid.uuid4())
     rows = [visit_row(visit, unit_id(server, code), rev(1, device)), response_row(visit, "A.1", "yes", rev(2, device))]
     assert push_twice(server, server.admin_token, changeset(device, seq, rows)).status_code == 200
@@ -117,7 +118,7 @@ def test_a_pull_after_a_push_brings_its_rows_and_conflicts(server):
     leader = server.make_account("team_leader", TOWNSHIP)
     cursor = pull_all(server, leader.token, limit=50).pages[-1].next_cursor
     key = response_row(visit, "A.1", "x", rev(1, a))["key"]
-    b = str(uuid.uuid4())
+    b = new_device(server, server.admin_token)
     assert statuses(push_twice(server, server.admin_token, changeset(a, 2, [
         response_row(visit, "A.1", "no", rev(3, a), base=rev(2, a))]))) == {key: "applied"}
     answer = push_twice(server, server.admin_token, changeset(b, 1, [

@@ -10,8 +10,16 @@ from sqlalchemy import select
 
 from server.store.schema import sync_rows
 from tests.server.conftest import UNIT_IN_TOWNSHIP
+from tests.server.push_support import (
+    changeset,
+    new_device,
+    response_row,
+    rev,
+    send,
+    unit_id,
+    visit_row,
+)
 from tests.server.test_pull_support import pull
-from tests.server.test_push import changeset, response_row, rev, send, unit_id, visit_row
 
 WRITERS = 3
 PUSHES = 6
@@ -20,12 +28,12 @@ PUSHES = 6
 def test_paging_during_concurrent_pushes_converges(server):
     token = server.admin_token
     unit = unit_id(server, UNIT_IN_TOWNSHIP)
-    visit, first = str(uuid.uuid4()), str(uuid.uuid4())
+    visit, first = str(uuid.uuid4()), new_device(server, token)
     assert send(server, token, changeset(first, 1, [visit_row(visit, unit, rev(1, first))])).status_code == 200
     failures: list[str] = []
 
     def writer(n: int) -> None:
-        device = str(uuid.uuid4())
+        device = devices[n]
         for seq in range(1, PUSHES + 1):
             rows = [response_row(visit, f"W{n}.{i}", str(seq), rev(10 * seq + i, device),
                                  base=rev(10 * (seq - 1) + i, device) if seq > 1 else None) for i in range(3)]
@@ -33,6 +41,7 @@ def test_paging_during_concurrent_pushes_converges(server):
             if answer.status_code != 200 or any(r["status"] != "applied" for r in answer.json()["rows"]):
                 failures.append(answer.text)
 
+    devices = [new_device(server, token) for _ in range(WRITERS)]
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(WRITERS)]
     for t in threads:
         t.start()

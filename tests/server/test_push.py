@@ -1,7 +1,8 @@
 """Push over real HTTP (docs/sync-protocol.md sections 7 and 8), on SQLite and PostgreSQL.
 
 Every push is sent twice: the second answer must be the very same receipt (or the same refusal)
-and must change nothing in the store.
+and must change nothing in the store. Every push comes from a device registered to the pushing
+account, as a laptop registers right after login.
 """
 
 from __future__ import annotations
@@ -12,90 +13,30 @@ import uuid
 from typing import Any
 
 import httpx
-from sqlalchemy import select
 
-from app.sync.ids import response_key
 from app.sync.protocol import Receipt
-from server.store.schema import sync_changesets, sync_conflicts, sync_counter, sync_rows, units
 from server.sync import push as push_module
 from tests.server.conftest import COUNTY, OTHER_COUNTY, UNIT_ELSEWHERE, UNIT_IN_TOWNSHIP
-
-API = "/api/v1"
-RUBRIC = "9f2c4e1a7b3d5e6f8a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f"
-SYNC_TABLES = (sync_rows, sync_conflicts, sync_changesets, sync_counter)
-
-
-def rev(ms: int, device: str, counter: int = 0) -> str:
-    return f"{ms:015d}-{counter:06d}-{device}"
-
-
-def unit_id(server: Any, code: str) -> str:
-    with server.engine.connect() as conn:
-        return str(conn.execute(select(units.c.id).where(units.c.code == code)).scalar_one())
-
-
-def visit_row(visit: str, unit: str, r: str, base: str | None = None, **values: Any) -> dict[str, Any]:
-    return {"table": "visits", "key": visit, "rev": r, "base_rev": base,
-            "values": {"unit_id": unit, "starts_on": "2026-11-24", **values}}
-
-
-def response_row(visit: str, item: str, value: str, r: str, base: str | None = None,
-                 **extra: Any) -> dict[str, Any]:
-    return {"table": "responses", "key": response_key(visit, RUBRIC, item), "rev": r, "base_rev": base,
-            "values": {"visit_id": visit, "rubric_hash": RUBRIC, "item_code": item, "value": value}, **extra}
-
-
-def evidence_row(visit: str, sha: str, r: str) -> dict[str, Any]:
-    return {"table": "evidence", "key": str(uuid.uuid4()), "rev": r, "base_rev": None,
-            "values": {"visit_id": visit, "sha256": sha, "size": 5, "media_type": "image/jpeg"}}
-
-
-def changeset(device: str, seq: int, rows: list[dict[str, Any]], blobs: list[str] | None = None,
-              changeset_id: str | None = None) -> dict[str, Any]:
-    return {"changeset_id": changeset_id or str(uuid.uuid4()), "device_id": device, "device_seq": seq,
-            "created_at": "2026-11-24T17:45:12.004+08:00", "rows": rows, "blobs": blobs or []}
-
-
-def snapshot(server: Any) -> dict[str, list[tuple[Any, ...]]]:
-    with server.engine.connect() as conn:
-        return {t.name: sorted(tuple(r) for r in conn.execute(select(t)).all()) for t in SYNC_TABLES}
-
-
-def send(server: Any, token: str, body: Any) -> httpx.Response:
-    with server.client(token) as c:
-        if isinstance(body, (bytes, str)):
-            return c.post(API + "/changesets", content=body, headers={"content-type": "application/json"})
-        return c.post(API + "/changesets", json=body)
-
-
-def push_twice(server: Any, token: str, body: Any) -> httpx.Response:
-    """Send ``body`` twice; the second answer equals the first and changes nothing."""
-    first = send(server, token, body)
-    before = snapshot(server)
-    second = send(server, token, body)
-    assert second.status_code == first.status_code, second.text
-    if first.status_code == 200:
-        assert second.json() == first.json()
-    else:
-        assert {k: v for k, v in second.json().items() if k != "request_id"} == \
-            {k: v for k, v in first.json().items() if k != "request_id"}
-    assert snapshot(server) == before
-    return first
-
-
-def statuses(answer: httpx.Response) -> dict[str, str]:
-    return {r["key"]: r["status"] for r in answer.json()["rows"]}
-
-
-def upload(server: Any, token: str, data: bytes) -> str:
-    sha = hashlib.sha256(data).hexdigest()
-    with server.client(token) as c:
-        assert c.put(f"{API}/blobs/{sha}", content=data).status_code in (200, 201)
-    return sha
+from tests.server.push_support import (
+    API,
+    changeset,
+    evidence_row,
+    new_device,
+    push_twice,
+    register_device,
+    response_row,
+    rev,
+    send,
+    snapshot,
+    statuses,
+    unit_id,
+    upload,
+    visit_row,
+)
 
 
 def test_push_applies_rows_and_replays_the_same_receipt(server):
-    device, visit = str(uuid.uuid4()), str(uuid.uuid4())
+    device, visit = new_device(server, server.admin_token), str(uuid.uuid4())
     sha = upload(server, server.admin_token, b"photo")
     rows = [response_row(visit, "A.1.2", "partial", rev(2, device)), visit_row(visit, unit_id(server, UNIT_IN_TOWNSHIP), rev(1, device)),
             evidence_row(visit, sha, rev(3, device))]
@@ -116,7 +57,7 @@ def test_push_applies_rows_and_replays_the_same_receipt(server):
 
 
 def test_same_id_with_other_content_is_refused(server):
-    device, visit = str(uuid.uuid4()), str(uuid.uuid4())
+    device, visit = new_device(server, server.admin_token), str(uuid.uuid4())
     body = changeset(device, 1, [visit_row(visit, unit_id(server, UNIT_IN_TOWNSHIP), rev(1, device))])
     assert push_twice(server, server.admin_token, body).status_code == 200
     before = snapshot(server)
@@ -127,7 +68,7 @@ def test_same_id_with_other_content_is_refused(server):
 
 
 def test_a_stale_changeset_is_refused(server):
-    device, visit = str(uuid.uuid4()), str(uuid.uuid4())
+    device, visit = new_device(server, server.admin_token), str(uuid.uuid4())
     unit = unit_id(server, UNIT_IN_TOWNSHIP)
     assert push_twice(server, server.admin_token, changeset(device, 5, [visit_row(visit, unit, rev(2, device))])).status_code == 200
     before = snapshot(server)
@@ -136,11 +77,11 @@ def test_a_stale_changeset_is_refused(server):
         assert answer.status_code == 409 and answer.json()["code"] == "stale_changeset"
     assert snapshot(server) == before
     # Another device's numbering is its own.
-    assert push_twice(server, server.admin_token, changeset(str(uuid.uuid4()), 1, [])).status_code == 200
+    assert push_twice(server, server.admin_token, changeset(new_device(server, server.admin_token), 1, [])).status_code == 200
 
 
 def test_missing_blobs_refuse_the_whole_changeset_with_their_list(server):
-    device, visit = str(uuid.uuid4()), str(uuid.uuid4())
+    device, visit = new_device(server, server.admin_token), str(uuid.uuid4())
     have = upload(server, server.admin_token, b"have it")
     lack = sorted(hashlib.sha256(x).hexdigest() for x in (b"one", b"two"))
     rows = [visit_row(visit, unit_id(server, UNIT_IN_TOWNSHIP), rev(1, device)), evidence_row(visit, have, rev(2, device)),
@@ -153,7 +94,7 @@ def test_missing_blobs_refuse_the_whole_changeset_with_their_list(server):
 
 
 def test_a_conflict_keeps_both_versions_and_equal_values_are_not_one(server):
-    a, b, visit = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
+    a, b, visit = new_device(server, server.admin_token), new_device(server, server.admin_token), str(uuid.uuid4())
     unit = unit_id(server, UNIT_IN_TOWNSHIP)
     token = server.admin_token
     first = [visit_row(visit, unit, rev(1, a)), response_row(visit, "A.1", "yes", rev(2, a))]
@@ -179,7 +120,7 @@ def test_a_conflict_keeps_both_versions_and_equal_values_are_not_one(server):
     assert again.json()["rows"][0]["conflict_id"] == row["conflict_id"]
     assert len(snapshot(server)["sync_conflicts"]) == 1
     # Another device reaching the same values from the old base agrees: applied, no conflict.
-    c = str(uuid.uuid4())
+    c = new_device(server, server.admin_token)
     agree = push_twice(server, token, changeset(c, 1, [response_row(visit, "A.1", "no", rev(5, c), base=rev(2, a))]))
     assert statuses(agree) == {key: "applied"} and agree.json()["conflicts"] == []
     assert len(snapshot(server)["sync_conflicts"]) == 1
@@ -192,11 +133,11 @@ def test_a_conflict_keeps_both_versions_and_equal_values_are_not_one(server):
 
 def test_rows_outside_the_scope_are_unpermitted_and_the_rest_apply(server):
     township_visit, own_visit = str(uuid.uuid4()), str(uuid.uuid4())
-    office = str(uuid.uuid4())
+    office = new_device(server, server.admin_token)
     assert push_twice(server, server.admin_token, changeset(office, 1, [
         visit_row(township_visit, unit_id(server, UNIT_IN_TOWNSHIP), rev(1, office))])).status_code == 200
     inspector = server.make_account("inspector", OTHER_COUNTY)
-    device, unknown_visit = str(uuid.uuid4()), str(uuid.uuid4())
+    device, unknown_visit = new_device(server, inspector.token), str(uuid.uuid4())
     rows = [
         visit_row(own_visit, unit_id(server, UNIT_ELSEWHERE), rev(1, device)),             # in scope
         response_row(own_visit, "A.1", "yes", rev(2, device)),                             # in scope
@@ -217,13 +158,13 @@ def test_rows_outside_the_scope_are_unpermitted_and_the_rest_apply(server):
     assert stored == {("visits", township_visit), ("visits", own_visit), ("responses", rows[1]["key"])}
     # A county inspector may write in the township's visit.
     county = server.make_account("inspector", COUNTY)
-    d2 = str(uuid.uuid4())
+    d2 = new_device(server, county.token)
     assert statuses(push_twice(server, county.token, changeset(d2, 1, [response_row(township_visit, "A.1", "no", rev(9, d2))]))) \
         == {rows[3]["key"]: "applied"}
 
 
 def test_a_failing_transaction_stores_nothing(server, monkeypatch):
-    device, visit = str(uuid.uuid4()), str(uuid.uuid4())
+    device, visit = new_device(server, server.admin_token), str(uuid.uuid4())
     body = changeset(device, 1, [visit_row(visit, unit_id(server, UNIT_IN_TOWNSHIP), rev(1, device)),
                                  response_row(visit, "A.1", "yes", rev(2, device))])
     before = snapshot(server)
@@ -243,7 +184,7 @@ def test_concurrent_pushes_get_distinct_sequence_numbers(server):
     unit = unit_id(server, UNIT_IN_TOWNSHIP)
     bodies = []
     for _ in range(8):
-        device, visit = str(uuid.uuid4()), str(uuid.uuid4())
+        device, visit = new_device(server, server.admin_token), str(uuid.uuid4())
         bodies.append(changeset(device, 1, [visit_row(visit, unit, rev(1, device)),
                                             *(response_row(visit, f"A.{i}", "yes", rev(2 + i, device)) for i in range(20))]))
     # The same changeset four times at once is applied once.
@@ -274,7 +215,7 @@ def test_concurrent_pushes_get_distinct_sequence_numbers(server):
 
 
 def test_bad_bodies_are_refused_and_store_nothing(server):
-    device = str(uuid.uuid4())
+    device = new_device(server, server.admin_token)
     good = changeset(device, 1, [visit_row(str(uuid.uuid4()), unit_id(server, UNIT_IN_TOWNSHIP), rev(1, device))])
     unknown_field = {**good, "rows": [{**good["rows"][0], "colour": "red"}]}
     unknown_table = {**good, "rows": [{**good["rows"][0], "table": "parking_tickets"}]}
@@ -294,3 +235,53 @@ def test_bad_bodies_are_refused_and_store_nothing(server):
     with server.client() as c:
         assert c.post(API + "/changesets", json=good).status_code == 401
     assert snapshot(server) == before
+
+
+def test_a_device_not_registered_to_the_account_is_refused(server):
+    visit = str(uuid.uuid4())
+    unit = unit_id(server, UNIT_IN_TOWNSHIP)
+    before = snapshot(server)
+    unknown = str(uuid.uuid4())
+    inspector = server.make_account("inspector", COUNTY)
+    theirs = new_device(server, inspector.token)
+    for device in (unknown, theirs):  # never registered; registered to another account
+        answer = push_twice(server, server.admin_token, changeset(device, 1, [visit_row(visit, unit, rev(1, device))]))
+        assert answer.status_code == 403, answer.text
+        assert answer.json()["code"] == "forbidden"
+        assert device in answer.json()["message"] and f"PUT /api/v1/devices/{device}" in answer.json()["message"]
+    assert snapshot(server) == before
+    # Registered (the laptop changed hands), the same changeset is applied.
+    register_device(server, server.admin_token, unknown)
+    answer = push_twice(server, server.admin_token, changeset(unknown, 1, [visit_row(visit, unit, rev(1, unknown))]))
+    assert statuses(answer) == {visit: "applied"}
+
+
+def metric(server: Any, line_start: str) -> float:
+    """The value of the one /metrics sample whose line starts with ``line_start`` (0 when absent)."""
+    text = httpx.get(server.url + "/metrics").text
+    found = [line.rsplit(" ", 1)[1] for line in text.splitlines() if line.startswith(line_start + " ")]
+    return float(found[0]) if found else 0.0
+
+
+def test_metrics_count_pushes_conflicts_and_blob_bytes(server):
+    samples = ('fieldmark_pushes_total{outcome="applied"}', 'fieldmark_pushes_total{outcome="replayed"}',
+               'fieldmark_pushes_total{outcome="forbidden"}', "fieldmark_conflicts_total",
+               'fieldmark_blob_bytes_received_total{via="upload"}',
+               'fieldmark_http_requests_total{method="POST",route="/api/v1/changesets",status="200"}',
+               'fieldmark_http_request_seconds_count{method="POST",route="/api/v1/changesets"}')
+    before = {s: metric(server, s) for s in samples}
+    a, b, visit = new_device(server, server.admin_token), new_device(server, server.admin_token), str(uuid.uuid4())
+    photo = b"a photo of the kitchen" * 100
+    sha = upload(server, server.admin_token, photo)
+    rows = [visit_row(visit, unit_id(server, UNIT_IN_TOWNSHIP), rev(1, a)), response_row(visit, "A.1", "yes", rev(2, a)),
+            evidence_row(visit, sha, rev(3, a), size=len(photo))]
+    push_twice(server, server.admin_token, changeset(a, 1, rows, [sha]))
+    assert push_twice(server, server.admin_token, changeset(a, 2, [
+        response_row(visit, "A.1", "no", rev(4, a), base=rev(2, a))])).status_code == 200
+    conflicting = push_twice(server, server.admin_token, changeset(b, 1, [
+        response_row(visit, "A.1", "partial", rev(5, b), base=rev(2, a))]))
+    assert len(conflicting.json()["conflicts"]) == 1
+    assert send(server, server.admin_token, changeset(str(uuid.uuid4()), 1, [])).status_code == 403
+    moved = {s: metric(server, s) - before[s] for s in samples}
+    assert moved == {samples[0]: 3, samples[1]: 3, samples[2]: 1, samples[3]: 1, samples[4]: len(photo),
+                     samples[5]: 6, samples[6]: 7}
