@@ -13,7 +13,17 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import __version__
-from server.api import accounts, assignments, blobs, changesets, office, places, pull, rubrics
+from server.api import (
+    accounts,
+    assignments,
+    blobs,
+    changesets,
+    office,
+    places,
+    pull,
+    rubrics,
+    verify,
+)
 from server.api.errors import install as install_errors
 from server.config import Config
 from server.observe import LOGGER, Gate, Metrics
@@ -44,7 +54,8 @@ def create_app(config: Config, *, run_migrations: bool = True) -> FastAPI:
     app.state.metrics = metrics
     app.state.blobs = blob_store
     install_errors(app)
-    for module in (accounts, places, rubrics, assignments, blobs, changesets, pull, office):
+    # verify: the public page a printed sheet's QR code opens (no login, no protocol header).
+    for module in (accounts, places, rubrics, assignments, blobs, changesets, pull, office, verify):
         app.include_router(module.router)
 
     @app.get("/healthz")

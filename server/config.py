@@ -36,6 +36,10 @@ class Config:
     login_window: float = 15 * 60.0
     login_max_per_account: int = 5
     login_max_per_address: int = 30
+    # The public verify page (GET /verify/{code}): requests per address over a sliding window.
+    # Shorter than login_window, whose pruning shares the table (server.verify.HITS).
+    verify_window: float = 60.0
+    verify_max_per_address: int = 60
     # JSON messages; blob uploads stream and enforce their own limit (see STREAMED_PREFIXES).
     max_body_bytes: int = 1024 * 1024
 
@@ -67,7 +71,7 @@ def load_config(data_dir: str | Path | None = None, *, database: str | None = No
         blobs_url=blobs or saved.get("blobs"),
     )
     for key in ("token_lifetime", "login_window", "login_max_per_account",
-                "login_max_per_address", "max_body_bytes"):
+                "login_max_per_address", "verify_window", "verify_max_per_address", "max_body_bytes"):
         if key in saved:
             config = replace(config, **{key: saved[key]})
     return config

@@ -1,0 +1,147 @@
+"""The public check of a printed sheet: does the code on the paper match the synced record?
+
+``check`` finds the finalized version a code names and says whether it is the visit's latest
+(the paper matches), an earlier one (an amendment superseded it), or none. ``take_turn`` is the
+per-address rate limit of the public page, kept in the database so that every app process
+counts the same requests. No HTTP here: ``server.api.verify`` renders the page.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import Connection, and_, delete, func, insert, select
+
+from app.sync.codes import Code, parse_code
+from server.config import Config
+from server.store.schema import finalized_versions as fv
+from server.store.schema import login_failures, sync_rows, units
+
+# Hits on the verify page are counted in the table of timed events per key that the login limit
+# uses (key, at; indexed on both), under keys of their own: "verify:<address>". Login counts
+# only "account:" and "address:" keys, and its pruning removes rows older than the login window,
+# which is longer than the verify window.
+HITS = login_failures
+KEY_PREFIX = "verify:"
+
+Kind = Literal["matches", "superseded", "unknown", "malformed"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: Kind
+    unit: str = ""
+    visit_date: str = ""
+    total: str = ""
+    maximum: str = ""
+    band: str | None = None
+    # The local date (YYYY-MM-DD) of the amendment that superseded the paper's version.
+    superseded_on: str = ""
+
+
+@dataclass(frozen=True)
+class Turn:
+    allowed: bool
+    retry_after: int = 0
+
+
+# What the page needs of a version; never ``record`` (large, and it names people and findings).
+_COLUMNS = (fv.c.visit_id, fv.c.amendment_no, fv.c.content_hash, fv.c.replaces, fv.c.finalized_at,
+            fv.c.unit_id, fv.c.visit_date, fv.c.stated_total, fv.c.stated_maximum, fv.c.stated_band,
+            units.c.name.label("unit_name"))
+
+
+def check(conn: Connection, text: str) -> Outcome:
+    """The outcome for a code in either printed form."""
+    code = parse_code(text)
+    if code is None:
+        return Outcome("malformed")
+    versions = _versions(conn, code)
+    found = [v for v in versions if _names(code, v)]
+    if not found:
+        return Outcome("unknown")
+    latest: dict[str, int] = {}
+    for v in versions:
+        latest[v.visit_id] = max(latest.get(v.visit_id, -1), v.amendment_no)
+    current = next((v for v in found if v.amendment_no == latest[v.visit_id]), None)
+    if current is not None:
+        # The stated score, as the laptop printed it on the sheet: the page answers "is this
+        # paper the finalized record?", which the content hash proves. The server's own re-score
+        # is for the office to compare; a differing figure here would make a true paper look false.
+        return Outcome("matches", _unit_name(conn, current), current.visit_date, current.stated_total,
+                       current.stated_maximum, current.stated_band)
+    paper = found[0]
+    return Outcome("superseded", _unit_name(conn, paper), paper.visit_date,
+                   superseded_on=_local_date(_replacement(versions, paper).finalized_at))
+
+
+def _versions(conn: Connection, code: Code) -> list:
+    """Every version of the visit(s) the code may name, in one indexed query."""
+    if code.visit_id is not None:
+        where = fv.c.visit_id == code.visit_id
+    else:
+        where = fv.c.visit_id.in_(select(fv.c.visit_id).where(fv.c.code == code.short).scalar_subquery())
+    query = select(*_COLUMNS).select_from(fv.outerjoin(units, units.c.id == fv.c.unit_id)).where(where)
+    return list(conn.execute(query).all())
+
+
+def _names(code: Code, version) -> bool:  # noqa: ANN001 - a SQLAlchemy Row
+    if code.visit_id is not None:
+        return bool(version.visit_id == code.visit_id and version.content_hash.startswith(code.hash_prefix))
+    return bool(version.visit_id.replace("-", "").startswith(code.id_prefix)
+                and version.content_hash.startswith(code.hash_prefix))
+
+
+def _replacement(versions: list, paper):  # noqa: ANN001, ANN202 - SQLAlchemy Rows
+    """The amendment that replaced the paper's version: the one naming its hash, else the next."""
+    same = sorted((v for v in versions if v.visit_id == paper.visit_id), key=lambda v: v.amendment_no)
+    named = next((v for v in same if v.replaces == paper.content_hash), None)
+    return named or next(v for v in same if v.amendment_no > paper.amendment_no)
+
+
+def _unit_name(conn: Connection, version) -> str:  # noqa: ANN001 - a SQLAlchemy Row
+    """The unit's name from the office's list, else from a unit a laptop made and pushed."""
+    if version.unit_name:
+        return str(version.unit_name)
+    pushed = conn.execute(select(sync_rows.c.row_values).where(and_(
+        sync_rows.c.table_name == "units", sync_rows.c.key == version.unit_id))).scalar()
+    if pushed:
+        try:
+            return str(json.loads(pushed).get("name") or "")
+        except (ValueError, AttributeError):
+            return ""
+    return ""
+
+
+def _local_date(finalized_at: str) -> str:
+    """The date where the laptop was: an ISO time keeps its own offset, so its date part is local."""
+    try:
+        return datetime.fromisoformat(finalized_at).date().isoformat()
+    except ValueError:
+        return finalized_at[:10]
+
+
+def take_turn(conn: Connection, config: Config, address: str) -> Turn:
+    """Count one request of ``address``, or refuse it when the address has had its share of the
+    window (a refused request is not counted, so the wait ends when the window moves on)."""
+    now = time.time()
+    key = KEY_PREFIX + address[:200 - len(KEY_PREFIX)]
+    since = now - config.verify_window
+    count, oldest = conn.execute(select(func.count(), func.min(HITS.c.at)).where(
+        and_(HITS.c.key == key, HITS.c.at > since))).one()
+    if count >= config.verify_max_per_address:
+        return Turn(False, max(1, math.ceil((oldest or now) + config.verify_window - now)))
+    conn.execute(insert(HITS).values(key=key, at=now))
+    return Turn(True)
+
+
+def prune(conn: Connection, config: Config) -> int:
+    """Remove verify hits older than the window; the caller does this now and then, not per request."""
+    cutoff = time.time() - config.verify_window
+    result = conn.execute(delete(HITS).where(and_(HITS.c.key.like(KEY_PREFIX + "%"), HITS.c.at < cutoff)))
+    return int(result.rowcount or 0)
