@@ -17,6 +17,7 @@ from server.api import (
     accounts,
     assignments,
     blobs,
+    bundles,
     changesets,
     office,
     places,
@@ -55,7 +56,7 @@ def create_app(config: Config, *, run_migrations: bool = True) -> FastAPI:
     app.state.blobs = blob_store
     install_errors(app)
     # verify: the public page a printed sheet's QR code opens (no login, no protocol header).
-    for module in (accounts, places, rubrics, assignments, blobs, changesets, pull, office, verify):
+    for module in (accounts, places, rubrics, assignments, blobs, changesets, bundles, pull, office, verify):
         app.include_router(module.router)
 
     @app.get("/healthz")

@@ -1,0 +1,112 @@
+"""Importing an offline bundle (docs/sync-protocol.md section 11): the same changeset as a push,
+carried with its blobs in one signed file.
+
+``app.sync.bundle.read_bundle`` does every check of the file (paths, sizes, entries, manifest,
+the signature against the key registered for the bundle's device); then the blobs go to the
+blob store, re-hashed as they stream, and the changeset is applied by ``server.sync.push.push``
+under the account the device is registered to, so a bundle meets the same idempotency, scope
+and conflict rules as a push: importing it twice, or after the same changeset came over the
+network, answers the receipt already given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+
+from app.sync.bundle import DEFAULT_LIMITS, BundleLimits, VerifiedBundle, read_bundle
+from app.sync.errors import BundleError
+from app.sync.protocol import Receipt
+from server.accounts import Account, get_account
+from server.devices import Device, find_device
+from server.errors import BundleRefused, Forbidden
+from server.store.blobs import BlobStore
+from server.store.schema import accounts
+from server.sync.push import Pusher, push
+
+_CHUNK = 1024 * 1024
+
+# Decides whether the account importing may import a bundle of the device's account (its
+# argument); raises to refuse. The command line has no caller account and passes none.
+Gatekeeper = Callable[[Account], None]
+
+
+@dataclass(frozen=True)
+class Imported:
+    receipt: Receipt
+    # False when the changeset had been applied already (this bundle before, or a push).
+    new: bool
+    device: Device
+    # The account the device is registered to: the changeset was applied as its work.
+    owner: Account
+    # Bytes of blobs this import added to the store (blobs already held are not rewritten).
+    blob_bytes: int
+
+
+def may_import(importer: Account, owner: Account) -> bool:
+    """The device's own account, or the office (office staff, admin) of an area containing the
+    owner's scope: an inspector may hand the USB stick in at the office."""
+    return importer.id == owner.id or (importer.is_office and owner.scope.startswith(importer.scope))
+
+
+def import_bundle(engine: Engine, store: BlobStore, source: Path, *, gate: Gatekeeper | None = None,
+                  limits: BundleLimits = DEFAULT_LIMITS) -> Imported:
+    """Check and apply the bundle at ``source``; its receipt.
+
+    Raises BundleRefused for a file that fails a check (nothing applied), Forbidden when
+    ``gate`` refuses or the device's account is disabled, and what ``push`` raises (reused id,
+    stale changeset) with nothing applied.
+    """
+    devices: dict[str, Device] = {}
+
+    def registered_key(device_id: str) -> str | None:
+        # A short read of its own: no transaction stays open while the blobs are hashed.
+        with engine.connect() as conn:
+            device = find_device(conn, device_id)
+        if device is None:
+            return None
+        devices[device_id] = device
+        return device.public_key
+
+    try:
+        with read_bundle(source, public_key_for=registered_key, limits=limits) as bundle:
+            device = devices[bundle.manifest.device_id]
+            owner = _owner(engine, device)
+            if gate is not None:
+                gate(owner)
+            added = _store_blobs(store, bundle)
+            with engine.begin() as conn:
+                receipt, new = push(conn, store, Pusher(account_id=owner.id, scope=owner.scope), bundle.changeset)
+    except BundleError as exc:
+        raise BundleRefused(exc) from exc
+    return Imported(receipt, new, device, owner, added)
+
+
+def _owner(engine: Engine, device: Device) -> Account:
+    with engine.connect() as conn:
+        login = conn.execute(select(accounts.c.login).where(accounts.c.id == device.account_id)).scalar_one()
+        owner = get_account(conn, login)
+    if owner.disabled:
+        raise Forbidden(f"the device {device.id} belongs to the disabled account {owner.login}; "
+                        "enable the account (or register the device to another) to import its bundles")
+    return owner
+
+
+def _store_blobs(store: BlobStore, bundle: VerifiedBundle) -> int:
+    """Put the blobs the store lacks; the bytes added.
+
+    Done before the changeset's transaction, as a push's uploads are. A refusal after this
+    point (a reused changeset id, a stale one) leaves these blobs behind: they are files named
+    by their content, harmless, and the ones a later good import or push would need.
+    """
+    sizes = {entry.sha256: entry.size for entry in bundle.manifest.blobs}
+    added = 0
+    for sha in store.missing(bundle.changeset.blobs):
+        with bundle.open_blob(sha) as stream:
+            # The store re-hashes against the name; the stream re-checks against the manifest.
+            added += store.put(sha, iter(partial(stream.read, _CHUNK), b""), limit=sizes[sha])
+    return added
