@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import json
 from typing import Any
 
-from server.cli_support import store_options
-from server.errors import ServerError
+from server.cli_support import open_store, store_options
+from server.sync.visit_view import describe_visit
 
 
 def register(sub: Any) -> None:
@@ -20,4 +21,8 @@ def register(sub: Any) -> None:
 
 
 def cmd_visit_show(args: argparse.Namespace) -> int:
-    raise ServerError("visit show is not available in this build")
+    """Print the visit as JSON; an unknown visit is NotFound (exit 1 with the message)."""
+    with open_store(args).connect() as conn:
+        view = describe_visit(conn, args.visit_id.strip().lower())
+    print(json.dumps(view, ensure_ascii=False, indent=2))
+    return 0

@@ -54,8 +54,13 @@ def read_rubric(path: Path) -> tuple[dict[str, Any], Rubric]:
         raise BadInput(str(exc), details=exc.problems) from None
 
 
-def publish_rubric(conn: Connection, doc: dict[str, Any], rubric: Rubric) -> tuple[RubricRef, bool]:
-    """Store a validated template; returns its reference and whether it was new."""
+def publish_rubric(conn: Connection, doc: dict[str, Any], rubric: Rubric, *,
+                   seq: int | None = None) -> tuple[RubricRef, bool]:
+    """Store a validated template; returns its reference and whether it was new.
+
+    A new template takes a number of its own, or ``seq`` when it comes with a push that holds
+    the lock and has its number already (``server.sync.templates``).
+    """
     row = conn.execute(select(rubric_templates).where(rubric_templates.c.hash == rubric.content_hash)).first()
     if row is not None:
         return _ref(row), False
@@ -65,7 +70,8 @@ def publish_rubric(conn: Connection, doc: dict[str, Any], rubric: Rubric) -> tup
         raise Conflict(f"{rubric.id} version {rubric.version} is already published with other content "
                        f"({clash.hash[:12]}); published templates never change: give this one a new version")
     ref = RubricRef(rubric.content_hash, rubric.id, rubric.version, rubric.name.zh, rubric.name.en, time.time())
-    conn.execute(insert(rubric_templates).values(document=canonical_json(doc), server_seq=stamp(conn), **ref.__dict__))
+    number = stamp(conn) if seq is None else seq
+    conn.execute(insert(rubric_templates).values(document=canonical_json(doc), server_seq=number, **ref.__dict__))
     return ref, True
 
 

@@ -244,7 +244,8 @@ finalized_versions = Table(
     "finalized_versions", metadata,
     Column("visit_id", String(36), primary_key=True),
     Column("amendment_no", Integer, primary_key=True),
-    Column("content_hash", String(64), nullable=False, unique=True),
+    # Not unique: an amendment that undoes an earlier one returns to that version's content.
+    Column("content_hash", String(64), nullable=False),
     Column("replaces", String(64)),
     # ISO 8601 as the laptop stated it: its offset gives the local date printed on the sheet.
     Column("finalized_at", Text, nullable=False),
@@ -271,6 +272,7 @@ finalized_versions = Table(
     Column("received_at", Float, nullable=False),
     Column("server_seq", Integer, nullable=False),
     Index("finalized_versions_code", "code"),
+    Index("finalized_versions_hash", "content_hash"),
     Index("finalized_versions_seq", "server_seq"),
     Index("finalized_versions_unit", "unit_id"),
 )

@@ -96,6 +96,16 @@ class Placer:
                                       "does not have; push the visit with it")
         return str(stored.unit_id)
 
+    def place_visit(self, visit_id: str, what: str) -> str:
+        """The unit of a visit the server holds, when it lies in the scope (RowRefused otherwise):
+        the same rule as for the visit's rows, for ``what`` (e.g. its finalized version)."""
+        stored = self._stored("visits", visit_id)
+        if stored is None or stored.unit_id is None:
+            raise RowRefused("error", f"{what} is of the visit {visit_id}, which the server does not have; "
+                                      "push the visit's rows with it")
+        self._check_unit(str(stored.unit_id), f"{what}'s visit")
+        return str(stored.unit_id)
+
     def place(self, table: str, key: str, values: dict[str, Any]) -> Placement:
         """The row's visit and unit, or RowRefused when it may not (or cannot) be applied."""
         if table in OFFICE_TABLES:

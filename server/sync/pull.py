@@ -12,7 +12,7 @@ before a cursor it gave. A row written again moves to its new number and comes a
 What an account sees: every rubric template, campaign and team, and the office's settings; the
 areas and units under its scope; the assignments there (inspectors and team leaders: their
 teams' only); the pushed rows of visits whose unit is under its scope, and those visits'
-conflicts. Its own device's rows are not left out (a replacement laptop has the same id).
+conflicts and finalized versions. Its own device's rows are not left out (a replacement laptop has the same id).
 """
 
 from __future__ import annotations
@@ -26,9 +26,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, and_, case, literal, or_, select
 
-from app.sync.protocol import RowVersion, RubricTemplate
+from app.sync.protocol import FinalizedVersion, RowVersion, RubricTemplate, StatedScore
 from app.sync.pull import (
     ConflictItem,
+    FinalizedVersionItem,
     OfficeSettings,
     OfficeSettingsItem,
     PullItem,
@@ -43,6 +44,7 @@ from server.store.schema import (
     admin_areas,
     assignments,
     campaigns,
+    finalized_versions,
     office_settings,
     rubric_templates,
     sync_conflicts,
@@ -64,6 +66,7 @@ OFFICE_RANKS = {"admin_areas": 10, "units": 11, "campaigns": 12, "teams": 13, "a
 ROW_RANKS = {"visits": 20, "findings": 21, **{t: 30 + i for i, t in enumerate(sorted(VISIT_TABLES - {"findings"}))},
              "finding_events": 40}
 RANK_CONFLICT = 50
+RANK_FINALIZED = 60
 # Past every rank: "s<seq>" is the position after everything numbered seq.
 RANK_END = 99
 
@@ -89,6 +92,15 @@ def parse_cursor(cursor: str | None) -> Position:
                        problems=[{"location": ["cursor"], "message": "not a cursor of this server"}])
     seq, rank, key = match.groups()
     return Position(int(seq)) if rank is None else Position(int(seq), int(rank), key)
+
+
+def _version_key(key: str) -> tuple[str, int]:
+    """A finalized version's cursor key, "<visit id>-<amendment no>", as its two parts."""
+    visit_id, _, number = key.rpartition("-")
+    if not visit_id or not number.isdigit():
+        raise BadInput("this cursor is not one this server gave; pull again from the beginning (cursor null)",
+                       problems=[{"location": ["cursor"], "message": "not a cursor of this server"}])
+    return visit_id, int(number)
 
 
 def _after(seq: Any, rank: Any, key: Any, pos: Position) -> Any:
@@ -209,10 +221,33 @@ class _Sources:
             yield Position(r.server_seq, RANK_CONFLICT, r.id), ConflictItem(seq=r.server_seq,
                                                                             conflict=conflict_message(r))
 
+    def finalized(self) -> Found:
+        # Key "<visit id>-<amendment no>": a changeset may carry several versions of one visit.
+        f = finalized_versions
+        query = select(f)
+        if self.account.scope != "/":
+            query = query.where(f.c.unit_id.in_(self._scoped_units()))
+        after = self.after
+        if after.rank == RANK_FINALIZED:
+            visit_id, number = _version_key(after.key)
+            query = query.where(or_(f.c.server_seq > after.seq, f.c.visit_id > visit_id,
+                                    and_(f.c.visit_id == visit_id, f.c.amendment_no > number)))
+            after = Position(after.seq, RANK_FINALIZED - 1)
+        query = (query.where(f.c.server_seq <= self.upto, _after(f.c.server_seq, literal(RANK_FINALIZED), literal(""),
+                                                                 after))
+                 .order_by(f.c.server_seq, f.c.visit_id, f.c.amendment_no).limit(self.limit + 1))
+        for r in self.conn.execute(query).all():
+            version = FinalizedVersion(visit_id=r.visit_id, amendment_no=r.amendment_no, content_hash=r.content_hash,
+                                       replaces=r.replaces, finalized_at=r.finalized_at,
+                                       score=StatedScore(total=r.stated_total, maximum=r.stated_maximum,
+                                                         band=r.stated_band))
+            yield (Position(r.server_seq, RANK_FINALIZED, f"{r.visit_id}-{r.amendment_no}"),
+                   FinalizedVersionItem(seq=r.server_seq, version=version))
+
     def all(self) -> list[list[tuple[Position, PullItem]]]:
         return [list(found) for found in (self.templates(), self.settings(), self.areas(), self.units(),
                                           self.named(campaigns), self.named(teams), self.assignments(),
-                                          self.rows(), self.conflicts())]
+                                          self.rows(), self.conflicts(), self.finalized())]
 
 
 def pull(conn: Connection, account: Account, cursor: str | None, limit: int) -> PullPage:

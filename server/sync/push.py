@@ -1,10 +1,13 @@
 """Applying a pushed changeset (docs/sync-protocol.md sections 7 and 8).
 
 ``push`` runs inside the caller's one transaction and follows the contract's steps in order:
-the same ``changeset_id`` again answers its stored receipt (same content) or is refused
-(``changeset_reused``); a ``device_seq`` at or below one applied from the device is
-``stale_changeset``; blobs the server lacks refuse the whole changeset (``blobs_missing``); then
-every row gets a status and the receipt is stored beside the changeset id.
+rubric templates that do not match their hash or are invalid refuse the changeset
+(``server.sync.templates``); the same ``changeset_id`` again answers its stored receipt (same
+content) or is refused (``changeset_reused``); a ``device_seq`` at or below one applied from the
+device is ``stale_changeset``; blobs the server lacks refuse the whole changeset
+(``blobs_missing``); then new templates are stored, every row gets a status, every finalized
+version after the rows (``server.sync.finalized``), and the receipt is stored beside the
+changeset id.
 
 Pushes are applied one at a time: on PostgreSQL a transaction-scoped advisory lock, on SQLite
 the write lock ``BEGIN IMMEDIATE`` takes. So sequence numbers are handed out in commit order (a
@@ -26,11 +29,13 @@ from sqlalchemy import Connection, func, insert, select, update
 from app.canonical import canonical_json
 from app.sync.merge import classify
 from app.sync.protocol import Changeset, Conflict, Receipt, RowChange, RowStatus, RowVersion
-from server.errors import BadInput, BlobsMissing, ChangesetReused, StaleChangeset
+from server.errors import BlobsMissing, ChangesetReused, StaleChangeset
 from server.store.blobs import BlobStore
 from server.store.schema import sync_changesets, sync_conflicts, sync_rows
+from server.sync.finalized import Pushed, record_finalizations
 from server.sync.placement import APPLY_ORDER, Placement, Placer, RowRefused
 from server.sync.sequence import COUNTER, PUSH_LOCK, next_seq, serialise
+from server.sync.templates import check_templates, store_templates
 
 __all__ = ["COUNTER", "PUSH_LOCK", "Pusher", "iso_now", "next_seq", "push", "record", "serialise"]
 
@@ -64,17 +69,6 @@ def _check_fresh(conn: Connection, changeset: Changeset) -> None:
     if latest is not None and changeset.device_seq <= latest:
         raise StaleChangeset(f"the device has pushed changeset {latest} already; this one ({changeset.device_seq}) "
                              "is older, and a later changeset carries its rows")
-
-
-def _check_supported(changeset: Changeset) -> None:
-    # Recording finalized versions and publishing rubric templates from a push come with the
-    # re-scoring and the template checks; until then such a changeset is refused whole, never
-    # half-applied with those parts dropped.
-    problems = [{"location": [field], "message": "not accepted by this server yet"}
-                for field in ("rubric_templates", "finalizations") if getattr(changeset, field)]
-    if problems:
-        raise BadInput("this server does not accept rubric templates or finalized versions in a push yet",
-                       problems=problems)
 
 
 def _version(row: Any) -> RowVersion:
@@ -186,10 +180,10 @@ def conflict_message(stored: Any) -> Conflict:
 def push(conn: Connection, blobs: BlobStore, pusher: Pusher, changeset: Changeset) -> tuple[Receipt, bool]:
     """Apply ``changeset`` in the caller's transaction; the receipt, and whether it was new.
 
-    Raises (and so stores nothing) for a reused id, a stale changeset, missing blobs, or parts
-    this server does not accept yet.
+    Raises (and so stores nothing) for a reused id, a stale changeset, missing blobs, or a rubric
+    template that does not match its hash or is not valid.
     """
-    _check_supported(changeset)
+    templates = check_templates(changeset.rubric_templates)
     serialise(conn)
     digest = changeset.digest()
     known = _known_receipt(conn, changeset, digest)
@@ -202,12 +196,17 @@ def push(conn: Connection, blobs: BlobStore, pusher: Pusher, changeset: Changese
                            missing_blobs=sorted(missing))
     now = time.time()
     seq = next_seq(conn)
+    store_templates(conn, templates, seq)
     apply = _Apply(conn, changeset, pusher, seq, now)
     statuses: dict[tuple[str, str], RowStatus] = {}
     for row in sorted(changeset.rows, key=lambda r: APPLY_ORDER.get(r.table, 2)):
         statuses[row.table, row.key] = apply.row(row)
+    # After the rows: a changeset may carry a visit's last rows and its finalization.
+    finalized = record_finalizations(conn, apply.placer, Pushed(changeset.changeset_id, changeset.device_id,
+                                                               pusher.account_id, seq, now), changeset)
     receipt = Receipt(changeset_id=changeset.changeset_id, server_seq=seq, received_at=iso_now(now),
-                      rows=[statuses[r.table, r.key] for r in changeset.rows], conflicts=apply.conflicts)
+                      rows=[statuses[r.table, r.key] for r in changeset.rows], conflicts=apply.conflicts,
+                      finalizations=finalized)
     record(conn, changeset, digest, pusher, receipt, now)
     return receipt, True
 

@@ -22,7 +22,7 @@ def upgrade() -> None:
         "finalized_versions",
         sa.Column("visit_id", sa.String(36), primary_key=True),
         sa.Column("amendment_no", sa.Integer, primary_key=True),
-        sa.Column("content_hash", sa.String(64), nullable=False, unique=True),
+        sa.Column("content_hash", sa.String(64), nullable=False),
         sa.Column("replaces", sa.String(64)),
         sa.Column("finalized_at", sa.Text, nullable=False),
         sa.Column("unit_id", sa.String(36), nullable=False),
@@ -44,6 +44,7 @@ def upgrade() -> None:
         sa.Column("server_seq", sa.Integer, nullable=False),
     )
     op.create_index("finalized_versions_code", "finalized_versions", ["code"])
+    op.create_index("finalized_versions_hash", "finalized_versions", ["content_hash"])
     op.create_index("finalized_versions_seq", "finalized_versions", ["server_seq"])
     op.create_index("finalized_versions_unit", "finalized_versions", ["unit_id"])
 

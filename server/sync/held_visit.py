@@ -1,0 +1,147 @@
+"""A visit as the server holds it: its pushed rows, its canonical record and the server's re-score.
+
+The record is built by the laptop's own builder (``app.visit_record``) from the rows in
+``sync_rows`` and the unit's code from the server's units, and scored by the laptop's engine
+with the server's templates and unit profile, so a finalized visit's hash and score can be
+checked here without trusting the laptop.
+
+One thing the rows cannot give: the laptop lists a visit's members leaders first and then by the
+inspector's name, and the server keeps no inspectors. So the order within each role is searched
+(``record_matching``): every order is tried until one gives the hash stated, up to
+``MAX_MEMBER_ORDERS`` orders (a team of 7 of one role); the set of members and their roles are
+never guessed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import groupby, permutations, product
+from math import factorial, prod
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from app.canonical import content_hash, loads_exact
+from app.models import Response
+from app.rubric import Rubric, score
+from app.rubric.validate import build_rubric
+from app.scores import answers_of, profile_of_unit, summarise
+from app.visit_record import build_visit_record, member_order
+from server.store.schema import rubric_templates, sync_rows, units
+
+MAX_MEMBER_ORDERS = factorial(7)
+
+# The visit tables the record is built from, and the name of each one's builder argument.
+RECORD_TABLES = {"visit_rubrics": "rubrics", "visit_members": "members", "visit_sections": "sections",
+                 "responses": "responses", "findings": "findings", "good_practices": "practices"}
+
+
+class IncompleteVisit(Exception):
+    """The rows held lack a column the record or the score needs."""
+
+
+@dataclass(frozen=True)
+class HeldVisit:
+    visit_id: str
+    unit_id: str
+    # The visits row's values, and every row of the visit by table (values with ``id`` = key and
+    # ``deleted``), tombstones included: the builder decides what counts.
+    values: dict[str, Any]
+    rows: dict[str, list[dict[str, Any]]]
+    unit: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class RubricScore:
+    """The server's score of one rubric of a visit, as the laptop's summary shows it."""
+
+    rubric_hash: str
+    total: str
+    maximum: str
+    # The band's Chinese label (what the sheet prints), None without a band.
+    band: str | None
+    vetoes: list[dict[str, Any]]
+
+    def json(self) -> dict[str, Any]:
+        return {"rubric_hash": self.rubric_hash, "total": self.total, "maximum": self.maximum, "band": self.band,
+                "vetoes": self.vetoes}
+
+
+def load_visit(conn: Connection, visit_id: str) -> HeldVisit | None:
+    """The visit's rows as held now; None when the server has no live visits row for it."""
+    stored = conn.execute(select(sync_rows).where(sync_rows.c.visit_id == visit_id)).all()
+    rows: dict[str, list[dict[str, Any]]] = {}
+    visit = None
+    for r in stored:
+        values = {**json.loads(r.row_values), "id": r.key, "deleted": bool(r.deleted)}
+        if r.table_name == "visits" and r.key == visit_id:
+            visit = (values, r.unit_id)
+        rows.setdefault(r.table_name, []).append(values)
+    if visit is None or visit[0]["deleted"] or visit[1] is None:
+        return None
+    unit = conn.execute(select(units).where(units.c.id == visit[1])).first()
+    return HeldVisit(visit_id, str(visit[1]), visit[0], rows, None if unit is None else dict(unit._mapping))
+
+
+def build_record(held: HeldVisit) -> dict[str, Any]:
+    """The canonical record from the rows, members of one role in the order they are held."""
+    if held.unit is None:
+        raise IncompleteVisit(f"the server does not have the visit's unit {held.unit_id}")
+    tables = {arg: held.rows.get(table, []) for table, arg in RECORD_TABLES.items()}
+    try:
+        return build_visit_record(held.values, unit_code=held.unit["code"], **tables)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise IncompleteVisit(f"the visit's rows as held cannot make its record ({type(exc).__name__}: {exc})") \
+            from None
+
+
+def member_orders(record: dict[str, Any], hint: list[dict[str, Any]] | None = None) -> Iterator[dict[str, Any]]:
+    """``record`` with its members in every order the laptop could have listed them: the order of
+    ``hint`` (an earlier version's members) first, then each order within each role."""
+    members = record["members"]
+    if hint:
+        known = {m["inspector_id"]: n for n, m in enumerate(hint)}
+        yield {**record, "members": sorted(members, key=lambda m: (member_order(m), known.get(m["inspector_id"],
+                                                                                                len(known))))}
+    groups = [list(g) for _, g in groupby(members, key=member_order)]
+    if prod(factorial(len(g)) for g in groups) > MAX_MEMBER_ORDERS:
+        yield record
+        return
+    for combo in product(*(permutations(g) for g in groups)):
+        yield {**record, "members": [m for group in combo for m in group]}
+
+
+def record_matching(record: dict[str, Any], digest: str,
+                    hint: list[dict[str, Any]] | None = None) -> dict[str, Any] | None:
+    """The order of ``record`` whose content hash is ``digest``; None when there is none."""
+    return next((r for r in member_orders(record, hint) if content_hash(r) == digest), None)
+
+
+def held_rubric(conn: Connection, rubric_hash: str) -> Rubric | None:
+    document = conn.execute(select(rubric_templates.c.document)
+                            .where(rubric_templates.c.hash == rubric_hash)).scalar_one_or_none()
+    # Only validated documents are stored (publish_rubric), so the schema check is not repeated.
+    return None if document is None else build_rubric(loads_exact(document))
+
+
+def rescore(held: HeldVisit, rubrics: dict[str, Rubric], rubric_hashes: list[str]) -> list[RubricScore]:
+    """Each rubric's score with the laptop's engine, from the responses and photos held."""
+    try:
+        responses = [Response.from_row({"answered_at": "", **r}) for r in held.rows.get("responses", [])
+                     if not r["deleted"]]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise IncompleteVisit(f"the visit's responses as held cannot be scored ({type(exc).__name__}: {exc})") \
+            from None
+    evidence = [e for e in held.rows.get("evidence", []) if not e["deleted"] and e.get("item_code") is not None]
+    scores = []
+    for rubric_hash in rubric_hashes:
+        photos = Counter(e["item_code"] for e in evidence if e.get("rubric_hash") == rubric_hash)
+        result = score(rubrics[rubric_hash], answers_of(responses, photos, rubric_hash), profile_of_unit(held.unit))
+        summary = summarise(result)
+        scores.append(RubricScore(
+            rubric_hash, summary.awarded, summary.maximum, None if summary.band is None else summary.band.zh,
+            [{"code": v.code, "item": v.item, "effect": v.effect} for v in result.vetoes]))
+    return scores
