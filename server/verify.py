@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import Connection, and_, delete, func, insert, select
 
@@ -61,26 +62,45 @@ def check(conn: Connection, text: str) -> Outcome:
     code = parse_code(text)
     if code is None:
         return Outcome("malformed")
-    versions = _versions(conn, code)
-    found = [v for v in versions if _names(code, v)]
-    if not found:
+    found = choose(code, _versions(conn, code))
+    if found is None:
         return Outcome("unknown")
-    latest: dict[str, int] = {}
-    for v in versions:
-        latest[v.visit_id] = max(latest.get(v.visit_id, -1), v.amendment_no)
-    current = next((v for v in found if v.amendment_no == latest[v.visit_id]), None)
-    if current is not None:
+    paper, replacement = found
+    if replacement is None:
         # The stated score, as the laptop printed it on the sheet: the page answers "is this
         # paper the finalized record?", which the content hash proves. The server's own re-score
         # is for the office to compare; a differing figure here would make a true paper look false.
-        return Outcome("matches", _unit_name(conn, current), current.visit_date, current.stated_total,
-                       current.stated_maximum, current.stated_band)
-    paper = found[0]
+        return Outcome("matches", _unit_name(conn, paper), paper.visit_date, paper.stated_total,
+                       paper.stated_maximum, paper.stated_band)
     return Outcome("superseded", _unit_name(conn, paper), paper.visit_date,
-                   superseded_on=_local_date(_replacement(versions, paper).finalized_at))
+                   superseded_on=_local_date(replacement.finalized_at))
 
 
-def _versions(conn: Connection, code: Code) -> list:
+def choose(code: Code, versions: Sequence[Any]) -> tuple[Any, Any | None] | None:
+    """(the version the paper shows, the amendment that replaced it or None when it is the
+    latest) among ``versions`` (rows of one or more visits), or None when the code names none.
+
+    An amendment may return to an earlier version's content, so a hash can name several
+    versions of a visit: the paper matches when the latest is one of them, and otherwise was
+    last true at the latest of them, which the following amendment replaced.
+    """
+    named = [v for v in versions if _names(code, v)]
+    if not named:
+        return None
+    latest: dict[str, int] = {}
+    for v in versions:
+        latest[v.visit_id] = max(latest.get(v.visit_id, -1), v.amendment_no)
+    current = next((v for v in named if v.amendment_no == latest[v.visit_id]), None)
+    if current is not None:
+        return current, None
+    paper = max(named, key=lambda v: v.amendment_no)
+    later = sorted((v for v in versions if v.visit_id == paper.visit_id and v.amendment_no > paper.amendment_no),
+                   key=lambda v: v.amendment_no)
+    # The amendment that names the paper's content as the one it replaces, else simply the next.
+    return paper, next((v for v in later if v.replaces == paper.content_hash), later[0])
+
+
+def _versions(conn: Connection, code: Code) -> list[Any]:
     """Every version of the visit(s) the code may name, in one indexed query."""
     if code.visit_id is not None:
         where = fv.c.visit_id == code.visit_id
@@ -90,21 +110,14 @@ def _versions(conn: Connection, code: Code) -> list:
     return list(conn.execute(query).all())
 
 
-def _names(code: Code, version) -> bool:  # noqa: ANN001 - a SQLAlchemy Row
+def _names(code: Code, version: Any) -> bool:
     if code.visit_id is not None:
         return bool(version.visit_id == code.visit_id and version.content_hash.startswith(code.hash_prefix))
     return bool(version.visit_id.replace("-", "").startswith(code.id_prefix)
                 and version.content_hash.startswith(code.hash_prefix))
 
 
-def _replacement(versions: list, paper):  # noqa: ANN001, ANN202 - SQLAlchemy Rows
-    """The amendment that replaced the paper's version: the one naming its hash, else the next."""
-    same = sorted((v for v in versions if v.visit_id == paper.visit_id), key=lambda v: v.amendment_no)
-    named = next((v for v in same if v.replaces == paper.content_hash), None)
-    return named or next(v for v in same if v.amendment_no > paper.amendment_no)
-
-
-def _unit_name(conn: Connection, version) -> str:  # noqa: ANN001 - a SQLAlchemy Row
+def _unit_name(conn: Connection, version: Any) -> str:
     """The unit's name from the office's list, else from a unit a laptop made and pushed."""
     if version.unit_name:
         return str(version.unit_name)

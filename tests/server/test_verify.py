@@ -13,12 +13,13 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
 import pytest
 from sqlalchemy import Engine, insert, select
 
-from app.sync.codes import qr_payload, short_code
+from app.sync.codes import parse_code, qr_payload, short_code
 from server import verify as service
 from server.api.verify import choose_language
 from server.store.schema import accounts, finalized_versions, login_failures, units
@@ -133,6 +134,27 @@ def test_language_by_accept_language_and_override(server, amended):
         answer = get(server.url, payload + query, **{"Accept-Language": accept})
         assert answer.headers["content-language"] == expected, (accept, lang)
         assert f'lang="{expected}"' in answer.text
+
+
+def _chain(*hashes: str) -> list[SimpleNamespace]:
+    visit = "5b0c8f3e-2d7a-4c61-9a0e-7f1d2c3b4a51"
+    return [SimpleNamespace(visit_id=visit, amendment_no=n, content_hash=h, replaces=hashes[n - 1] if n else None,
+                            finalized_at=f"2026-11-{20 + n}T09:00:00+08:00") for n, h in enumerate(hashes)]
+
+
+def _outcome(versions: list[SimpleNamespace], digest: str) -> tuple[int, int | None] | None:
+    found = service.choose(parse_code(qr_payload(versions[0].visit_id, digest)), versions)
+    return None if found is None else (found[0].amendment_no, found[1] and found[1].amendment_no)
+
+
+def test_an_amendment_back_to_earlier_content_matches_that_paper_again():
+    a, b, c = "a" * 64, "b" * 64, "c" * 64
+    undone = _chain(a, b, a)
+    assert _outcome(undone, a) == (2, None)   # the first paper is true again
+    assert _outcome(undone, b) == (1, 2)      # the second was replaced by the third
+    again = _chain(a, b, a, c)
+    assert _outcome(again, a) == (2, 3)       # last true at the third, replaced by the fourth
+    assert _outcome(again, "d" * 64) is None
 
 
 @pytest.mark.parametrize("accept, expected", [
