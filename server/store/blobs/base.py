@@ -18,8 +18,6 @@ from abc import ABC, abstractmethod
 from collections.abc import AsyncGenerator, AsyncIterable, Iterable, Iterator
 from typing import Protocol
 
-import anyio.to_thread
-
 _NAME = re.compile(r"[0-9a-f]{64}")
 
 # The async bridge hands the worker thread blocks of about this size: big enough that one
@@ -32,6 +30,8 @@ BRIDGE_QUEUE = 4
 # A stream that sends nothing for this long is given up, and its partial file removed. A client
 # that vanishes without the connection closing (a laptop's Wi-Fi dropping) is only noticed so.
 STALL_TIMEOUT_S = float(os.environ.get("FIELDMARK_BLOB_STALL_S", "120"))
+# How often a full queue is tried again: a block takes the writing thread a few milliseconds.
+FULL_QUEUE_POLL_S = 0.002
 # Marks the end of a stream in the bridge's queue.
 _END = object()
 
@@ -180,25 +180,28 @@ class BlobStore(ABC):
             finally:
                 finished.set()
 
-        def offer(item: object) -> bool:
-            # Blocks while the queue is full (back-pressure); gives up once the thread is done.
+        async def offer(item: object) -> bool:
+            # Straight into the queue from the event loop: a thread hop per block cost more than
+            # the block's hashing. While the queue is full (the disk or S3 is slower than the
+            # network) poll briefly, which is back-pressure; give up once the thread is done.
             while not finished.is_set():
                 try:
-                    feed.put(item, timeout=0.05)
+                    feed.put_nowait(item)
                     return True
                 except queue.Full:
-                    continue
+                    await asyncio.sleep(FULL_QUEUE_POLL_S)
             return False
 
         worker = asyncio.get_running_loop().run_in_executor(None, work)
         try:
             async for block in _coalesce(chunks, BRIDGE_BLOCK):
-                if not await anyio.to_thread.run_sync(offer, block):
+                if not await offer(block):
                     break  # the thread stopped early (too large, say): its error is the answer
             else:
-                await anyio.to_thread.run_sync(offer, _END)
+                await offer(_END)
         except BaseException as exc:
-            await anyio.to_thread.run_sync(offer, exc)
+            # Shielded: a cancelled request still tells the thread, which removes its partial file.
+            await asyncio.shield(offer(exc))
             with contextlib.suppress(BaseException):
                 await asyncio.wait([worker])
             raise
