@@ -24,6 +24,7 @@ def register(sub: Any) -> None:
 
 def cmd_bundle_import(args: argparse.Namespace) -> int:
     # Imported here, as `serve` does: the web framework loads only for commands that need it.
+    from server.api import blobs
     from server.app import BLOB_FOLDER
 
     if not args.file.is_file():
@@ -32,7 +33,8 @@ def cmd_bundle_import(args: argparse.Namespace) -> int:
     engine = open_store(args)
     store = open_blob_store(config.blobs_url or config.data_dir / BLOB_FOLDER)
     try:
-        imported = import_bundle(engine, store, args.file)
+        # The same blob limit as the server's uploads: a bundle brings in what a push could.
+        imported = import_bundle(engine, store, args.file, max_blob_bytes=blobs.MAX_BLOB_BYTES)
     except BlobStoreUnavailable as exc:
         raise StoreUnavailable(str(exc)) from exc
     finally:

@@ -25,7 +25,7 @@ from starlette.requests import ClientDisconnect
 from app.sync.errors_body import ErrorBody
 from app.sync.protocol import API_PREFIX, Receipt
 from server.accounts import Account, Session
-from server.api.blobs import blob_store
+from server.api.blobs import blob_limit, blob_store
 from server.api.deps import ANY_ROLE
 from server.errors import Forbidden, ServerError, StoreUnavailable, TooLarge, UploadCut
 from server.store.blobs import BlobStore, BlobStoreUnavailable
@@ -58,7 +58,8 @@ def bundle_limit(request: Request) -> int:
                  "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}})
 async def post_bundle(request: Request, current: Annotated[Session, Depends(ANY_ROLE)],
                       store: Annotated[BlobStore, Depends(blob_store)],
-                      limit: Annotated[int, Depends(bundle_limit)]) -> Receipt:
+                      limit: Annotated[int, Depends(bundle_limit)],
+                      max_blob: Annotated[int, Depends(blob_limit)]) -> Receipt:
     metrics = request.app.state.metrics
     length = request.headers.get("content-length", "")
     try:
@@ -69,7 +70,8 @@ async def post_bundle(request: Request, current: Annotated[Session, Depends(ANY_
         path = await _receive(request.stream(), folder, limit)
         try:
             imported = await anyio.to_thread.run_sync(partial(
-                import_bundle, request.app.state.engine, store, path, gate=partial(_gate, current.account)))
+                import_bundle, request.app.state.engine, store, path, max_blob_bytes=max_blob,
+                gate=partial(_gate, current.account)))
         except BlobStoreUnavailable as exc:
             raise StoreUnavailable(str(exc)) from exc
         finally:

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
-from app.sync.bundle import DEFAULT_LIMITS, BundleLimits, VerifiedBundle, read_bundle
-from app.sync.errors import BundleError
+from app.sync.bundle import BLOB_PREFIX, DEFAULT_LIMITS, BundleLimits, VerifiedBundle, read_bundle
+from app.sync.errors import BundleError, BundleTooLarge
 from app.sync.protocol import Receipt
 from server.accounts import Account, get_account
 from server.devices import Device, find_device
@@ -53,11 +53,13 @@ def may_import(importer: Account, owner: Account) -> bool:
     return importer.id == owner.id or (importer.is_office and owner.scope.startswith(importer.scope))
 
 
-def import_bundle(engine: Engine, store: BlobStore, source: Path, *, gate: Gatekeeper | None = None,
-                  limits: BundleLimits = DEFAULT_LIMITS) -> Imported:
+def import_bundle(engine: Engine, store: BlobStore, source: Path, *, max_blob_bytes: int,
+                  gate: Gatekeeper | None = None, limits: BundleLimits = DEFAULT_LIMITS) -> Imported:
     """Check and apply the bundle at ``source``; its receipt.
 
-    Raises BundleRefused for a file that fails a check (nothing applied), Forbidden when
+    ``max_blob_bytes`` is the server's limit on one uploaded blob: a bundle cannot bring in a
+    blob a push could not. Raises BundleRefused for a file that fails a check (nothing
+    applied), Forbidden when
     ``gate`` refuses or the device's account is disabled, and what ``push`` raises (reused id,
     stale changeset) with nothing applied.
     """
@@ -75,6 +77,7 @@ def import_bundle(engine: Engine, store: BlobStore, source: Path, *, gate: Gatek
     try:
         with read_bundle(source, public_key_for=registered_key, limits=limits) as bundle:
             device = devices[bundle.manifest.device_id]
+            _check_blob_sizes(bundle, max_blob_bytes)
             owner = _owner(engine, device)
             if gate is not None:
                 gate(owner)
@@ -84,6 +87,13 @@ def import_bundle(engine: Engine, store: BlobStore, source: Path, *, gate: Gatek
     except BundleError as exc:
         raise BundleRefused(exc) from exc
     return Imported(receipt, new, device, owner, added)
+
+
+def _check_blob_sizes(bundle: VerifiedBundle, limit: int) -> None:
+    for entry in bundle.manifest.blobs:
+        if entry.size > limit:
+            raise BundleTooLarge(f"{entry.size} bytes; this server takes blobs of at most {limit} bytes",
+                                 entry=BLOB_PREFIX + entry.sha256)
 
 
 def _owner(engine: Engine, device: Device) -> Account:

@@ -27,6 +27,7 @@ from app.sync import keys
 from app.sync.bundle import BLOB_PREFIX, MANIFEST, SIGNATURE, write_bundle
 from app.sync.errors_body import ErrorBody
 from app.sync.protocol import Changeset, Receipt
+from server.api import blobs as blob_route
 from server.api import bundles as bundle_route
 from server.cli import main
 from server.store.blobs import open_blob_store
@@ -357,6 +358,21 @@ def test_a_bundle_from_an_unknown_device_is_refused_naming_it(server, tmp_path, 
     assert stranger.device in answer.json()["message"]
     status, _, err = cli(path)
     assert status == 1 and stranger.device in err
+    assert store_state(server) == before
+
+
+def test_a_blob_over_the_server_blob_limit_is_refused_as_an_upload_would_be(server, tmp_path, cli, monkeypatch):
+    lap = laptop(server, tmp_path)
+    change, blobs = lap.day(server)
+    path = lap.bundle(tmp_path / "day.fmbundle", change, blobs)
+    biggest = max(blobs, key=lambda sha: blobs[sha].stat().st_size)
+    monkeypatch.setattr(blob_route, "MAX_BLOB_BYTES", blobs[biggest].stat().st_size - 1)
+    before = store_state(server)
+    answer = post(server, lap.token, path.read_bytes())
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["code"] == "bundle_too_large" and answer.json()["entry"] == BLOB_PREFIX + biggest
+    status, _, err = cli(path)
+    assert status == 1 and BLOB_PREFIX + biggest in err
     assert store_state(server) == before
 
 

@@ -222,12 +222,12 @@ def test_bad_bodies_are_refused_and_store_nothing(server):
     wrong_type = {**good, "device_seq": "twelve"}
     oversized = {**good, "rows": [{**good["rows"][0], "values": {"unit_id": good["rows"][0]["values"]["unit_id"],
                                                                  "note": "x" * (2 * 1024 * 1024)}}]}
+    # A rubric template whose document does not hash to its name refuses the changeset whole.
+    forged_template = {**good, "rubric_templates": [{"hash": "0" * 64, "rubric_id": "r", "version": "1",
+                                                     "name_zh": "表", "name_en": "Form", "document": {}}]}
     before = snapshot(server)
     for body, status in ((b"{not json", 400), (unknown_field, 400), (unknown_table, 400), (wrong_type, 400),
-                         (oversized, 413), ({**good, "finalizations": [{"visit_id": str(uuid.uuid4()),
-                          "amendment_no": 0, "content_hash": "0" * 64, "replaces": None,
-                          "finalized_at": "2026-11-24T17:45:12.004+08:00",
-                          "score": {"total": "1", "maximum": "2", "band": None}}]}, 422)):
+                         (oversized, 413), (forged_template, 422)):
         answer = push_twice(server, server.admin_token, body)
         assert answer.status_code == status, answer.text
         assert answer.json()["code"] in {"malformed", "too_large", "invalid"}
