@@ -87,10 +87,12 @@ def load_visit(conn: Connection, visit_id: str) -> HeldVisit | None:
 
 
 def build_record(held: HeldVisit) -> dict[str, Any]:
-    """The canonical record from the rows, members of one role in the order they are held."""
+    """The canonical record from the rows, members of one role in inspector id order."""
     if held.unit is None:
         raise IncompleteVisit(f"the server does not have the visit's unit {held.unit_id}")
     tables = {arg: held.rows.get(table, []) for table, arg in RECORD_TABLES.items()}
+    # Without names, members of one role stay in inspector id order: the same on every call.
+    tables["members"] = sorted(tables["members"], key=lambda m: str(m.get("inspector_id")))
     try:
         return build_visit_record(held.values, unit_code=held.unit["code"], **tables)
     except (KeyError, TypeError, ValueError) as exc:
