@@ -132,7 +132,7 @@ def render(kind: str, lang: str, code: str, outcome: service.Outcome | None = No
 
 
 _STYLE = (
-    "body{margin:0;font:17px/1.5 system-ui,-apple-system,'PingFang SC','Microsoft YaHei',sans-serif;"
+    "body{margin:0;font:17px/1.5 system-ui,-apple-system,'PingFang SC','Noto Sans CJK SC','Microsoft YaHei',sans-serif;"
     "color:#202124;background:#f8f9fa}"
     "main{max-width:34rem;margin:0 auto;padding:1.25rem}"
     ".title{color:#5f6368;margin:0 0 .5rem}"
