@@ -158,14 +158,10 @@ def verification_block(ctx: DocContext) -> list[Flowable]:
     drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
     drawing.initialFontName = FONT  # else the drawing names Helvetica, which is never embedded
     drawing.add(widget)
-    how = ctx.t("verify.online", server=_server_name(server_url)) if server_url else ctx.t("verify.how")
+    # The server as a reader knows it: the host (and port) of the page the code opens.
+    how = ctx.t("verify.online", server=urlsplit(payload).netloc) if server_url else ctx.t("verify.how")
     text = [p(ctx.t("verify"), s.h2), p(short, ctx.styles.h1), p(payload, s.small), p(how, s.small)]
     tbl = Table([[drawing, text]], colWidths=[size + 6, ctx.width - size - 6], hAlign="LEFT")
     tbl.setStyle(grid_style(header_rows=0, extra=[("GRID", (0, 0), (-1, -1), 0, colors.white),
                                                   ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     return [Spacer(1, 4), KeepTogether([tbl])]
-
-
-def _server_name(url: str) -> str:
-    """The server as a reader knows it: its host (and port), without the scheme or a path."""
-    return urlsplit(url).netloc or url

@@ -50,8 +50,14 @@ def short_code(visit_id: str, digest: str) -> str:
 
 
 def verify_url(server_url: str, visit_id: str, digest: str) -> str:
-    """The server's verify page for this paper: what the QR code holds once a server is known."""
-    return server_url.strip().rstrip("/") + VERIFY_PATH + qr_payload(visit_id, digest)
+    """The server's verify page for this paper: what the QR code holds once a server is known.
+
+    A server given without a scheme is taken as https: a phone opens only a QR code that holds
+    a whole URL, and a server reached over the internet speaks TLS (docs/deploy.md)."""
+    base = server_url.strip().rstrip("/")
+    if "://" not in base:
+        base = "https://" + base
+    return base + VERIFY_PATH + qr_payload(visit_id, digest)
 
 
 def parse_code(text: str) -> Code | None:
@@ -59,11 +65,11 @@ def parse_code(text: str) -> Code | None:
     spaces, or a verify page's URL); None when it is none of these."""
     text = text.strip()
     if "://" in text:
-        path = unquote(urlsplit(text).path).lower()
-        if VERIFY_PATH not in path:
-            return None
-        text = path.rsplit(VERIFY_PATH, 1)[1].strip("/")
+        text = unquote(urlsplit(text).path)
     text = text.lower()
+    if VERIFY_PATH in text:
+        # A verify page's address, with or without its scheme: the code is what follows.
+        text = re.split(r"[?#]", text.rsplit(VERIFY_PATH, 1)[1])[0].strip("/")
     m = _LONG_RE.match(text)
     if m:
         return Code(m.group(1), m.group(1).replace("-", "")[:SHORT_DIGITS], m.group(2))

@@ -75,11 +75,19 @@ def test_the_laptop_check_reads_the_verify_url(final, seeded):
      ("5b0c8f3e-2d7a-4c61-9a0e-7f1d2c3b4a51", "5b0c8f3e", "3e5a7c9b1d2f4e6a")),
     ("5B0C-8F3E-3E5A 7C9B", (None, "5b0c8f3e", "3e5a7c9b")),
     ("https://x.cn/verify/5b0c8f3e3e5a7c9b", (None, "5b0c8f3e", "3e5a7c9b")),
+    ("x.cn/verify/5B0C-8F3E-3E5A-7C9B?lang=en", (None, "5b0c8f3e", "3e5a7c9b")),
 ])
 def test_code_forms_parse(text, expected):
     code = parse_code(text)
     assert code is not None and (code.visit_id, code.id_prefix, code.hash_prefix) == expected
     assert code.short == "5b0c8f3e3e5a7c9b"
+
+
+def test_a_server_without_a_scheme_is_https():
+    assert verify_url(" fieldmark.example.cn/ ", "5b0c8f3e-2d7a-4c61-9a0e-7f1d2c3b4a51", "3e5a7c9b" * 8) == \
+        "https://fieldmark.example.cn/verify/FM1-5b0c8f3e-2d7a-4c61-9a0e-7f1d2c3b4a51-3e5a7c9b3e5a7c9b"
+    assert verify_url("http://10.0.0.5:8765", "5b0c8f3e-2d7a-4c61-9a0e-7f1d2c3b4a51", "3e5a7c9b" * 8).startswith(
+        "http://10.0.0.5:8765/verify/FM1-")
 
 
 @pytest.mark.parametrize("text", ["", "FM1-", "5b0c8f3e3e5a7c9", "https://x.cn/", "https://x.cn/verify/",
