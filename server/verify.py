@@ -8,7 +8,6 @@ counts the same requests. No HTTP here: ``server.api.verify`` renders the page.
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from collections.abc import Sequence
@@ -21,7 +20,7 @@ from sqlalchemy import Connection, and_, delete, func, insert, select
 from app.sync.codes import Code, parse_code
 from server.config import Config
 from server.store.schema import finalized_versions as fv
-from server.store.schema import login_failures, sync_rows, units
+from server.store.schema import login_failures, units
 
 # Hits on the verify page are counted in the table of timed events per key that the login limit
 # uses (key, at; indexed on both), under keys of their own: "verify:<address>". Login counts
@@ -52,6 +51,7 @@ class Turn:
 
 
 # What the page needs of a version; never ``record`` (large, and it names people and findings).
+# A pushed visit's unit is always one of the office's (server.sync.placement), so the join finds it.
 _COLUMNS = (fv.c.visit_id, fv.c.amendment_no, fv.c.content_hash, fv.c.replaces, fv.c.finalized_at,
             fv.c.unit_id, fv.c.visit_date, fv.c.stated_total, fv.c.stated_maximum, fv.c.stated_band,
             units.c.name.label("unit_name"))
@@ -70,9 +70,9 @@ def check(conn: Connection, text: str) -> Outcome:
         # The stated score, as the laptop printed it on the sheet: the page answers "is this
         # paper the finalized record?", which the content hash proves. The server's own re-score
         # is for the office to compare; a differing figure here would make a true paper look false.
-        return Outcome("matches", _unit_name(conn, paper), paper.visit_date, paper.stated_total,
+        return Outcome("matches", paper.unit_name or "", paper.visit_date, paper.stated_total,
                        paper.stated_maximum, paper.stated_band)
-    return Outcome("superseded", _unit_name(conn, paper), paper.visit_date,
+    return Outcome("superseded", paper.unit_name or "", paper.visit_date,
                    superseded_on=_local_date(replacement.finalized_at))
 
 
@@ -115,20 +115,6 @@ def _names(code: Code, version: Any) -> bool:
         return bool(version.visit_id == code.visit_id and version.content_hash.startswith(code.hash_prefix))
     return bool(version.visit_id.replace("-", "").startswith(code.id_prefix)
                 and version.content_hash.startswith(code.hash_prefix))
-
-
-def _unit_name(conn: Connection, version: Any) -> str:
-    """The unit's name from the office's list, else from a unit a laptop made and pushed."""
-    if version.unit_name:
-        return str(version.unit_name)
-    pushed = conn.execute(select(sync_rows.c.row_values).where(and_(
-        sync_rows.c.table_name == "units", sync_rows.c.key == version.unit_id))).scalar()
-    if pushed:
-        try:
-            return str(json.loads(pushed).get("name") or "")
-        except (ValueError, AttributeError):
-            return ""
-    return ""
 
 
 def _local_date(finalized_at: str) -> str:
