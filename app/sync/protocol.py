@@ -8,9 +8,17 @@ Pull messages are in ``app.sync.pull``; the error body in ``app.sync.errors_body
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import math
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    field_validator,
+    model_validator,
+)
 
 from app.canonical import content_hash
 from app.sync.fields import (
@@ -35,6 +43,9 @@ API_PREFIX = "/api/v1"
 MAX_ROWS_PER_CHANGESET = 5_000
 MAX_HASHES_PER_QUERY = 1_000
 MAX_PULL_PAGE = 1_000
+# Counters a device keeps (device_seq, amendment_no) are 32-bit signed integers in the server's
+# store: one changeset a second would take 68 years to reach the bound.
+MAX_COUNTER = 2**31 - 1
 
 # Columns whose value names a blob: a changeset lists every such hash, so the server can check it
 # holds them all before it opens the transaction.
@@ -44,8 +55,64 @@ BLOB_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _is_unicode(text: str) -> bool:
+    # A JSON escape such as "\ud800" decodes to a lone surrogate: a str that no UTF-8 encoder
+    # (the digest, the database driver, the answer) can write.
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _check_json(value: Any) -> None:
+    """Inside free JSON (row values, documents): real Unicode and finite numbers only. NaN and
+    Infinity are not JSON (Python's parser takes them): stored, they would break every answer
+    that carries them. A NUL character is text like any other here: it travels escaped."""
+    if isinstance(value, str):
+        if not _is_unicode(value):
+            raise ValueError("text must be valid Unicode (no lone surrogates)")
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError("numbers must be finite (NaN and Infinity are not JSON)")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_json(key)
+            _check_json(item)
+    elif isinstance(value, list):
+        for item in value:
+            _check_json(item)
+
+
 class Message(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _exact_types(cls, data: Any) -> Any:
+        # JSON has numbers and booleans of its own: "limit": true, "device_seq": "5" or 2.0 are
+        # the wrong type (400), not values to coerce as pydantic's lax mode would.
+        if isinstance(data, dict):
+            for name, field in cls.model_fields.items():
+                value = data.get(name)
+                if value is None:
+                    continue
+                if field.annotation is int and (isinstance(value, bool) or not isinstance(value, int)):
+                    raise ValueError(f"{name} must be a whole number")
+                if field.annotation is bool and not isinstance(value, bool):
+                    raise ValueError(f"{name} must be true or false")
+        return data
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _plain_values(cls, value: Any) -> Any:
+        # A message's own text fields (names, labels, logins, ids) also refuse NUL, which
+        # PostgreSQL cannot store in text; nested messages check their own fields.
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("text must not contain NUL characters")
+        if not isinstance(value, BaseModel):
+            _check_json(value)
+        return value
 
 
 # --- login and devices -------------------------------------------------------------------------
@@ -167,7 +234,7 @@ class FinalizedVersion(Message):
     """One finalized state of a visit. An amendment adds one that names the one it replaces."""
 
     visit_id: Uuid
-    amendment_no: Annotated[int, Field(ge=0)]
+    amendment_no: Annotated[int, Field(ge=0, le=MAX_COUNTER)]
     content_hash: Sha256
     replaces: Sha256 | None
     finalized_at: IsoTimestamp
@@ -199,7 +266,7 @@ class Changeset(Message):
     device_id: Uuid
     # Counts up by one per changeset the device makes. A later changeset carries every row an
     # earlier unacknowledged one did, so an earlier one arriving late is stale and refused.
-    device_seq: Annotated[int, Field(ge=1)]
+    device_seq: Annotated[int, Field(ge=1, le=MAX_COUNTER)]
     created_at: IsoTimestamp
     rows: Annotated[list[RowChange], Field(max_length=MAX_ROWS_PER_CHANGESET)]
     blobs: list[Sha256] = []

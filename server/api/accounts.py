@@ -24,7 +24,7 @@ from app.sync.protocol import (
 from server import accounts as service
 from server.accounts import Session
 from server.api.deps import ANY_ROLE, OFFICE, TX, config, engine
-from server.api.models import AccountOut, iso_time
+from server.api.models import REFUSED, AccountOut, iso_time
 from server.devices import NewDevice, register_device
 from server.errors import BadInput, ServerError
 
@@ -32,7 +32,7 @@ router = APIRouter(prefix=API_PREFIX)
 
 
 def _refusals(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    return {status: {"model": ErrorBody} for status in statuses}
+    return REFUSED | {status: {"model": ErrorBody} for status in statuses}
 
 
 def account_message(account: service.Account) -> Account:

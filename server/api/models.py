@@ -8,6 +8,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.sync.errors_body import ErrorBody
+
+# Declared on every route: any refusal (401 for a missing token, 413 for a body over the limit,
+# 400 for a malformed one...) is the contract's ErrorBody; without it the description would
+# show FastAPI's own 422 body, which this server never sends.
+REFUSED: dict[int | str, dict[str, Any]] = {
+    "4XX": {"model": ErrorBody, "description": "Refused: the contract's ErrorBody (docs/sync-protocol.md section 2)"},
+}
+
 
 class Message(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)

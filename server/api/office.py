@@ -15,6 +15,7 @@ from server import office
 from server.accounts import Session
 from server.api.blobs import blob_store
 from server.api.deps import ANY_ROLE, TX, role
+from server.api.models import REFUSED
 from server.store.blobs import BlobStore
 from server.sync.pull import settings_message
 
@@ -30,7 +31,7 @@ class OfficeSettingsUpdate(Message):
 
 
 _ANSWERS: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorBody}, 401: {"model": ErrorBody}, 403: {"model": ErrorBody},
+    **REFUSED, 400: {"model": ErrorBody}, 401: {"model": ErrorBody}, 403: {"model": ErrorBody},
     404: {"model": ErrorBody, "description": "Not set yet"},
     422: {"model": ErrorBody, "description": "No name, or a logo the server has no blob for (invalid)"},
 }

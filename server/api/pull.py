@@ -16,11 +16,17 @@ from app.sync.protocol import API_PREFIX
 from app.sync.pull import PullPage, PullRequest
 from server.accounts import Session
 from server.api.deps import ANY_ROLE, TX
+from server.api.models import REFUSED
 from server.sync.pull import pull
 
 router = APIRouter(prefix=API_PREFIX)
 
 _ANSWERS: dict[int | str, dict[str, Any]] = {
+    **REFUSED,
+    # The next page: the same request from this page's next_cursor (a client asks while "more").
+    200: {"description": "A page of items after the cursor", "links": {"NextPage": {
+        "operationId": "pull", "description": "The page after this one",
+        "requestBody": {"cursor": "$response.body#/next_cursor", "limit": "$request.body#/limit"}}}},
     400: {"model": ErrorBody, "description": "Not a PullRequest (malformed, with problems)"},
     401: {"model": ErrorBody},
     422: {"model": ErrorBody, "description": "A cursor this server did not give, or one ahead of it (invalid): "
@@ -28,6 +34,6 @@ _ANSWERS: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.post("/pull", response_model=PullPage, responses=_ANSWERS)
+@router.post("/pull", response_model=PullPage, responses=_ANSWERS, operation_id="pull")
 def pull_page(body: PullRequest, current: Annotated[Session, Depends(ANY_ROLE)], conn: Connection = TX) -> PullPage:
     return pull(conn, current.account, body.cursor, body.limit)
