@@ -261,3 +261,29 @@ def test_visit_show_of_a_draft_and_of_an_unknown_visit(server, laptop, capsys):
         assert conn.execute(select(sync_rows.c.key).where(sync_rows.c.key == visit_id)).first() is not None
     status, _, err = show(server, "00000000-0000-4000-8000-00000000abcd", capsys)
     assert status == 1 and "no visit 00000000-0000-4000-8000-00000000abcd" in err
+
+
+def test_a_team_mates_conflicting_edit_shows_as_an_open_conflict_of_the_visit(server, laptop, capsys):
+    machine, visit_id = laptop
+    first = finalize(machine, visit_id)
+    pushed = full_push(machine, visit_id)
+    send(server, machine, pushed)
+    # A team-mate's laptop answered the same item otherwise, from the same base: both are kept.
+    item = an_answered_item(machine, visit_id)
+    leader = server.make_account("team_leader", COUNTY)
+    mate = Laptop(machine.profile, leader.token)
+    mate_device = "6a7b8c9d-0e1f-4a2b-9c3d-4e5f6a7b8c9d"
+    register_device(server, leader.token, mate_device)
+    [row] = [r for r in pushed["rows"] if r["table"] == "responses"
+             and r["values"]["item_code"] == item.item_code and r["values"]["rubric_hash"] == item.rubric_hash]
+    other_answer = {**row, "rev": f"001900000000000-000000-{mate_device}", "base_rev": None,
+                    "values": {**row["values"], "note": "另一位组员的记录"}}
+    body = {**mate.changeset([other_answer]), "device_id": mate_device}
+    answer = push_twice(server, leader.token, body)
+    assert answer.status_code == 200, answer.text
+    [conflict] = answer.json()["conflicts"]
+    status, view, _ = show(server, visit_id, capsys)
+    assert status == 0
+    assert [c["conflict_id"] for c in view["open_conflicts"]] == [conflict["conflict_id"]]
+    # The row keeps its current value until a person chooses: the latest version still matches.
+    assert (view["status"], view["content_hash"], view["matches_latest"]) == ("finalized", first, True)
