@@ -1,7 +1,9 @@
 """Findings (问题) with their rectification loop, and good practices (好的做法).
 
 A finding moves through statuses; every move is a row in its history, so the office can see
-who verified what and when. A fix made during the visit closes at once (立行立改).
+who verified what and when. A fix made during the visit closes at once (立行立改). The status is
+that history's latest event (``db.queries.findings.STATUS``), never a copy kept on the finding, so
+the office's events and the inspectors' merge by time.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ def add_finding(
             "id": finding_id, "visit_id": visit_id, "unit_id": visit.unit_id,
             "rubric_hash": rubric_hash, "item_code": item_code, "description": description.strip(),
             "requirement": requirement, "deadline": deadline, "responsible": responsible,
-            "severity": severity, "status": status, "created_at": tx.now,
+            "severity": severity, "created_at": tx.now,
         }, tx.meta)
         _event(tx, finding_id, status, "", visit_id, by)
     return OpChangesWithId(finding_id, OpChanges(findings=True, visit_ids=frozenset({visit_id})))
@@ -82,7 +84,6 @@ def set_finding_status(
     if status not in TRANSITIONS[row["status"]]:
         raise InvalidAnswer(f"a finding that is {row['status']} cannot become {status}")
     with profile.transaction() as tx:
-        rows.update(tx.db, "findings", finding_id, {"status": status}, tx.meta)
         _event(tx, finding_id, status, note, visit_id, by)
     return OpChanges(findings=True, visit_ids=frozenset({row["visit_id"]}))
 

@@ -26,14 +26,25 @@ SYNCED_TABLES = (
     "units",
     "inspectors",
     "teams",
+    "team_members",
     "campaigns",
     "assignments",
     "visits",
+    "visit_rubrics",
+    "visit_members",
+    "visit_sections",
     "responses",
     "findings",
     "finding_events",
     "good_practices",
     "evidence",
+    "evidence_captions",
+    "evidence_annotations",
+    "evidence_links",
+    "evidence_positions",
     "signatures",
     "audit_log",
 )
+# The synced tables that hold a photo's independently edited parts, one row each per photo.
+EVIDENCE_PARTS = ("evidence_captions", "evidence_annotations", "evidence_links", "evidence_positions")
+CONFLICT_STATUSES = ("open", "resolved")

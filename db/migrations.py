@@ -12,20 +12,31 @@ acknowledges the revision) and ``deleted`` (tombstones: a delete is a flagged ro
 from __future__ import annotations
 
 import sqlite3
+import uuid
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from db.codes import (  # noqa: F401 - the schema's code lists, re-exported
     AREA_LEVELS,
+    CONFLICT_STATUSES,
+    EVIDENCE_PARTS,
     FINDING_STATUSES,
     SEVERITIES,
     SYNCED_TABLES,
     VISIT_STATUSES,
     VISIT_TYPES,
 )
+from db.keys import derived_key
 
 MIGRATIONS = Migrations("fieldmark")
+
+# The tables that had sync columns when 0001 was released. Frozen here because SYNCED_TABLES grows
+# with later steps and a released step must make the same schema it always made.
+_SYNCED_AT_0001 = (
+    "admin_areas", "units", "inspectors", "teams", "campaigns", "assignments", "visits", "responses",
+    "findings", "finding_events", "good_practices", "evidence", "signatures", "audit_log",
+)
 
 SYNC_COLUMNS = """
     rev TEXT NOT NULL,
@@ -316,7 +327,7 @@ def m0001_initial(db: Database) -> None:
     )
     # Pending work for sync is found through partial indexes on the dirty flag, so the scan
     # stays proportional to the changes, not to the whole table.
-    for table in SYNCED_TABLES:
+    for table in _SYNCED_AT_0001:
         db.execute(f"CREATE INDEX {table}_dirty ON {table}(rev) WHERE dirty = 1")
 
 
@@ -385,3 +396,222 @@ def m0004_evidence_on_sheet(db: Database) -> None:
         ALTER TABLE evidence ADD COLUMN on_sheet INTEGER CHECK (on_sheet IS NULL OR on_sheet IN (0, 1));
         """,
     )
+
+
+# The revision a row was last acknowledged by, or received from, a server: its base. NULL for a
+# row this device made and never synced.
+BASE_REV = "base_rev TEXT"
+
+
+class MigrationLost(sqlite3.DatabaseError):
+    """A rebuilt table would hold fewer rows than before: the step is rolled back, nothing lost."""
+
+
+def _count(db: Database, table: str) -> int:
+    return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def _rebuild(db: Database, table: str, create: str, copy: str) -> None:
+    """Give ``table`` a new shape: the old rows are copied by ``copy`` (reading ``{table}_0004``),
+    and the step fails rather than drop a row the copy missed."""
+    db.execute(f"ALTER TABLE {table} RENAME TO {table}_0004")
+    before = _count(db, f"{table}_0004")
+    _script(db, create)
+    db.execute(copy)
+    if _count(db, table) != before:
+        raise MigrationLost(f"copying {table} kept {_count(db, table)} of {before} rows")
+
+
+def _bump(rev: str) -> str:
+    # A stamp one counter step after ``rev`` on the same node: sorts right after it, as text too.
+    wall, counter, node = rev.split("-", 2)
+    return f"{wall}-{int(counter) + 1:0{len(counter)}d}-{node}"
+
+
+def _status_as_events(db: Database) -> None:
+    """Before the stored status goes, make the event log say every status it said.
+
+    A finding whose stored status is not its latest event's (or that has no event) gets one more
+    event carrying that status, ordered after every other: the derived status then equals the
+    stored one, and nothing the inspector saw changes.
+    """
+    findings = db.execute(
+        "SELECT f.id, f.visit_id, f.status, f.created_at, f.rev, f.device_id, "
+        "(SELECT e.status FROM finding_events e WHERE e.finding_id = f.id AND e.deleted = 0 "
+        " ORDER BY e.at DESC, e.rev DESC LIMIT 1), "
+        "(SELECT max(e.at) FROM finding_events e WHERE e.finding_id = f.id), "
+        "(SELECT max(e.rev) FROM finding_events e WHERE e.finding_id = f.id) "
+        "FROM findings f"
+    ).fetchall()
+    for fid, visit_id, stored, created_at, rev, device, derived, last_at, last_rev in findings:
+        if stored == derived:
+            continue
+        db.execute(
+            "INSERT INTO finding_events (id, finding_id, visit_id, status, note, at, by_inspector, "
+            "rev, device_id, dirty, deleted, base_rev) VALUES (?, ?, ?, ?, '', ?, NULL, ?, ?, 1, 0, NULL)",
+            (str(uuid.uuid4()), fid, visit_id, stored, max(created_at, last_at or created_at),
+             _bump(max(rev, last_rev or rev)), device),
+        )
+
+
+@MIGRATIONS(name="0005_sync_model")
+def m0005_sync_model(db: Database) -> None:
+    # What a two-way sync needs locally (issue 12): a base revision on every synced row; the link
+    # tables (team members, a visit's rubrics, members and 分工) as synced rows with derived keys;
+    # answers keyed by (visit, rubric, item) on every laptop; a finding's status only in its
+    # event log, so the office's events and the inspector's merge; a photo's caption,
+    # annotations, links and order as rows of their own; and the conflicts waiting for a person.
+    db.conn.create_function("row_key", -1, derived_key, deterministic=True)
+
+    for table in _SYNCED_AT_0001:
+        db.execute(f"ALTER TABLE {table} ADD COLUMN {BASE_REV}")
+        # A clean row was acknowledged at the revision it holds.
+        db.execute(f"UPDATE {table} SET base_rev = rev WHERE dirty = 0")
+
+    # Answers were keyed by a random id per laptop; the same item now has the same key everywhere.
+    # Nothing refers to a response by its id (audit rows name rubric and item), so only the id moves.
+    db.execute("UPDATE responses SET id = row_key('responses', visit_id, rubric_hash, item_code)")
+
+    # The link rows were always written in one action with their team or visit: they take its
+    # revision and device, and are dirty, since no server has seen them as rows.
+    link_sync = "p.rev, p.device_id, 1, 0, NULL"
+    _rebuild(db, "team_members", f"""
+        CREATE TABLE team_members (
+            id TEXT PRIMARY KEY,
+            team_id TEXT NOT NULL REFERENCES teams(id),
+            inspector_id TEXT NOT NULL REFERENCES inspectors(id),
+            role TEXT NOT NULL CHECK (role IN ('leader', 'member')),
+            {SYNC_COLUMNS}, {BASE_REV},
+            UNIQUE (team_id, inspector_id)
+        )""", f"INSERT INTO team_members SELECT row_key('team_members', m.team_id, m.inspector_id), "
+              f"m.team_id, m.inspector_id, m.role, {link_sync} "
+              f"FROM team_members_0004 m JOIN teams p ON p.id = m.team_id")
+    _rebuild(db, "visit_rubrics", f"""
+        CREATE TABLE visit_rubrics (
+            id TEXT PRIMARY KEY,
+            visit_id TEXT NOT NULL REFERENCES visits(id),
+            rubric_hash TEXT NOT NULL REFERENCES rubric_templates(hash),
+            position INTEGER NOT NULL,
+            {SYNC_COLUMNS}, {BASE_REV},
+            UNIQUE (visit_id, rubric_hash)
+        )""", f"INSERT INTO visit_rubrics SELECT row_key('visit_rubrics', r.visit_id, r.rubric_hash), "
+              f"r.visit_id, r.rubric_hash, r.position, {link_sync} "
+              f"FROM visit_rubrics_0004 r JOIN visits p ON p.id = r.visit_id")
+    _rebuild(db, "visit_members", f"""
+        CREATE TABLE visit_members (
+            id TEXT PRIMARY KEY,
+            visit_id TEXT NOT NULL REFERENCES visits(id),
+            inspector_id TEXT NOT NULL REFERENCES inspectors(id),
+            role TEXT NOT NULL CHECK (role IN ('leader', 'member')),
+            {SYNC_COLUMNS}, {BASE_REV},
+            UNIQUE (visit_id, inspector_id)
+        )""", f"INSERT INTO visit_members SELECT row_key('visit_members', m.visit_id, m.inspector_id), "
+              f"m.visit_id, m.inspector_id, m.role, {link_sync} "
+              f"FROM visit_members_0004 m JOIN visits p ON p.id = m.visit_id")
+    _rebuild(db, "visit_sections", f"""
+        CREATE TABLE visit_sections (
+            id TEXT PRIMARY KEY,
+            visit_id TEXT NOT NULL REFERENCES visits(id),
+            rubric_hash TEXT NOT NULL,
+            section_code TEXT NOT NULL,
+            inspector_id TEXT NOT NULL REFERENCES inspectors(id),
+            {SYNC_COLUMNS}, {BASE_REV},
+            UNIQUE (visit_id, rubric_hash, section_code)
+        )""", f"INSERT INTO visit_sections SELECT "
+              f"row_key('visit_sections', s.visit_id, s.rubric_hash, s.section_code), "
+              f"s.visit_id, s.rubric_hash, s.section_code, s.inspector_id, {link_sync} "
+              f"FROM visit_sections_0004 s JOIN visits p ON p.id = s.visit_id")
+    for table in ("team_members", "visit_rubrics", "visit_members", "visit_sections"):
+        db.execute(f"DROP TABLE {table}_0004")
+
+    # A photo keeps what is fixed at import (the bytes and what they say) and its delete and sheet
+    # choice; its caption, annotations, links and order become rows of their own, each with its
+    # own revision, copied with the photo's revision and dirty like the link rows above.
+    photo_columns = ("id, sha256, visit_id, size, original_name, media_type, width, height, taken_at, "
+                     "taken_offset, gps_lat, gps_lon, camera, orientation, reduced, original_sha256, "
+                     "original_size, imported_at, deleted_at, on_sheet, rev, device_id, dirty, deleted, base_rev")
+    _rebuild(db, "evidence", f"""
+        CREATE TABLE evidence (
+            id TEXT PRIMARY KEY,
+            sha256 TEXT NOT NULL,
+            visit_id TEXT NOT NULL REFERENCES visits(id),
+            size INTEGER NOT NULL,
+            original_name TEXT NOT NULL DEFAULT '',
+            media_type TEXT NOT NULL,
+            width INTEGER,
+            height INTEGER,
+            taken_at TEXT,
+            taken_offset TEXT,
+            gps_lat REAL,
+            gps_lon REAL,
+            camera TEXT NOT NULL DEFAULT '',
+            orientation INTEGER NOT NULL DEFAULT 1 CHECK (orientation BETWEEN 1 AND 8),
+            reduced INTEGER NOT NULL DEFAULT 0 CHECK (reduced IN (0, 1)),
+            original_sha256 TEXT,
+            original_size INTEGER,
+            imported_at TEXT NOT NULL,
+            deleted_at TEXT,
+            on_sheet INTEGER CHECK (on_sheet IS NULL OR on_sheet IN (0, 1)),
+            {SYNC_COLUMNS}, {BASE_REV}
+        )""", f"INSERT INTO evidence ({photo_columns}) SELECT {photo_columns} FROM evidence_0004")
+    part_head = """
+            id TEXT PRIMARY KEY,
+            evidence_id TEXT NOT NULL UNIQUE REFERENCES evidence(id),
+            visit_id TEXT NOT NULL REFERENCES visits(id),"""
+    parts = {
+        "evidence_captions": ("caption TEXT NOT NULL DEFAULT ''", "caption"),
+        "evidence_annotations": ("annotations TEXT", "annotations"),
+        "evidence_links": ("rubric_hash TEXT, item_code TEXT, finding_id TEXT REFERENCES findings(id)",
+                           "rubric_hash, item_code, finding_id"),
+        "evidence_positions": ("position INTEGER NOT NULL DEFAULT 0", "position"),
+    }
+    for table, (columns, names) in parts.items():
+        _script(db, f"CREATE TABLE {table} ({part_head} {columns}, {SYNC_COLUMNS}, {BASE_REV})")
+        db.execute(
+            f"INSERT INTO {table} (id, evidence_id, visit_id, {names}, rev, device_id, dirty, deleted, base_rev) "
+            f"SELECT row_key('{table}', id), id, visit_id, {names}, rev, device_id, 1, 0, NULL FROM evidence_0004"
+        )
+    db.execute("DROP TABLE evidence_0004")
+    _script(db, """
+        CREATE INDEX evidence_visit ON evidence(visit_id);
+        CREATE INDEX evidence_sha ON evidence(sha256);
+        CREATE INDEX evidence_original_sha ON evidence(original_sha256) WHERE original_sha256 IS NOT NULL;
+        CREATE INDEX evidence_links_item ON evidence_links(visit_id, rubric_hash, item_code);
+        CREATE INDEX evidence_links_finding ON evidence_links(finding_id) WHERE finding_id IS NOT NULL;
+        CREATE INDEX evidence_positions_visit ON evidence_positions(visit_id, position);
+        """)
+
+    # A finding's status is its latest event (by time, then revision): the office's events and
+    # the inspector's merge there. The stored copy goes, after its every value is an event.
+    _status_as_events(db)
+    _script(db, """
+        DROP INDEX findings_unit_status;
+        ALTER TABLE findings DROP COLUMN status;
+        CREATE INDEX findings_unit ON findings(unit_id);
+        CREATE INDEX finding_events_latest ON finding_events(finding_id, at DESC, rev DESC) WHERE deleted = 0;
+        """)
+
+    # Both versions of a row changed on two sides since their base, until a person chooses.
+    # ``origin`` says who found it: the server (a receipt or a pull) or this laptop (a pulled row
+    # meeting a local edit). No foreign key to visits: a conflict may come for a visit not held here.
+    _script(db, f"""
+        CREATE TABLE sync_conflicts (
+            id TEXT PRIMARY KEY,
+            table_name TEXT NOT NULL,
+            row_key TEXT NOT NULL,
+            visit_id TEXT,
+            base_rev TEXT,
+            current TEXT NOT NULL,
+            incoming TEXT NOT NULL,
+            detected_at TEXT NOT NULL,
+            origin TEXT NOT NULL CHECK (origin IN ('server', 'local')),
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN {_in(CONFLICT_STATUSES)}),
+            resolved_by_rev TEXT
+        );
+        CREATE INDEX sync_conflicts_open ON sync_conflicts(visit_id) WHERE status = 'open';
+        CREATE INDEX sync_conflicts_row ON sync_conflicts(table_name, row_key);
+        """)
+
+    for table in SYNCED_TABLES:
+        if table not in _SYNCED_AT_0001 or table == "evidence":
+            db.execute(f"CREATE INDEX {table}_dirty ON {table}(rev) WHERE dirty = 1")

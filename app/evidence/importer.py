@@ -54,7 +54,7 @@ from app.evidence.thumbnails import render_thumbnail, save_thumbnail
 from app.finalize import Change, outcome, record_amendment
 from app.ids import new_id
 from app.models import Visit
-from app.profile import Profile
+from app.profile import Profile, Tx
 from app.rubric_store import get_rubric
 from app.visits import get_visit
 from db import rows
@@ -207,6 +207,18 @@ def _discard(profile: Profile, prep: _Prepared) -> None:
         remove_blob(profile.media_dir, prep.stored_sha)
 
 
+def _write_parts(tx: Tx, evidence_id: str, target: Target, position: int) -> None:
+    """A new photo's caption, annotations, links and place, each a row of its own from the start,
+    so a team-mate's caption and this laptop's annotation never meet in one row."""
+    visit_id = target.visit_id
+    eq.write_part(tx.db, "evidence_captions", evidence_id, visit_id, {"caption": ""}, tx.meta)
+    eq.write_part(tx.db, "evidence_annotations", evidence_id, visit_id, {"annotations": None}, tx.meta)
+    eq.write_part(tx.db, "evidence_links", evidence_id, visit_id, {
+        "rubric_hash": target.rubric_hash, "item_code": target.item_code, "finding_id": target.finding_id,
+    }, tx.meta)
+    eq.write_part(tx.db, "evidence_positions", evidence_id, visit_id, {"position": position}, tx.meta)
+
+
 def _record(profile: Profile, target: Target, src: _Source, prep: _Prepared, joining: bool = False) -> FileResult:
     """Database step: the row of a photo whose file is on disk; one transaction per photo.
 
@@ -229,18 +241,17 @@ def _record(profile: Profile, target: Target, src: _Source, prep: _Prepared, joi
             info = prep.info
             rows.insert(tx.db, "evidence", {
                 "id": evidence_id, "sha256": prep.stored_sha, "visit_id": target.visit_id,
-                "rubric_hash": target.rubric_hash, "item_code": target.item_code,
-                "finding_id": target.finding_id, "size": prep.stored_size,
+                "size": prep.stored_size,
                 "original_name": Path(src.name).name, "media_type": info.media_type,
                 "width": info.width, "height": info.height, "taken_at": info.taken_at,
                 "taken_offset": info.taken_offset, "orientation": info.orientation,
                 "gps_lat": info.gps_lat, "gps_lon": info.gps_lon, "camera": info.camera,
-                "caption": "", "position": eq.next_position(tx.db, target.visit_id),
                 "imported_at": tx.now, "reduced": int(prep.reduced),
                 "original_sha256": prep.source_sha if prep.reduced else None,
                 "original_size": prep.source_size if prep.reduced else None,
-                "annotations": None, "deleted_at": None,
+                "deleted_at": None,
             }, tx.meta)
+            _write_parts(tx, evidence_id, target, eq.next_position(tx.db, target.visit_id))
             if before is not None:
                 # One import is one amendment: the first photo numbers it, the rest join it.
                 record_amendment(profile, tx, visit, reason=target.amendment, by=None, before=before,

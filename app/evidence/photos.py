@@ -65,7 +65,13 @@ def _changes(photo: Photo, *extra_items: str | None) -> OpChanges:
 
 
 def _update(tx: Tx, photo: Photo, changes: dict) -> None:
+    """Change what the photo row itself holds: its delete and its place on the sheet."""
     rows.update(tx.db, "evidence", photo.id, changes, tx.meta)
+
+
+def _write_part(tx: Tx, photo: Photo, table: str, values: dict) -> None:
+    # The caption, annotations, links and order each have a row (and a revision) of their own.
+    eq.write_part(tx.db, table, photo.id, photo.visit_id, values, tx.meta)
 
 
 def set_caption(profile: Profile, evidence_id: str, caption: str) -> OpChanges:
@@ -74,7 +80,7 @@ def set_caption(profile: Profile, evidence_id: str, caption: str) -> OpChanges:
     if len(caption) > MAX_CAPTION:
         raise InvalidAnswer(f"a caption is at most {MAX_CAPTION} characters")
     with profile.transaction() as tx:
-        _update(tx, photo, {"caption": caption})
+        _write_part(tx, photo, "evidence_captions", {"caption": caption})
     return _changes(photo)
 
 
@@ -114,7 +120,7 @@ def reorder_photos(profile: Profile, visit_id: str, ordered_ids: Sequence[str]) 
     with profile.transaction() as tx:
         for photo, slot in zip(photos, slots, strict=True):
             if photo.position != slot:
-                _update(tx, photo, {"position": slot})
+                _write_part(tx, photo, "evidence_positions", {"position": slot})
     return OpChanges(evidence=True, visit_ids=frozenset({visit_id}),
                      item_codes=frozenset(p.item_code for p in photos if p.item_code))
 
@@ -145,8 +151,8 @@ def attach_photo(profile: Profile, evidence_id: str, *, item_code: str | None = 
     photo = _editable(profile, evidence_id)
     target = resolve_target(profile, Target(photo.visit_id, rubric_hash, item_code, finding_id))
     with profile.transaction() as tx:
-        _update(tx, photo, {"rubric_hash": target.rubric_hash, "item_code": target.item_code,
-                            "finding_id": target.finding_id})
+        _write_part(tx, photo, "evidence_links", {"rubric_hash": target.rubric_hash,
+                                                  "item_code": target.item_code, "finding_id": target.finding_id})
     return _changes(photo, target.item_code)
 
 
@@ -164,7 +170,8 @@ def link_photos_to_finding(profile: Profile, evidence_ids: Sequence[str], findin
     resolve_target(profile, Target(photos[0].visit_id, finding_id=finding_id))
     with profile.transaction() as tx:
         for photo in photos:
-            _update(tx, photo, {"finding_id": finding_id})
+            _write_part(tx, photo, "evidence_links", {"rubric_hash": photo.rubric_hash,
+                                                      "item_code": photo.item_code, "finding_id": finding_id})
     return OpChanges(evidence=True, findings=True, visit_ids=frozenset(visit_ids),
                      item_codes=frozenset(p.item_code for p in photos if p.item_code))
 
@@ -218,7 +225,8 @@ def save_annotations(profile: Profile, evidence_id: str, layer: AnnotationLayer)
     photo = _editable(profile, evidence_id)
     layer.validated()
     with profile.transaction() as tx:
-        _update(tx, photo, {"annotations": None if layer.is_empty else layer.to_json()})
+        _write_part(tx, photo, "evidence_annotations",
+                    {"annotations": None if layer.is_empty else layer.to_json()})
     return _changes(photo)
 
 

@@ -53,12 +53,13 @@ RevStamp = Annotated[
 ]
 
 # A column name inside a row's values. The sync bookkeeping travels beside the values, never in them.
-SYNC_BOOKKEEPING = frozenset({"id", "rev", "device_id", "dirty", "deleted"})
+SYNC_BOOKKEEPING = frozenset({"id", "rev", "device_id", "dirty", "deleted", "base_rev"})
 ColumnName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
 
 # The tables a changeset may carry in protocol version 1. Fixed here rather than read from the
-# database code, so the contract changes only with a version. The four link tables have no sync
-# columns on the laptop yet; they are part of the contract so that adding them is not a new version.
+# database code, so the contract changes only with a version. The four ``evidence_*`` tables carry
+# a photo's caption, annotations, links and order as rows of their own (one each per photo, keyed
+# by the photo), so two people editing different things of one photo never meet in one row.
 TableName = Literal[
     "admin_areas",
     "units",
@@ -76,6 +77,10 @@ TableName = Literal[
     "finding_events",
     "good_practices",
     "evidence",
+    "evidence_captions",
+    "evidence_annotations",
+    "evidence_links",
+    "evidence_positions",
     "signatures",
     "audit_log",
 ]

@@ -10,40 +10,23 @@ identify them.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from app.canonical import canonical_json
 from app.sync.fields import PROTOCOL_TABLES
 
-# Fixed forever: changing it changes every derived key. It is uuid5(NAMESPACE_URL, the URL below).
-ROOT_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://fieldmark.invalid/sync/row-keys/v1")
+# The derivation lives with the schema, which stores derived keys as ids; re-exported here as
+# part of the contract.
+from db.keys import DERIVED_KEYS, ROOT_NAMESPACE, derived_key
 
-# The identifying columns of each table whose key is derived; every other table's key is its id.
-DERIVED_KEYS: dict[str, tuple[str, ...]] = {
-    "responses": ("visit_id", "rubric_hash", "item_code"),
-    "team_members": ("team_id", "inspector_id"),
-    "visit_rubrics": ("visit_id", "rubric_hash"),
-    "visit_members": ("visit_id", "inspector_id"),
-    "visit_sections": ("visit_id", "rubric_hash", "section_code"),
-}
 ID_KEYED = tuple(t for t in PROTOCOL_TABLES if t not in DERIVED_KEYS)
+
+__all__ = ["DERIVED_KEYS", "ID_KEYED", "ROOT_NAMESPACE", "RowKeyError", "check_row_key", "derived_key",
+           "response_key", "row_key"]
 
 
 class RowKeyError(ValueError):
     """A row lacks what its key is made from, or its key is not the one those columns give."""
-
-
-def derived_key(table: str, *parts: str) -> str:
-    """UUIDv5 of ``parts`` in the table's own namespace.
-
-    The name is the canonical JSON array of the parts, so ("a-b", "c") and ("a", "b-c") differ
-    (a joined string with a separator could not promise that), and each table has its namespace
-    so equal parts in two tables never give one key.
-    """
-    namespace = uuid.uuid5(ROOT_NAMESPACE, table)
-    return str(uuid.uuid5(namespace, canonical_json(list(parts))))
 
 
 def response_key(visit_id: str, rubric_hash: str, item_code: str) -> str:

@@ -10,14 +10,24 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
 
+# A finding's status is not stored: it is its latest live event, by the event's time and then its
+# revision, so events written by the office and by inspectors on several laptops merge into one
+# answer. A finding with no event yet (pulled before its first event) is open.
+STATUS = (
+    "coalesce((SELECT e.status FROM finding_events e WHERE e.finding_id = f.id AND e.deleted = 0 "
+    "ORDER BY e.at DESC, e.rev DESC LIMIT 1), 'open')"
+)
+FINDING = f"SELECT f.*, {STATUS} AS status FROM findings f"
+
+
 def get_finding(db: Database, finding_id: str) -> dict | None:
-    return fetch_one(db, "SELECT * FROM findings WHERE id = ? AND deleted = 0", (finding_id,))
+    return fetch_one(db, f"{FINDING} WHERE f.id = ? AND f.deleted = 0", (finding_id,))
 
 
 def list_findings(db: Database, visit_id: str) -> list[dict]:
     return fetch_all(
         db,
-        "SELECT * FROM findings WHERE visit_id = ? AND deleted = 0 ORDER BY created_at, id",
+        f"{FINDING} WHERE f.visit_id = ? AND f.deleted = 0 ORDER BY f.created_at, f.id",
         (visit_id,),
     )
 
@@ -25,8 +35,8 @@ def list_findings(db: Database, visit_id: str) -> list[dict]:
 def open_findings_of_unit(db: Database, unit_id: str) -> list[dict]:
     return fetch_all(
         db,
-        "SELECT * FROM findings WHERE unit_id = ? AND deleted = 0 "
-        "AND status IN ('open', 'reported_fixed', 'reopened') ORDER BY deadline, created_at",
+        f"SELECT * FROM ({FINDING} WHERE f.unit_id = ? AND f.deleted = 0) "
+        "WHERE status IN ('open', 'reported_fixed', 'reopened') ORDER BY deadline, created_at",
         (unit_id,),
     )
 

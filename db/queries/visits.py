@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from db.rows import fetch_all, fetch_one
+from db.keys import derived_key
+from db.rows import RowMeta, fetch_all, fetch_one
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -76,49 +77,72 @@ def get_visit(db: Database, visit_id: str) -> dict | None:
     )
 
 
-def add_rubric(db: Database, visit_id: str, rubric_hash: str, position: int) -> None:
+def _stamp(db: Database, visit_id: str, meta: RowMeta | None) -> RowMeta:
+    """The revision a link row of the visit is written with: the action's, or else the visit's.
+
+    Creating a visit writes its rubrics, members and 分工 in the same action as the visit row,
+    so without a stamp of its own a link row takes the visit's (the same action's) revision.
+    """
+    if meta is not None:
+        return meta
+    row = db.execute("SELECT rev, device_id FROM visits WHERE id = ?", (visit_id,)).fetchone()
+    if row is None:
+        raise ValueError(f"no visit {visit_id} to link to")
+    return RowMeta(row[0], row[1])
+
+
+def _link(db: Database, table: str, key_columns: tuple[str, ...], values: dict, meta: RowMeta) -> None:
+    # Upsert by the derived key: writing a link again (or after its tombstone) revives it.
+    key = derived_key(table, *(values[c] for c in key_columns))
+    columns = ", ".join(values)
+    marks = ", ".join(f":{c}" for c in values)
+    sets = ", ".join(f"{c} = excluded.{c}" for c in values if c not in key_columns)
     db.execute(
-        "INSERT INTO visit_rubrics (visit_id, rubric_hash, position) VALUES (?, ?, ?)",
-        (visit_id, rubric_hash, position),
+        f"INSERT INTO {table} (id, {columns}, rev, device_id, dirty, deleted) "
+        f"VALUES (:_id, {marks}, :_rev, :_device, 1, 0) "
+        f"ON CONFLICT(id) DO UPDATE SET {sets}, rev = excluded.rev, device_id = excluded.device_id, "
+        f"dirty = 1, deleted = 0",
+        {**values, "_id": key, "_rev": meta.rev, "_device": meta.device_id},
     )
+
+
+def add_rubric(db: Database, visit_id: str, rubric_hash: str, position: int, *, meta: RowMeta | None = None) -> None:
+    _link(db, "visit_rubrics", ("visit_id", "rubric_hash"),
+          {"visit_id": visit_id, "rubric_hash": rubric_hash, "position": position}, _stamp(db, visit_id, meta))
 
 
 def rubric_hashes(db: Database, visit_id: str) -> list[str]:
     rows = db.execute(
-        "SELECT rubric_hash FROM visit_rubrics WHERE visit_id = ? ORDER BY position", (visit_id,)
+        "SELECT rubric_hash FROM visit_rubrics WHERE visit_id = ? AND deleted = 0 ORDER BY position", (visit_id,)
     ).fetchall()
     return [r[0] for r in rows]
 
 
-def add_member(db: Database, visit_id: str, inspector_id: str, role: str) -> None:
-    db.execute(
-        "INSERT INTO visit_members (visit_id, inspector_id, role) VALUES (?, ?, ?)",
-        (visit_id, inspector_id, role),
-    )
+def add_member(db: Database, visit_id: str, inspector_id: str, role: str, *, meta: RowMeta | None = None) -> None:
+    _link(db, "visit_members", ("visit_id", "inspector_id"),
+          {"visit_id": visit_id, "inspector_id": inspector_id, "role": role}, _stamp(db, visit_id, meta))
 
 
 def members(db: Database, visit_id: str) -> list[dict]:
     return fetch_all(
         db,
         "SELECT i.id, i.name, m.role FROM visit_members m JOIN inspectors i ON i.id = m.inspector_id "
-        "WHERE m.visit_id = ? ORDER BY m.role = 'member', i.name",
+        "WHERE m.visit_id = ? AND m.deleted = 0 ORDER BY m.role = 'member', i.name",
         (visit_id,),
     )
 
 
-def assign_section(db: Database, visit_id: str, rubric_hash: str, section: str, inspector_id: str) -> None:
-    db.execute(
-        "INSERT INTO visit_sections (visit_id, rubric_hash, section_code, inspector_id) "
-        "VALUES (?, ?, ?, ?) ON CONFLICT(visit_id, rubric_hash, section_code) "
-        "DO UPDATE SET inspector_id = excluded.inspector_id",
-        (visit_id, rubric_hash, section, inspector_id),
-    )
+def assign_section(db: Database, visit_id: str, rubric_hash: str, section: str, inspector_id: str, *,
+                   meta: RowMeta | None = None) -> None:
+    _link(db, "visit_sections", ("visit_id", "rubric_hash", "section_code"),
+          {"visit_id": visit_id, "rubric_hash": rubric_hash, "section_code": section, "inspector_id": inspector_id},
+          _stamp(db, visit_id, meta))
 
 
 def sections(db: Database, visit_id: str) -> list[dict]:
     return fetch_all(
         db,
-        "SELECT rubric_hash, section_code, inspector_id FROM visit_sections WHERE visit_id = ? "
+        "SELECT rubric_hash, section_code, inspector_id FROM visit_sections WHERE visit_id = ? AND deleted = 0 "
         "ORDER BY rubric_hash, section_code",
         (visit_id,),
     )

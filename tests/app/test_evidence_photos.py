@@ -73,9 +73,12 @@ def test_reorder_within_an_item_keeps_the_others_in_place(profile, photo_visit, 
 
 def test_reordering_marks_rows_for_sync(profile, photo_visit, three):
     profile.db.execute("UPDATE evidence SET dirty = 0")
+    profile.db.execute("UPDATE evidence_positions SET dirty = 0")
     reorder_photos(profile, photo_visit, [three[1], three[0]])
-    dirty = {r[0] for r in profile.db.execute("SELECT id FROM evidence WHERE dirty = 1")}
+    # Only the moved photos' positions are new revisions; the photo rows themselves are untouched.
+    dirty = {r[0] for r in profile.db.execute("SELECT evidence_id FROM evidence_positions WHERE dirty = 1")}
     assert dirty == {three[0], three[1]}
+    assert profile.db.execute("SELECT count(*) FROM evidence WHERE dirty = 1").fetchone()[0] == 0
 
 
 def test_soft_delete_and_undo(profile, photo_visit, three):
