@@ -59,9 +59,8 @@ def import_bundle(engine: Engine, store: BlobStore, source: Path, *, max_blob_by
 
     ``max_blob_bytes`` is the server's limit on one uploaded blob: a bundle cannot bring in a
     blob a push could not. Raises BundleRefused for a file that fails a check (nothing
-    applied), Forbidden when
-    ``gate`` refuses or the device's account is disabled, and what ``push`` raises (reused id,
-    stale changeset) with nothing applied.
+    applied), Forbidden when ``gate`` refuses or the device's account is disabled, and what
+    ``push`` raises (reused id, stale changeset) with nothing applied.
     """
     devices: dict[str, Device] = {}
 
