@@ -4,6 +4,10 @@ A stamp is ``(wall_ms, counter, node)``. Issuing a stamp never goes backwards: w
 clock jumps back (a laptop with a flat CMOS battery, a manual time change) the clock keeps the
 last wall time and bumps the counter. The text form sorts in the same order as the tuple, so
 SQLite can compare stamps as plain strings.
+
+A stamp from another device moves this clock forward (``observe``) only when it is at most
+``MAX_AHEAD_MS`` ahead of this laptop's wall clock: a team-mate whose clock is a year ahead would
+otherwise drag every laptop it syncs with a year ahead, for good.
 """
 
 from __future__ import annotations
@@ -13,6 +17,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 COUNTER_DIGITS = 6
+# How far ahead of the local wall clock a remote stamp may be and still be followed: a day covers
+# time zones set wrong and clocks that drift for weeks offline, not a clock set to the wrong year.
+MAX_AHEAD_MS = 24 * 60 * 60 * 1000
+
+
+class StampTooFarAhead(ValueError):
+    """A remote stamp more than ``MAX_AHEAD_MS`` ahead of the local wall clock: not followed."""
+
+    def __init__(self, remote: Stamp, wall_ms: int) -> None:
+        hours = (remote.wall_ms - wall_ms) / 3_600_000
+        super().__init__(f"the revision {remote} is {hours:.1f} h ahead of this computer's clock; "
+                         "the clock does not follow it")
+        self.remote = remote
+        self.wall_ms = wall_ms
 
 
 @dataclass(frozen=True, order=True)
@@ -56,8 +74,17 @@ class HybridClock:
         return Stamp(self._wall, self._counter, self.node)
 
     def observe(self, remote: Stamp) -> Stamp:
-        """Merge a stamp received from another device, so later local edits sort after it."""
+        """Merge a stamp received from another device, so later local edits sort after it.
+
+        Raises ``StampTooFarAhead`` and leaves the clock as it was when ``remote`` is more than
+        ``MAX_AHEAD_MS`` ahead of the wall clock. The row that carried it is still data and is
+        kept by the caller; only its time is not followed, so a later local edit of that row may
+        carry a smaller stamp (the protocol allows it: ``base_rev``, not order, says what it
+        was edited from).
+        """
         wall = self._now()
+        if remote.wall_ms > wall + MAX_AHEAD_MS:
+            raise StampTooFarAhead(remote, wall)
         top = max(wall, self._wall, remote.wall_ms)
         if top == self._wall and top == remote.wall_ms:
             self._counter = max(self._counter, remote.counter) + 1

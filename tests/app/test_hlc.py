@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from app.hlc import HybridClock, Stamp
+import pytest
+
+from app.hlc import MAX_AHEAD_MS, HybridClock, Stamp, StampTooFarAhead
 
 
 class FakeWall:
@@ -51,3 +53,47 @@ def test_observing_a_remote_stamp_orders_later_local_edits_after_it():
 def test_text_form_round_trips():
     s = Stamp(123, 45, "node-with-dashes")
     assert Stamp.parse(str(s)) == s
+
+
+# Every branch of observe: which of the wall clock, the last stamp and the remote stamp is ahead.
+
+def test_observe_when_the_wall_clock_is_ahead_of_both_starts_a_new_counter():
+    clock = HybridClock("a", last=Stamp(100, 5, "a"), now=FakeWall(1_000))
+    assert clock.observe(Stamp(500, 9, "b")) == Stamp(1_000, 0, "a")
+
+
+def test_observe_when_the_last_stamp_is_ahead_counts_on_from_it():
+    clock = HybridClock("a", last=Stamp(2_000, 5, "a"), now=FakeWall(1_000))
+    assert clock.observe(Stamp(1_500, 9, "b")) == Stamp(2_000, 6, "a")
+
+
+def test_observe_when_the_remote_stamp_is_ahead_follows_it():
+    clock = HybridClock("a", last=Stamp(100, 5, "a"), now=FakeWall(1_000))
+    assert clock.observe(Stamp(3_000, 9, "b")) == Stamp(3_000, 10, "a")
+    assert clock.tick() == Stamp(3_000, 11, "a")
+
+
+def test_observe_when_last_and_remote_tie_counts_past_both():
+    clock = HybridClock("a", last=Stamp(2_000, 5, "a"), now=FakeWall(1_000))
+    assert clock.observe(Stamp(2_000, 9, "b")) == Stamp(2_000, 10, "a")
+    clock = HybridClock("a", last=Stamp(2_000, 12, "a"), now=FakeWall(1_000))
+    assert clock.observe(Stamp(2_000, 9, "b")) == Stamp(2_000, 13, "a")
+
+
+def test_a_remote_stamp_up_to_the_bound_ahead_is_followed():
+    wall = 1_000_000
+    clock = HybridClock("a", now=FakeWall(wall))
+    assert clock.observe(Stamp(wall + MAX_AHEAD_MS, 0, "b")) == Stamp(wall + MAX_AHEAD_MS, 1, "a")
+
+
+def test_a_remote_stamp_beyond_the_bound_is_refused_and_the_clock_stays():
+    wall = FakeWall(1_000_000)
+    clock = HybridClock("a", last=Stamp(999_000, 3, "a"), now=wall)
+    year_ahead = Stamp(wall.ms + 365 * 24 * 3_600_000, 0, "b")
+    with pytest.raises(StampTooFarAhead, match="ahead of this computer's clock") as refused:
+        clock.observe(year_ahead)
+    assert refused.value.remote == year_ahead
+    with pytest.raises(StampTooFarAhead):
+        clock.observe(Stamp(wall.ms + MAX_AHEAD_MS + 1, 0, "b"))
+    # Nothing of the refused stamp leaked into the clock.
+    assert clock.tick() == Stamp(1_000_000, 0, "a")
