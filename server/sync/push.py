@@ -1,13 +1,12 @@
 """Applying a pushed changeset (docs/sync-protocol.md sections 7 and 8).
 
 ``push`` runs inside the caller's one transaction and follows the contract's steps in order:
-rubric templates that do not match their hash or are invalid refuse the changeset
-(``server.sync.templates``); the same ``changeset_id`` again answers its stored receipt (same
-content) or is refused (``changeset_reused``); a ``device_seq`` at or below one applied from the
-device is ``stale_changeset``; blobs the server lacks refuse the whole changeset
-(``blobs_missing``); then new templates are stored, every row gets a status, every finalized
-version after the rows (``server.sync.finalized``), and the receipt is stored beside the
-changeset id.
+the same ``changeset_id`` again answers its stored receipt (same content) or is refused
+(``changeset_reused``); a ``device_seq`` at or below one applied from the device is
+``stale_changeset``; blobs the server lacks refuse the whole changeset (``blobs_missing``), and
+so does a rubric template that does not match its hash or is invalid (``server.sync.templates``);
+then new templates are stored, every row gets a status, every finalized version after the rows
+(``server.sync.finalized``), and the receipt is stored beside the changeset id.
 
 Pushes are applied one at a time: on PostgreSQL a transaction-scoped advisory lock, on SQLite
 the write lock ``BEGIN IMMEDIATE`` takes. So sequence numbers are handed out in commit order (a
@@ -183,7 +182,6 @@ def push(conn: Connection, blobs: BlobStore, pusher: Pusher, changeset: Changese
     Raises (and so stores nothing) for a reused id, a stale changeset, missing blobs, or a rubric
     template that does not match its hash or is not valid.
     """
-    templates = check_templates(changeset.rubric_templates)
     serialise(conn)
     digest = changeset.digest()
     known = _known_receipt(conn, changeset, digest)
@@ -194,6 +192,7 @@ def push(conn: Connection, blobs: BlobStore, pusher: Pusher, changeset: Changese
     if missing:
         raise BlobsMissing(f"upload the {len(missing)} blob(s) the server lacks, then push again",
                            missing_blobs=sorted(missing))
+    templates = check_templates(changeset.rubric_templates)
     now = time.time()
     seq = next_seq(conn)
     store_templates(conn, templates, seq)
