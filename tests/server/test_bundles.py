@@ -9,7 +9,9 @@ bundle must leave the store exactly as it was: rows, changesets and blobs.
 from __future__ import annotations
 
 import hashlib
+import socket
 import stat
+import time
 import uuid
 import zipfile
 from collections.abc import Callable, Iterator
@@ -398,6 +400,29 @@ def test_an_oversized_body_is_refused_and_leaves_no_file(server, tmp_path, monke
     assert post(server, lap.token, data).status_code == 200
 
 
+def test_a_cut_upload_leaves_no_file(server, tmp_path):
+    lap = laptop(server, tmp_path)
+    change, blobs = lap.day(server)
+    data = lap.bundle(tmp_path / "day.fmbundle", change, blobs).read_bytes()
+    before = store_state(server)
+    host, port = server.url.removeprefix("http://").split(":")
+    head = (f"POST {API}/bundles HTTP/1.1\r\nHost: {host}\r\nFieldmark-Protocol: 1\r\n"
+            f"Authorization: Bearer {lap.token}\r\nContent-Type: application/octet-stream\r\n"
+            f"Content-Length: {len(data)}\r\n\r\n")
+    with socket.create_connection((host, int(port))) as sock:
+        sock.sendall(head.encode() + data[: len(data) // 2])
+        deadline = time.monotonic() + 10
+        while not incoming(server) and time.monotonic() < deadline:  # the body is being received
+            time.sleep(0.02)
+        assert incoming(server)
+    deadline = time.monotonic() + 30
+    while incoming(server) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert incoming(server) == []
+    assert store_state(server) == before
+    assert post(server, lap.token, data).status_code == 200
+
+
 def test_the_cli_imports_into_an_s3_blob_store(server, tmp_path, cli, seaweedfs: SeaweedS3):  # noqa: F811
     lap = laptop(server, tmp_path)
     change, blobs = lap.day(server)
@@ -417,3 +442,8 @@ def test_the_cli_imports_into_an_s3_blob_store(server, tmp_path, cli, seaweedfs:
     before = snapshot(server), seaweedfs.keys(bucket)
     assert cli(path, "--blobs", url)[0] == 0
     assert (snapshot(server), seaweedfs.keys(bucket)) == before
+
+
+def test_the_cli_says_when_the_file_is_not_there(server, tmp_path, cli):
+    status, out, err = cli(tmp_path / "nowhere.fmbundle")
+    assert status == 1 and out == "" and "nowhere.fmbundle: no such file" in err
