@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from typing import IO, TYPE_CHECKING
 from app.errors import ProfileError, WriteFailed
 from app.hlc import HybridClock, Stamp
 from app.ids import new_id
+from app.installation import fingerprint
 from app.paths import DB_NAME, LOCK_NAME, MEDIA_DIR
 from db.errors import StorageError
 from db.queries import meta
@@ -42,6 +44,11 @@ else:
 
 
 INSPECTOR_KEY = "inspector_id"
+DEVICE_KEY = "device_id"
+# The installation (machine and folder) the device id was made for; see app.installation.
+INSTALLATION_KEY = "device_installation"
+# The ids this profile had before it was copied: revisions stamped then keep them as their node.
+PREVIOUS_DEVICES_KEY = "device_ids_before"
 # The name of the profile's inspector until the user gives theirs in the settings.
 UNNAMED_INSPECTOR = "本机督学"
 
@@ -155,16 +162,41 @@ class Profile:
         return fh
 
     def _device_id(self) -> str:
-        device = meta.get(self.db, "device_id")
-        if device is None:
-            device = new_id()
-            try:
-                with self.db.atomic():
-                    meta.put(self.db, "device_id", device)
-            except sqlite3.OperationalError:
-                # A read-only open of a fresh database: the id is made for real on the first write.
-                pass
-        return device
+        """The profile's device id, made anew when the folder is not where its id was made.
+
+        A copy on another laptop, or a backup restored there, must not sync under the original's
+        id: the id is replaced, before anything is written, by one for this installation. The
+        old id stays in the rows it stamped (and in ``PREVIOUS_DEVICES_KEY``). A profile from
+        before installations were recorded adopts the one it is opened in.
+        """
+        device = meta.get(self.db, DEVICE_KEY)
+        if device is not None and self._lock is None:
+            # A read-only open writes no revision: it reads with the stored id and leaves the
+            # change to the next writable open.
+            return device
+        here = fingerprint(self.root)
+        made_for = meta.get(self.db, INSTALLATION_KEY)
+        if device is not None and made_for == here:
+            return device
+        if device is not None and made_for is None:
+            self._remember({INSTALLATION_KEY: here})
+            return device
+        fresh = new_id()
+        changes = {DEVICE_KEY: fresh, INSTALLATION_KEY: here}
+        if device is not None:
+            before = json.loads(meta.get(self.db, PREVIOUS_DEVICES_KEY) or "[]")
+            changes[PREVIOUS_DEVICES_KEY] = json.dumps([*before, device])
+        self._remember(changes)
+        return fresh
+
+    def _remember(self, values: dict[str, str]) -> None:
+        try:
+            with self.db.atomic():
+                for key, value in values.items():
+                    meta.put(self.db, key, value)
+        except sqlite3.OperationalError:
+            # A read-only open of a fresh database: the id is made for real on the first write.
+            pass
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Tx]:
