@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import Connection, and_, delete, func, insert, select
+from sqlalchemy import Connection, and_, delete, func, insert, literal, select
 
 from app.sync.codes import Code, parse_code
 from server.config import Config
@@ -130,13 +130,18 @@ def take_turn(conn: Connection, config: Config, address: str) -> Turn:
     window (a refused request is not counted, so the wait ends when the window moves on)."""
     now = time.time()
     key = KEY_PREFIX + address[:200 - len(KEY_PREFIX)]
-    since = now - config.verify_window
-    count, oldest = conn.execute(select(func.count(), func.min(HITS.c.at)).where(
-        and_(HITS.c.key == key, HITS.c.at > since))).one()
-    if count >= config.verify_max_per_address:
-        return Turn(False, max(1, math.ceil((oldest or now) + config.verify_window - now)))
-    conn.execute(insert(HITS).values(key=key, at=now))
-    return Turn(True)
+    recent = and_(HITS.c.key == key, HITS.c.at > now - config.verify_window)
+    # One statement on the hot path: the hit is stored only while the count is under the limit.
+    under = select(func.count()).where(recent).scalar_subquery() < config.verify_max_per_address
+    # preserve_rowcount: SQLAlchemy 2.1 reports an INSERT's count only when asked (no RETURNING,
+    # which SQLite before 3.35 lacks).
+    stored = conn.execute(insert(HITS).from_select(
+        ["key", "at"], select(literal(key, HITS.c.key.type), literal(now, HITS.c.at.type)).where(under))
+        .execution_options(preserve_rowcount=True))
+    if stored.rowcount > 0:
+        return Turn(True)
+    oldest = conn.execute(select(func.min(HITS.c.at)).where(recent)).scalar()
+    return Turn(False, max(1, math.ceil((oldest or now) + config.verify_window - now)))
 
 
 def prune(conn: Connection, config: Config) -> int:
