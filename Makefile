@@ -76,6 +76,14 @@ screenshots: $(STAMP) $(QM)
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/run.py
 
+# The server under load, server and clients in separate processes on loopback: pushes from 20
+# laptops on SQLite, PostgreSQL and two PostgreSQL processes, then verify (bench/server.py).
+# `make bench-server ARGS=--quick` for a short run. Figures are reported, never failed on.
+ARGS ?=
+.PHONY: bench-server
+bench-server: $(STAMP)
+	$(BIN)/python bench/server.py $(ARGS)
+
 lint: $(STAMP)
 	$(BIN)/ruff check app db ui server tests bench
 	$(BIN)/mypy app db server
