@@ -48,6 +48,16 @@ class GapsOpen(FieldmarkError):
         self.problems = [g.message if not g.item_code else f"{g.item_code}: {g.message}" for g in gaps]
 
 
+class ConflictsOpen(FieldmarkError):
+    """Finalizing was refused because sync conflicts on the visit are open; ``rows`` lists the
+    (table, key) of each, ``problems`` says them in words."""
+
+    def __init__(self, message: str, rows: list[tuple[str, str]]) -> None:
+        super().__init__(message)
+        self.rows = rows
+        self.problems = [f"{table} {key}: changed on two laptops, choose one version" for table, key in rows]
+
+
 class RubricError(FieldmarkError):
     """A rubric template is malformed; ``problems`` lists every place that is wrong."""
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from app.canonical import content_hash
 from app.changes import OpChanges, OpChangesWithId
+from app.conflicts import refuse_while_conflicts_open
 from app.errors import GapsOpen, InvalidAnswer, VisitLocked
 from app.gaps import GapEntry, gap_check
 from app.ids import new_id
@@ -54,13 +55,15 @@ def finalize_visit(profile: Profile, visit_id: str, *, accept_gaps: bool = False
     """Lock the visit and record the hash of its canonical form; returns that hash as ``id``.
 
     Open gaps refuse it unless ``accept_gaps`` says the user saw them and confirmed, and
-    always where the office forbids finalizing with gaps. ``GapsOpen`` lists them.
+    always where the office forbids finalizing with gaps. ``GapsOpen`` lists them. An open sync
+    conflict on the visit always refuses it (``ConflictsOpen``): a person chooses first.
     """
     visit = get_visit(profile, visit_id)
     if visit.locked:
         raise VisitLocked(f"visit {visit_id} is already finalized; amend it with a reason instead")
     if visit.status == "cancelled":
         raise VisitLocked(f"visit {visit_id} was cancelled")
+    refuse_while_conflicts_open(profile, visit_id)
     gaps = gap_check(profile, visit_id)
     if gaps:
         if finalize_policy(profile, visit) == "forbid":

@@ -1,10 +1,12 @@
-"""Sync bookkeeping: pending (dirty) rows and receipts."""
+"""Sync bookkeeping: pending (dirty) rows, acknowledged and pulled rows, receipts and conflicts."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from db.codes import SYNCED_TABLES
+from db.rows import fetch_all, fetch_one
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -27,3 +29,97 @@ def last_receipt(db: Database) -> dict | None:
     if row is None:
         return None
     return {"changeset_id": row[0], "server_seq": row[1], "pushed_at": row[2]}
+
+
+# --- rows in and out -------------------------------------------------------------------------
+# Table names come from code or from a message validated against the protocol's table list, and
+# every one is checked against SYNCED_TABLES before it reaches SQL; column names from a pulled
+# row are checked against the table's own columns.
+
+BOOKKEEPING = ("id", "rev", "device_id", "dirty", "deleted", "base_rev")
+
+
+def _synced(table: str) -> str:
+    if table not in SYNCED_TABLES:
+        raise ValueError(f"{table} is not a synced table")
+    return table
+
+
+def columns(db: Database, table: str) -> list[str]:
+    return [r[1] for r in db.execute(f"PRAGMA table_info({_synced(table)})")]
+
+
+def dirty_rows(db: Database, table: str) -> list[dict]:
+    """Rows of ``table`` changed here since the server last acknowledged them, oldest first."""
+    return fetch_all(db, f"SELECT * FROM {_synced(table)} WHERE dirty = 1 ORDER BY rev, id")
+
+
+def get_row(db: Database, table: str, key: str) -> dict | None:
+    return fetch_one(db, f"SELECT * FROM {_synced(table)} WHERE id = ?", (key,))
+
+
+def acknowledge(db: Database, table: str, key: str, rev: str) -> bool:
+    """Record that the server applied revision ``rev`` of a row; True when the row is clean now.
+
+    The dirty flag is cleared only if the row still holds that revision. An edit made after the
+    changeset was built has a newer one: it stays dirty and goes in the next push, with the
+    acknowledged revision as its base (the server holds that one now, so the edit is not taken
+    for a conflict with itself).
+    """
+    cursor = db.execute(
+        f"UPDATE {_synced(table)} SET base_rev = :rev, dirty = CASE WHEN rev = :rev THEN 0 ELSE 1 END "
+        "WHERE id = :key AND (rev = :rev OR dirty = 1)",
+        {"key": key, "rev": rev},
+    )
+    if cursor.rowcount != 1:
+        return False
+    return db.execute(f"SELECT dirty FROM {table} WHERE id = ?", (key,)).fetchone()[0] == 0
+
+
+def put_row(db: Database, table: str, key: str, values: Mapping[str, Any], *, rev: str, device_id: str,
+            deleted: bool) -> None:
+    """Store a row as a server holds it: clean, its base the revision it came with."""
+    known = set(columns(db, table)) - set(BOOKKEEPING)
+    unknown = set(values) - known
+    if unknown:
+        raise ValueError(f"{table} has no column {', '.join(sorted(unknown))}")
+    row = {**values, "id": key, "rev": rev, "device_id": device_id, "dirty": 0, "deleted": int(deleted),
+           "base_rev": rev}
+    names = ", ".join(row)
+    marks = ", ".join(f":{c}" for c in row)
+    sets = ", ".join(f"{c} = excluded.{c}" for c in row if c != "id")
+    db.execute(f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT(id) DO UPDATE SET {sets}", row)
+
+
+# --- conflicts ---------------------------------------------------------------------------------
+
+
+def put_conflict(db: Database, conflict: Mapping[str, Any]) -> None:
+    """Keep a conflict (both versions as JSON text); a known one only takes its new status."""
+    db.execute(
+        "INSERT INTO sync_conflicts (id, table_name, row_key, visit_id, base_rev, current, incoming, "
+        "detected_at, origin, status, resolved_by_rev) VALUES (:id, :table_name, :row_key, :visit_id, "
+        ":base_rev, :current, :incoming, :detected_at, :origin, :status, :resolved_by_rev) "
+        "ON CONFLICT(id) DO UPDATE SET status = excluded.status, resolved_by_rev = excluded.resolved_by_rev",
+        dict(conflict),
+    )
+
+
+def open_conflicts(db: Database, visit_id: str | None = None) -> list[dict]:
+    """Open conflicts, of one visit when given, oldest first."""
+    if visit_id is None:
+        return fetch_all(db, "SELECT * FROM sync_conflicts WHERE status = 'open' ORDER BY detected_at, id")
+    return fetch_all(
+        db, "SELECT * FROM sync_conflicts WHERE status = 'open' AND visit_id = ? ORDER BY detected_at, id",
+        (visit_id,),
+    )
+
+
+def record_receipt(db: Database, receipt_id: str, changeset_id: str, server_seq: int, pushed_at: str,
+                   accepted: int, conflict_ids: str) -> None:
+    """One row per acknowledged push; the same receipt again changes nothing."""
+    db.execute(
+        "INSERT INTO sync_receipts (id, changeset_id, server_seq, pushed_at, accepted, conflicts) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(changeset_id) DO NOTHING",
+        (receipt_id, changeset_id, server_seq, pushed_at, accepted, conflict_ids),
+    )
