@@ -13,6 +13,7 @@ from html import escape
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from starlette.background import BackgroundTask
 
 from server import verify as service
 from server.api.deps import config, engine
@@ -144,15 +145,20 @@ _STYLE = (
 )
 
 
-def _prune_now_and_then(request: Request) -> None:
-    """Old hits are removed by one request per window in each process, not by every request."""
+def _pruning(request: Request) -> BackgroundTask | None:
+    """Old hits are removed once per window in each process, after an answer is sent, so no
+    request waits for it."""
     state = request.app.state
     now = time.monotonic()
     if now - getattr(state, "verify_pruned_at", float("-inf")) < config(request).verify_window:
-        return
+        return None
     state.verify_pruned_at = now
-    with engine(request).begin() as conn:
-        service.prune(conn, config(request))
+
+    def prune() -> None:
+        with engine(request).begin() as conn:
+            service.prune(conn, config(request))
+
+    return BackgroundTask(prune)
 
 
 # {code:path}: a code mangled with a slash still gets the page (400), not the API's JSON 404.
@@ -171,5 +177,5 @@ def verify_page(code: str, request: Request, lang: str | None = None) -> HTMLRes
     if outcome is None:
         headers["Retry-After"] = str(turn.retry_after)
         return HTMLResponse(render("limited", chosen, code, retry_after=turn.retry_after), 429, headers)
-    _prune_now_and_then(request)
-    return HTMLResponse(render(outcome.kind, chosen, code, outcome), STATUS[outcome.kind], headers)
+    return HTMLResponse(render(outcome.kind, chosen, code, outcome), STATUS[outcome.kind], headers,
+                        background=_pruning(request))

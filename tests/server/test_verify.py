@@ -189,6 +189,22 @@ def test_old_hits_are_pruned_and_logins_untouched(server):
     assert sorted(k for k, _ in left) == ["address:10.0.0.1", "verify:10.0.0.1"]
 
 
+def test_the_page_prunes_old_hits_after_answering(start_server, config_for, amended):
+    _, _, payload, _ = amended
+    with start_server(config_for(verify_window=5.0)) as other:
+        with other.engine.begin() as conn:
+            conn.execute(insert(login_failures).values(key="verify:10.9.9.9", at=time.time() - 3600))
+        assert get(other.url, payload).status_code == 200  # a new process's first answer prunes
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with other.engine.connect() as conn:
+                keys = conn.execute(select(login_failures.c.key)).scalars().all()
+            if "verify:10.9.9.9" not in keys:
+                break
+            time.sleep(0.05)
+        assert keys == ["verify:127.0.0.1"]
+
+
 def test_addresses_are_counted_apart(server):
     config = server.config
     with server.engine.begin() as conn:
