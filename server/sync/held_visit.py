@@ -129,6 +129,15 @@ def held_rubric(conn: Connection, rubric_hash: str) -> Rubric | None:
     return None if document is None else build_rubric(loads_exact(document))
 
 
+def photo_counts(held: HeldVisit, rubric_hash: str) -> Counter[str]:
+    """Live photos linked to each item of one rubric, as the laptop counts them: a photo's link to
+    an item is its ``evidence_links`` row."""
+    photos = {e["id"] for e in held.rows.get("evidence", []) if not e["deleted"]}
+    return Counter(link["item_code"] for link in held.rows.get("evidence_links", [])
+                   if not link["deleted"] and link.get("evidence_id") in photos
+                   and link.get("rubric_hash") == rubric_hash and link.get("item_code") is not None)
+
+
 def rescore(held: HeldVisit, rubrics: dict[str, Rubric], rubric_hashes: list[str]) -> list[RubricScore]:
     """Each rubric's score with the laptop's engine, from the responses and photos held."""
     try:
@@ -137,10 +146,9 @@ def rescore(held: HeldVisit, rubrics: dict[str, Rubric], rubric_hashes: list[str
     except (KeyError, TypeError, ValueError) as exc:
         raise IncompleteVisit(f"the visit's responses as held cannot be scored ({type(exc).__name__}: {exc})") \
             from None
-    evidence = [e for e in held.rows.get("evidence", []) if not e["deleted"] and e.get("item_code") is not None]
     scores = []
     for rubric_hash in rubric_hashes:
-        photos = Counter(e["item_code"] for e in evidence if e.get("rubric_hash") == rubric_hash)
+        photos = photo_counts(held, rubric_hash)
         result = score(rubrics[rubric_hash], answers_of(responses, photos, rubric_hash), profile_of_unit(held.unit))
         summary = summarise(result)
         scores.append(RubricScore(

@@ -6,8 +6,9 @@ The rule, for every table of the protocol:
   server holds already must also have been in scope under its stored unit (a push cannot take a
   visit away from the scope it was in).
 - The rows of a visit (``visit_rubrics``, ``visit_members``, ``visit_sections``, ``responses``,
-  ``findings``, ``good_practices``, ``evidence``, ``signatures``, ``audit_log``) carry
-  ``visit_id``; they belong to that visit's unit, as the server holds the visit (pushed before, or
+  ``findings``, ``good_practices``, ``evidence`` and its parts ``evidence_captions``,
+  ``evidence_annotations``, ``evidence_links``, ``evidence_positions``, ``signatures``,
+  ``audit_log``) carry ``visit_id``; they belong to that visit's unit, as the server holds the visit (pushed before, or
   earlier in the same push: visits are applied first, then findings, then the rest).
 - ``finding_events`` carry ``finding_id`` (and ``visit_id`` when written during a visit); they
   belong to the finding's visit.
@@ -33,6 +34,8 @@ OFFICE_TABLES = frozenset({"admin_areas", "units", "inspectors", "teams", "team_
                            "assignments"})
 VISIT_TABLES = frozenset({"visit_rubrics", "visit_members", "visit_sections", "responses", "findings",
                           "good_practices", "evidence", "signatures", "audit_log"})
+# A photo's parts (caption, annotations, links, order): rows of their own that carry its visit_id.
+EVIDENCE_PARTS = frozenset({"evidence_captions", "evidence_annotations", "evidence_links", "evidence_positions"})
 # The order rows are applied in, so a visit is known before the rows that name it.
 APPLY_ORDER = {"visits": 0, "findings": 1}
 
@@ -126,7 +129,7 @@ class Placer:
                 raise RowRefused("error", f"the finding event names the finding {finding_id}, which the "
                                           "server does not have")
             visit_id = str(finding.visit_id)
-        elif table in VISIT_TABLES:
+        elif table in VISIT_TABLES or table in EVIDENCE_PARTS:
             visit = _uuid(values, "visit_id", table)
             assert visit is not None
             visit_id = visit

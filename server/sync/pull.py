@@ -53,7 +53,7 @@ from server.store.schema import (
     teams,
     units,
 )
-from server.sync.placement import VISIT_TABLES
+from server.sync.placement import EVIDENCE_PARTS, VISIT_TABLES
 from server.sync.push import conflict_message, iso_now
 from server.sync.sequence import current_seq
 
@@ -63,8 +63,10 @@ SERVER_NODE = "00000000-0000-4000-8000-000000000000"
 RANK_TEMPLATE = 0
 RANK_SETTINGS = 1
 OFFICE_RANKS = {"admin_areas": 10, "units": 11, "campaigns": 12, "teams": 13, "assignments": 14}
-ROW_RANKS = {"visits": 20, "findings": 21, **{t: 30 + i for i, t in enumerate(sorted(VISIT_TABLES - {"findings"}))},
-             "finding_events": 40}
+# A photo's parts come after the photo (evidence), which the sorted names give.
+ROW_RANKS = {"visits": 20, "findings": 21,
+             **{t: 30 + i for i, t in enumerate(sorted((VISIT_TABLES | EVIDENCE_PARTS) - {"findings"}))},
+             "finding_events": 45}
 RANK_CONFLICT = 50
 RANK_FINALIZED = 60
 # Past every rank: "s<seq>" is the position after everything numbered seq.

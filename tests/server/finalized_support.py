@@ -1,9 +1,5 @@
 """A real laptop profile pushing to the test server: its rows as RowChanges, its rubric templates,
-its finalized versions with the stated score, from a registered device.
-
-The laptop gives its visits' link tables (visit_rubrics, visit_members, visit_sections) no sync
-columns yet; they are sent here as the contract has them (derived keys, the visit row's revision).
-"""
+its finalized versions with the stated score, from a registered device."""
 
 from __future__ import annotations
 
@@ -47,8 +43,10 @@ from tests.server.test_push import send
 API = "/api/v1"
 TODAY = date(2026, 11, 24)
 STORED = (sync_rows, sync_conflicts, sync_changesets, sync_counter, finalized_versions, rubric_templates)
-LINK_TABLES = ("visit_rubrics", "visit_members", "visit_sections")
-ROW_TABLES = ("responses", "findings", "good_practices", "evidence", "signatures", "audit_log")
+# Every synced table with a visit_id column (the laptop sends changed rows, as it stores them).
+VISIT_ROW_TABLES = ("visit_rubrics", "visit_members", "visit_sections", "responses", "findings", "finding_events",
+                    "good_practices", "evidence", "evidence_captions", "evidence_annotations", "evidence_links",
+                    "evidence_positions", "signatures", "audit_log")
 
 
 def build_demo_profile(root: Path) -> Path:
@@ -125,21 +123,17 @@ class Laptop:
         db = self.profile.db
         visit = fetch_one(db, "SELECT * FROM visits WHERE id = ?", (visit_id,))
         assert visit is not None
-        found: list[tuple[str, dict[str, Any], str]] = [("visits", visit, visit["rev"])]
-        for table in LINK_TABLES:
-            for r in fetch_all(db, f"SELECT * FROM {table} WHERE visit_id = ?", (visit_id,)):
-                found.append((table, r, visit["rev"]))
-        for table in ROW_TABLES:
-            for r in fetch_all(db, f"SELECT * FROM {table} WHERE visit_id = ?", (visit_id,)):
-                found.append((table, r, r["rev"]))
+        found = [("visits", visit)]
+        for table in VISIT_ROW_TABLES:
+            found += [(table, r) for r in fetch_all(db, f"SELECT * FROM {table} WHERE visit_id = ?", (visit_id,))]
         changes = []
-        for table, row, rev in found:
+        for table, row in found:
             key = row_key(table, row)
-            if self.synced.get((table, key)) == rev:
+            if self.synced.get((table, key)) == row["rev"]:
                 continue
             values = {k: v for k, v in row.items() if k not in SYNC_BOOKKEEPING}
-            changes.append({"table": table, "key": key, "rev": rev, "base_rev": self.synced.get((table, key)),
-                            "deleted": bool(row.get("deleted", 0)), "values": values})
+            changes.append({"table": table, "key": key, "rev": row["rev"], "base_rev": self.synced.get((table, key)),
+                            "deleted": bool(row["deleted"]), "values": values})
         return changes
 
     def blobs(self, rows: list[dict[str, Any]]) -> list[str]:

@@ -18,8 +18,10 @@ from app.canonical import content_hash
 from app.finalize import amend_response, finalize_visit
 from app.scores import score_visit, summarise
 from app.visits import get_visit, list_responses, visit_record
+from db.queries import responses as rq
 from server.cli import main
 from server.store.schema import finalized_versions, rubric_templates, sync_rows
+from server.sync.held_visit import load_visit, photo_counts
 from tests.server.conftest import COUNTY, OTHER_COUNTY
 from tests.server.finalized_support import (
     Laptop,
@@ -108,6 +110,13 @@ def test_a_laptops_finalization_and_amendment_are_recorded_with_its_hash_and_sco
     laptop_score = summarise(score_visit(machine.profile, visit_id, machine.rubric_hashes(visit_id)[0]))
     assert (stored.server_total, stored.server_maximum) == (laptop_score.awarded, laptop_score.maximum)
     assert (stored.stated_total, stored.stated_band, stored.score_matches) == (stated["total"], stated["band"], True)
+    # The photos the engine counts per item are the laptop's too (a photo's link is a row of its own).
+    with server.engine.connect() as conn:
+        held = load_visit(conn, visit_id)
+    assert held is not None
+    for rubric_hash in machine.rubric_hashes(visit_id):
+        assert dict(photo_counts(held, rubric_hash)) == rq.photo_counts(machine.profile.db, visit_id, rubric_hash)
+    assert sum(photo_counts(held, machine.rubric_hashes(visit_id)[0]).values()) >= 1
 
     # An amendment on the laptop: a new version that points to the first; nothing is overwritten.
     item = an_answered_item(machine, visit_id)
