@@ -105,3 +105,10 @@ def upload(server: Any, token: str, data: bytes) -> str:
     with server.client(token) as c:
         assert c.put(f"{API}/blobs/{sha}", content=data).status_code in (200, 201)
     return sha
+
+
+def metric(server: Any, line_start: str) -> float:
+    """The value of the one /metrics sample whose line starts with ``line_start`` (0 when absent)."""
+    text = httpx.get(server.url + "/metrics").text
+    found = [line.rsplit(" ", 1)[1] for line in text.splitlines() if line.startswith(line_start + " ")]
+    return float(found[0]) if found else 0.0

@@ -41,6 +41,7 @@ from tests.server.push_support import (
     API,
     changeset,
     evidence_row,
+    metric,
     register_device,
     response_row,
     rev,
@@ -50,7 +51,6 @@ from tests.server.push_support import (
     upload,
     visit_row,
 )
-from tests.server.test_push import metric
 
 
 @dataclass

@@ -21,6 +21,7 @@ from tests.server.push_support import (
     API,
     changeset,
     evidence_row,
+    metric,
     new_device,
     push_twice,
     register_device,
@@ -254,13 +255,6 @@ def test_a_device_not_registered_to_the_account_is_refused(server):
     register_device(server, server.admin_token, unknown)
     answer = push_twice(server, server.admin_token, changeset(unknown, 1, [visit_row(visit, unit, rev(1, unknown))]))
     assert statuses(answer) == {visit: "applied"}
-
-
-def metric(server: Any, line_start: str) -> float:
-    """The value of the one /metrics sample whose line starts with ``line_start`` (0 when absent)."""
-    text = httpx.get(server.url + "/metrics").text
-    found = [line.rsplit(" ", 1)[1] for line in text.splitlines() if line.startswith(line_start + " ")]
-    return float(found[0]) if found else 0.0
 
 
 def test_metrics_count_pushes_conflicts_and_blob_bytes(server):
