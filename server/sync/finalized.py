@@ -29,8 +29,8 @@ from app.sync.protocol import Changeset, FinalizationStatus, FinalizedVersion, S
 from server.store.schema import finalized_versions, sync_conflicts
 from server.sync.held_visit import (
     HeldVisit,
-    IncompleteVisit,
     RubricScore,
+    UnusableRows,
     build_record,
     held_rubric,
     load_visit,
@@ -95,7 +95,7 @@ def _open_conflicts(conn: Connection, visit_id: str) -> int:
 def _matching(conn: Connection, held: HeldVisit, version: FinalizedVersion, hint: Any) -> dict[str, Any]:
     try:
         record = build_record(held)
-    except IncompleteVisit as exc:
+    except UnusableRows as exc:
         raise Refused("refused", str(exc)) from None
     matched = record_matching(record, version.content_hash, json.loads(hint.record)["members"] if hint else None)
     if matched is None:
@@ -140,7 +140,7 @@ def _record(conn: Connection, placer: Placer, pushed: Pushed, version: Finalized
     rubrics = _rubrics(conn, record["rubrics"])
     try:
         scores = rescore(held, rubrics, record["rubrics"])
-    except IncompleteVisit as exc:
+    except UnusableRows as exc:
         raise Refused("refused", str(exc)) from None
     # As the laptop's summary: a visit's score is its first rubric's.
     summary = scores[0]

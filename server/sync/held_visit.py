@@ -26,7 +26,7 @@ from sqlalchemy import Connection, select
 
 from app.canonical import content_hash, loads_exact
 from app.models import Response
-from app.rubric import Rubric, score
+from app.rubric import Rubric, check_answers, score
 from app.rubric.validate import build_rubric
 from app.scores import answers_of, profile_of_unit, summarise
 from app.visit_record import build_visit_record, member_order
@@ -39,8 +39,9 @@ RECORD_TABLES = {"visit_rubrics": "rubrics", "visit_members": "members", "visit_
                  "responses": "responses", "findings": "findings", "good_practices": "practices"}
 
 
-class IncompleteVisit(Exception):
-    """The rows held lack a column the record or the score needs."""
+class UnusableRows(Exception):
+    """The rows held lack a column the record or the score needs, or hold an answer the rubric
+    refuses (the server does not trust a pushed value to fit its item)."""
 
 
 @dataclass(frozen=True)
@@ -89,14 +90,14 @@ def load_visit(conn: Connection, visit_id: str) -> HeldVisit | None:
 def build_record(held: HeldVisit) -> dict[str, Any]:
     """The canonical record from the rows, members of one role in inspector id order."""
     if held.unit is None:
-        raise IncompleteVisit(f"the server does not have the visit's unit {held.unit_id}")
+        raise UnusableRows(f"the server does not have the visit's unit {held.unit_id}")
     tables = {arg: held.rows.get(table, []) for table, arg in RECORD_TABLES.items()}
     # Without names, members of one role stay in inspector id order: the same on every call.
     tables["members"] = sorted(tables["members"], key=lambda m: str(m.get("inspector_id")))
     try:
         return build_visit_record(held.values, unit_code=held.unit["code"], **tables)
     except (KeyError, TypeError, ValueError) as exc:
-        raise IncompleteVisit(f"the visit's rows as held cannot make its record ({type(exc).__name__}: {exc})") \
+        raise UnusableRows(f"the visit's rows as held cannot make its record ({type(exc).__name__}: {exc})") \
             from None
 
 
@@ -144,12 +145,16 @@ def rescore(held: HeldVisit, rubrics: dict[str, Rubric], rubric_hashes: list[str
         responses = [Response.from_row({"answered_at": "", **r}) for r in held.rows.get("responses", [])
                      if not r["deleted"]]
     except (KeyError, TypeError, ValueError) as exc:
-        raise IncompleteVisit(f"the visit's responses as held cannot be scored ({type(exc).__name__}: {exc})") \
+        raise UnusableRows(f"the visit's responses as held cannot be scored ({type(exc).__name__}: {exc})") \
             from None
     scores = []
     for rubric_hash in rubric_hashes:
-        photos = photo_counts(held, rubric_hash)
-        result = score(rubrics[rubric_hash], answers_of(responses, photos, rubric_hash), profile_of_unit(held.unit))
+        rubric = rubrics[rubric_hash]
+        answers = answers_of(responses, photo_counts(held, rubric_hash), rubric_hash)
+        problems = check_answers(rubric, answers)
+        if problems:
+            raise UnusableRows(f"the visit's answers do not fit rubric {rubric.id} {rubric.version}: {problems[0]}")
+        result = score(rubric, answers, profile_of_unit(held.unit))
         summary = summarise(result)
         scores.append(RubricScore(
             rubric_hash, summary.awarded, summary.maximum, None if summary.band is None else summary.band.zh,

@@ -16,7 +16,7 @@ from app.canonical import content_hash
 from server.errors import NotFound
 from server.store.schema import finalized_versions, sync_conflicts
 from server.sync.held_visit import (
-    IncompleteVisit,
+    UnusableRows,
     build_record,
     held_rubric,
     load_visit,
@@ -71,6 +71,6 @@ def describe_visit(conn: Connection, visit_id: str) -> dict[str, Any]:
         else:
             held_rubrics = {h: r for h, r in rubrics.items() if r is not None}
             view["score"] = [s.json() for s in rescore(held, held_rubrics, now["rubrics"])]
-    except IncompleteVisit as exc:
+    except UnusableRows as exc:
         view["problem"] = str(exc)
     return view

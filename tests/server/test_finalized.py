@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from app.canonical import content_hash
 from app.finalize import amend_response, finalize_visit
+from app.rubric_store import get_rubric
 from app.scores import score_visit, summarise
 from app.visits import get_visit, list_responses, visit_record
 from db.queries import responses as rq
@@ -296,3 +297,27 @@ def test_a_team_mates_conflicting_edit_shows_as_an_open_conflict_of_the_visit(se
     assert [c["conflict_id"] for c in view["open_conflicts"]] == [conflict["conflict_id"]]
     # The row keeps its current value until a person chooses: the latest version still matches.
     assert (view["status"], view["content_hash"], view["matches_latest"]) == ("finalized", first, True)
+
+
+def test_an_answer_that_does_not_fit_its_item_is_refused_not_scored(server, laptop):
+    machine, visit_id = laptop
+    finalize(machine, visit_id)
+    body = full_push(machine, visit_id)
+    # A laptop that hashed what it sent, but sent an answer its rubric's item cannot take.
+    rubric = get_rubric(machine.profile, machine.rubric_hashes(visit_id)[0])
+    item = next(r for r in list_responses(machine.profile, visit_id)
+                if r.rubric_hash == rubric.content_hash and r.value is not None and not r.na
+                and rubric.items[r.item_code].kind != "text")
+    for row in body["rows"]:
+        if row["table"] == "responses" and row["values"]["item_code"] == item.item_code \
+                and row["values"]["rubric_hash"] == item.rubric_hash:
+            row["values"]["value"] = json.dumps("无效的值", ensure_ascii=False)
+    record = visit_record(machine.profile, visit_id)
+    for answer in record["responses"]:
+        if (answer["rubric_hash"], answer["item_code"]) == (item.rubric_hash, item.item_code):
+            answer["value"] = "无效的值"
+    body["finalizations"][0]["content_hash"] = content_hash(record)
+    receipt = send(server, machine, body)
+    [status] = receipt["finalizations"]
+    assert status["status"] == "refused" and "do not fit" in status["reason"], status
+    assert versions(server) == []
