@@ -98,11 +98,10 @@ class Forbidden(ServerError):
 
 
 class DeviceNotRegistered(Forbidden):
-    """A changeset from a device id that is not registered to the pushing account.
+    """A changeset from a device id that is not registered to the pushing account; the
+    message says what to do."""
 
-    The contract has no code of its own for it yet, so it travels as ``forbidden``; the
-    message says what to do.
-    """
+    code = "device_not_registered"
 
     def __init__(self, device_id: str) -> None:
         super().__init__(f"the device {device_id} is not registered to this account; register it with "

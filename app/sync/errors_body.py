@@ -13,6 +13,7 @@ ErrorCode = Literal[
     "malformed",  # 400: not JSON, or not the message the endpoint takes (wrong types, unknown fields)
     "unauthenticated",  # 401: no token, or an expired, revoked or forged one
     "forbidden",  # 403: the role may not do this
+    "device_not_registered",  # 403: a changeset from a device not registered to the account
     "not_found",  # 404: also outside the account's scope, as if it did not exist
     "changeset_reused",  # 409: a known changeset id with other content
     "stale_changeset",  # 409: an earlier device_seq than one already applied from that device

@@ -248,7 +248,7 @@ def test_a_device_not_registered_to_the_account_is_refused(server):
     for device in (unknown, theirs):  # never registered; registered to another account
         answer = push_twice(server, server.admin_token, changeset(device, 1, [visit_row(visit, unit, rev(1, device))]))
         assert answer.status_code == 403, answer.text
-        assert answer.json()["code"] == "forbidden"
+        assert answer.json()["code"] == "device_not_registered"
         assert device in answer.json()["message"] and f"PUT /api/v1/devices/{device}" in answer.json()["message"]
     assert snapshot(server) == before
     # Registered (the laptop changed hands), the same changeset is applied.
@@ -259,7 +259,7 @@ def test_a_device_not_registered_to_the_account_is_refused(server):
 
 def test_metrics_count_pushes_conflicts_and_blob_bytes(server):
     samples = ('fieldmark_pushes_total{outcome="applied"}', 'fieldmark_pushes_total{outcome="replayed"}',
-               'fieldmark_pushes_total{outcome="forbidden"}', "fieldmark_conflicts_total",
+               'fieldmark_pushes_total{outcome="device_not_registered"}', "fieldmark_conflicts_total",
                'fieldmark_blob_bytes_received_total{via="upload"}',
                'fieldmark_http_requests_total{method="POST",route="/api/v1/changesets",status="200"}',
                'fieldmark_http_request_seconds_count{method="POST",route="/api/v1/changesets"}')
