@@ -321,3 +321,18 @@ def test_an_answer_that_does_not_fit_its_item_is_refused_not_scored(server, lapt
     [status] = receipt["finalizations"]
     assert status["status"] == "refused" and "do not fit" in status["reason"], status
     assert versions(server) == []
+
+
+def test_two_versions_in_one_changeset_are_paged_one_by_one(server, laptop):
+    machine, visit_id = laptop
+    first = finalize(machine, visit_id)
+    # An amendment that left the record as it was (a photo's caption, say) has the same content hash.
+    same = {**machine.version(visit_id), "amendment_no": 1, "replaces": first}
+    body = full_push(machine, visit_id)
+    body["finalizations"] = [same, body["finalizations"][0]]
+    receipt = send(server, machine, body)
+    assert [(f["status"], f["content_hash"]) for f in receipt["finalizations"]] == [("recorded", first)] * 2
+    for limit in (1, 2, 1000):
+        found = [(i.seq, i.version.amendment_no) for i in pull_all(server, machine.token, limit=limit).items
+                 if i.kind == "finalized_version"]
+        assert found == [(receipt["server_seq"], 0), (receipt["server_seq"], 1)]
