@@ -77,10 +77,10 @@ def _versions(conn: Connection, visit_id: str) -> dict[int, Any]:
 
 
 def _rubrics(conn: Connection, hashes: list[str]) -> dict[str, Rubric]:
-    found = {h: held_rubric(conn, h) for h in hashes}
-    lacking = [h for h, rubric in found.items() if rubric is None]
     if not hashes:
         raise Refused("refused", "the visit as held names no rubric, so it cannot be scored")
+    found = {h: held_rubric(conn, h) for h in hashes}
+    lacking = [h for h, rubric in found.items() if rubric is None]
     if lacking:
         raise Refused("refused", f"the server lacks the rubric template(s) {', '.join(lacking)}; push them with "
                                  "the visit")
@@ -106,10 +106,10 @@ def _matching(conn: Connection, held: HeldVisit, version: FinalizedVersion, hint
     return matched
 
 
-def _check_chain(held: dict[int, Any], version: FinalizedVersion) -> None:
+def _check_chain(versions: dict[int, Any], version: FinalizedVersion) -> None:
     if version.amendment_no == 0:
         return
-    before = held.get(version.amendment_no - 1)
+    before = versions.get(version.amendment_no - 1)
     if before is None:
         raise Refused("refused", f"amendment {version.amendment_no} replaces version {version.amendment_no - 1}, "
                                  "which the server does not hold; push the versions in order")
