@@ -90,14 +90,15 @@ class Message(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _exact_types(cls, data: Any) -> Any:
-        # JSON has numbers and booleans of its own: "limit": true, "device_seq": "5" or 2.0 are
-        # the wrong type (400), not values to coerce as pydantic's lax mode would.
+        # JSON has numbers and booleans of its own: "limit": true or "device_seq": "5" is the
+        # wrong type (400), not a value to coerce as pydantic's lax mode would. (2.0 is a whole
+        # number, in JSON Schema's terms too; 2.5 pydantic refuses.)
         if isinstance(data, dict):
             for name, field in cls.model_fields.items():
                 value = data.get(name)
                 if value is None:
                     continue
-                if field.annotation is int and (isinstance(value, bool) or not isinstance(value, int)):
+                if field.annotation is int and isinstance(value, (bool, str)):
                     raise ValueError(f"{name} must be a whole number")
                 if field.annotation is bool and not isinstance(value, bool):
                     raise ValueError(f"{name} must be true or false")

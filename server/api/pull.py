@@ -26,7 +26,7 @@ _ANSWERS: dict[int | str, dict[str, Any]] = {
     # The next page: the same request from this page's next_cursor (a client asks while "more").
     200: {"description": "A page of items after the cursor", "links": {"NextPage": {
         "operationId": "pull", "description": "The page after this one",
-        "requestBody": {"cursor": "$response.body#/next_cursor", "limit": "$request.body#/limit"}}}},
+        "requestBody": {"cursor": "$response.body#/next_cursor"}}}},
     400: {"model": ErrorBody, "description": "Not a PullRequest (malformed, with problems)"},
     401: {"model": ErrorBody},
     422: {"model": ErrorBody, "description": "A cursor this server did not give, or one ahead of it (invalid): "
