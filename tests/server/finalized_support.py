@@ -7,7 +7,7 @@ import json
 import random
 import shutil
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -22,9 +22,9 @@ from app.findings import add_finding, add_good_practice
 from app.profile import Profile
 from app.rubric_store import get_rubric
 from app.scores import visit_summaries
-from app.sync.fields import SYNC_BOOKKEEPING
-from app.sync.ids import row_key
 from app.sync.keys import generate_device_key, public_key_text
+from app.sync.local import apply_receipt, row_change
+from app.sync.protocol import Receipt
 from app.visits import VisitFilter, answer_item, get_visit, list_visits
 from db.rows import fetch_all, fetch_one
 from server.store.schema import (
@@ -43,7 +43,7 @@ from tests.server.test_push import send
 API = "/api/v1"
 TODAY = date(2026, 11, 24)
 STORED = (sync_rows, sync_conflicts, sync_changesets, sync_counter, finalized_versions, rubric_templates)
-# Every synced table with a visit_id column (the laptop sends changed rows, as it stores them).
+# Every synced table with a visit_id column.
 VISIT_ROW_TABLES = ("visit_rubrics", "visit_members", "visit_sections", "responses", "findings", "finding_events",
                     "good_practices", "evidence", "evidence_captions", "evidence_annotations", "evidence_links",
                     "evidence_positions", "signatures", "audit_log")
@@ -106,35 +106,25 @@ def adopt_unit(server: Any, profile: Profile, unit_id: str) -> None:
 
 @dataclass
 class Laptop:
-    """A demo profile with a device registered to one account; remembers what it pushed."""
+    """A demo profile with a device registered to one account."""
 
     profile: Profile
     token: str
     seq: int = 0
-    # (table, key) -> the revision the server acknowledged.
-    synced: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def device_id(self) -> str:
         return self.profile.device_id
 
     def rows(self, visit_id: str) -> list[dict[str, Any]]:
-        """The visit's rows changed since the last push, as the contract's RowChanges."""
+        """The visit's rows not yet acknowledged, as the laptop's sync turns them into RowChanges."""
         db = self.profile.db
-        visit = fetch_one(db, "SELECT * FROM visits WHERE id = ?", (visit_id,))
-        assert visit is not None
-        found = [("visits", visit)]
+        found = [row_change("visits", r) for r in fetch_all(db, "SELECT * FROM visits WHERE id = ? AND dirty = 1",
+                                                             (visit_id,))]
         for table in VISIT_ROW_TABLES:
-            found += [(table, r) for r in fetch_all(db, f"SELECT * FROM {table} WHERE visit_id = ?", (visit_id,))]
-        changes = []
-        for table, row in found:
-            key = row_key(table, row)
-            if self.synced.get((table, key)) == row["rev"]:
-                continue
-            values = {k: v for k, v in row.items() if k not in SYNC_BOOKKEEPING}
-            changes.append({"table": table, "key": key, "rev": row["rev"], "base_rev": self.synced.get((table, key)),
-                            "deleted": bool(row["deleted"]), "values": values})
-        return changes
+            found += [row_change(table, r)
+                      for r in fetch_all(db, f"SELECT * FROM {table} WHERE visit_id = ? AND dirty = 1", (visit_id,))]
+        return [change.model_dump(mode="json") for change in found]
 
     def blobs(self, rows: list[dict[str, Any]]) -> list[str]:
         return sorted({r["values"]["sha256"] for r in rows if r["table"] in ("evidence", "signatures")})
@@ -177,10 +167,8 @@ class Laptop:
         return {"changeset_id": str(uuid.uuid4()), "device_id": self.device_id, "device_seq": self.seq,
                 "created_at": "2026-11-24T17:45:12.004+08:00", "rows": rows, "blobs": self.blobs(rows), **parts}
 
-    def acknowledge(self, body: dict[str, Any], receipt: dict[str, Any]) -> None:
-        for status in receipt["rows"]:
-            if status["status"] == "applied":
-                self.synced[status["table"], status["key"]] = status["rev"]
+    def acknowledge(self, receipt: dict[str, Any]) -> None:
+        apply_receipt(self.profile, Receipt.model_validate(receipt))
 
 
 def in_progress_visit(profile: Profile, n: int = 0) -> str:

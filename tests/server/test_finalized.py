@@ -74,7 +74,7 @@ def send(server: Any, machine: Laptop, body: dict[str, Any]) -> dict[str, Any]:
     answer = push_twice(server, machine.token, body)
     assert answer.status_code == 200, answer.text
     receipt: dict[str, Any] = answer.json()
-    machine.acknowledge(body, receipt)
+    machine.acknowledge(receipt)
     return receipt
 
 
