@@ -36,6 +36,7 @@ from server.sync.held_visit import (
     load_visit,
     record_matching,
     rescore,
+    too_many_orders,
 )
 from server.sync.placement import Placer, RowRefused
 
@@ -101,6 +102,9 @@ def _matching(conn: Connection, held: HeldVisit, version: FinalizedVersion, hint
     if matched is None:
         conflicts = _open_conflicts(conn, version.visit_id)
         why = f"; {conflicts} conflict(s) on the visit are open" if conflicts else ""
+        if too_many_orders(record):
+            why += ("; the visit has more members of one role than the server can put in the laptop's order "
+                    "without their names")
         raise Refused("refused", "the visit's rows as the server holds them give another content hash: push the "
                                  f"rows of the finalized state with it{why}")
     return matched

@@ -101,6 +101,15 @@ def build_record(held: HeldVisit) -> dict[str, Any]:
             from None
 
 
+def _role_groups(record: dict[str, Any]) -> list[list[dict[str, Any]]]:
+    return [list(g) for _, g in groupby(record["members"], key=member_order)]
+
+
+def too_many_orders(record: dict[str, Any]) -> bool:
+    """More orders of the members than the search tries (only the held order is then)."""
+    return prod(factorial(len(g)) for g in _role_groups(record)) > MAX_MEMBER_ORDERS
+
+
 def member_orders(record: dict[str, Any], hint: list[dict[str, Any]] | None = None) -> Iterator[dict[str, Any]]:
     """``record`` with its members in every order the laptop could have listed them: the order of
     ``hint`` (an earlier version's members) first, then each order within each role."""
@@ -109,8 +118,8 @@ def member_orders(record: dict[str, Any], hint: list[dict[str, Any]] | None = No
         known = {m["inspector_id"]: n for n, m in enumerate(hint)}
         yield {**record, "members": sorted(members, key=lambda m: (member_order(m), known.get(m["inspector_id"],
                                                                                                 len(known))))}
-    groups = [list(g) for _, g in groupby(members, key=member_order)]
-    if prod(factorial(len(g)) for g in groups) > MAX_MEMBER_ORDERS:
+    groups = _role_groups(record)
+    if too_many_orders(record):
         yield record
         return
     for combo in product(*(permutations(g) for g in groups)):

@@ -22,7 +22,13 @@ from app.visits import get_visit, list_responses, visit_record
 from db.queries import responses as rq
 from server.cli import main
 from server.store.schema import finalized_versions, rubric_templates, sync_rows
-from server.sync.held_visit import load_visit, photo_counts
+from server.sync.held_visit import (
+    load_visit,
+    member_orders,
+    photo_counts,
+    record_matching,
+    too_many_orders,
+)
 from tests.server.conftest import COUNTY, OTHER_COUNTY
 from tests.server.finalized_support import (
     Laptop,
@@ -336,3 +342,23 @@ def test_two_versions_in_one_changeset_are_paged_one_by_one(server, laptop):
         found = [(i.seq, i.version.amendment_no) for i in pull_all(server, machine.token, limit=limit).items
                  if i.kind == "finalized_version"]
         assert found == [(receipt["server_seq"], 0), (receipt["server_seq"], 1)]
+
+
+def test_the_members_order_is_searched_within_each_role_up_to_the_cap():
+    def record(roles: list[str]) -> dict[str, Any]:
+        return {"format": "fieldmark.visit/1", "members": [{"inspector_id": f"i{n}", "role": r}
+                                                           for n, r in enumerate(roles)]}
+
+    four = record(["leader", "member", "member", "member"])
+    # The laptop listed the members by name: some order within the role, leader first.
+    laptop_order = {**four, "members": [four["members"][0], four["members"][3], four["members"][1],
+                                        four["members"][2]]}
+    assert record_matching(four, content_hash(laptop_order)) == laptop_order
+    # A leader never moves behind a member: that order is not one the laptop makes.
+    leader_last = {**four, "members": [*four["members"][1:], four["members"][0]]}
+    assert record_matching(four, content_hash(leader_last)) is None
+    # An earlier version's order is tried first.
+    assert next(member_orders(four, laptop_order["members"])) == laptop_order
+    big = record(["member"] * 8)
+    assert too_many_orders(big) and list(member_orders(big)) == [big]
+    assert not too_many_orders(record(["member"] * 7))
