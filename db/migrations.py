@@ -3,10 +3,13 @@
 Released steps are never edited: a change to the schema is a new function at the end, and
 tests/db/fixtures keeps a database made at each released level to prove the upgrade path.
 
-Every row that syncs carries the same bookkeeping columns (see ``SYNC_COLUMNS``): a UUID made on
-the device, ``rev`` (a hybrid-logical-clock stamp, so edits order correctly even when the
+Every row that syncs carries the same bookkeeping columns (see ``SYNC_COLUMNS``): its key as
+``id`` (a UUID made on the device, or for rows about something the UUIDv5 of what identifies
+them, ``db.keys``), ``rev`` (a hybrid-logical-clock stamp, so edits order correctly even when the
 laptop's clock is wrong), the id of the device that wrote it, ``dirty`` (1 until a server receipt
-acknowledges the revision) and ``deleted`` (tombstones: a delete is a flagged row, so it syncs).
+acknowledges the revision), ``deleted`` (tombstones: a delete is a flagged row, so it syncs) and,
+since 0005, ``base_rev`` (the revision a server last acknowledged or delivered: the base a
+conflict is judged from).
 """
 
 from __future__ import annotations
