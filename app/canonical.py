@@ -99,10 +99,31 @@ def dumps_exact(value: Any, *, indent: int | None = None, sort_keys: bool = Fals
     return "".join(out)
 
 
+class _NeedsExact(Exception):
+    """A Decimal met by the fast encoder: the value goes through ``_encode`` instead."""
+
+
+def _no_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        raise _NeedsExact
+    raise TypeError(f"not JSON-serialisable: {type(value).__name__}")
+
+
+_FAST_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                                   default=_no_default).encode
+
+
 def canonical_json(value: Any) -> str:
     """Serialise with sorted keys, no insignificant whitespace and UTF-8 text; Decimals as
     numbers (see ``number_text``)."""
-    return dumps_exact(value, sort_keys=True)
+    # json's C encoder writes every value but a Decimal exactly as ``_encode`` does, many times
+    # faster (a server push stores thousands of rows a second); a value holding a Decimal takes
+    # the exact path. (Keys that are not text, which no message or record has, json writes as
+    # text where ``_encode`` refuses them.)
+    try:
+        return _FAST_CANONICAL(value)
+    except _NeedsExact:
+        return dumps_exact(value, sort_keys=True)
 
 
 def content_hash(value: Any) -> str:

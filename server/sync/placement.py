@@ -23,12 +23,14 @@ is not a UUID, is an ``error``; a row outside the scope is ``unpermitted``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, select
 
-from server.store.schema import admin_areas, sync_rows, units
+from server.store.schema import admin_areas, units
+from server.sync.held_rows import HeldRows
 
 OFFICE_TABLES = frozenset({"admin_areas", "units", "inspectors", "teams", "team_members", "campaigns",
                            "assignments"})
@@ -69,9 +71,10 @@ def _uuid(values: dict[str, Any], column: str, table: str, *, required: bool = T
 class Placer:
     """Places rows for one account within one push transaction (lookups are cached)."""
 
-    def __init__(self, conn: Connection, scope: str) -> None:
+    def __init__(self, conn: Connection, scope: str, held: HeldRows | None = None) -> None:
         self.conn = conn
         self.scope = scope
+        self.held = held if held is not None else HeldRows(conn)
         self._unit_paths: dict[str, str | None] = {}
 
     def unit_path(self, unit_id: str) -> str | None:
@@ -82,8 +85,20 @@ class Placer:
         return self._unit_paths[unit_id]
 
     def _stored(self, table: str, key: str) -> Any:
-        return self.conn.execute(select(sync_rows.c.visit_id, sync_rows.c.unit_id, sync_rows.c.row_values)
-                                 .where(sync_rows.c.table_name == table, sync_rows.c.key == key)).first()
+        return self.held.get(table, key)
+
+    def preload(self, rows: Iterable[tuple[str, str, dict[str, Any]]]) -> None:
+        """Load at once the stored rows that placing ``rows`` (table, key, values) will read:
+        the rows themselves, and the visits and findings they name."""
+        wanted: list[tuple[str, str]] = []
+        for table, key, values in rows:
+            wanted.append((table, key))
+            visit_id, finding_id = values.get("visit_id"), values.get("finding_id")
+            if isinstance(visit_id, str):
+                wanted.append(("visits", visit_id))
+            if table == "finding_events" and isinstance(finding_id, str):
+                wanted.append(("findings", finding_id))
+        self.held.load(wanted)
 
     def _check_unit(self, unit_id: str, what: str) -> None:
         path = self.unit_path(unit_id)

@@ -30,8 +30,9 @@ from app.sync.merge import classify
 from app.sync.protocol import Changeset, Conflict, Receipt, RowChange, RowStatus, RowVersion
 from server.errors import BlobsMissing, ChangesetReused, StaleChangeset
 from server.store.blobs import BlobStore
-from server.store.schema import sync_changesets, sync_conflicts, sync_rows
+from server.store.schema import sync_changesets, sync_conflicts
 from server.sync.finalized import Pushed, record_finalizations
+from server.sync.held_rows import HeldRows
 from server.sync.placement import APPLY_ORDER, Placement, Placer, RowRefused
 from server.sync.sequence import COUNTER, PUSH_LOCK, next_seq, serialise
 from server.sync.templates import check_templates, store_templates
@@ -83,22 +84,19 @@ class _Apply:
         self.changeset = changeset
         self.seq = seq
         self.now = now
-        self.placer = Placer(conn, pusher.scope)
+        self.held = HeldRows(conn)
+        self.placer = Placer(conn, pusher.scope, self.held)
+        self.placer.preload((row.table, row.key, row.values) for row in changeset.rows)
         self.conflicts: list[Conflict] = []
 
     def _current(self, row: RowChange) -> Any:
-        return self.conn.execute(select(sync_rows).where(sync_rows.c.table_name == row.table,
-                                                         sync_rows.c.key == row.key)).first()
+        return self.held.get(row.table, row.key)
 
-    def _write(self, row: RowChange, place: Placement, exists: bool) -> None:
-        fields = {"rev": row.rev, "device_id": self.changeset.device_id, "base_rev": row.base_rev,
-                  "deleted": row.deleted, "row_values": canonical_json(dict(row.values)),
-                  "visit_id": place.visit_id, "unit_id": place.unit_id, "server_seq": self.seq}
-        if exists:
-            self.conn.execute(update(sync_rows).where(sync_rows.c.table_name == row.table,
-                                                      sync_rows.c.key == row.key).values(**fields))
-        else:
-            self.conn.execute(insert(sync_rows).values(table_name=row.table, key=row.key, **fields))
+    def _write(self, row: RowChange, place: Placement) -> None:
+        self.held.write(row.table, row.key, {
+            "rev": row.rev, "device_id": self.changeset.device_id, "base_rev": row.base_rev,
+            "deleted": row.deleted, "row_values": canonical_json(dict(row.values)),
+            "visit_id": place.visit_id, "unit_id": place.unit_id, "server_seq": self.seq})
 
     def _resolve(self, row: RowChange) -> None:
         if row.resolves:
@@ -141,14 +139,14 @@ class _Apply:
         current = _version(stored) if stored is not None else None
         outcome = classify(row, current)
         if outcome == "apply":
-            self._write(row, place, exists=stored is not None)
+            self._write(row, place)
             self._resolve(row)
             return status("applied")
         if outcome == "agree":
             assert current is not None
             # Equal content: the later writer's revision becomes the current one (values agree).
             if current.rev != row.rev:
-                self._write(row, place, exists=True)
+                self._write(row, place)
                 self._resolve(row)
             return status("applied")
         assert current is not None
@@ -200,6 +198,7 @@ def push(conn: Connection, blobs: BlobStore, pusher: Pusher, changeset: Changese
     statuses: dict[tuple[str, str], RowStatus] = {}
     for row in sorted(changeset.rows, key=lambda r: APPLY_ORDER.get(r.table, 2)):
         statuses[row.table, row.key] = apply.row(row)
+    apply.held.flush()
     # After the rows: a changeset may carry a visit's last rows and its finalization.
     finalized = record_finalizations(conn, apply.placer, Pushed(changeset.changeset_id, changeset.device_id,
                                                                pusher.account_id, seq, now), changeset)

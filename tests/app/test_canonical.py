@@ -6,6 +6,8 @@ import json
 from decimal import Decimal as D
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.canonical import canonical_json, content_hash, dumps_exact, loads_exact, number_text
 from app.rubric.samples import sample_paths
@@ -56,3 +58,13 @@ def test_integers_stay_int_and_other_values_are_written_as_json_dumps_writes_the
         canonical_json({"x": object()})
     with pytest.raises(ValueError):
         canonical_json({"x": D("NaN")})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text()
+    | st.decimals(allow_nan=False, allow_infinity=False, places=6),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=20))
+def test_the_fast_encoder_writes_what_the_exact_one_writes(value):
+    assert canonical_json(value) == dumps_exact(value, sort_keys=True)
