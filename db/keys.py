@@ -7,6 +7,7 @@ key as their ``id``. ``app.sync.ids`` re-exports it as part of the protocol.
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 
@@ -35,6 +36,11 @@ def derived_key(table: str, *parts: str) -> str:
     strings, so it is plain compact JSON with UTF-8 text), so ("a-b", "c") and ("a", "b-c")
     differ, and each table has its namespace so equal parts in two tables never give one key.
     """
-    namespace = uuid.uuid5(ROOT_NAMESPACE, table)
     name = json.dumps(list(parts), ensure_ascii=False, separators=(",", ":"))
-    return str(uuid.uuid5(namespace, name))
+    return str(uuid.uuid5(_namespace(table), name))
+
+
+@functools.cache
+def _namespace(table: str) -> uuid.UUID:
+    # Made once per table: a server push checks the key of every answer it receives.
+    return uuid.uuid5(ROOT_NAMESPACE, table)

@@ -2,7 +2,7 @@
 
 The route is thin: the body is validated as the contract's message (400 ``malformed`` with the
 problems otherwise), the changeset's device must be registered to the caller (403 otherwise), and
-``server.sync.push`` applies it in the request's one transaction.
+``server.sync.push`` applies it in one transaction.
 """
 
 from __future__ import annotations
@@ -10,17 +10,17 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from sqlalchemy import Connection
 
 from app.sync.errors_body import ErrorBody
 from app.sync.protocol import API_PREFIX, Changeset, Receipt
 from server.accounts import Session
 from server.api.blobs import blob_store
-from server.api.deps import ANY_ROLE, TX
+from server.api.deps import ANY_ROLE, engine
 from server.devices import check_device_of
 from server.errors import ServerError, StoreUnavailable
 from server.store.blobs import BlobStore, BlobStoreUnavailable
-from server.sync.push import Pusher, push
+from server.store.database import writing
+from server.sync.push import Pusher, prepare, push
 
 router = APIRouter(prefix=API_PREFIX)
 
@@ -38,12 +38,16 @@ _ANSWERS: dict[int | str, dict[str, Any]] = {
 
 @router.post("/changesets", response_model=Receipt, responses=_ANSWERS)
 def push_changeset(body: Changeset, request: Request, current: Annotated[Session, Depends(ANY_ROLE)],
-                   store: Annotated[BlobStore, Depends(blob_store)], conn: Connection = TX) -> Receipt:
+                   store: Annotated[BlobStore, Depends(blob_store)]) -> Receipt:
     metrics = request.app.state.metrics
     pusher = Pusher(account_id=current.account.id, scope=current.account.scope)
     try:
-        check_device_of(conn, current.account, body.device_id)
-        receipt, new = push(conn, store, pusher, body)
+        # The transaction begins only now, with the body validated and hashed and the blobs
+        # looked up: pushes are applied one at a time, so their lock is held for the apply alone.
+        prepared = prepare(store, body)
+        with writing(engine(request)) as conn:
+            check_device_of(conn, current.account, body.device_id)
+            receipt, new = push(conn, store, pusher, body, prepared)
     except BlobStoreUnavailable as exc:
         metrics.pushes.labels("unavailable").inc()
         raise StoreUnavailable(str(exc)) from exc

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Engine
 from server.accounts import ROLES, Session, authenticate
 from server.config import Config
 from server.errors import Forbidden, Unauthorized
+from server.store.database import reading, writing
 
 
 def engine(request: Request) -> Engine:
@@ -22,7 +23,7 @@ def config(request: Request) -> Config:
 
 def transaction(request: Request) -> Iterator[Connection]:
     """One short transaction per request, committed when the handler returns."""
-    with engine(request).begin() as conn:
+    with writing(engine(request)) as conn:
         yield conn
 
 
@@ -41,7 +42,8 @@ def bearer(request: Request) -> str:
 
 
 def session(request: Request, token: str = Depends(bearer)) -> Session:
-    with engine(request).begin() as conn:
+    # Only reads: it never queues behind a push for SQLite's write lock.
+    with reading(engine(request)) as conn:
         return authenticate(conn, token)
 
 

@@ -37,7 +37,8 @@ from server.sync.placement import APPLY_ORDER, Placement, Placer, RowRefused
 from server.sync.sequence import COUNTER, PUSH_LOCK, next_seq, serialise
 from server.sync.templates import check_templates, store_templates
 
-__all__ = ["COUNTER", "PUSH_LOCK", "Pusher", "iso_now", "next_seq", "push", "record", "serialise"]
+__all__ = ["COUNTER", "PUSH_LOCK", "Prepared", "Pusher", "iso_now", "next_seq", "prepare", "push", "record",
+           "serialise"]
 
 
 @dataclass(frozen=True)
@@ -174,19 +175,34 @@ def conflict_message(stored: Any) -> Conflict:
                     resolved_by_rev=stored.resolved_by_rev)
 
 
-def push(conn: Connection, blobs: BlobStore, pusher: Pusher, changeset: Changeset) -> tuple[Receipt, bool]:
+def prepare(blobs: BlobStore, changeset: Changeset) -> Prepared:
+    """What a push computes without the database: call it before the transaction, which then
+    holds the write lock for less time (on S3 the blob check is a request per blob). Blobs are
+    never deleted, so one found present here is still there when the push applies."""
+    return Prepared(changeset.digest(), blobs.missing(changeset.blobs))
+
+
+@dataclass(frozen=True)
+class Prepared:
+    digest: str
+    missing_blobs: list[str]
+
+
+def push(conn: Connection, blobs: BlobStore, pusher: Pusher, changeset: Changeset,
+         prepared: Prepared | None = None) -> tuple[Receipt, bool]:
     """Apply ``changeset`` in the caller's transaction; the receipt, and whether it was new.
 
     Raises (and so stores nothing) for a reused id, a stale changeset, missing blobs, or a rubric
-    template that does not match its hash or is not valid.
+    template that does not match its hash or is not valid. ``prepared`` (from ``prepare``) moves
+    the work that needs no database out of the transaction; the checks keep their order.
     """
     serialise(conn)
-    digest = changeset.digest()
+    digest = prepared.digest if prepared is not None else changeset.digest()
     known = _known_receipt(conn, changeset, digest)
     if known is not None:
         return known, False
     _check_fresh(conn, changeset)
-    missing = blobs.missing(changeset.blobs)
+    missing = prepared.missing_blobs if prepared is not None else blobs.missing(changeset.blobs)
     if missing:
         raise BlobsMissing(f"upload the {len(missing)} blob(s) the server lacks, then push again",
                            missing_blobs=sorted(missing))

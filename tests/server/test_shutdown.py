@@ -1,7 +1,7 @@
-"""Graceful shutdown: SIGTERM while a push is being applied lets that push finish and answer.
+"""Graceful shutdown: SIGTERM while a push is in flight lets that push finish and answer.
 
-A real `fieldmark-server serve` process on the test's database gets a large changeset (5,000
-rows: long enough to be certainly in flight), then SIGTERM. The client must still receive the
+A real `fieldmark-server serve` process on the test's database receives a large changeset
+(5,000 rows) sent slowly, in pieces over about two seconds, and gets SIGTERM half-way. The client must still receive the
 receipt, every row must be in the store, and the process must exit cleanly. A push cut off by
 a restart would otherwise leave the laptop unsure whether its rows arrived (they would, once,
 thanks to the changeset id, but the laptop would have to push again to learn it).
@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -68,14 +69,25 @@ def test_sigterm_lets_the_push_in_flight_finish(server, tmp_path: Path):
 
         answer: dict[str, httpx.Response] = {}
 
+        data = json.dumps(body).encode()
+        pieces = 8
+
+        def slowly() -> Iterator[bytes]:
+            # A laptop on a poor connection: the request is certainly in flight at SIGTERM.
+            step = -(-len(data) // pieces)
+            for start in range(0, len(data), step):
+                yield data[start:start + step]
+                time.sleep(0.25)
+
         def push() -> None:
-            with httpx.Client(base_url=url, headers=headers, timeout=120) as c:
-                answer["push"] = c.post(API + "/changesets", json=body)
+            with httpx.Client(base_url=url, headers=headers | {"content-type": "application/json",
+                                                               "content-length": str(len(data))},
+                              timeout=120) as c:
+                answer["push"] = c.post(API + "/changesets", content=slowly())
 
         sender = threading.Thread(target=push)
         sender.start()
-        # The body is about 2 MB and applying 5,000 rows takes seconds: well in flight by now.
-        time.sleep(0.5)
+        time.sleep(0.8)
         assert "push" not in answer, "the push ended before SIGTERM: make the changeset bigger"
         proc.send_signal(signal.SIGTERM)
         sender.join(timeout=120)
