@@ -41,7 +41,9 @@ class Config:
     verify_window: float = 60.0
     verify_max_per_address: int = 60
     # JSON messages; blob uploads stream and enforce their own limit (see STREAMED_PREFIXES).
-    max_body_bytes: int = 1024 * 1024
+    # Room for a changeset of MAX_ROWS_PER_CHANGESET ordinary rows (about 2 MB; notes make rows
+    # longer); a laptop splits its work into changesets below this.
+    max_body_bytes: int = 16 * 1024 * 1024
 
     @property
     def is_sqlite(self) -> bool:

@@ -101,7 +101,8 @@ def test_validation_errors_never_echo_the_password(server):
 
 
 def test_oversized_bodies_are_refused_with_or_without_a_length(server):
-    big = json.dumps({"device_id": DEVICE, "public_key": PUBLIC_KEY, "label": "x" * (2 * 1024 * 1024)}).encode()
+    big = json.dumps({"device_id": DEVICE, "public_key": PUBLIC_KEY,
+                      "label": "x" * (server.config.max_body_bytes + 1024)}).encode()
     with server.client(server.admin_token) as c:
         declared = c.put(f"{API}/devices/{DEVICE}", content=big, headers={"content-type": "application/json"})
         streamed = c.put(f"{API}/devices/{DEVICE}", content=iter([big[:600_000], big[600_000:]]),

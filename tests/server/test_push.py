@@ -222,7 +222,7 @@ def test_bad_bodies_are_refused_and_store_nothing(server):
     unknown_table = {**good, "rows": [{**good["rows"][0], "table": "parking_tickets"}]}
     wrong_type = {**good, "device_seq": "twelve"}
     oversized = {**good, "rows": [{**good["rows"][0], "values": {"unit_id": good["rows"][0]["values"]["unit_id"],
-                                                                 "note": "x" * (2 * 1024 * 1024)}}]}
+                                                                 "note": "x" * (server.config.max_body_bytes + 1024)}}]}
     # A rubric template whose document does not hash to its name refuses the changeset whole.
     forged_template = {**good, "rubric_templates": [{"hash": "0" * 64, "rubric_id": "r", "version": "1",
                                                      "name_zh": "表", "name_en": "Form", "document": {}}]}

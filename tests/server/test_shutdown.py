@@ -34,7 +34,7 @@ API = "/api/v1"
 
 
 def _start(server, tmp_path: Path) -> tuple[subprocess.Popen, str, Path]:
-    (tmp_path / "server.json").write_text(json.dumps({"database": server.config.database_url, "max_body_bytes": 8 * 1024 * 1024}),
+    (tmp_path / "server.json").write_text(json.dumps({"database": server.config.database_url}),
                                           encoding="utf-8")
     port = free_port()
     log = tmp_path / "server.log"
