@@ -315,7 +315,9 @@ def _changesets(draw: st.DrawFn, world: _World) -> dict[str, Any]:
                         "deleted": deleted, "values": row, "resolves": resolves})
     blobs = sorted({c["values"]["sha256"] for c in changes if c["table"] in ("evidence", "signatures")
                     and isinstance(c["values"].get("sha256"), str) and len(c["values"]["sha256"]) == 64})
-    return changeset(world.device, world.seq + 1, changes, blobs)
+    # The device's next number: above every revision counter so far, so never stale.
+    world.seq += 1
+    return changeset(world.device, world.seq, changes, blobs)
 
 
 def test_valid_changesets_with_any_values_push_and_pull_without_a_server_error(server, backend):
