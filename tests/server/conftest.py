@@ -47,11 +47,13 @@ from argon2 import PasswordHasher
 from sqlalchemy import Engine, delete, make_url
 
 from server import accounts
-from server.app import create_app
+from server.app import BLOB_FOLDER, create_app
 from server.config import PROTOCOL, PROTOCOL_HEADER, Config
+from server.store.blobs import BlobStore, open_blob_store
 from server.store.database import migrate, open_engine
 from server.store.schema import metadata
 from server.units_import import import_units
+from tests.server.blob_support import SeaweedS3, seaweedfs  # noqa: F401 - the PostgreSQL runs' blob store
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_UNITS = ROOT / "resources" / "server" / "demo-units.csv"
@@ -179,11 +181,26 @@ def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory,
 
 
 @pytest.fixture(scope="session")
-def config_for(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Any:
+def blobs_url(backend: str, request: pytest.FixtureRequest) -> str | None:
+    """Where the live server keeps blobs: the suite runs on SQLite with files in the data folder
+    (the embedded default), and again on PostgreSQL with SeaweedFS, as a deployment would."""
+    if backend == "sqlite":
+        return None
+    weed: SeaweedS3 = request.getfixturevalue("seaweedfs")
+    return weed.url(weed.new_bucket(), "media")
+
+
+def blob_store_of(config: Config) -> BlobStore:
+    """The blob store a server on ``config`` uses (the caller closes it)."""
+    return open_blob_store(config.blobs_url or config.data_dir / BLOB_FOLDER)
+
+
+@pytest.fixture(scope="session")
+def config_for(database_url: str, blobs_url: str | None, tmp_path_factory: pytest.TempPathFactory) -> Any:
     folder = tmp_path_factory.mktemp("data")
 
     def make(**overrides: Any) -> Config:
-        base = Config(data_dir=folder, database_url=database_url, login_max_per_account=3,
+        base = Config(data_dir=folder, database_url=database_url, blobs_url=blobs_url, login_max_per_account=3,
                       login_max_per_address=6, login_window=60.0)
         return replace(base, **overrides)
 

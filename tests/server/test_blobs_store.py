@@ -96,6 +96,18 @@ def test_missing_and_has(backend: Backend) -> None:
     assert store.missing([]) == []
 
 
+def test_names_lists_stored_blobs_only(backend: Backend) -> None:
+    store = backend.store
+    assert list(store.names()) == []
+    stored = [blob(100, n)[0] for n in range(3)]
+    for n, sha in enumerate(stored):
+        store.put(sha, [blob(100, n)[1]], limit=LIMIT)
+    big, data = blob(9 * 1024 * 1024, 7)
+    with pytest.raises(Cut):  # a cut upload in progress or abandoned is no blob
+        store.put(big, cut_after(data, 5 * 1024 * 1024), limit=LIMIT)
+    assert sorted(store.names()) == sorted(stored)
+
+
 def test_round_trip_streams(backend: Backend) -> None:
     store = backend.store
     # Larger than one S3 part (8 MiB), so the S3 store goes through a multipart upload.

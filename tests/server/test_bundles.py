@@ -36,7 +36,7 @@ from server.store.blobs import open_blob_store
 from server.store.schema import accounts, sync_changesets
 from tests.app.test_sync_bundle import deflated, entries, manifest_of, resign, rezip
 from tests.server.blob_support import SeaweedS3, seaweedfs  # noqa: F401
-from tests.server.conftest import COUNTY, OTHER_COUNTY, TOWNSHIP, UNIT_IN_TOWNSHIP
+from tests.server.conftest import COUNTY, OTHER_COUNTY, TOWNSHIP, UNIT_IN_TOWNSHIP, blob_store_of
 from tests.server.push_support import (
     API,
     changeset,
@@ -96,8 +96,11 @@ def laptop(server: Any, tmp_path: Path, scope: str = TOWNSHIP) -> Laptop:
 
 
 def blob_names(server: Any) -> list[str]:
-    # The live server's file store (no --blobs): temp files start with a dot and are never blobs.
-    return sorted(p.name for p in (server.config.data_dir / "blobs").glob("*/*") if not p.name.startswith("."))
+    store = blob_store_of(server.config)
+    try:
+        return sorted(store.names())
+    finally:
+        store.close()
 
 
 def store_state(server: Any) -> tuple[Any, list[str]]:
@@ -118,8 +121,9 @@ def cli(server: Any, capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[
     """``cli(path, *options)`` runs ``fieldmark-server bundle import`` on the live server's store."""
 
     def run(path: Path, *options: str) -> tuple[int, str, str]:
+        blobs = ["--blobs", server.config.blobs_url] if server.config.blobs_url else []
         status = main(["bundle", "import", str(path), "--data-dir", str(server.config.data_dir),
-                       "--database", server.config.database_url, *options])
+                       "--database", server.config.database_url, *blobs, *options])
         out, err = capsys.readouterr()
         return status, out, err
 
@@ -146,8 +150,10 @@ def test_the_cli_imports_a_bundle_once_and_again_gives_the_same_receipt(server, 
     assert "5 applied, 0 conflict, 0 error, 0 unpermitted" in out
     assert {r.status for r in receipt.rows} == {"applied"}
     assert set(blobs) <= set(blob_names(server))
+    store = blob_store_of(server.config)
     for sha, source in blobs.items():  # stored whole, under their names
-        assert (server.config.data_dir / "blobs" / sha[:2] / sha).read_bytes() == source.read_bytes()
+        assert b"".join(store.iter_chunks(sha)) == source.read_bytes()
+    store.close()
     before = store_state(server)
     status, again, _ = cli(path)
     assert status == 0 and "already applied" in again and f"server_seq {receipt.server_seq}" in again

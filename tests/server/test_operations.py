@@ -163,3 +163,11 @@ def test_openapi_shows_the_contract_messages(server):
         "DeviceRegistration", "DeviceRegistered", "DeviceRegistered", "ErrorBody")
     assert set(doc["components"]["schemas"]["Account"]["properties"]["role"]["enum"]) == {
         "inspector", "team_leader", "office_staff", "admin"}
+
+
+def test_the_suite_runs_on_sqlite_with_files_and_on_postgresql_with_s3(server, backend):
+    blobs = server.config.blobs_url or ""
+    assert blobs.startswith("s3://") == (backend == "postgresql"), blobs
+    assert server.config.database_url.split(":", 1)[0].startswith(backend)
+    with server.client() as c:
+        assert c.get("/readyz").json()["checks"]["blobs"] == "ok"

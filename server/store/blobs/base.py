@@ -208,6 +208,10 @@ class BlobStore(ABC):
         return await worker
 
     @abstractmethod
+    def names(self) -> Iterator[str]:
+        """Every stored blob's name, in no set order (for audits: do the rows and the blobs agree)."""
+
+    @abstractmethod
     def open(self, sha: str) -> BlobReader:
         """A stream over the blob's bytes. BlobNotFound if it is not stored."""
 

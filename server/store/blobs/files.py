@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from server.store.blobs.base import (
@@ -23,6 +24,7 @@ from server.store.blobs.base import (
 )
 
 TEMP_PREFIX = ".tmp-"
+_NAME = re.compile(r"[0-9a-f]{64}")
 # Inspection photos show people and premises: readable by the server's account and its group only.
 FILE_MODE = 0o640
 
@@ -72,6 +74,12 @@ class FileBlobStore(BlobStore):
             raise
         _fsync_dir(final.parent)
         return size
+
+    def names(self) -> Iterator[str]:
+        for path in self.root.glob("??/*"):
+            # Temp files of uploads in progress (or cut by a crash) are never blobs.
+            if _NAME.fullmatch(path.name) and path.parent.name == path.name[:2]:
+                yield path.name
 
     def open(self, sha: str) -> BlobReader:
         try:

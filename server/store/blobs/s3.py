@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -35,6 +35,7 @@ PART_SIZE = 8 * 1024 * 1024
 LOOKUP_THREADS = 16
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 _NOT_FOUND = {"404", "NoSuchKey", "NotFound"}
+_SHA = re.compile(r"[0-9a-f]{64}")
 
 
 def check_bucket_name(bucket: str) -> str:
@@ -96,6 +97,14 @@ class S3BlobStore(BlobStore):
                 return False
             raise
         return True
+
+    def names(self) -> Iterator[str]:
+        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix)
+        for page in pages:
+            for obj in page.get("Contents", []):
+                name = obj["Key"][len(self.prefix):].rpartition("/")[2]
+                if _SHA.fullmatch(name):
+                    yield name
 
     def missing(self, shas: Iterable[str]) -> list[str]:
         names = unique_names(shas)
