@@ -20,13 +20,11 @@ from sqlalchemy import Connection, and_, delete, func, insert, literal, select
 from app.sync.codes import Code, parse_code
 from server.config import Config
 from server.store.schema import finalized_versions as fv
-from server.store.schema import login_failures, units
+from server.store.schema import rate_hits, units
 
-# Hits on the verify page are counted in the table of timed events per key that the login limit
-# uses (key, at; indexed on both), under keys of their own: "verify:<address>". Login counts
-# only "account:" and "address:" keys, and its pruning removes rows older than the login window,
-# which is longer than the verify window.
-HITS = login_failures
+# Hits on the verify page, one row per answered request (key, at; indexed on both), under the key
+# "verify:<address>".
+HITS = rate_hits
 KEY_PREFIX = "verify:"
 
 Kind = Literal["matches", "superseded", "unknown", "malformed"]

@@ -276,3 +276,13 @@ finalized_versions = Table(
     Index("finalized_versions_seq", "server_seq"),
     Index("finalized_versions_unit", "unit_id"),
 )
+
+# Requests counted for a rate limit that is not about logins (the public verify page, by client
+# address): its own table, so pruning one limit's rows never touches the other's.
+rate_hits = Table(
+    "rate_hits", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(200), nullable=False),
+    Column("at", Float, nullable=False),
+    Index("rate_hits_key_at", "key", "at"),
+)

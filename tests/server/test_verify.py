@@ -22,7 +22,7 @@ from sqlalchemy import Engine, insert, select
 from app.sync.codes import parse_code, qr_payload, short_code
 from server import verify as service
 from server.api.verify import choose_language
-from server.store.schema import accounts, finalized_versions, login_failures, units
+from server.store.schema import accounts, finalized_versions, rate_hits, units
 from tests.server.conftest import ROOT, UNIT_IN_TOWNSHIP, free_port
 
 UNIT_NAME = "均州路中心小学"  # UNIT_IN_TOWNSHIP in the demo units
@@ -178,14 +178,14 @@ def test_the_limit_answers_429_in_the_right_language(start_server, config_for, a
         assert "查询过于频繁" in get(limited.url, payload).text
 
 
-def test_old_hits_are_pruned_and_logins_untouched(server):
+def test_old_hits_are_pruned_and_other_keys_untouched(server):
     now = time.time()
     with server.engine.begin() as conn:
-        conn.execute(insert(login_failures), [
+        conn.execute(insert(rate_hits), [
             {"key": "verify:10.0.0.1", "at": now - 3600}, {"key": "verify:10.0.0.1", "at": now},
             {"key": "address:10.0.0.1", "at": now - 3600}])
         assert service.prune(conn, server.config) == 1
-        left = conn.execute(select(login_failures.c.key, login_failures.c.at)).all()
+        left = conn.execute(select(rate_hits.c.key, rate_hits.c.at)).all()
     assert sorted(k for k, _ in left) == ["address:10.0.0.1", "verify:10.0.0.1"]
 
 
@@ -193,12 +193,12 @@ def test_the_page_prunes_old_hits_after_answering(start_server, config_for, amen
     _, _, payload, _ = amended
     with start_server(config_for(verify_window=5.0)) as other:
         with other.engine.begin() as conn:
-            conn.execute(insert(login_failures).values(key="verify:10.9.9.9", at=time.time() - 3600))
+            conn.execute(insert(rate_hits).values(key="verify:10.9.9.9", at=time.time() - 3600))
         assert get(other.url, payload).status_code == 200  # a new process's first answer prunes
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             with other.engine.connect() as conn:
-                keys = conn.execute(select(login_failures.c.key)).scalars().all()
+                keys = conn.execute(select(rate_hits.c.key)).scalars().all()
             if "verify:10.9.9.9" not in keys:
                 break
             time.sleep(0.05)

@@ -1,6 +1,7 @@
 """Finalized versions: every finalized state of a visit a push or bundle delivered, with the
 canonical record it hashes, the laptop's stated score beside the server's own re-score, and the
-short verification code printed on paper.
+short verification code printed on paper; and ``rate_hits``, the public verify page's per-address
+counter.
 
 Revision ID: 0004
 Revises: 0003
@@ -49,5 +50,15 @@ def upgrade() -> None:
     op.create_index("finalized_versions_unit", "finalized_versions", ["unit_id"])
 
 
+    op.create_table(
+        "rate_hits",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("key", sa.String(200), nullable=False),
+        sa.Column("at", sa.Float, nullable=False),
+    )
+    op.create_index("rate_hits_key_at", "rate_hits", ["key", "at"])
+
+
 def downgrade() -> None:
+    op.drop_table("rate_hits")
     op.drop_table("finalized_versions")
