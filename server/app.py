@@ -13,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import __version__
+from server import leftovers
 from server.api import (
     accounts,
     assignments,
@@ -42,6 +43,7 @@ def create_app(config: Config, *, run_migrations: bool = True) -> FastAPI:
         migrate(engine)
     # Opened here so that readiness can check it; the blob routes use the same one (app.state.blobs).
     blob_store = open_blob_store(config.blobs_url or config.data_dir / BLOB_FOLDER)
+    leftovers.sweep(config.data_dir, blob_store)
     metrics = Metrics()
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -24,6 +24,7 @@ from starlette.requests import ClientDisconnect
 
 from app.sync.errors_body import ErrorBody
 from app.sync.protocol import API_PREFIX, Receipt
+from server import leftovers
 from server.accounts import Account, Session
 from server.api.blobs import blob_limit, blob_store
 from server.api.deps import ANY_ROLE
@@ -36,8 +37,9 @@ router = APIRouter(prefix=API_PREFIX)
 
 # A long day's photos fit many times over; ``app.state.max_bundle_bytes`` overrides it.
 MAX_BUNDLE_BYTES = 4 * 1024 * 1024 * 1024
-# Where bodies wait while they are checked, inside the data folder (not a RAM-backed /tmp).
-INCOMING_FOLDER = "incoming"
+# Where bodies wait while they are checked, inside the data folder (not a RAM-backed /tmp);
+# server.leftovers removes what a crash left there.
+INCOMING_FOLDER = leftovers.INCOMING_FOLDER
 
 _ANSWERS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorBody},
