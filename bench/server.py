@@ -36,9 +36,10 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -216,11 +217,12 @@ class Result:
 
 
 def push_load(name: str, urls: list[str], laptops: list[Laptop], unit: str, warmup: int,
-              measured: int) -> Result:
+              measured: int, settle: Callable[[], None] | None = None) -> Result:
     """Every laptop registers its device, pushes ``warmup`` changesets, waits for the others at a
-    barrier, then pushes ``measured`` more (alternating between ``urls``) while the clock runs."""
+    barrier (where ``settle`` runs), then pushes ``measured`` more (alternating between ``urls``)
+    while the clock runs."""
     bodies = [[visit_changeset(lap, seq, unit) for seq in range(1, warmup + measured + 1)] for lap in laptops]
-    barrier = threading.Barrier(len(laptops) + 1)
+    barrier = threading.Barrier(len(laptops) + 1, action=settle)
     latencies: list[list[float]] = [[] for _ in laptops]
     failures: list[str] = []
 
@@ -292,6 +294,16 @@ def sampled(pids: list[int], out: Path | None) -> Iterator[None]:
         print(f"py-spy samples (collapsed stacks) in {out}", file=sys.stderr)
 
 
+def analyze(database: str) -> None:
+    """Table statistics, as autovacuum keeps them on a server in use. Tables filled from empty
+    within seconds have none, and PostgreSQL's planner then reads a push's rows by the table name
+    alone, scanning every row of that table: a cold-start effect, not the server's speed."""
+    import psycopg
+
+    with psycopg.connect(database, autocommit=True) as conn:
+        conn.execute("ANALYZE")
+
+
 def run_setup(name: str, database: str | None, processes: int, clients: int, warmup: int,
               measured: int, profile: Path | None = None) -> Result:
     with tempfile.TemporaryDirectory(prefix="fm-bench-server-") as tmp:
@@ -302,7 +314,8 @@ def run_setup(name: str, database: str | None, processes: int, clients: int, war
             for i in range(processes):
                 servers.append(ServerProcess(data_dir, i))
             with sampled([s.process.pid for s in servers], profile):
-                result = push_load(name, [s.url for s in servers], laptops, unit, warmup, measured)
+                result = push_load(name, [s.url for s in servers], laptops, unit, warmup, measured,
+                                   settle=partial(analyze, database) if database else None)
         finally:
             for server in servers:
                 server.stop()

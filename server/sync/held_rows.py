@@ -16,7 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, String, any_, bindparam, insert, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from server.store.schema import sync_rows
 
@@ -51,20 +52,31 @@ class HeldRows:
 
     def load(self, wanted: Iterable[tuple[str, str]]) -> None:
         """Read the rows named (table, key) that are not known yet; absent ones are remembered too."""
-        by_table: dict[str, list[str]] = defaultdict(list)
+        asked: set[tuple[str, str]] = set()
         for table, key in wanted:
             if (table, key) not in self._rows:
-                by_table[table].append(key)
+                asked.add((table, key))
                 self._rows[table, key] = None
+        by_table: dict[str, list[str]] = defaultdict(list)
+        for table, key in sorted(asked):
+            by_table[table].append(key)
         columns = (sync_rows.c.key, sync_rows.c.rev, sync_rows.c.device_id, sync_rows.c.deleted,
                    sync_rows.c.row_values, sync_rows.c.visit_id, sync_rows.c.unit_id)
         for table, keys in by_table.items():
             for start in range(0, len(keys), _CHUNK):
                 found = self.conn.execute(select(*columns).where(
-                    sync_rows.c.table_name == table, sync_rows.c.key.in_(keys[start:start + _CHUNK])))
+                    sync_rows.c.table_name == table, self._among(keys[start:start + _CHUNK])))
                 for r in found:
                     self._rows[table, r.key] = HeldRow(r.rev, r.device_id, bool(r.deleted), r.row_values,
                                                        r.visit_id, r.unit_id)
+
+    def _among(self, keys: list[str]) -> Any:
+        if self.conn.dialect.name == "postgresql":
+            # One array parameter, not one parameter per key: psycopg prepares a statement run
+            # often, and PostgreSQL's generic plan for "key IN ($1, … $50)" scanned the whole
+            # table (20 ms at 20,000 rows) where "key = ANY($1)" keeps to the index.
+            return sync_rows.c.key == any_(bindparam("keys", keys, type_=ARRAY(String)))
+        return sync_rows.c.key.in_(keys)
 
     def get(self, table: str, key: str) -> HeldRow | None:
         if (table, key) not in self._rows:
