@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app.ids import new_id  # noqa: E402
 from app.profile import Profile  # noqa: E402
 from app.rubric_store import import_document  # noqa: E402
+from app.sync.ids import derived_key  # noqa: E402
 from app.visits import NewVisit, VisitFilter, answer_item, create_visit, list_visits  # noqa: E402
 from bench.common import Figure, median_ms, print_table  # noqa: E402
 
@@ -54,12 +55,14 @@ def build(profile: Profile) -> tuple[str, str]:
         db.conn.executemany(
             "INSERT INTO visits (id, unit_id, visit_type, status, starts_on, ends_on, created_at, rev, device_id) "
             "VALUES (?, ?, 'routine', ?, ?, ?, ?, ?, ?)", visits)
-        db.conn.executemany("INSERT INTO visit_rubrics VALUES (?, ?, 0)", [(v[0], ref.hash) for v in visits])
+        db.conn.executemany(
+            "INSERT INTO visit_rubrics (id, visit_id, rubric_hash, position, rev, device_id) VALUES (?, ?, ?, 0, ?, ?)",
+            [(derived_key("visit_rubrics", v[0], ref.hash), v[0], ref.hash, meta.rev, meta.device_id) for v in visits])
 
         def responses():
             for v in visits:
                 for i in range(ITEMS):
-                    yield (new_id(), v[0], ref.hash, f"I{i:03d}", str(rnd.randint(0, 10)), tx.now, meta.rev, meta.device_id)
+                    yield (derived_key("responses", v[0], ref.hash, f"I{i:03d}"), v[0], ref.hash, f"I{i:03d}", str(rnd.randint(0, 10)), tx.now, meta.rev, meta.device_id)
 
         db.conn.executemany(
             "INSERT INTO responses (id, visit_id, rubric_hash, item_code, value, answered_at, rev, device_id) "
