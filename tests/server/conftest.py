@@ -181,6 +181,14 @@ def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory,
 
 
 @pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A laptop profile holding the demo data, made once; tests work on copies of it."""
+    from tests.server.finalized_support import build_demo_profile
+
+    return build_demo_profile(tmp_path_factory.mktemp("demo") / "profile")
+
+
+@pytest.fixture(scope="session")
 def blobs_url(backend: str, request: pytest.FixtureRequest) -> str | None:
     """Where the live server keeps blobs: the suite runs on SQLite with files in the data folder
     (the embedded default), and again on PostgreSQL with SeaweedFS, as a deployment would."""

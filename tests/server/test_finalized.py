@@ -34,7 +34,6 @@ from tests.server.finalized_support import (
     Laptop,
     adopt_unit,
     answer_visit,
-    build_demo_profile,
     copy_profile,
     in_progress_visit,
     push_twice,
@@ -42,11 +41,6 @@ from tests.server.finalized_support import (
     snapshot,
 )
 from tests.server.test_pull_support import everything, pull_all
-
-
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_demo_profile(tmp_path_factory.mktemp("demo") / "profile")
 
 
 @pytest.fixture

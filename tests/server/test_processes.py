@@ -6,10 +6,7 @@ numbered without gaps, and a pull paged across both is what one gives. Their log
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +15,8 @@ import httpx
 import pytest
 
 from server.config import PROTOCOL, PROTOCOL_HEADER
-from tests.server.conftest import ADMIN_PASSWORD, COUNTY, ROOT, UNIT_IN_TOWNSHIP, free_port
+from tests.server.conftest import ADMIN_PASSWORD, COUNTY, UNIT_IN_TOWNSHIP
+from tests.server.process_support import serving
 from tests.server.push_support import changeset, new_device, response_row, rev, unit_id, visit_row
 
 API = "/api/v1"
@@ -27,42 +25,9 @@ HEADERS = {PROTOCOL_HEADER: str(PROTOCOL)}
 
 @pytest.fixture
 def two_processes(server, tmp_path: Path) -> Iterator[tuple[list[str], list[Path]]]:
-    (tmp_path / "server.json").write_text(json.dumps({
-        "database": server.config.database_url, "login_max_per_account": 3,
-        "login_max_per_address": 100}), encoding="utf-8")
-    urls, logs, procs = [], [], []
-    for i in range(2):
-        port = free_port()
-        log = tmp_path / f"server{i}.log"
-        procs.append(subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "serve", "--data-dir", str(tmp_path), "--port", str(port)],
-            cwd=ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT))
-        urls.append(f"http://127.0.0.1:{port}")
-        logs.append(log)
-    try:
-        for url, proc, log in zip(urls, procs, logs, strict=True):
-            _wait(url, proc, log)
-        yield urls, logs
-    finally:
-        for proc in procs:
-            proc.terminate()  # SIGTERM: uvicorn's graceful shutdown
-        for proc, log in zip(procs, logs, strict=True):
-            # uvicorn finishes the requests in flight, then re-raises the signal (-15).
-            assert proc.wait(timeout=30) in (0, -15)
-            assert "Finished server process" in log.read_text(encoding="utf-8")
-
-
-def _wait(url: str, proc: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"server exited: {log.read_text()}")
-        try:
-            if httpx.get(url + "/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    pytest.fail(f"server did not start: {log.read_text()}")
+    with serving(tmp_path, {"database": server.config.database_url, "login_max_per_account": 3,
+                            "login_max_per_address": 100}, count=2) as servers:
+        yield [s.url for s in servers], [s.log for s in servers]
 
 
 def _login(url: str, login: str, password: str) -> httpx.Response:

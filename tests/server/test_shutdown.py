@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -27,36 +25,16 @@ from app.sync.keys import generate_device_key, public_key_text
 from app.sync.protocol import MAX_ROWS_PER_CHANGESET
 from server.config import PROTOCOL, PROTOCOL_HEADER
 from server.store.schema import sync_rows
-from tests.server.conftest import ROOT, UNIT_IN_TOWNSHIP, free_port
-from tests.server.test_push import changeset, response_row, rev, unit_id, visit_row
+from tests.server.conftest import UNIT_IN_TOWNSHIP
+from tests.server.process_support import serving
+from tests.server.push_support import changeset, response_row, rev, unit_id, visit_row
 
 API = "/api/v1"
 
 
-def _start(server, tmp_path: Path) -> tuple[subprocess.Popen, str, Path]:
-    (tmp_path / "server.json").write_text(json.dumps({"database": server.config.database_url}),
-                                          encoding="utf-8")
-    port = free_port()
-    log = tmp_path / "server.log"
-    proc = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--data-dir", str(tmp_path),
-                             "--port", str(port)], cwd=ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"server exited: {log.read_text()}")
-        try:
-            if httpx.get(url + "/readyz", timeout=1).status_code == 200:
-                return proc, url, log
-        except httpx.TransportError:
-            time.sleep(0.1)
-    proc.kill()
-    pytest.fail(f"server did not start: {log.read_text()}")
-
-
 def test_sigterm_lets_the_push_in_flight_finish(server, tmp_path: Path):
-    proc, url, log = _start(server, tmp_path)
-    try:
+    with serving(tmp_path, {"database": server.config.database_url}) as (one,):
+        proc, url, log = one.process, one.url, one.log
         device, visit = str(uuid.uuid4()), str(uuid.uuid4())
         headers = {PROTOCOL_HEADER: str(PROTOCOL), "Authorization": f"Bearer {server.admin_token}"}
         with httpx.Client(base_url=url, headers=headers, timeout=120) as c:
@@ -68,7 +46,6 @@ def test_sigterm_lets_the_push_in_flight_finish(server, tmp_path: Path):
         body = changeset(device, 1, rows)
 
         answer: dict[str, httpx.Response] = {}
-
         data = json.dumps(body).encode()
         pieces = 8
 
@@ -105,6 +82,3 @@ def test_sigterm_lets_the_push_in_flight_finish(server, tmp_path: Path):
         # New connections are refused once it stopped: the push was the last thing it did.
         with pytest.raises(httpx.TransportError):
             httpx.get(url + "/healthz", timeout=2)
-    finally:
-        if proc.poll() is None:
-            proc.kill()

@@ -7,8 +7,6 @@ how pushes fill the table.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -23,7 +21,8 @@ from app.sync.codes import parse_code, qr_payload, short_code
 from server import verify as service
 from server.api.verify import choose_language
 from server.store.schema import accounts, finalized_versions, rate_hits, units
-from tests.server.conftest import ROOT, UNIT_IN_TOWNSHIP, free_port
+from tests.server.conftest import UNIT_IN_TOWNSHIP
+from tests.server.process_support import serving
 
 UNIT_NAME = "均州路中心小学"  # UNIT_IN_TOWNSHIP in the demo units
 HEAD_NAME = "黄海波"          # its head, who must not appear
@@ -216,36 +215,9 @@ def test_addresses_are_counted_apart(server):
 
 @pytest.fixture
 def two_processes(server, tmp_path: Path) -> Iterator[list[str]]:
-    (tmp_path / "server.json").write_text(json.dumps({
-        "database": server.config.database_url, "verify_max_per_address": 4}), encoding="utf-8")
-    urls, procs = [], []
-    for i in range(2):
-        port = free_port()
-        log = (tmp_path / f"server{i}.log").open("wb")
-        procs.append(subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "serve", "--data-dir", str(tmp_path), "--port", str(port)],
-            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT))
-        urls.append(f"http://127.0.0.1:{port}")
-    try:
-        for url, proc in zip(urls, procs, strict=True):
-            _wait_ready(url, proc)
-        yield urls
-    finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            proc.wait(timeout=30)
-
-
-def _wait_ready(url: str, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            if httpx.get(url + "/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    pytest.fail(f"server at {url} did not start")
+    with serving(tmp_path, {"database": server.config.database_url, "verify_max_per_address": 4},
+                 count=2) as servers:
+        yield [s.url for s in servers]
 
 
 def test_the_limit_holds_across_two_processes(two_processes, amended):

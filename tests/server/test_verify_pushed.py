@@ -19,17 +19,11 @@ from tests.server.finalized_support import (
     Laptop,
     adopt_unit,
     answer_visit,
-    build_demo_profile,
     copy_profile,
     in_progress_visit,
     register_device,
 )
 from tests.server.test_finalized import full_push, send
-
-
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_demo_profile(tmp_path_factory.mktemp("demo") / "profile")
 
 
 @pytest.fixture
