@@ -123,3 +123,25 @@ def record_receipt(db: Database, receipt_id: str, changeset_id: str, server_seq:
         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(changeset_id) DO NOTHING",
         (receipt_id, changeset_id, server_seq, pushed_at, accepted, conflict_ids),
     )
+
+
+# --- for the sync engine -------------------------------------------------------------------------
+
+
+def finalized_visits(db: Database) -> list[tuple[str, int, str, str | None, str | None]]:
+    """(id, amendment_no, content_hash, finalized_at, amended_at) of every live finalized visit."""
+    return [tuple(r) for r in db.execute(
+        "SELECT id, amendment_no, content_hash, finalized_at, amended_at FROM visits "
+        "WHERE status IN ('finalized', 'amended') AND deleted = 0 AND content_hash IS NOT NULL ORDER BY id")]
+
+
+def visit_rubric_hashes(db: Database, visit_id: str) -> list[str]:
+    return [r[0] for r in db.execute(
+        "SELECT rubric_hash FROM visit_rubrics WHERE visit_id = ? AND deleted = 0 ORDER BY position", (visit_id,))]
+
+
+def live_blob_hashes(db: Database) -> list[str]:
+    """The blobs that live photos and signatures name, sorted."""
+    return [r[0] for r in db.execute(
+        "SELECT sha256 FROM evidence WHERE deleted = 0 AND sha256 IS NOT NULL "
+        "UNION SELECT sha256 FROM signatures WHERE deleted = 0 AND sha256 IS NOT NULL ORDER BY 1")]

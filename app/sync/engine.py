@@ -1,0 +1,416 @@
+"""One sync run (docs/sync-protocol.md, section 12 "The sync engine"): register, blobs, push, pull.
+
+1. The device is registered to the account (once per server, login and device id).
+2. A changeset left unacknowledged by an earlier run (kept in ``meta`` with its id and
+   ``device_seq`` before it was sent) is sent again, byte for byte: if the server applied it, it
+   answers the stored receipt and nothing is applied twice; if not, it applies it now.
+3. The dirty rows are cut into changesets of at most MAX_ROWS_PER_CHANGESET rows and about 8 MB,
+   each with its blob list, the rubric templates its rows name, and (in the last) the finalized
+   versions not yet recorded. Each is kept before it is sent, with the next ``device_seq``.
+4. Blobs first: the server names the ones it lacks, and only those are uploaded, one at a time,
+   streamed from the file, so a cut costs at most one photo.
+5. The push's receipt is applied (a row is clean only at the revision the server acknowledged).
+6. Pull pages from the stored cursor, each applied with its cursor in one local transaction,
+   then the photos of live evidence and signatures the laptop lacks are fetched and verified.
+
+Any refusal or fault stops the run with a ``reason``; what was done before it is kept, and the
+next run carries on from there. Office tables (areas, units, inspectors, teams, campaigns,
+assignments) are only pulled: the server refuses them in a push from every role, so rows of them
+made on the laptop are never sent (``SyncResult.local_only`` counts them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from app.canonical import canonical_json, content_hash, loads_exact
+from app.evidence.store import blob_path
+from app.profile import Profile, utc_now
+from app.scores import visit_summaries
+from app.sync.client import Client, Refused, Retry, ServerFault, SyncError
+from app.sync.device import Session, is_registered, register
+from app.sync.local import apply_pulled_row, apply_receipt, row_change, store_conflict
+from app.sync.protocol import (
+    MAX_HASHES_PER_QUERY,
+    MAX_ROWS_PER_CHANGESET,
+    Changeset,
+    FinalizedVersion,
+    Receipt,
+    RowChange,
+    RubricTemplate,
+    StatedScore,
+)
+from app.sync.pull import PullItem
+from db.codes import SYNCED_TABLES
+from db.queries import meta
+from db.queries import rubrics as rq
+from db.queries import sync as sq
+
+OFFICE_TABLES = ("admin_areas", "units", "inspectors", "teams", "team_members", "campaigns", "assignments")
+PUSHED_TABLES = tuple(t for t in SYNCED_TABLES if t not in OFFICE_TABLES)
+# Well under the server's 16 MiB request limit, with room for templates and finalized versions.
+MAX_CHANGESET_BYTES = 8 * 1024 * 1024
+
+SEQ_KEY = "sync.device_seq"
+PENDING_KEY = "sync.pending_changeset"
+CURSOR_KEY = "sync.cursor"
+CURSOR_SERVER_KEY = "sync.cursor_server"
+# {visit id: {amendment_no: content hash}} of the finalized versions the server holds (recorded
+# from this laptop's receipts, or pulled): an amendment names its predecessor's hash from here.
+VERSIONS_KEY = "sync.finalized_versions"
+
+
+@dataclass(frozen=True)
+class Progress:
+    phase: str  # "register", "blobs", "push", "pull", "fetch"
+    items_done: int
+    items_total: int
+    bytes_done: int = 0
+    bytes_total: int = 0
+
+
+ProgressFn = Callable[[Progress], None]
+
+
+@dataclass
+class SyncResult:
+    receipts: list[Receipt] = field(default_factory=list)
+    rows_pushed: int = 0
+    rows_acknowledged: int = 0
+    # What the server did not take (conflict, error, unpermitted), in its words.
+    rows_refused: list[str] = field(default_factory=list)
+    versions_recorded: int = 0
+    versions_refused: list[str] = field(default_factory=list)
+    # Amended before any version of them was synced: the chain cannot be stated (see _versions).
+    versions_unsent: list[str] = field(default_factory=list)
+    blobs_uploaded: int = 0
+    bytes_uploaded: int = 0
+    items_pulled: int = 0
+    rows_pulled: int = 0
+    # Pulled rows this laptop's database could not hold (a clash with a row made here), in words.
+    rows_skipped: list[str] = field(default_factory=list)
+    blobs_fetched: int = 0
+    bytes_fetched: int = 0
+    local_only: int = 0
+    open_conflicts: int = 0
+    reason: str | None = None
+    message: str = ""
+
+    @property
+    def complete(self) -> bool:
+        return self.reason is None
+
+
+@dataclass
+class _Run:
+    profile: Profile
+    session: Session
+    client: Client
+    progress: ProgressFn
+    result: SyncResult
+
+
+def sync(profile: Profile, session: Session, progress: ProgressFn | None = None, *,
+         transport: httpx.BaseTransport | None = None, retry: Retry | None = None) -> SyncResult:
+    """Run one sync; never raises for what the network or the server did: see ``reason``."""
+    result = SyncResult()
+    try:
+        with Client(session.server_url, session.token, retry=retry, transport=transport) as client:
+            run = _Run(profile, session, client, progress or (lambda p: None), result)
+            if not is_registered(profile, session):
+                run.progress(Progress("register", 0, 1))
+                register(client, profile, session)
+            _push_all(run)
+            _pull_all(run)
+            _fetch_blobs(run)
+    except SyncError as exc:
+        result.reason, result.message = exc.reason, str(exc)
+    result.local_only = sum(n for t, n in sq.pending_counts(profile.db).items() if t in OFFICE_TABLES)
+    result.open_conflicts = len(sq.open_conflicts(profile.db))
+    if result.reason is None and result.open_conflicts:
+        result.reason = "conflicts"
+        result.message = (f"{result.open_conflicts} conflict(s) wait for a person to choose a version; "
+                          "both versions are kept")
+    elif result.reason is None and (result.rows_refused or result.versions_refused):
+        result.reason = "not_acknowledged"
+        result.message = "the server did not take everything: " + "; ".join(
+            (result.rows_refused + result.versions_refused)[:5])
+    return result
+
+
+# --- push --------------------------------------------------------------------------------------
+
+
+def _push_all(run: _Run) -> None:
+    db = run.profile.db
+    pending = meta.get(db, PENDING_KEY)
+    if pending:
+        _send(run, Changeset.model_validate_json(pending))
+    changes = [row_change(t, r) for t in PUSHED_TABLES for r in sq.dirty_rows(db, t)]
+    versions = _versions(run)
+    batches = list(_batches(changes))
+    if versions and not batches:
+        batches = [[]]
+    for n, rows in enumerate(batches):
+        last = n == len(batches) - 1
+        _send(run, _build(run.profile, rows, versions if last else []))
+
+
+def _batches(changes: list[RowChange]) -> Iterator[list[RowChange]]:
+    batch: list[RowChange] = []
+    size = 0
+    for change in changes:
+        weight = len(change.model_dump_json())
+        if batch and (len(batch) == MAX_ROWS_PER_CHANGESET or size + weight > MAX_CHANGESET_BYTES):
+            yield batch
+            batch, size = [], 0
+        batch.append(change)
+        size += weight
+    if batch:
+        yield batch
+
+
+def _known_versions(profile: Profile) -> dict[str, dict[str, str]]:
+    held: dict[str, dict[str, str]] = json.loads(meta.get(profile.db, VERSIONS_KEY) or "{}")
+    return held
+
+
+def _remember_versions(profile: Profile, versions: list[tuple[str, int, str]]) -> None:
+    held = _known_versions(profile)
+    for visit_id, number, digest in versions:
+        held.setdefault(visit_id, {})[str(number)] = digest
+    meta.put(profile.db, VERSIONS_KEY, json.dumps(held, sort_keys=True))
+
+
+def _versions(run: _Run) -> list[FinalizedVersion]:
+    """The finalized versions the server has not recorded. An amendment names the version it
+    replaces; the laptop keeps only its latest hash, so one amended before its earlier version was
+    synced cannot be stated and is reported in ``versions_unsent`` instead of refused for ever."""
+    profile = run.profile
+    held = _known_versions(profile)
+    due = [v for v in sq.finalized_visits(profile.db) if held.get(v[0], {}).get(str(v[1])) != v[2]]
+    summaries = visit_summaries(profile, [v[0] for v in due]) if due else {}
+    found = []
+    for visit_id, number, digest, finalized_at, amended_at in due:
+        replaces = None if number == 0 else held.get(visit_id, {}).get(str(number - 1))
+        if number and replaces is None:
+            run.result.versions_unsent.append(visit_id)
+            continue
+        summary = summaries[visit_id]
+        found.append(FinalizedVersion(
+            visit_id=visit_id, amendment_no=number, content_hash=digest, replaces=replaces,
+            finalized_at=amended_at or finalized_at or utc_now(),
+            score=StatedScore(total=summary.awarded, maximum=summary.maximum,
+                              band=None if summary.band is None else summary.band.zh)))
+    return found
+
+
+def _templates(profile: Profile, rows: list[RowChange], versions: list[FinalizedVersion]) -> list[RubricTemplate]:
+    """The templates the rows (and the finalized visits) name: the server may not hold a rubric
+    imported on this laptop, and cannot check or score a visit without it."""
+    hashes = {str(r.values["rubric_hash"]) for r in rows if isinstance(r.values.get("rubric_hash"), str)}
+    for version in versions:
+        hashes.update(sq.visit_rubric_hashes(profile.db, version.visit_id))
+    found = []
+    for digest in sorted(hashes):
+        row = rq.get_template(profile.db, str(digest))
+        if row is not None:
+            found.append(RubricTemplate(hash=row["hash"], rubric_id=row["rubric_id"], version=row["version"],
+                                        name_zh=row["name_zh"], name_en=row["name_en"],
+                                        document=json.loads(row["document"])))
+    return found
+
+
+def _build(profile: Profile, rows: list[RowChange], versions: list[FinalizedVersion]) -> Changeset:
+    """A new changeset with the next device_seq, kept before it is sent: a run cut after the push
+    and before the receipt sends this very changeset again and gets the stored receipt."""
+    blobs = sorted(set().union(*(r.blob_hashes() for r in rows))) if rows else []
+    with profile.db.atomic():
+        seq = int(meta.get(profile.db, SEQ_KEY) or 0) + 1
+        changeset = Changeset(changeset_id=str(uuid.uuid4()), device_id=profile.device_id, device_seq=seq,
+                              created_at=utc_now(), rows=rows, blobs=blobs,
+                              rubric_templates=_templates(profile, rows, versions), finalizations=versions)
+        meta.put(profile.db, SEQ_KEY, str(seq))
+        meta.put(profile.db, PENDING_KEY, changeset.model_dump_json())
+    return changeset
+
+
+def _send(run: _Run, changeset: Changeset) -> None:
+    _upload(run, changeset.blobs)
+    run.progress(Progress("push", 0, len(changeset.rows)))
+    receipt = None
+    for _ in range(3):
+        try:
+            receipt = run.client.push(changeset)
+            break
+        except Refused as exc:
+            if exc.code == "blobs_missing":
+                _upload(run, list(exc.body.missing_blobs))
+            elif exc.code == "device_not_registered":
+                register(run.client, run.profile, run.session)
+            else:
+                if exc.code in ("stale_changeset", "changeset_reused"):
+                    # The server will never take this one: its rows are still dirty and go in
+                    # the next changeset, under a new id and a higher number.
+                    with run.profile.db.atomic():
+                        meta.put(run.profile.db, PENDING_KEY, "")
+                raise
+    if receipt is None:
+        raise ServerFault("the server refused the push three times in a row; sync again later")
+    _record(run, changeset, receipt)
+    run.progress(Progress("push", len(changeset.rows), len(changeset.rows)))
+
+
+def _record(run: _Run, changeset: Changeset, receipt: Receipt) -> None:
+    profile, result = run.profile, run.result
+    applied = apply_receipt(profile, receipt)
+    recorded = {(f.visit_id, f.content_hash) for f in receipt.finalizations if f.status == "recorded"}
+    with profile.db.atomic():
+        _remember_versions(profile, [(v.visit_id, v.amendment_no, v.content_hash) for v in changeset.finalizations
+                                     if (v.visit_id, v.content_hash) in recorded])
+        meta.put(profile.db, PENDING_KEY, "")
+    result.receipts.append(receipt)
+    result.rows_pushed += len(changeset.rows)
+    result.rows_acknowledged += applied.acknowledged
+    result.rows_refused += [f"{s.table} {s.key}: {s.status}, {s.reason}" for s in receipt.rows
+                            if s.status in ("error", "unpermitted")]
+    result.versions_recorded += len(recorded)
+    result.versions_refused += [f"finalized visit {f.visit_id}: {f.status}, {f.reason}"
+                                for f in receipt.finalizations if f.status != "recorded"]
+
+
+def _upload(run: _Run, hashes: list[str]) -> None:
+    """Upload the listed blobs the server lacks, one by one, streamed from the media folder."""
+    missing: list[str] = []
+    for start in range(0, len(hashes), MAX_HASHES_PER_QUERY):
+        missing += run.client.missing_blobs(hashes[start:start + MAX_HASHES_PER_QUERY])
+    paths = {sha: blob_path(run.profile.media_dir, sha) for sha in missing}
+    for sha, path in paths.items():
+        if not path.is_file():
+            raise SyncError(f"the photo {sha} is not in the data folder's media; run `fieldmark verify` "
+                            "to see what is missing")
+    total = sum(p.stat().st_size for p in paths.values())
+    done = 0
+    for n, (sha, path) in enumerate(paths.items()):
+        base, size = done, path.stat().st_size
+        streamed = [0]
+
+        def sent(chunk: int, base: int = base, size: int = size, n: int = n, streamed: list[int] = streamed) -> None:
+            # A retried upload streams the file again from its start: count it once.
+            streamed[0] += chunk
+            run.progress(Progress("blobs", n, len(paths), base + min(streamed[0], size), total))
+
+        stored = run.client.upload_blob(sha, path, sent)
+        done = base + stored.size
+        run.result.blobs_uploaded += 1
+        run.result.bytes_uploaded += stored.size
+        run.progress(Progress("blobs", n + 1, len(paths), done, total))
+
+
+# --- pull --------------------------------------------------------------------------------------
+
+
+def _pull_all(run: _Run) -> None:
+    db = run.profile.db
+    server = run.session.server_url
+    # A cursor is one server's: another server starts from the beginning.
+    cursor = meta.get(db, CURSOR_KEY) if meta.get(db, CURSOR_SERVER_KEY) == server else None
+    while True:
+        page = run.client.pull(cursor)
+        with db.atomic():
+            for item in page.items:
+                _apply(run, item)
+            meta.put(db, CURSOR_KEY, page.next_cursor)
+            meta.put(db, CURSOR_SERVER_KEY, server)
+        cursor = page.next_cursor
+        run.result.items_pulled += len(page.items)
+        run.progress(Progress("pull", run.result.items_pulled, 0))
+        if not page.more:
+            return
+
+
+def _apply(run: _Run, item: PullItem) -> None:
+    profile, result = run.profile, run.result
+    if item.kind == "rubric_template":
+        template = item.template
+        # Re-hashed with exact numbers, as the server checks it: a template is its hash.
+        document = loads_exact(json.dumps(template.document))
+        if content_hash(document) != template.hash:
+            result.rows_skipped.append(f"rubric template {template.hash}: its document does not hash to its name")
+            return
+        rq.insert_template(profile.db, hash=template.hash, rubric_id=template.rubric_id, version=template.version,
+                           name_zh=template.name_zh, name_en=template.name_en, document=canonical_json(document),
+                           imported_at=utc_now())
+    elif item.kind == "row":
+        try:
+            apply_pulled_row(profile, item.table, item.key, item.row)
+        except (sqlite3.IntegrityError, ValueError) as exc:
+            # The savepoint of apply_pulled_row undid the row alone: the rest of the page is kept.
+            # Such a row clashes with one made on this laptop (a unit code, an area it lacks).
+            result.rows_skipped.append(f"{item.table} {item.key}: {exc}")
+            return
+        result.rows_pulled += 1
+    elif item.kind == "conflict":
+        store_conflict(profile, item.conflict)
+    elif item.kind == "finalized_version":
+        # The laptop keeps no table of versions: the engine keeps their hashes, so an amendment
+        # made here can name the version it replaces, whoever finalized it.
+        version = item.version
+        _remember_versions(profile, [(version.visit_id, version.amendment_no, version.content_hash)])
+    else:
+        # The office's settings (name and logo for the printed sheets' 落款) are not stored here:
+        # the settings part of the desktop's sync decides whether they replace what the user typed.
+        pass
+
+
+def _fetch_blobs(run: _Run) -> None:
+    """Fetch the photos and signatures of live rows whose bytes the laptop lacks (pulled from a
+    team-mate), checking each against its name before it is stored."""
+    media = run.profile.media_dir
+    wanted = [sha for sha in sq.live_blob_hashes(run.profile.db) if not blob_path(media, sha).is_file()]
+    for n, sha in enumerate(wanted):
+        run.progress(Progress("fetch", n, len(wanted), run.result.bytes_fetched))
+        run.result.bytes_fetched += _download(run.client, media, sha)
+        run.result.blobs_fetched += 1
+    if wanted:
+        run.progress(Progress("fetch", len(wanted), len(wanted), run.result.bytes_fetched))
+
+
+def _download(client: Client, media: Any, sha: str) -> int:
+    target = blob_path(media, sha)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    size = 0
+
+    def write(chunks: Iterator[bytes]) -> None:
+        nonlocal size
+        digest = hashlib.sha256()
+        size = 0
+        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".fetch-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                for chunk in chunks:
+                    digest.update(chunk)
+                    size += len(chunk)
+                    fh.write(chunk)
+                fh.flush()
+                os.fsync(fh.fileno())
+            if digest.hexdigest() != sha:
+                raise ServerFault(f"the server sent other bytes for the photo {sha}; nothing was kept")
+            os.chmod(temp, 0o444)
+            os.replace(temp, target)
+        finally:
+            if os.path.exists(temp):
+                os.unlink(temp)
+
+    client.download_blob(sha, write)
+    return size
