@@ -1,0 +1,168 @@
+"""CLI commands of sync: login, logout, sync (docs/sync-protocol.md section 12, "The sync engine").
+
+    fieldmark login --server https://fieldmark.example.org --user wang.li   # password prompted
+    echo "$PASSWORD" | fieldmark login --server URL --user NAME             # or read from stdin
+    fieldmark sync                                                          # progress, then a summary
+    fieldmark logout
+
+The token goes to the OS keychain and nowhere else. Without a keychain, ``login`` says so and
+``sync`` asks for the password each time, logging in for that run only.
+
+``sync`` exits 0 only when the server acknowledged everything and no conflict is open; otherwise
+with the code of its reason (EXIT_CODES) and a line saying it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from app import credentials
+from app.errors import FieldmarkError
+from app.paths import resolve_data_dir
+from app.profile import Profile
+from app.settings import get_setting
+from app.sync.client import Client, Offline, Retry, SyncError
+from app.sync.device import Session, login
+from app.sync.engine import Progress, SyncResult, sync
+
+EXIT_CODES = {
+    "failed": 1,
+    "offline": 3,
+    "authentication": 4,
+    "conflicts": 5,
+    "protocol": 6,
+    "server_error": 7,
+    "not_acknowledged": 8,
+    "refused": 8,
+}
+# Tests shorten the waits between tries; a person's sync keeps the defaults.
+RETRY = Retry()
+
+
+def register(sub, add_data_dir, command) -> None:  # noqa: ANN001 - argparse internals
+    p = command("login", cmd_login, "log in to the office's server and register this laptop")
+    p.add_argument("--server", required=True, metavar="URL", help="the server's address, e.g. https://fm.example.org")
+    p.add_argument("--user", required=True, metavar="NAME", help="your login name on that server")
+    command("logout", cmd_logout, "log out: revoke the token on the server and delete it from the keychain")
+    command("sync", cmd_sync, "send this laptop's work to the server and receive the team's")
+
+
+def _password(prompt: str) -> str:
+    if sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    line = sys.stdin.readline().rstrip("\r\n")
+    if not line:
+        raise FieldmarkError("no password given on standard input")
+    return line
+
+
+def _fail(error: SyncError) -> int:
+    print(f"fieldmark: {error}", file=sys.stderr)
+    return EXIT_CODES.get(error.reason, 1)
+
+
+def cmd_login(args: argparse.Namespace) -> int:
+    root = resolve_data_dir(args.data_dir)
+    password = _password(f"Password for {args.user} on {args.server}: ")
+    with Profile.open(root) as profile:
+        try:
+            login(profile, args.server, args.user, password, retry=RETRY)
+        except SyncError as exc:
+            return _fail(exc)
+    print(f"logged in to {args.server.rstrip('/')} as {args.user}; this laptop is registered")
+    if not credentials.keychain_available():
+        print(f"fieldmark: {credentials.NO_KEYCHAIN}", file=sys.stderr)
+    return 0
+
+
+def _where(profile: Profile) -> tuple[str, str]:
+    server = str(get_setting(profile, "server_url") or "").rstrip("/")
+    name = str(get_setting(profile, "server_login") or "")
+    return server, name
+
+
+def cmd_logout(args: argparse.Namespace) -> int:
+    with Profile.open(resolve_data_dir(args.data_dir)) as profile:
+        server, name = _where(profile)
+    if not server or not name:
+        print("not logged in")
+        return 0
+    token = credentials.load_token(server, name) if credentials.keychain_available() else None
+    if token is None:
+        print(f"not logged in to {server} (no token in the keychain)")
+        return 0
+    try:
+        with Client(server, token, retry=RETRY) as client:
+            client.logout()
+    except Offline:
+        print(f"fieldmark: {server} cannot be reached: the token is deleted here and stays valid on the "
+              "server until it expires", file=sys.stderr)
+    except SyncError as exc:
+        if exc.reason != "authentication":  # revoked or expired already: nothing to revoke
+            raise
+    credentials.forget_token(server, name)
+    print(f"logged out of {server}")
+    return 0
+
+
+def _show(progress: Progress) -> None:
+    # One line per finished step, not per chunk: a log stays readable.
+    if progress.phase == "blobs" and progress.items_done and progress.bytes_done == progress.bytes_total:
+        print(f"photos: {progress.items_done}/{progress.items_total}, {progress.bytes_done} bytes", flush=True)
+    elif progress.phase == "blobs" and progress.items_done:
+        print(f"photos: {progress.items_done}/{progress.items_total}, "
+              f"{progress.bytes_done}/{progress.bytes_total} bytes", flush=True)
+    elif progress.phase == "push" and progress.items_done:
+        print(f"pushed {progress.items_done} rows", flush=True)
+    elif progress.phase == "pull":
+        print(f"pulled {progress.items_done} items", flush=True)
+    elif progress.phase == "fetch" and progress.items_done:
+        print(f"fetched photos: {progress.items_done}/{progress.items_total}, {progress.bytes_done} bytes",
+              flush=True)
+
+
+def _summary(result: SyncResult) -> None:
+    print(f"sent {result.rows_pushed} rows ({result.rows_acknowledged} acknowledged), "
+          f"{result.blobs_uploaded} photos ({result.bytes_uploaded} bytes), "
+          f"{result.versions_recorded} finalized versions; received {result.items_pulled} items, "
+          f"{result.blobs_fetched} photos ({result.bytes_fetched} bytes); {len(result.receipts)} receipts kept")
+    for line in result.rows_skipped[:10]:
+        print(f"fieldmark: not stored here: {line}", file=sys.stderr)
+    for visit in result.versions_unsent:
+        print(f"fieldmark: visit {visit} was amended before its finalized version was synced: the amendment "
+              "cannot name the version it replaces and is not sent", file=sys.stderr)
+    if result.local_only:
+        print(f"{result.local_only} rows of the office's lists (areas, units, teams...) made on this laptop stay "
+              "here: the server keeps those lists")
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    with Profile.open(resolve_data_dir(args.data_dir)) as profile:
+        server, name = _where(profile)
+        if not server or not name:
+            print("fieldmark: not logged in: run `fieldmark login --server URL --user NAME` first", file=sys.stderr)
+            return EXIT_CODES["authentication"]
+        if credentials.keychain_available():
+            token = credentials.load_token(server, name)
+            if token is None:
+                print(f"fieldmark: no login for {name} on {server} in the keychain: run `fieldmark login` again",
+                      file=sys.stderr)
+                return EXIT_CODES["authentication"]
+            session = Session(server, name, token)
+        else:
+            print(f"fieldmark: {credentials.NO_KEYCHAIN}", file=sys.stderr)
+            try:
+                session = login(profile, server, name, _password(f"Password for {name} on {server}: "),
+                                keep=False, retry=RETRY)
+            except SyncError as exc:
+                return _fail(exc)
+        result = sync(profile, session, _show, retry=RETRY)
+    _summary(result)
+    if result.complete:
+        print("everything was acknowledged")
+        return 0
+    print(f"fieldmark: sync {result.reason.replace('_', ' ') if result.reason else ''}: {result.message}",
+          file=sys.stderr)
+    return EXIT_CODES.get(result.reason or "failed", 1)
