@@ -232,21 +232,28 @@ def _templates(profile: Profile, rows: list[RowChange], versions: list[Finalized
 
 
 def _build(profile: Profile, rows: list[RowChange], versions: list[FinalizedVersion]) -> Changeset:
-    """A new changeset with the next device_seq, kept before it is sent: a run cut after the push
-    and before the receipt sends this very changeset again and gets the stored receipt."""
+    """A new changeset with the next device_seq (taken when it is kept, just before its push)."""
     blobs = sorted(set().union(*(r.blob_hashes() for r in rows))) if rows else []
+    seq = int(meta.get(profile.db, SEQ_KEY) or 0) + 1
+    return Changeset(changeset_id=str(uuid.uuid4()), device_id=profile.device_id, device_seq=seq,
+                     created_at=utc_now(), rows=rows, blobs=blobs,
+                     rubric_templates=_templates(profile, rows, versions), finalizations=versions)
+
+
+def _keep(profile: Profile, changeset: Changeset) -> None:
+    """Keep the changeset and its number before it is sent: a run cut after the push and before
+    the receipt sends this very changeset again (same id, same number, same content) and gets the
+    stored receipt, so nothing is applied twice and nothing is lost. A new id with a higher number
+    would also be safe for the rows, but the finalized versions and the receipt kept here would
+    then belong to a changeset the laptop never heard of."""
     with profile.db.atomic():
-        seq = int(meta.get(profile.db, SEQ_KEY) or 0) + 1
-        changeset = Changeset(changeset_id=str(uuid.uuid4()), device_id=profile.device_id, device_seq=seq,
-                              created_at=utc_now(), rows=rows, blobs=blobs,
-                              rubric_templates=_templates(profile, rows, versions), finalizations=versions)
-        meta.put(profile.db, SEQ_KEY, str(seq))
+        meta.put(profile.db, SEQ_KEY, str(max(changeset.device_seq, int(meta.get(profile.db, SEQ_KEY) or 0))))
         meta.put(profile.db, PENDING_KEY, changeset.model_dump_json())
-    return changeset
 
 
 def _send(run: _Run, changeset: Changeset) -> None:
     _upload(run, changeset.blobs)
+    _keep(run.profile, changeset)
     run.progress(Progress("push", 0, len(changeset.rows)))
     receipt = None
     for _ in range(3):
@@ -352,6 +359,8 @@ def _apply(run: _Run, item: PullItem) -> None:
                            name_zh=template.name_zh, name_en=template.name_en, document=canonical_json(document),
                            imported_at=utc_now())
     elif item.kind == "row":
+        if _held_already(profile, item.table, item.key, item.row.rev):
+            return
         try:
             apply_pulled_row(profile, item.table, item.key, item.row)
         except (sqlite3.IntegrityError, ValueError) as exc:
@@ -371,6 +380,20 @@ def _apply(run: _Run, item: PullItem) -> None:
         # The office's settings (name and logo for the printed sheets' 落款) are not stored here:
         # the settings part of the desktop's sync decides whether they replace what the user typed.
         pass
+
+
+def _held_already(profile: Profile, table: str, key: str, rev: str) -> bool:
+    """A pulled revision a dirty local row has already accounted for, which is not a new conflict:
+    the revision the local edit started from (the server holds what this laptop pushed, and the
+    person edited it again since), or the server's side of a conflict the server reported and the
+    laptop keeps already (from a receipt or a pulled conflict). ``apply_pulled_row`` would record
+    either as a second, local conflict."""
+    local = sq.get_row(profile.db, table, key)
+    if local is None or not local["dirty"]:
+        return False
+    if local["base_rev"] == rev:
+        return True
+    return any(json.loads(c["current"]).get("rev") == rev for c in sq.open_conflicts_of_row(profile.db, table, key))
 
 
 def _fetch_blobs(run: _Run) -> None:

@@ -145,3 +145,8 @@ def live_blob_hashes(db: Database) -> list[str]:
     return [r[0] for r in db.execute(
         "SELECT sha256 FROM evidence WHERE deleted = 0 AND sha256 IS NOT NULL "
         "UNION SELECT sha256 FROM signatures WHERE deleted = 0 AND sha256 IS NOT NULL ORDER BY 1")]
+
+
+def open_conflicts_of_row(db: Database, table: str, key: str) -> list[dict]:
+    return fetch_all(db, "SELECT * FROM sync_conflicts WHERE status = 'open' AND table_name = ? AND row_key = ?",
+                     (table, key))

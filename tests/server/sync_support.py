@@ -3,8 +3,11 @@ whose office tree the server holds, and an httpx transport that cuts chosen requ
 
 from __future__ import annotations
 
+import random
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,13 +16,15 @@ import keyring
 from keyring.backend import KeyringBackend
 from sqlalchemy import delete, insert
 
+from app.demo_photos import PHONE, demo_jpeg
+from app.evidence import import_bytes
 from app.profile import Profile
 from app.sync.client import Retry
 from app.sync.device import Session, login
 from db.rows import fetch_all
 from server.store.schema import admin_areas, units
 from server.sync.sequence import stamp
-from tests.server.finalized_support import copy_profile
+from tests.server.finalized_support import copy_profile, in_progress_visit
 
 # No waiting between tries: the faults below are deliberate, and a test must stay quick.
 QUICK = Retry(attempts=3, first_wait=0.0, longest_wait=0.0, timeout=10.0)
@@ -135,3 +140,25 @@ class Faults(httpx.BaseTransport):
         """The blobs uploaded whole (answered by the server)."""
         return [path.rsplit("/", 1)[1] for method, path, size in self.seen
                 if method == "PUT" and "/blobs/" in path and size >= 0]
+
+
+def add_photos(machine: Machine, count: int) -> list[str]:
+    """Photos no test took before (the server's blob store outlives each test's database), on the
+    laptop's first visit in progress; returns their hashes."""
+    visit_id = in_progress_visit(machine.profile)
+    found = []
+    for n in range(count):
+        rnd = random.Random(uuid.uuid4().int)
+        data = demo_jpeg("gate", rnd, taken=datetime(2026, 11, 24, 9, 30 + n), camera=PHONE, place=(32.54, 111.51))
+        summary = import_bytes(machine.profile, data, f"IMG_{n:04d}.jpg", visit_id=visit_id)
+        for result in summary.imported:
+            row = machine.profile.db.execute("SELECT sha256 FROM evidence WHERE id = ?", (result.evidence_id,))
+            found.append(row.fetchone()[0])
+    return found
+
+
+def server_lacks(server: Any, token: str, hashes: list[str]) -> list[str]:
+    with server.client(token) as c:
+        answer = c.post("/api/v1/blobs/missing", json={"sha256": hashes})
+    assert answer.status_code == 200, answer.text
+    return sorted(answer.json()["missing"])

@@ -3,17 +3,39 @@ on PostgreSQL with SeaweedFS: real demo profiles, real HTTP, faults cut into rea
 
 from __future__ import annotations
 
+import json
+import random
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 
-from app.sync.engine import sync
+from app.demo import sample_value
+from app.evidence.store import blob_path
+from app.rubric_store import get_rubric
+from app.scores import visit_summaries
+from app.sync.device import REGISTERED_KEY, Session, login
+from app.sync.engine import OFFICE_TABLES, PENDING_KEY, Progress, sync
+from app.sync.protocol import Changeset
+from app.visits import answer_item, get_visit, list_responses
+from db.queries import meta
 from db.queries import sync as sq
+from db.rows import fetch_one
 from server.store.schema import sync_changesets, sync_rows
-from tests.server.sync_support import QUICK, Faults, MemoryKeyring, laptop, use_keyring
+from tests.server.conftest import free_port
+from tests.server.finalized_support import in_progress_visit
+from tests.server.sync_support import (
+    QUICK,
+    Faults,
+    MemoryKeyring,
+    add_photos,
+    laptop,
+    server_lacks,
+    use_keyring,
+)
 
 
 @pytest.fixture
@@ -33,12 +55,274 @@ def dirty(machine: Any) -> dict[str, int]:
 
 
 def test_first_sync_sends_everything_and_the_second_nothing(server, one):
+    add_photos(one, 2)
+    photos = sq.live_blob_hashes(one.profile.db)
+    lacked = server_lacks(server, one.session.token, photos)
     first = sync(one.profile, one.session, retry=QUICK)
     assert first.complete, (first.reason, first.message, first.rows_refused[:3], first.versions_refused[:3])
-    assert first.blobs_uploaded > 0
+    assert first.blobs_uploaded == len(lacked) >= 2
+    assert first.bytes_uploaded == sum(blob_path(one.profile.media_dir, s).stat().st_size for s in lacked)
+    assert server_lacks(server, one.session.token, photos) == []
+    assert set(dirty(one)) <= set(OFFICE_TABLES)
+    # Every finalized version was recorded, but the one amended before it was ever synced.
+    assert first.versions_recorded == len(sq.finalized_visits(one.profile.db)) - len(first.versions_unsent)
+    assert len(first.versions_unsent) == 1
     second = sync(one.profile, one.session, retry=QUICK)
     assert second.complete, second.message
     assert (second.rows_pushed, second.blobs_uploaded, second.bytes_uploaded) == (0, 0, 0)
     with server.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(sync_changesets)).scalar_one() == len(first.receipts)
         assert conn.execute(select(func.count()).select_from(sync_rows)).scalar_one() == first.rows_acknowledged
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def items_of(section: Any) -> list[Any]:
+    return [*section.items, *(i for child in section.sections for i in items_of(child))]
+
+
+def answers(machine: Any, visit_id: str) -> dict[tuple[str, str], tuple[Any, bool]]:
+    return {(r.rubric_hash, r.item_code): (r.value, r.na) for r in list_responses(machine.profile, visit_id)}
+
+
+def answer_section(machine: Any, visit_id: str, section_no: int, quality: float, seed: int) -> list[str]:
+    """Answer every item of one section of the visit's first rubric; returns the item codes."""
+    rubric_hash = get_visit(machine.profile, visit_id).rubric_hashes[0]
+    rubric = get_rubric(machine.profile, rubric_hash)
+    rnd = random.Random(seed)
+    codes = []
+    for item in items_of(rubric.sections[section_no]):
+        answer_item(machine.profile, visit_id, rubric_hash=rubric_hash, item_code=item.code,
+                    value=sample_value(item, rnd, quality), evidence_methods=list(item.evidence) or ["site"],
+                    reason="现场查看发现不足。")
+        codes.append(item.code)
+    return codes
+
+
+def change_one(machine: Any, visit_id: str, code: str, note: str) -> None:
+    rubric_hash = get_visit(machine.profile, visit_id).rubric_hashes[0]
+    item = get_rubric(machine.profile, rubric_hash).items[code]
+    answer_item(machine.profile, visit_id, rubric_hash=rubric_hash, item_code=code,
+                value=sample_value(item, random.Random(1), 1.0), evidence_methods=list(item.evidence) or ["site"],
+                note=note, reason="现场查看发现不足。")
+
+
+def response_row(machine: Any, visit_id: str, code: str) -> dict[str, Any]:
+    rubric_hash = get_visit(machine.profile, visit_id).rubric_hashes[0]
+    row = fetch_one(machine.profile.db, "SELECT * FROM responses WHERE visit_id = ? AND rubric_hash = ? "
+                                        "AND item_code = ?", (visit_id, rubric_hash, code))
+    assert row is not None
+    return row
+
+
+def snapshot_local(machine: Any) -> dict[str, Any]:
+    db = machine.profile.db
+    return {"dirty": dirty(machine), "receipts": db.execute("SELECT count(*) FROM sync_receipts").fetchone()[0],
+            "rows": {t: db.execute(f"SELECT id, rev, dirty, base_rev FROM {t} ORDER BY id").fetchall()
+                     for t in ("visits", "responses", "evidence")}}
+
+
+def changesets_held(server: Any) -> list[tuple[str, int]]:
+    with server.engine.connect() as conn:
+        return sorted((r.id, r.device_seq) for r in conn.execute(
+            select(sync_changesets.c.id, sync_changesets.c.device_seq)).all())
+
+
+# --- replay, edits during a sync, team work, conflicts -------------------------------------------
+
+
+def test_a_changeset_whose_receipt_was_lost_is_sent_again_and_applied_once(server, one):
+    lost = Faults(cut=lambda r: r.method == "POST" and r.url.path.endswith("/changesets"), after_send=True)
+    cut = sync(one.profile, one.session, transport=lost, retry=QUICK)
+    assert cut.reason == "offline" and not cut.receipts
+    pending = Changeset.model_validate_json(meta.get(one.profile.db, PENDING_KEY) or "")
+    # The server applied it (three times asked, once applied); the laptop never heard.
+    assert changesets_held(server) == [(pending.changeset_id, pending.device_seq)]
+    assert dirty(one)["responses"] > 0
+    again = sync(one.profile, one.session, retry=QUICK)
+    assert again.complete, again.message
+    assert again.receipts[0].changeset_id == pending.changeset_id
+    assert changesets_held(server) == [(pending.changeset_id, pending.device_seq)]
+    assert set(dirty(one)) <= set(OFFICE_TABLES)
+    assert meta.get(one.profile.db, PENDING_KEY) == ""
+    with server.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(sync_rows)).scalar_one() == again.rows_acknowledged
+
+
+def test_an_edit_made_during_a_sync_stays_dirty_and_goes_in_the_next(server, one):
+    visit_id = in_progress_visit(one.profile)
+    code = next(iter(answers(one, visit_id)))[1]
+    edited: list[str] = []
+
+    def edit_while_pushing(progress: Progress) -> None:
+        if progress.phase == "push" and progress.items_done == 0 and not edited:
+            change_one(one, visit_id, code, "changed while the push ran")
+            edited.append(response_row(one, visit_id, code)["rev"])
+
+    first = sync(one.profile, one.session, edit_while_pushing, retry=QUICK)
+    row = response_row(one, visit_id, code)
+    assert first.complete, first.message
+    assert row["dirty"] == 1 and row["rev"] == edited[0] and row["base_rev"] is not None
+    assert row["base_rev"] != row["rev"]
+    second = sync(one.profile, one.session, retry=QUICK)
+    assert second.complete, second.message
+    assert second.rows_pushed >= 1
+    row = response_row(one, visit_id, code)
+    assert (row["dirty"], row["base_rev"]) == (0, edited[0])
+    with server.engine.connect() as conn:
+        held = conn.execute(select(sync_rows.c.rev).where(sync_rows.c.key == row["id"])).scalar_one()
+    assert held == edited[0]
+
+
+@pytest.fixture
+def team(server: Any, demo_template: Path, tmp_path: Path, keychain: MemoryKeyring) -> Iterator[Any]:
+    """Two laptops of one team holding the same visit, both synced once."""
+    a = laptop(server, demo_template, tmp_path / "a", mirror=True)
+    b = laptop(server, demo_template, tmp_path / "b")
+    for machine in (a, b):
+        result = sync(machine.profile, machine.session, retry=QUICK)
+        assert result.complete, result.message
+    yield a, b, in_progress_visit(a.profile)
+    a.profile.close()
+    b.profile.close()
+
+
+def test_two_laptops_answering_different_sections_merge(server, team):
+    a, b, visit_id = team
+    first = answer_section(a, visit_id, 0, 0.9, seed=1)
+    second = answer_section(b, visit_id, 1, 0.3, seed=2)
+    for machine in (a, b, a):
+        result = sync(machine.profile, machine.session, retry=QUICK)
+        assert result.complete, (result.reason, result.message)
+    assert answers(a, visit_id) == answers(b, visit_id)
+    rubric_hash = get_visit(a.profile, visit_id).rubric_hashes[0]
+    held = answers(a, visit_id)
+    assert all(held[(rubric_hash, c)][0] is not None for c in first + second)
+    score_a = visit_summaries(a.profile, [visit_id])[visit_id]
+    score_b = visit_summaries(b.profile, [visit_id])[visit_id]
+    assert (score_a.awarded, score_a.maximum, score_a.band) == (score_b.awarded, score_b.maximum, score_b.band)
+    assert not sq.open_conflicts(a.profile.db) and not sq.open_conflicts(b.profile.db)
+
+
+def test_both_changing_one_item_is_a_conflict_that_keeps_both(server, team):
+    a, b, visit_id = team
+    code = next(iter(answers(a, visit_id)))[1]
+    change_one(a, visit_id, code, "A's note")
+    change_one(b, visit_id, code, "B's note")
+    assert sync(a.profile, a.session, retry=QUICK).complete
+    result = sync(b.profile, b.session, retry=QUICK)
+    assert result.reason == "conflicts" and result.open_conflicts >= 1
+    # Nothing overwritten: each laptop keeps its own edit, B's still waiting to be sent.
+    assert response_row(b, visit_id, code)["note"] == "B's note" and response_row(b, visit_id, code)["dirty"] == 1
+    assert response_row(a, visit_id, code)["note"] == "A's note"
+    [conflict] = sq.open_conflicts(b.profile.db)
+    notes = {json.loads(conflict["current"])["values"]["note"], json.loads(conflict["incoming"])["values"]["note"]}
+    assert notes == {"A's note", "B's note"}
+    # A hears of it at its next sync, and its own answer stays.
+    later = sync(a.profile, a.session, retry=QUICK)
+    assert later.reason == "conflicts"
+    assert response_row(a, visit_id, code)["note"] == "A's note"
+    with server.engine.connect() as conn:
+        held = conn.execute(select(sync_rows.c.row_values).where(sync_rows.c.key == conflict["row_key"])).scalar_one()
+    assert json.loads(held)["note"] == "A's note"
+
+
+# --- faults -----------------------------------------------------------------------------------------
+
+
+def test_an_upload_cut_midway_resumes_without_sending_finished_photos_again(server, one):
+    add_photos(one, 5)
+    lacked = server_lacks(server, one.session.token, sq.live_blob_hashes(one.profile.db))
+    done: list[str] = []
+
+    def after_three(request: httpx.Request) -> bool:
+        if request.method != "PUT" or "/blobs/" not in request.url.path:
+            return False
+        if len(done) < 3:
+            done.append(request.url.path)
+            return False
+        return True
+
+    flaky = Faults(cut=after_three)
+    cut = sync(one.profile, one.session, transport=flaky, retry=QUICK)
+    assert cut.reason == "offline" and "nothing was lost" in cut.message
+    assert cut.blobs_uploaded == 3 and not cut.receipts
+    before = flaky.puts()
+    counted = Faults()
+    resumed = sync(one.profile, one.session, transport=counted, retry=QUICK)
+    assert resumed.complete, resumed.message
+    again = counted.puts()
+    # The three finished photos are not sent again; the cut one and the rest are, once each.
+    assert not set(again) & set(before)
+    assert sorted(before + again) == lacked
+    assert resumed.bytes_uploaded + cut.bytes_uploaded == sum(
+        blob_path(one.profile.media_dir, s).stat().st_size for s in lacked)
+
+
+def test_one_dropped_upload_is_retried_within_the_run(server, one):
+    add_photos(one, 2)
+    cuts: list[str] = []
+
+    def once(request: httpx.Request) -> bool:
+        if request.method == "PUT" and "/blobs/" in request.url.path and not cuts:
+            cuts.append(request.url.path)
+            return True
+        return False
+
+    flaky = Faults(cut=once)
+    result = sync(one.profile, one.session, transport=flaky, retry=QUICK)
+    assert result.complete, result.message
+    assert flaky.puts().count(cuts[0].rsplit("/", 1)[1]) == 1
+
+
+def test_server_errors_end_in_a_clear_status_and_the_next_sync_completes(server, one):
+    def broken(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(503, request=request)
+
+    result = sync(one.profile, one.session, transport=httpx.MockTransport(broken), retry=QUICK)
+    assert result.reason == "server_error" and "503" in result.message
+    assert sync(one.profile, one.session, retry=QUICK).complete
+
+
+def test_server_down_is_offline_and_changes_nothing(server, one):
+    before = snapshot_local(one)
+    gone = Session(f"http://127.0.0.1:{free_port()}", one.session.login, one.session.token)
+    mark_registered(one, gone)
+    result = sync(one.profile, gone, retry=QUICK)
+    assert result.reason == "offline" and "cannot be reached" in result.message
+    assert snapshot_local(one) == before
+
+
+def mark_registered(machine: Any, session: Session) -> None:
+    with machine.profile.db.atomic():
+        meta.put(machine.profile.db, REGISTERED_KEY, f"{session.server_url}|{session.login}|{machine.profile.device_id}")
+
+
+def revoke(server: Any, token: str) -> None:
+    with server.client(token) as c:
+        assert c.post("/api/v1/logout").status_code == 204
+
+
+def test_a_revoked_token_asks_for_login_and_loses_nothing(server, one):
+    revoke(server, one.session.token)
+    before = snapshot_local(one)
+    result = sync(one.profile, one.session, retry=QUICK)
+    assert result.reason == "authentication" and "login" in result.message
+    assert snapshot_local(one) == before
+
+
+def test_a_token_expiring_mid_sync_keeps_what_was_done(server, one):
+    def expire_at_pull(progress: Progress) -> None:
+        if progress.phase == "push" and progress.items_done:
+            revoke(server, one.session.token)
+
+    result = sync(one.profile, one.session, expire_at_pull, retry=QUICK)
+    assert result.reason == "authentication"
+    assert len(result.receipts) == 1
+    assert one.profile.db.execute("SELECT count(*) FROM sync_receipts").fetchone()[0] == 1
+    assert set(dirty(one)) <= set(OFFICE_TABLES)
+    session = login(one.profile, server.url, one.account.login, one.account.password, retry=QUICK)
+    after = sync(one.profile, session, retry=QUICK)
+    assert after.complete, after.message
+    assert after.rows_pushed == 0 and after.items_pulled > 0
