@@ -3,20 +3,30 @@ on PostgreSQL with SeaweedFS: real demo profiles, real HTTP, faults cut into rea
 
 from __future__ import annotations
 
+import base64
+import io
 import json
+import logging
 import random
+import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from keyring.backends import fail
 from sqlalchemy import func, select
 
+from app import cli_sync
+from app.cli import main
 from app.demo import sample_value
 from app.evidence.store import blob_path
+from app.profile import Profile
 from app.rubric_store import get_rubric
 from app.scores import visit_summaries
+from app.settings import get_setting, set_setting
 from app.sync.device import REGISTERED_KEY, Session, login
 from app.sync.engine import OFFICE_TABLES, PENDING_KEY, Progress, sync
 from app.sync.protocol import Changeset
@@ -30,9 +40,11 @@ from tests.server.finalized_support import in_progress_visit
 from tests.server.sync_support import (
     QUICK,
     Faults,
+    Machine,
     MemoryKeyring,
     add_photos,
     laptop,
+    mirror_office,
     server_lacks,
     use_keyring,
 )
@@ -326,3 +338,93 @@ def test_a_token_expiring_mid_sync_keeps_what_was_done(server, one):
     after = sync(one.profile, session, retry=QUICK)
     assert after.complete, after.message
     assert after.rows_pushed == 0 and after.items_pulled > 0
+
+
+# --- the command line --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def no_keychain() -> Iterator[Any]:
+    yield from use_keyring(fail.Keyring())
+
+
+def cli_profile(server: Any, template: Path, root: Path) -> Any:
+    """A copy of the demo profile as a folder (the CLI opens it), its tree held by the server, and
+    an account to log in with."""
+    shutil.copytree(template, root)
+    with Profile.open(root) as profile:
+        mirror_office(server, profile)
+    return server.make_account("inspector", "42")
+
+
+def typed(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(text))
+
+
+def test_login_sync_logout_keep_the_token_in_the_keychain_only(server, demo_template, tmp_path, keychain,
+                                                                 monkeypatch, capsys, caplog):
+    caplog.set_level(logging.DEBUG)
+    monkeypatch.setattr(cli_sync, "RETRY", QUICK)
+    root = tmp_path / "cli"
+    account = cli_profile(server, demo_template, root)
+    typed(monkeypatch, account.password + "\n")
+    assert main(["login", "--server", server.url, "--user", account.login, "--data-dir", str(root)]) == 0
+    token = keychain.secrets[("fieldmark", f"{server.url}|{account.login}")]
+    [device_key] = [v for (_, name), v in keychain.secrets.items() if "|device|" in name]
+    assert main(["sync", "--data-dir", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert "everything was acknowledged" in out and "receipts kept" in out
+    secrets = (token.encode(), device_key.encode(), base64.b64decode(device_key))
+    for path in root.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert not any(secret in data for secret in secrets), path
+    assert token not in caplog.text and device_key not in caplog.text
+    with Profile.open(root, read_only=True) as profile:
+        assert (get_setting(profile, "server_url"), get_setting(profile, "server_login")) == (server.url, account.login)
+
+    assert main(["logout", "--data-dir", str(root)]) == 0
+    assert ("fieldmark", f"{server.url}|{account.login}") not in keychain.secrets
+    with server.client(token) as c:
+        assert c.get("/api/v1/me").status_code == 401
+    capsys.readouterr()
+    assert main(["sync", "--data-dir", str(root)]) == cli_sync.EXIT_CODES["authentication"]
+    assert "fieldmark login" in capsys.readouterr().err
+
+
+def test_sync_exit_codes_name_the_reason(server, demo_template, tmp_path, keychain, monkeypatch, capsys):
+    monkeypatch.setattr(cli_sync, "RETRY", QUICK)
+    root = tmp_path / "cli"
+    account = cli_profile(server, demo_template, root)
+    typed(monkeypatch, account.password + "\n")
+    assert main(["login", "--server", server.url, "--user", account.login, "--data-dir", str(root)]) == 0
+    token = keychain.secrets[("fieldmark", f"{server.url}|{account.login}")]
+    # Expired or revoked: log in again; nothing is lost.
+    revoke(server, token)
+    assert main(["sync", "--data-dir", str(root)]) == cli_sync.EXIT_CODES["authentication"]
+    assert "login" in capsys.readouterr().err
+    # The server cannot be reached.
+    gone = f"http://127.0.0.1:{free_port()}"
+    with Profile.open(root) as profile:
+        set_setting(profile, "server_url", gone)
+        keychain.secrets[("fieldmark", f"{gone}|{account.login}")] = "t" * 40
+        mark_registered(Machine(profile, Session(gone, account.login), root, account), Session(gone, account.login))
+    assert main(["sync", "--data-dir", str(root)]) == cli_sync.EXIT_CODES["offline"]
+    assert "offline" in capsys.readouterr().err
+
+
+def test_without_a_keychain_login_says_so_and_sync_asks_for_the_password(server, demo_template, tmp_path,
+                                                                         no_keychain, monkeypatch, capsys):
+    monkeypatch.setattr(cli_sync, "RETRY", QUICK)
+    root = tmp_path / "cli"
+    account = cli_profile(server, demo_template, root)
+    typed(monkeypatch, account.password + "\n")
+    assert main(["login", "--server", server.url, "--user", account.login, "--data-dir", str(root)]) == 0
+    assert "no keychain" in capsys.readouterr().err
+    typed(monkeypatch, account.password + "\n")
+    assert main(["sync", "--data-dir", str(root)]) == 0
+    assert "no keychain" in capsys.readouterr().err
+    typed(monkeypatch, "")
+    assert main(["sync", "--data-dir", str(root)]) == 1
+    assert "no password" in capsys.readouterr().err
+    assert main(["logout", "--data-dir", str(root)]) == 0
