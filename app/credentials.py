@@ -1,8 +1,8 @@
 """Secrets in the OS keychain (keyring), and nowhere else.
 
 The login token and the device's Ed25519 private key are kept under the service ``fieldmark``:
-the token as ``<server url>|<login>``, the key as ``<server url>|device|<device id>`` (base64 of
-its 32 raw bytes). The profile keeps only the server's address and the login name. Where no
+the token as ``<server url>|<login>``, the key as ``device|<device id>`` (base64 of its 32 raw
+bytes; one key pair per installation, whatever address the server is reached by). The profile keeps only the server's address and the login name. Where no
 keychain backend is available (keyring's ``fail`` backend, a locked or broken one), the app says
 so, asks for the password at each sync, and keeps the token in memory for that run only: a secret
 is never written to a file.
@@ -34,8 +34,8 @@ def _account(server_url: str, login: str) -> str:
     return f"{server_url.rstrip('/')}|{login}"
 
 
-def _device_account(server_url: str, device_id: str) -> str:
-    return f"{server_url.rstrip('/')}|device|{device_id}"
+def _device_account(device_id: str) -> str:
+    return f"device|{device_id}"
 
 
 def keychain_available() -> bool:
@@ -85,10 +85,10 @@ def forget_token(server_url: str, login: str) -> bool:
     return _delete(_account(server_url, login))
 
 
-def load_device_key(server_url: str, device_id: str) -> bytes | None:
-    text = _get(_device_account(server_url, device_id))
+def load_device_key(device_id: str) -> bytes | None:
+    text = _get(_device_account(device_id))
     return None if text is None else base64.b64decode(text)
 
 
-def save_device_key(server_url: str, device_id: str, raw: bytes) -> None:
-    _set(_device_account(server_url, device_id), base64.b64encode(raw).decode("ascii"))
+def save_device_key(device_id: str, raw: bytes) -> None:
+    _set(_device_account(device_id), base64.b64encode(raw).decode("ascii"))

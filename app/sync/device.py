@@ -44,21 +44,21 @@ def _marker(session: Session, device_id: str) -> str:
     return f"{session.server_url}|{session.login}|{device_id}"
 
 
-def device_key(server_url: str, device_id: str) -> tuple[Ed25519PrivateKey, bool]:
+def device_key(device_id: str) -> tuple[Ed25519PrivateKey, bool]:
     """The device's key and whether the keychain keeps it."""
     if not credentials.keychain_available():
         return generate_device_key(), False
-    raw = credentials.load_device_key(server_url, device_id)
+    raw = credentials.load_device_key(device_id)
     if raw is not None:
         return load_private_key(raw), True
     key = generate_device_key()
-    credentials.save_device_key(server_url, device_id, private_key_bytes(key))
+    credentials.save_device_key(device_id, private_key_bytes(key))
     return key, True
 
 
 def register(client: Client, profile: Profile, session: Session) -> None:
     """``PUT /devices/{id}`` with the device's public key; remembered so a sync need not repeat it."""
-    key, kept = device_key(session.server_url, profile.device_id)
+    key, kept = device_key(profile.device_id)
     registration = DeviceRegistration(device_id=profile.device_id, public_key=public_key_text(key),
                                       label=socket.gethostname()[:200])
     try:
