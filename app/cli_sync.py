@@ -107,20 +107,27 @@ def cmd_logout(args: argparse.Namespace) -> int:
     return 0
 
 
-def _show(progress: Progress) -> None:
-    # One line per finished step, not per chunk: a log stays readable.
-    if progress.phase == "blobs" and progress.items_done and progress.bytes_done == progress.bytes_total:
-        print(f"photos: {progress.items_done}/{progress.items_total}, {progress.bytes_done} bytes", flush=True)
-    elif progress.phase == "blobs" and progress.items_done:
-        print(f"photos: {progress.items_done}/{progress.items_total}, "
-              f"{progress.bytes_done}/{progress.bytes_total} bytes", flush=True)
-    elif progress.phase == "push" and progress.items_done:
-        print(f"pushed {progress.items_done} rows", flush=True)
-    elif progress.phase == "pull":
-        print(f"pulled {progress.items_done} items", flush=True)
-    elif progress.phase == "fetch" and progress.items_done:
-        print(f"fetched photos: {progress.items_done}/{progress.items_total}, {progress.bytes_done} bytes",
-              flush=True)
+class _Printer:
+    """One line per finished photo and per step, not per chunk, so a log stays readable."""
+
+    def __init__(self) -> None:
+        self.last: tuple[str, int] | None = None
+
+    def __call__(self, progress: Progress) -> None:
+        step = (progress.phase, progress.items_done)
+        if step == self.last or not progress.items_done:
+            return
+        self.last = step
+        if progress.phase == "blobs":
+            print(f"photos sent: {progress.items_done}/{progress.items_total}, "
+                  f"{progress.bytes_done}/{progress.bytes_total} bytes", flush=True)
+        elif progress.phase == "push":
+            print(f"pushed {progress.items_done} rows", flush=True)
+        elif progress.phase == "pull":
+            print(f"pulled {progress.items_done} items", flush=True)
+        elif progress.phase == "fetch":
+            print(f"photos received: {progress.items_done}/{progress.items_total}, {progress.bytes_done} bytes",
+                  flush=True)
 
 
 def _summary(result: SyncResult) -> None:
@@ -130,6 +137,9 @@ def _summary(result: SyncResult) -> None:
           f"{result.blobs_fetched} photos ({result.bytes_fetched} bytes); {len(result.receipts)} receipts kept")
     for line in result.rows_skipped[:10]:
         print(f"fieldmark: not stored here: {line}", file=sys.stderr)
+    if result.blobs_unavailable:
+        print(f"fieldmark: {len(result.blobs_unavailable)} photos of the team's rows could not be fetched from the "
+              "server; the next sync tries again", file=sys.stderr)
     for visit in result.versions_unsent:
         print(f"fieldmark: visit {visit} was amended before its finalized version was synced: the amendment "
               "cannot name the version it replaces and is not sent", file=sys.stderr)
@@ -158,7 +168,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
                                 keep=False, retry=RETRY)
             except SyncError as exc:
                 return _fail(exc)
-        result = sync(profile, session, _show, retry=RETRY)
+        result = sync(profile, session, _Printer(), retry=RETRY)
     _summary(result)
     if result.complete:
         print("everything was acknowledged")

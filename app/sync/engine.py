@@ -100,6 +100,8 @@ class SyncResult:
     # Pulled rows this laptop's database could not hold (a clash with a row made here), in words.
     rows_skipped: list[str] = field(default_factory=list)
     blobs_fetched: int = 0
+    # Photos of pulled rows the server did not serve (GET /blobs/{sha} answered 404 or 405).
+    blobs_unavailable: list[str] = field(default_factory=list)
     bytes_fetched: int = 0
     local_only: int = 0
     open_conflicts: int = 0
@@ -403,7 +405,15 @@ def _fetch_blobs(run: _Run) -> None:
     wanted = [sha for sha in sq.live_blob_hashes(run.profile.db) if not blob_path(media, sha).is_file()]
     for n, sha in enumerate(wanted):
         run.progress(Progress("fetch", n, len(wanted), run.result.bytes_fetched))
-        run.result.bytes_fetched += _download(run.client, media, sha)
+        try:
+            run.result.bytes_fetched += _download(run.client, media, sha)
+        except Refused as exc:
+            if exc.status not in (404, 405):
+                raise
+            # Not served (yet): the row is kept and shows the photo as missing; a later sync
+            # tries again. The rows were acknowledged all the same, so the sync is not failed.
+            run.result.blobs_unavailable.append(sha)
+            continue
         run.result.blobs_fetched += 1
     if wanted:
         run.progress(Progress("fetch", len(wanted), len(wanted), run.result.bytes_fetched))

@@ -23,11 +23,12 @@ from sqlalchemy import func, select
 from app import cli_sync
 from app.cli import main
 from app.demo import sample_value
-from app.evidence.store import blob_path
+from app.evidence.store import blob_path, hash_file
 from app.profile import Profile
 from app.rubric_store import get_rubric
 from app.scores import visit_summaries
 from app.settings import get_setting, set_setting
+from app.sync import engine
 from app.sync.device import REGISTERED_KEY, Session, login
 from app.sync.engine import OFFICE_TABLES, PENDING_KEY, Progress, sync
 from app.sync.protocol import Changeset
@@ -71,10 +72,21 @@ def test_first_sync_sends_everything_and_the_second_nothing(server, one):
     add_photos(one, 2)
     photos = sq.live_blob_hashes(one.profile.db)
     lacked = server_lacks(server, one.session.token, photos)
-    first = sync(one.profile, one.session, retry=QUICK)
+    heard: list[Progress] = []
+    first = sync(one.profile, one.session, heard.append, retry=QUICK)
     assert first.complete, (first.reason, first.message, first.rows_refused[:3], first.versions_refused[:3])
     assert first.blobs_uploaded == len(lacked) >= 2
     assert first.bytes_uploaded == sum(blob_path(one.profile.media_dir, s).stat().st_size for s in lacked)
+    # Progress in items and in bytes, up to the whole.
+    uploads = [p for p in heard if p.phase == "blobs"]
+    assert [p.bytes_done for p in uploads] == sorted(p.bytes_done for p in uploads)
+    assert (uploads[-1].items_done, uploads[-1].bytes_done) == (len(lacked), first.bytes_uploaded)
+    assert uploads[-1].bytes_total == first.bytes_uploaded
+    pushes = [p for p in heard if p.phase == "push"]
+    assert pushes[-1].items_done == pushes[-1].items_total == first.rows_pushed
+    # The receipts are kept in the profile.
+    kept = one.profile.db.execute("SELECT changeset_id FROM sync_receipts").fetchall()
+    assert [r[0] for r in kept] == [r.changeset_id for r in first.receipts]
     assert server_lacks(server, one.session.token, photos) == []
     assert set(dirty(one)) <= set(OFFICE_TABLES)
     # Every finalized version was recorded, but the one amended before it was ever synced.
@@ -211,9 +223,14 @@ def test_two_laptops_answering_different_sections_merge(server, team):
     a, b, visit_id = team
     first = answer_section(a, visit_id, 0, 0.9, seed=1)
     second = answer_section(b, visit_id, 1, 0.3, seed=2)
-    for machine in (a, b, a):
-        result = sync(machine.profile, machine.session, retry=QUICK)
-        assert result.complete, (result.reason, result.message)
+    [photo] = add_photos(a, 1)
+    results = {}
+    for name, machine in (("a", a), ("b", b), ("a again", a)):
+        results[name] = sync(machine.profile, machine.session, retry=QUICK)
+        assert results[name].complete, (results[name].reason, results[name].message)
+    # B holds A's photo's row; A's photo stays on A after its sync.
+    assert fetch_one(b.profile.db, "SELECT id FROM evidence WHERE sha256 = ?", (photo,)) is not None
+    assert blob_path(a.profile.media_dir, photo).is_file()
     assert answers(a, visit_id) == answers(b, visit_id)
     rubric_hash = get_visit(a.profile, visit_id).rubric_hashes[0]
     held = answers(a, visit_id)
@@ -491,3 +508,38 @@ def test_a_server_restart_in_the_middle_of_a_sync_ends_offline_and_the_next_comp
     assert again.receipts[0].changeset_id == pending.changeset_id
     assert changesets_held(server) == [(pending.changeset_id, pending.device_seq)]
     assert set(dirty(one)) <= set(OFFICE_TABLES)
+
+
+def test_many_rows_go_in_several_changesets_numbered_one_after_another(server, one, monkeypatch):
+    monkeypatch.setattr(engine, "MAX_ROWS_PER_CHANGESET", 100)
+    result = sync(one.profile, one.session, retry=QUICK)
+    assert result.complete, result.message
+    assert len(result.receipts) == -(-result.rows_pushed // 100) > 2
+    held = changesets_held(server)
+    assert sorted(seq for _, seq in held) == list(range(1, len(result.receipts) + 1))
+    assert all(len(r.rows) <= 100 for r in result.receipts)
+    # The finalized versions go in the last, after every row they finalize.
+    assert [bool(r.finalizations) for r in result.receipts] == [False] * (len(result.receipts) - 1) + [True]
+    assert int(meta.get(one.profile.db, engine.SEQ_KEY) or 0) == len(result.receipts)
+
+
+@pytest.mark.xfail(strict=True, reason="the server does not serve GET /api/v1/blobs/{sha256} yet (contract "
+                                       "section 6); remove this mark once it does")
+def test_a_team_mates_photo_is_fetched_and_checked(server, team):
+    a, b, visit_id = team
+    [photo] = add_photos(a, 1)
+    assert sync(a.profile, a.session, retry=QUICK).complete
+    result = sync(b.profile, b.session, retry=QUICK)
+    assert result.blobs_unavailable == []
+    assert result.blobs_fetched == 1
+    assert hash_file(blob_path(b.profile.media_dir, photo)) == photo
+
+
+def test_a_photo_the_server_does_not_serve_is_reported_and_the_sync_completes(server, team):
+    a, b, visit_id = team
+    [photo] = add_photos(a, 1)
+    assert sync(a.profile, a.session, retry=QUICK).complete
+    result = sync(b.profile, b.session, retry=QUICK)
+    assert result.complete, result.message
+    assert result.blobs_fetched + len(result.blobs_unavailable) == 1
+    assert blob_path(b.profile.media_dir, photo).is_file() == (result.blobs_fetched == 1)
