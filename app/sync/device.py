@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from app import credentials
 from app.profile import Profile
 from app.settings import set_settings
-from app.sync.client import Client, Refused, Retry
+from app.sync.client import Client, Refused, Retry, Unauthenticated
 from app.sync.keys import generate_device_key, load_private_key, private_key_bytes, public_key_text
 from app.sync.protocol import DeviceRegistration
 from db.queries import meta
@@ -80,7 +80,12 @@ def login(profile: Profile, server_url: str, login_name: str, password: str, *, 
     and remember the server and login name in the profile's settings."""
     server_url = server_url.rstrip("/")
     with Client(server_url, retry=retry, transport=transport) as anonymous:
-        answer = anonymous.login(login_name, password, profile.device_id)
+        try:
+            answer = anonymous.login(login_name, password, profile.device_id)
+        except Unauthenticated as exc:
+            # At login a 401 is the password or the name, not an expired token.
+            raise Unauthenticated(f"{server_url} did not accept the login name {login_name!r} with that "
+                                  "password") from exc
     session = Session(server_url, login_name, answer.token)
     if keep and credentials.keychain_available():
         credentials.save_token(server_url, login_name, answer.token)

@@ -545,3 +545,14 @@ def test_a_photo_the_server_does_not_serve_is_reported_and_the_sync_completes(se
     assert result.complete, result.message
     assert result.blobs_fetched + len(result.blobs_unavailable) == 1
     assert blob_path(b.profile.media_dir, photo).is_file() == (result.blobs_fetched == 1)
+
+
+def test_a_wrong_password_is_said_as_such(server, demo_template, tmp_path, keychain, monkeypatch, capsys):
+    monkeypatch.setattr(cli_sync, "RETRY", QUICK)
+    root = tmp_path / "cli"
+    account = cli_profile(server, demo_template, root)
+    typed(monkeypatch, "not-the-password\n")
+    assert main(["login", "--server", server.url, "--user", account.login, "--data-dir", str(root)]) == \
+        cli_sync.EXIT_CODES["authentication"]
+    assert "did not accept the login name" in capsys.readouterr().err
+    assert keychain.secrets == {}
