@@ -36,13 +36,13 @@ router = APIRouter(prefix=API_PREFIX)
 MAX_BLOB_BYTES = 64 * 1024 * 1024
 
 
-def blob_store(request: Request) -> BlobStore:
+async def blob_store(request: Request) -> BlobStore:
     """The app's blob store, opened by ``create_app`` (readiness checks the same one)."""
     store: BlobStore = request.app.state.blobs
     return store
 
 
-def blob_limit(request: Request) -> int:
+async def blob_limit(request: Request) -> int:
     return int(getattr(request.app.state, "max_blob_bytes", MAX_BLOB_BYTES))
 
 

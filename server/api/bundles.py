@@ -51,7 +51,7 @@ _ANSWERS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def bundle_limit(request: Request) -> int:
+async def bundle_limit(request: Request) -> int:
     return int(getattr(request.app.state, "max_bundle_bytes", MAX_BUNDLE_BYTES))
 
 
