@@ -264,7 +264,8 @@ def _send(run: _Run, changeset: Changeset) -> None:
             break
         except Refused as exc:
             if exc.code == "blobs_missing":
-                _upload(run, list(exc.body.missing_blobs))
+                # The server's own list, not asked again: it just said it lacks these.
+                _put_blobs(run, list(exc.body.missing_blobs))
             elif exc.code == "device_not_registered":
                 register(run.client, run.profile, run.session)
             else:
@@ -303,6 +304,10 @@ def _upload(run: _Run, hashes: list[str]) -> None:
     missing: list[str] = []
     for start in range(0, len(hashes), MAX_HASHES_PER_QUERY):
         missing += run.client.missing_blobs(hashes[start:start + MAX_HASHES_PER_QUERY])
+    _put_blobs(run, missing)
+
+
+def _put_blobs(run: _Run, missing: list[str]) -> None:
     paths = {sha: blob_path(run.profile.media_dir, sha) for sha in missing}
     for sha, path in paths.items():
         if not path.is_file():

@@ -556,3 +556,31 @@ def test_a_wrong_password_is_said_as_such(server, demo_template, tmp_path, keych
         cli_sync.EXIT_CODES["authentication"]
     assert "did not accept the login name" in capsys.readouterr().err
     assert keychain.secrets == {}
+
+
+class ForgetfulMissing(httpx.HTTPTransport):
+    """Answers ``POST /blobs/missing`` with none missing, as a blob store that lost files after
+    answering would: the push then hears ``blobs_missing`` from the real server."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/blobs/missing"):
+            return httpx.Response(200, json={"missing": []}, request=request)
+        return super().handle_request(request)
+
+
+def test_blobs_missing_at_push_are_uploaded_and_the_push_sent_again(server, one):
+    photos = add_photos(one, 2)
+    result = sync(one.profile, one.session, transport=ForgetfulMissing(), retry=QUICK)
+    assert result.complete, result.message
+    assert result.blobs_uploaded == 2
+    assert server_lacks(server, one.session.token, photos) == []
+
+
+def test_a_device_registered_to_another_account_is_registered_again_and_the_push_retried(server, one):
+    other = server.make_account("inspector", "42")
+    session = Session(server.url, other.login, other.token)
+    # The laptop believes it registered for this login; the server holds it under the first one.
+    mark_registered(one, session)
+    result = sync(one.profile, session, retry=QUICK)
+    assert result.complete, result.message
+    assert result.rows_acknowledged > 0
