@@ -76,6 +76,8 @@ def test_first_sync_sends_everything_and_the_second_nothing(server, one):
     first = sync(one.profile, one.session, heard.append, retry=QUICK)
     assert first.complete, (first.reason, first.message, first.rows_refused[:3], first.versions_refused[:3])
     assert first.blobs_uploaded == len(lacked) >= 2
+    # Every pulled item was stored: the office's tree is the laptop's, the templates re-hash.
+    assert first.rows_skipped == [] and first.items_pulled > 0
     assert first.bytes_uploaded == sum(blob_path(one.profile.media_dir, s).stat().st_size for s in lacked)
     # Progress in items and in bytes, up to the whole.
     uploads = [p for p in heard if p.phase == "blobs"]
