@@ -72,8 +72,13 @@ def cmd_login(args: argparse.Namespace) -> int:
         except SyncError as exc:
             return _fail(exc)
     print(f"logged in to {args.server.rstrip('/')} as {args.user}; this laptop is registered")
-    if not credentials.keychain_available():
-        print(f"fieldmark: {credentials.NO_KEYCHAIN}", file=sys.stderr)
+    try:
+        kept = credentials.load_token(args.server.rstrip("/"), args.user) is not None
+    except credentials.NoKeychain as exc:
+        print(f"fieldmark: {exc}", file=sys.stderr)
+    else:
+        if not kept:
+            print(f"fieldmark: {credentials.NO_KEYCHAIN}", file=sys.stderr)
     return 0
 
 
@@ -89,7 +94,10 @@ def cmd_logout(args: argparse.Namespace) -> int:
     if not server or not name:
         print("not logged in")
         return 0
-    token = credentials.load_token(server, name) if credentials.keychain_available() else None
+    try:
+        token = credentials.load_token(server, name)
+    except credentials.NoKeychain:
+        token = None
     if token is None:
         print(f"not logged in to {server} (no token in the keychain)")
         return 0
@@ -154,20 +162,22 @@ def cmd_sync(args: argparse.Namespace) -> int:
         if not server or not name:
             print("fieldmark: not logged in: run `fieldmark login --server URL --user NAME` first", file=sys.stderr)
             return EXIT_CODES["authentication"]
-        if credentials.keychain_available():
+        try:
             token = credentials.load_token(server, name)
+        except credentials.NoKeychain as exc:
+            # No keychain (or a locked one): the password, for this run only.
+            print(f"fieldmark: {exc}", file=sys.stderr)
+            try:
+                session = login(profile, server, name, _password(f"Password for {name} on {server}: "),
+                                keep=False, retry=RETRY)
+            except SyncError as error:
+                return _fail(error)
+        else:
             if token is None:
                 print(f"fieldmark: no login for {name} on {server} in the keychain: run `fieldmark login` again",
                       file=sys.stderr)
                 return EXIT_CODES["authentication"]
             session = Session(server, name, token)
-        else:
-            print(f"fieldmark: {credentials.NO_KEYCHAIN}", file=sys.stderr)
-            try:
-                session = login(profile, server, name, _password(f"Password for {name} on {server}: "),
-                                keep=False, retry=RETRY)
-            except SyncError as exc:
-                return _fail(exc)
         result = sync(profile, session, _Printer(), retry=RETRY)
     _summary(result)
     if result.complete:

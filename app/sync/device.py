@@ -10,6 +10,7 @@ since a push needs the device registered to the account, not the key.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 from dataclasses import dataclass
 
@@ -46,13 +47,15 @@ def _marker(session: Session, device_id: str) -> str:
 
 def device_key(device_id: str) -> tuple[Ed25519PrivateKey, bool]:
     """The device's key and whether the keychain keeps it."""
-    if not credentials.keychain_available():
+    try:
+        raw = credentials.load_device_key(device_id)
+        if raw is not None:
+            return load_private_key(raw), True
+        key = generate_device_key()
+        credentials.save_device_key(device_id, private_key_bytes(key))
+    except credentials.NoKeychain:
+        # A missing or locked keychain: register a key for this run (see the module's note).
         return generate_device_key(), False
-    raw = credentials.load_device_key(device_id)
-    if raw is not None:
-        return load_private_key(raw), True
-    key = generate_device_key()
-    credentials.save_device_key(device_id, private_key_bytes(key))
     return key, True
 
 
@@ -87,8 +90,9 @@ def login(profile: Profile, server_url: str, login_name: str, password: str, *, 
             raise Unauthenticated(f"{server_url} did not accept the login name {login_name!r} with that "
                                   "password") from exc
     session = Session(server_url, login_name, answer.token)
-    if keep and credentials.keychain_available():
-        credentials.save_token(server_url, login_name, answer.token)
+    if keep:
+        with contextlib.suppress(credentials.NoKeychain):  # the caller says so; the run goes on
+            credentials.save_token(server_url, login_name, answer.token)
     with Client(server_url, answer.token, retry=retry, transport=transport) as client:
         register(client, profile, session)
     set_settings(profile, {"server_url": server_url, "server_login": login_name})

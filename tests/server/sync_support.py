@@ -51,6 +51,21 @@ class MemoryKeyring(KeyringBackend):
             raise keyring.errors.PasswordDeleteError(username)
 
 
+class LockedKeyring(KeyringBackend):
+    """A keychain that is there but refuses every use (locked, or its service not running)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def get_password(self, service: str, username: str) -> str | None:
+        raise keyring.errors.KeyringLocked("the keychain is locked")
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise keyring.errors.KeyringLocked("the keychain is locked")
+
+    def delete_password(self, service: str, username: str) -> None:
+        raise keyring.errors.KeyringLocked("the keychain is locked")
+
+
 def use_keyring(backend: KeyringBackend) -> Iterator[KeyringBackend]:
     before = keyring.get_keyring()
     keyring.set_keyring(backend)

@@ -42,6 +42,7 @@ from tests.server.finalized_support import in_progress_visit
 from tests.server.sync_support import (
     QUICK,
     Faults,
+    LockedKeyring,
     Machine,
     MemoryKeyring,
     add_photos,
@@ -371,9 +372,9 @@ def test_a_token_expiring_mid_sync_keeps_what_was_done(server, one):
 # --- the command line --------------------------------------------------------------------------
 
 
-@pytest.fixture
-def no_keychain() -> Iterator[Any]:
-    yield from use_keyring(fail.Keyring())
+@pytest.fixture(params=["none", "locked"])
+def no_keychain(request: pytest.FixtureRequest) -> Iterator[Any]:
+    yield from use_keyring(fail.Keyring() if request.param == "none" else LockedKeyring())
 
 
 def cli_profile(server: Any, template: Path, root: Path) -> Any:
