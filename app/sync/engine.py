@@ -270,13 +270,14 @@ def _send(run: _Run, changeset: Changeset) -> None:
                 register(run.client, run.profile, run.session)
             else:
                 if exc.code in ("stale_changeset", "changeset_reused"):
-                    # The server will never take this one: its rows are still dirty and go in
-                    # the next changeset, under a new id and a higher number.
+                    # The server will never take this one, so it is not kept for a replay; its
+                    # rows are still dirty, and the next run builds a new changeset for them.
                     with run.profile.db.atomic():
                         meta.put(run.profile.db, PENDING_KEY, "")
                 raise
     if receipt is None:
-        raise ServerFault("the server refused the push three times in a row; sync again later")
+        raise ServerFault("the server still named missing photos or an unregistered device after they were "
+                          "sent and registered; sync again later")
     _record(run, changeset, receipt)
     run.progress(Progress("push", len(changeset.rows), len(changeset.rows)))
 
