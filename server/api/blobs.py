@@ -12,22 +12,26 @@ from typing import Annotated, Any
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import StreamingResponse
 from starlette.requests import ClientDisconnect
 
 from app.sync.errors_body import ErrorBody
 from app.sync.protocol import API_PREFIX, BlobsMissingRequest, BlobsMissingResponse, BlobStored
 from server.accounts import Session
-from server.api.deps import ANY_ROLE
-from server.errors import HashMismatch, Malformed, StoreUnavailable, TooLarge, UploadCut
+from server.api.deps import ANY_ROLE, engine
+from server.blob_access import may_read
+from server.errors import HashMismatch, Malformed, NotFound, StoreUnavailable, TooLarge, UploadCut
 from server.store.blobs import (
     BadBlobName,
     BlobHashMismatch,
+    BlobNotFound,
     BlobStore,
     BlobStoreUnavailable,
     BlobTooLarge,
     BlobUploadStalled,
     check_name,
 )
+from server.store.database import reading
 
 router = APIRouter(prefix=API_PREFIX)
 
@@ -52,6 +56,38 @@ def _name(sha256: str) -> str:
     except BadBlobName:
         raise Malformed("a blob is named by its SHA-256: 64 lowercase hex digits",
                         problems=[{"location": ["path", "sha256"], "message": "not 64 lowercase hex digits"}]) from None
+
+
+_DOWNLOAD_ANSWERS: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+          "description": "The blob's bytes"},
+    400: {"model": ErrorBody, "description": "The name is not a SHA-256 (malformed)"},
+    401: {"model": ErrorBody},
+    404: {"model": ErrorBody, "description": "No such blob, or none the account may see (not_found)"},
+}
+
+
+@router.get("/blobs/{sha256}", response_class=StreamingResponse, responses=_DOWNLOAD_ANSWERS)
+def get_blob(sha256: str, request: Request, current: Annotated[Session, Depends(ANY_ROLE)],
+             store: Annotated[BlobStore, Depends(blob_store)]) -> StreamingResponse:
+    """A team-mate's photo or signature, or the office's logo, for a pull (section 6)."""
+    sha = _name(sha256)
+    with reading(engine(request)) as conn:
+        visible = may_read(conn, current.account, sha)
+    # Not visible and not stored answer alike: the caller learns nothing of other counties' photos.
+    if not visible:
+        raise NotFound(f"no blob {sha} that this account may see")
+    try:
+        size = store.size(sha)
+        chunks = store.iter_chunks(sha)
+    except BlobNotFound:
+        raise NotFound(f"no blob {sha} that this account may see") from None
+    except BlobStoreUnavailable as exc:
+        raise StoreUnavailable(str(exc)) from exc
+    return StreamingResponse(chunks, media_type="application/octet-stream", headers={
+        "content-length": str(size), "etag": f'"{sha}"',
+        # Content named by its hash never changes; it is private to the accounts that may see it.
+        "cache-control": "private, max-age=31536000, immutable"})
 
 
 @router.post("/blobs/missing", response_model=BlobsMissingResponse)

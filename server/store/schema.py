@@ -197,8 +197,11 @@ sync_rows = Table(
     Column("visit_id", String(36)),
     Column("unit_id", String(36)),
     Column("server_seq", Integer, nullable=False),
+    # The blob the row names (evidence, signatures), for the blob download's permission (0004).
+    Column("blob_sha256", String(64)),
     Index("sync_rows_seq", "server_seq"),
     Index("sync_rows_visit", "visit_id"),
+    Index("sync_rows_blob", "blob_sha256"),
 )
 
 # Both versions of a row changed on two sides since a common base; nothing is overwritten.

@@ -28,7 +28,7 @@ _UPDATE = (update(sync_rows)
            .values(rev=bindparam("rev"), device_id=bindparam("device_id"), base_rev=bindparam("base_rev"),
                    deleted=bindparam("deleted"), row_values=bindparam("row_values"),
                    visit_id=bindparam("visit_id"), unit_id=bindparam("unit_id"),
-                   server_seq=bindparam("server_seq")))
+                   server_seq=bindparam("server_seq"), blob_sha256=bindparam("blob_sha256")))
 
 
 @dataclass(frozen=True)

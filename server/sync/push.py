@@ -97,7 +97,8 @@ class _Apply:
         self.held.write(row.table, row.key, {
             "rev": row.rev, "device_id": self.changeset.device_id, "base_rev": row.base_rev,
             "deleted": row.deleted, "row_values": canonical_json(dict(row.values)),
-            "visit_id": place.visit_id, "unit_id": place.unit_id, "server_seq": self.seq})
+            "visit_id": place.visit_id, "unit_id": place.unit_id, "server_seq": self.seq,
+            "blob_sha256": next(iter(row.blob_hashes()), None)})
 
     def _resolve(self, row: RowChange) -> None:
         if row.resolves:

@@ -528,8 +528,6 @@ def test_many_rows_go_in_several_changesets_numbered_one_after_another(server, o
     assert int(meta.get(one.profile.db, engine.SEQ_KEY) or 0) == len(result.receipts)
 
 
-@pytest.mark.xfail(strict=True, reason="the server does not serve GET /api/v1/blobs/{sha256} yet (contract "
-                                       "section 6); remove this mark once it does")
 def test_a_team_mates_photo_is_fetched_and_checked(server, team):
     a, b, visit_id = team
     [photo] = add_photos(a, 1)
@@ -538,16 +536,6 @@ def test_a_team_mates_photo_is_fetched_and_checked(server, team):
     assert result.blobs_unavailable == []
     assert result.blobs_fetched == 1
     assert hash_file(blob_path(b.profile.media_dir, photo)) == photo
-
-
-def test_a_photo_the_server_does_not_serve_is_reported_and_the_sync_completes(server, team):
-    a, b, visit_id = team
-    [photo] = add_photos(a, 1)
-    assert sync(a.profile, a.session, retry=QUICK).complete
-    result = sync(b.profile, b.session, retry=QUICK)
-    assert result.complete, result.message
-    assert result.blobs_fetched + len(result.blobs_unavailable) == 1
-    assert blob_path(b.profile.media_dir, photo).is_file() == (result.blobs_fetched == 1)
 
 
 def test_a_wrong_password_is_said_as_such(server, demo_template, tmp_path, keychain, monkeypatch, capsys):

@@ -208,6 +208,10 @@ class BlobStore(ABC):
         return await worker
 
     @abstractmethod
+    def size(self, sha: str) -> int:
+        """The stored blob's size in bytes. BlobNotFound if it is not stored."""
+
+    @abstractmethod
     def names(self) -> Iterator[str]:
         """Every stored blob's name, in no set order (for audits: do the rows and the blobs agree)."""
 

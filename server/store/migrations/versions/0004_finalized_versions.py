@@ -1,7 +1,7 @@
 """Finalized versions: every finalized state of a visit a push or bundle delivered, with the
 canonical record it hashes, the laptop's stated score beside the server's own re-score, and the
 short verification code printed on paper; and ``rate_hits``, the public verify page's per-address
-counter.
+counter; and the blob each pushed row names.
 
 Revision ID: 0004
 Revises: 0003
@@ -57,8 +57,21 @@ def upgrade() -> None:
         sa.Column("at", sa.Float, nullable=False),
     )
     op.create_index("rate_hits_key_at", "rate_hits", ["key", "at"])
+    # The blob a pushed row names (a photo, a signature), so GET /blobs/{sha} can tell whether
+    # the caller may see it without reading every row's values.
+    with op.batch_alter_table("sync_rows") as batch:
+        batch.add_column(sa.Column("blob_sha256", sa.String(64)))
+    op.execute("UPDATE sync_rows SET blob_sha256 = json_extract(row_values, '$.sha256') "
+               "WHERE table_name IN ('evidence', 'signatures')"
+               if op.get_bind().dialect.name == "sqlite" else
+               "UPDATE sync_rows SET blob_sha256 = row_values::json->>'sha256' "
+               "WHERE table_name IN ('evidence', 'signatures')")
+    op.create_index("sync_rows_blob", "sync_rows", ["blob_sha256"])
 
 
 def downgrade() -> None:
+    op.drop_index("sync_rows_blob", "sync_rows")
+    with op.batch_alter_table("sync_rows") as batch:
+        batch.drop_column("blob_sha256")
     op.drop_table("rate_hits")
     op.drop_table("finalized_versions")
