@@ -50,6 +50,14 @@ class Offline(SyncError):
     reason = "offline"
 
 
+class Cancelled(SyncError):
+    """The person stopped the sync. A progress callback raises it; every step of a run is whole
+    (an upload unfinished stores nothing, a changeset is kept before its push, a pulled page and
+    its cursor commit together), so stopping anywhere leaves both sides consistent."""
+
+    reason = "cancelled"
+
+
 class ServerFault(SyncError):
     """5xx after every retry, or an answer that is not the protocol's."""
 

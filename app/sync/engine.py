@@ -124,7 +124,11 @@ class _Run:
 
 def sync(profile: Profile, session: Session, progress: ProgressFn | None = None, *,
          transport: httpx.BaseTransport | None = None, retry: Retry | None = None) -> SyncResult:
-    """Run one sync; never raises for what the network or the server did: see ``reason``."""
+    """Run one sync; never raises for what the network or the server did: see ``reason``.
+
+    ``progress`` is called between steps and while photos stream; raising ``Cancelled`` from it
+    stops the run there (reason "cancelled"), and the next sync carries on.
+    """
     result = SyncResult()
     try:
         with Client(session.server_url, session.token, retry=retry, transport=transport) as client:

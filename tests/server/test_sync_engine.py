@@ -29,6 +29,7 @@ from app.rubric_store import get_rubric
 from app.scores import visit_summaries
 from app.settings import get_setting, set_setting
 from app.sync import engine
+from app.sync.client import Cancelled
 from app.sync.device import REGISTERED_KEY, Session, login
 from app.sync.engine import OFFICE_TABLES, PENDING_KEY, Progress, sync
 from app.sync.protocol import Changeset
@@ -299,6 +300,24 @@ def test_an_upload_cut_midway_resumes_without_sending_finished_photos_again(serv
     assert sorted(before + again) == lacked
     assert resumed.bytes_uploaded + cut.bytes_uploaded == sum(
         blob_path(one.profile.media_dir, s).stat().st_size for s in lacked)
+
+
+@pytest.mark.parametrize("phase", ["blobs", "pull"])
+def test_cancel_stops_at_a_safe_point_and_the_next_sync_completes(server, one, phase):
+    add_photos(one, 3)
+
+    def stop(progress: Progress) -> None:
+        if progress.phase == phase and (progress.items_done or phase == "blobs"):
+            raise Cancelled("stopped by the inspector")
+
+    cancelled = sync(one.profile, one.session, stop, retry=QUICK)
+    assert cancelled.reason == "cancelled" and not cancelled.complete
+    assert one.profile.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finished = sync(one.profile, one.session, retry=QUICK)
+    assert finished.complete, finished.message
+    assert dirty(one) == {t: n for t, n in dirty(one).items() if t in OFFICE_TABLES}
+    again = sync(one.profile, one.session, retry=QUICK)
+    assert again.complete and again.bytes_uploaded == 0 and again.rows_pushed == 0
 
 
 def test_one_dropped_upload_is_retried_within_the_run(server, one):
