@@ -371,10 +371,9 @@ def _apply(run: _Run, item: PullItem) -> None:
                            name_zh=template.name_zh, name_en=template.name_en, document=canonical_json(document),
                            imported_at=utc_now())
     elif item.kind == "row":
-        if _held_already(profile, item.table, item.key, item.row.rev):
-            return
         try:
-            apply_pulled_row(profile, item.table, item.key, item.row)
+            if apply_pulled_row(profile, item.table, item.key, item.row) is None:
+                return
         except (sqlite3.IntegrityError, ValueError) as exc:
             # The savepoint of apply_pulled_row undid the row alone: the rest of the page is kept.
             # Such a row clashes with one made on this laptop (a unit code, an area it lacks).
@@ -392,20 +391,6 @@ def _apply(run: _Run, item: PullItem) -> None:
         # The office's settings (name and logo for the printed sheets' 落款) are not stored here:
         # the settings part of the desktop's sync decides whether they replace what the user typed.
         pass
-
-
-def _held_already(profile: Profile, table: str, key: str, rev: str) -> bool:
-    """A pulled revision a dirty local row has already accounted for, which is not a new conflict:
-    the revision the local edit started from (the server holds what this laptop pushed, and the
-    person edited it again since), or the server's side of a conflict the server reported and the
-    laptop keeps already (from a receipt or a pulled conflict). ``apply_pulled_row`` would record
-    either as a second, local conflict."""
-    local = sq.get_row(profile.db, table, key)
-    if local is None or not local["dirty"]:
-        return False
-    if local["base_rev"] == rev:
-        return True
-    return any(json.loads(c["current"]).get("rev") == rev for c in sq.open_conflicts_of_row(profile.db, table, key))
 
 
 def _fetch_blobs(run: _Run) -> None:

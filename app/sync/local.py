@@ -8,7 +8,9 @@
 - ``apply_pulled_row``: the server's version of a row meets the local one through
   ``app.sync.merge.classify``, judged against the local row's base: a clean local row (or one
   equal to it) takes the server's; a local edit that differs is kept, and both versions become a
-  local conflict for a person. Nothing is overwritten before someone chooses.
+  local conflict for a person, unless the edit has accounted for that revision already (its
+  base, or the server's side of an open conflict kept here). Nothing is overwritten before
+  someone chooses.
 - ``store_conflict``: a conflict delivered by a pull (open, or resolved since).
 
 Each call is one transaction. None of them ticks the clock: they record what a server said, not
@@ -127,8 +129,24 @@ def _observe(profile: Profile, rev: str) -> None:
     meta.put(profile.db, "hlc_last", str(stamp))
 
 
-def apply_pulled_row(profile: Profile, table: TableName, key: str, incoming: RowVersion) -> Outcome:
+def held_already(profile: Profile, table: str, key: str, rev: str) -> bool:
+    """Whether a dirty local row has accounted for the pulled revision ``rev`` already, so that
+    it is not a new conflict: it is the revision the local edit started from (the server holds
+    what this laptop pushed, and the person edited it again since), or the server's side of an
+    open conflict kept here (from a receipt or a pulled conflict) for a person to choose."""
+    local = sq.get_row(profile.db, table, key)
+    if local is None or not local["dirty"]:
+        return False
+    if local["base_rev"] == rev:
+        return True
+    return any(json.loads(c["current"]).get("rev") == rev for c in sq.open_conflicts_of_row(profile.db, table, key))
+
+
+def apply_pulled_row(profile: Profile, table: TableName, key: str, incoming: RowVersion) -> Outcome | None:
     """Merge the server's version of one row into the local database; returns what happened.
+
+    ``None``: a dirty local row holds that revision accounted for already (``held_already``):
+    nothing changes, the local edit goes out with the next push.
 
     ``apply``: there was no local row, or it had not changed since its base: the server's is
     stored, clean. ``agree``: the local edit and the server's have the same content (or are the
@@ -137,6 +155,8 @@ def apply_pulled_row(profile: Profile, table: TableName, key: str, incoming: Row
     and both versions go to ``sync_conflicts`` for a person to choose.
     """
     with profile.db.atomic():
+        if held_already(profile, table, key, incoming.rev):
+            return None
         local = sq.get_row(profile.db, table, key)
         current = None if local is None else RowVersion(
             rev=local["rev"], device_id=local["device_id"], deleted=bool(local["deleted"]), values=_values(local))

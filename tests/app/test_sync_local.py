@@ -184,6 +184,36 @@ def test_a_dirty_local_row_meets_a_pulled_one_equal_or_as_a_conflict(seeded, vis
         finalize_visit(p, visit, accept_gaps=True)
 
 
+def test_a_pulled_revision_the_local_edit_accounted_for_is_not_a_second_conflict(seeded, visit):
+    p = seeded.profile
+    answer_item(p, visit, rubric_hash=seeded.rubric_hash, item_code="A1", value=8)
+    key = response_key(visit, seeded.rubric_hash, "A1")
+    pushed = pending_changes(p)
+    apply_receipt(p, receipt_for(pushed))
+    acknowledged = row(p, "responses", key)
+    mine = next(c for c in pushed if c.key == key)
+    # The server holds what was pushed, the inspector edits it again, and the pull brings the
+    # pushed revision back: it is the edit's base, not a change made elsewhere.
+    answer_item(p, visit, rubric_hash=seeded.rubric_hash, item_code="A1", value=7)
+    assert apply_pulled_row(p, "responses", key, RowVersion(
+        rev=acknowledged["rev"], device_id=p.device_id, deleted=False, values=mine.values)) is None
+    assert (row(p, "responses", key)["value"], row(p, "responses", key)["dirty"]) == ("7", 1)
+    assert sq.open_conflicts(p.db) == []
+    # A conflict the server reported holds its own side; that side pulled again adds nothing.
+    edited = pending_changes(p)
+    again = next(c for c in edited if c.key == key)
+    theirs = {**again.values, "value": "3"}
+    conflict = server_conflict("responses", key, visit, again, theirs)
+    apply_receipt(p, receipt_for(edited, statuses={key: "conflict"}, conflicts=[conflict]))
+    assert apply_pulled_row(p, "responses", key, conflict.current) is None
+    assert [c["origin"] for c in sq.open_conflicts(p.db, visit)] == ["server"]
+    assert row(p, "responses", key)["value"] == "7"
+    # Another revision still meets the edit as a conflict of its own.
+    other = RowVersion(rev=stamp(1_800_000_000_000), device_id=TEAM_MATE, deleted=False,
+                       values={**again.values, "value": "1"})
+    assert apply_pulled_row(p, "responses", key, other) == "conflict"
+    assert sorted(c["origin"] for c in sq.open_conflicts(p.db, visit)) == ["local", "server"]
+
 def test_the_offices_events_and_the_inspectors_merge_into_the_findings_status(seeded, visit):
     p = seeded.profile
     finding = add_finding(p, visit, description="灭火器过期").id
