@@ -20,6 +20,7 @@ from server import accounts, assignments, cli_bundle, cli_visit, rubrics
 from server.cli_support import PROG, Parser, config_of, open_store, store_options
 from server.config import Config, save_config
 from server.errors import ServerError
+from server.keys_office import office_key
 from server.store.database import migrate, open_engine
 from server.units_import import import_units
 
@@ -132,6 +133,8 @@ def _initialise(config: Config, login: str, password: str) -> None:
         accounts.add_account(conn, login=login, password=password, role="admin", scope_code=None)
     save_config(config)
     engine.dispose()
+    # Made now so its public half is in the office settings from the first pull on.
+    office_key(config.data_dir)
 
 
 def cmd_init(args: argparse.Namespace) -> int:

@@ -1,4 +1,5 @@
-"""`fieldmark-server bundle import FILE`: an offline bundle (*.fmbundle) applied as a push."""
+"""`fieldmark-server bundle import FILE`: an offline bundle (*.fmbundle) applied as a push; one
+sealed to the office is opened with the office's key from the data folder first."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from server.cli_support import config_of, open_store, store_options
 from server.errors import ServerError, StoreUnavailable
+from server.keys_office import office_key
 from server.store.blobs import BlobStoreUnavailable, open_blob_store
 from server.sync.bundles import import_bundle
 
@@ -26,6 +28,7 @@ def cmd_bundle_import(args: argparse.Namespace) -> int:
     # Imported here, as `serve` does: the web framework loads only for commands that need it.
     from server.api import blobs
     from server.app import BLOB_FOLDER
+    from server.leftovers import INCOMING_FOLDER
 
     if not args.file.is_file():
         raise ServerError(f"{args.file}: no such file")
@@ -34,7 +37,8 @@ def cmd_bundle_import(args: argparse.Namespace) -> int:
     store = open_blob_store(config.blobs_url or config.data_dir / BLOB_FOLDER)
     try:
         # The same blob limit as the server's uploads: a bundle brings in what a push could.
-        imported = import_bundle(engine, store, args.file, max_blob_bytes=blobs.MAX_BLOB_BYTES)
+        imported = import_bundle(engine, store, args.file, max_blob_bytes=blobs.MAX_BLOB_BYTES,
+                                 office_key=office_key(config.data_dir), scratch=config.data_dir / INCOMING_FOLDER)
     except BlobStoreUnavailable as exc:
         raise StoreUnavailable(str(exc)) from exc
     finally:

@@ -31,6 +31,7 @@ ErrorCode = Literal[
     "bundle_signature_invalid",
     "bundle_unknown_format",
     "bundle_invalid_manifest",
+    "bundle_seal_invalid",  # a bundle sealed to the office that does not open (app.sync.sealed)
     "rate_limited",  # 429: see retry_after_s
 ]
 

@@ -69,6 +69,9 @@ class OfficeSettings(Message):
     # The office's logo or seal image, fetched like any blob; None for none.
     logo_sha256: Sha256 | None = None
     updated_at: IsoTimestamp
+    # The office's X25519 public key (base64 of 32 bytes) that bundles for the office are sealed
+    # to (app.sync.sealed); None from a server that does not say it.
+    bundle_public_key: str | None = None
 
 
 class OfficeSettingsItem(_Item):

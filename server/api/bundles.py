@@ -5,7 +5,8 @@ The body streams to a temporary file in the data folder, counted against a limit
 (the gate leaves bundle bodies to this route, as it does blob uploads), since a zip is read from
 its end. ``server.sync.bundles`` then checks and applies it in a worker thread. Who may import:
 the account the bundle's device is registered to, or office staff and admins whose scope
-contains that account's; the rows are judged against the device account's scope.
+contains that account's; the rows are judged against the device account's scope. A bundle
+sealed to the office is opened with the office's key (``server.keys_office``) before the checks.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from server.accounts import Account, Session
 from server.api.blobs import blob_limit, blob_store
 from server.api.deps import ANY_ROLE
 from server.errors import Forbidden, ServerError, StoreUnavailable, TooLarge, UploadCut
+from server.keys_office import office_key
 from server.store.blobs import BlobStore, BlobStoreUnavailable
 from server.store.blobs.base import STALL_TIMEOUT_S
 from server.sync.bundles import import_bundle, may_import
@@ -73,7 +75,8 @@ async def post_bundle(request: Request, current: Annotated[Session, Depends(ANY_
         try:
             imported = await anyio.to_thread.run_sync(partial(
                 import_bundle, request.app.state.engine, store, path, max_blob_bytes=max_blob,
-                gate=partial(_gate, current.account)))
+                gate=partial(_gate, current.account), office_key=office_key(request.app.state.config.data_dir),
+                scratch=folder))
         except BlobStoreUnavailable as exc:
             raise StoreUnavailable(str(exc)) from exc
         finally:

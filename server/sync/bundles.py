@@ -7,20 +7,29 @@ blob store, re-hashed as they stream, and the changeset is applied by ``server.s
 under the account the device is registered to, so a bundle meets the same idempotency, scope
 and conflict rules as a push: importing it twice, or after the same changeset came over the
 network, answers the receipt already given.
+
+A bundle sealed to the office (``app.sync.sealed``) is first decrypted with the office's key to a
+temporary file beside the other bodies waiting to be checked, then read like any other; a seal
+that does not open is refused with ``bundle_seal_invalid`` naming the header or the chunk.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import Engine, select
 
 from app.sync.bundle import BLOB_PREFIX, DEFAULT_LIMITS, BundleLimits, VerifiedBundle, read_bundle
 from app.sync.errors import BundleError, BundleTooLarge
 from app.sync.protocol import Receipt
+from app.sync.sealed import SealInvalid, is_sealed, open_sealed
 from server.accounts import Account, get_account
 from server.devices import Device, find_device
 from server.errors import BundleRefused, Forbidden
@@ -54,8 +63,12 @@ def may_import(importer: Account, owner: Account) -> bool:
 
 
 def import_bundle(engine: Engine, store: BlobStore, source: Path, *, max_blob_bytes: int,
-                  gate: Gatekeeper | None = None, limits: BundleLimits = DEFAULT_LIMITS) -> Imported:
-    """Check and apply the bundle at ``source``; its receipt.
+                  gate: Gatekeeper | None = None, limits: BundleLimits = DEFAULT_LIMITS,
+                  office_key: X25519PrivateKey | None = None, scratch: Path | None = None) -> Imported:
+    """Check and apply the bundle at ``source``, sealed to ``office_key`` or not; its receipt.
+
+    A sealed bundle is opened into a temporary file in ``scratch`` (the data folder's incoming
+    folder; by default the bundle's own), removed whatever the outcome.
 
     ``max_blob_bytes`` is the server's limit on one uploaded blob: a bundle cannot bring in a
     blob a push could not. Raises BundleRefused for a file that fails a check (nothing
@@ -74,7 +87,8 @@ def import_bundle(engine: Engine, store: BlobStore, source: Path, *, max_blob_by
         return device.public_key
 
     try:
-        with read_bundle(source, public_key_for=registered_key, limits=limits) as bundle:
+        with _opened(source, office_key, scratch or source.parent) as plain, \
+                read_bundle(plain, public_key_for=registered_key, limits=limits) as bundle:
             device = devices[bundle.manifest.device_id]
             _check_blob_sizes(bundle, max_blob_bytes)
             owner = _owner(engine, device)
@@ -86,6 +100,26 @@ def import_bundle(engine: Engine, store: BlobStore, source: Path, *, max_blob_by
     except BundleError as exc:
         raise BundleRefused(exc) from exc
     return Imported(receipt, new, device, owner, added)
+
+
+@contextlib.contextmanager
+def _opened(source: Path, key: X25519PrivateKey | None, scratch: Path) -> Iterator[Path]:
+    """The plain bundle: ``source`` itself, or its sealed content decrypted to a temporary file."""
+    if not is_sealed(source):
+        yield source
+        return
+    if key is None:
+        raise SealInvalid("sealed to an office key, and this import was given none")
+    scratch.mkdir(parents=True, exist_ok=True)
+    # Named like a posted body (.bundle-*.part), so server.leftovers sweeps what a crash leaves.
+    handle, name = tempfile.mkstemp(prefix=".bundle-opened-", suffix=".part", dir=scratch)
+    os.close(handle)
+    plain = Path(name)
+    try:
+        open_sealed(source, plain, key)
+        yield plain
+    finally:
+        plain.unlink(missing_ok=True)
 
 
 def _check_blob_sizes(bundle: VerifiedBundle, limit: int) -> None:
