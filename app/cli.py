@@ -35,7 +35,15 @@ def _add_data_dir(parser: argparse.ArgumentParser, *, top: bool = False) -> None
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from app import cli_evidence, cli_profile, cli_report, cli_rubric, cli_settings, cli_sync
+    from app import (
+        cli_bundle,
+        cli_evidence,
+        cli_profile,
+        cli_report,
+        cli_rubric,
+        cli_settings,
+        cli_sync,
+    )
 
     parser = _Parser(
         prog="fieldmark", description="Fieldmark: offline-first inspection checklists, scoring and feedback."
@@ -57,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_report.register(sub, _add_data_dir, command)
     cli_settings.register(sub, _add_data_dir, command)
     cli_sync.register(sub, _add_data_dir, command)
+    cli_bundle.register(sub, _add_data_dir, command)
     return parser
 
 
