@@ -6,7 +6,7 @@ nothing is stored."""
 from __future__ import annotations
 
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +14,14 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from app.sync import sealed
+from app.sync.bundle_export import OFFICE_KEY, export_bundle
 from app.sync.protocol import Receipt
+from db.queries import meta
 from server.cli import main
 from server.keys_office import KEY_FILE, office_key
+from tests.server.finalized_support import in_progress_visit
+from tests.server.sync_support import MemoryKeyring, use_keyring
+from tests.server.sync_support import laptop as laptop_of
 from tests.server.test_bundles import incoming, laptop, post, store_state, stored_receipt
 
 
@@ -100,3 +105,40 @@ def test_a_seal_that_does_not_open_is_refused_naming_where(server, tmp_path, cli
     assert status == 1 and entry in err
     assert store_state(server) == before
     assert incoming(server) == []
+
+
+# --- from a real laptop ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def keychain() -> Iterator[MemoryKeyring]:
+    yield from use_keyring(MemoryKeyring())  # type: ignore[misc]
+
+
+def test_a_laptop_exports_a_visit_sealed_for_the_office_which_imports_it_once(server, demo_template, tmp_path,
+                                                                              keychain, cli):
+    office_public(server)  # the office's settings exist, with its key
+    machine = laptop_of(server, demo_template, tmp_path / "one", mirror=True)
+    try:
+        visit_id = in_progress_visit(machine.profile)
+        # The office's key is asked of the server (the laptop is online here) and kept.
+        done = export_bundle(machine.profile, [visit_id], tmp_path / "visit.fmbundle")
+        assert meta.get(machine.profile.db, OFFICE_KEY) == sealed.public_key_text(office_key(server.config.data_dir))
+        dirty_before = machine.profile.db.execute("SELECT count(*) FROM responses WHERE dirty = 1").fetchone()[0]
+    finally:
+        machine.profile.close()
+    assert sealed.is_sealed(done.path)
+    before = store_state(server)
+    answer = post(server, machine.session.token, done.path.read_bytes())
+    assert answer.status_code == 200, answer.text
+    receipt = Receipt.model_validate(answer.json())
+    assert receipt.changeset_id == done.changeset_id and len(receipt.rows) == done.rows
+    statuses = {(r.table, r.status) for r in receipt.rows}
+    assert ("visits", "applied") in statuses and ("responses", "applied") in statuses
+    assert not {s for _, s in statuses} & {"error", "unpermitted"}
+    assert store_state(server) != before
+    after = store_state(server)
+    status, out, err = cli(done.path)
+    assert status == 0 and "already applied" in out, err
+    assert store_state(server) == after
+    assert dirty_before > 0  # the laptop's rows wait for a receipt: exporting cleared nothing
