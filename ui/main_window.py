@@ -24,15 +24,16 @@ from app.errors import FieldmarkError
 from app.logs import log_file
 from ui.error_report import report_unexpected
 from ui.pages.base import WorkspacePage
+from ui.sync.status_widget import SyncStatusWidget
 from ui.tasks import TaskRunner
 from ui.widgets.geometry import place_window
-from ui.widgets.i18n import format_date
 
 if TYPE_CHECKING:
     # The core's modules load with the profile, after the window is on screen (start-up time).
-    from app.overview import Assignment, SyncStatus
+    from app.overview import Assignment
     from app.profile import Profile
     from app.session import Position
+    from app.sync.engine import SyncResult
     from ui.checklist.checklist_page import ChecklistPage
     from ui.pages.rubrics_page import RubricsPage
     from ui.pages.today_page import TodayPage
@@ -89,12 +90,15 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
-        self.pending_label = QLabel(self)
-        self.sync_label = QLabel(self)
         self.busy_label = QLabel(self)
+        self.sync_status = SyncStatusWidget(runner, self)
+        # The figures every view's edits change, named as before the sync area had its own widget.
+        self.pending_label = self.sync_status.pending_label
+        self.sync_label = self.sync_status.receipt_label
         self.statusBar().addWidget(self.busy_label, 1)
-        self.statusBar().addPermanentWidget(self.pending_label)
-        self.statusBar().addPermanentWidget(self.sync_label)
+        self.statusBar().addPermanentWidget(self.sync_status)
+        self.sync_status.loaded.connect(lambda _overview: self._part_ready("status"))
+        self.sync_status.conflictsRequested.connect(self.review_conflicts)
         # Bound methods, not lambdas: Qt drops these connections when the window is destroyed.
         runner.started.connect(self._task_started)
         runner.finished.connect(self._task_finished)
@@ -124,6 +128,8 @@ class MainWindow(QMainWindow):
         self.today_page.startAssignmentRequested.connect(self.new_visit_from_assignment)
         self.today_page.newVisitRequested.connect(lambda: self.new_visit())
         self.today_page.loaded.connect(lambda: self._part_ready("page"))
+        self.sync = self.sync_status.attach(profile)
+        self.sync.finished.connect(self._synced)
         self._set_profile_actions(True)
         self.busy_label.clear()
         self.nav.setCurrentRow(self.TODAY)
@@ -134,7 +140,7 @@ class MainWindow(QMainWindow):
         # Until the profile is open there is nothing to show or change.
         self.nav.setEnabled(enabled)
         for action in (self.new_visit_action, self.settings_action, self.find_action, self.refresh_action,
-                       *self.view_actions):
+                       *self.view_actions, *self.sync_actions):
             action.setEnabled(enabled)
 
     # --- menus -------------------------------------------------------------------------------
@@ -188,6 +194,13 @@ class MainWindow(QMainWindow):
         ]
         self.visit_menu.addActions(self.print_actions)
         self.visit_menu.setEnabled(False)
+
+        sync_menu = bar.addMenu(self.tr("&Sync"))
+        self.sync_action = self._action(self.tr("&Sync now"), "Ctrl+Shift+S", self.start_sync)
+        self.login_action = self._action(self.tr("&Log in to the server…"), None, self.log_in)
+        self.conflicts_action = self._action(self.tr("Review &conflicts…"), None, self.review_conflicts)
+        self.sync_actions = [self.sync_action, self.login_action, self.conflicts_action]
+        sync_menu.addActions(self.sync_actions)
 
         help_menu = bar.addMenu(self.tr("&Help"))
         help_menu.addAction(self._action(self.tr("&About Fieldmark"), None, self.show_about))
@@ -362,18 +375,41 @@ class MainWindow(QMainWindow):
     # --- status, settings, errors ------------------------------------------------------------
 
     def refresh_status(self) -> None:
-        from app.overview import sync_status
+        self.sync_status.refresh()
 
-        self.runner.run(lambda: sync_status(self.profile), on_done=self._show_status,
-                        on_error=self.show_error, label="")
+    # --- sync --------------------------------------------------------------------------------
 
-    def _show_status(self, status: SyncStatus) -> None:
-        self.pending_label.setText(self.tr("Not synced: %n change(s)", "", status.pending_changes))
-        if status.last_sync:
-            self.sync_label.setText(self.tr("Last sync: {date}").format(date=format_date(status.last_sync)))
-        else:
-            self.sync_label.setText(self.tr("Last sync: never"))
-        self._part_ready("status")
+    def start_sync(self) -> None:
+        # Text typed a moment ago is still waiting for its pause: send it with this sync.
+        if self._checklist is not None:
+            self._checklist.flush()
+        self.sync.start()
+
+    def log_in(self) -> None:
+        self.sync.log_in()
+
+    def review_conflicts(self) -> None:
+        from ui.sync.conflict_dialog import ConflictDialog
+
+        dialog = ConflictDialog(self.profile, self.runner, self)
+        dialog.resolved.connect(lambda _id: self._changed_by_sync(reload_visit=True))
+        dialog.exec()
+
+    def _synced(self, result: SyncResult | None) -> None:
+        self._changed_by_sync(reload_visit=result is not None and result.rows_pulled > 0)
+
+    def _changed_by_sync(self, *, reload_visit: bool) -> None:
+        """Rows came from the server or a conflict was settled: every view reloads what it shows."""
+        self.refresh_all()
+        page = self._checklist
+        if not reload_visit or page is None or self.visit_entry.isHidden() or not self.open_visit_id:
+            return
+        # Reopened where the inspector is, unless answers typed here still wait to be saved.
+        page.flush()
+        if page.unsaved()[0] == 0:
+            current = getattr(page, "current", None)
+            rubric_hash, item_code = current if current else (None, None)
+            page.open_visit(self.open_visit_id, rubric_hash, item_code)
 
     def _part_ready(self, part: str) -> None:
         if part in self._waiting_for_ready:

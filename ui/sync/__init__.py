@@ -1,0 +1,1 @@
+"""Sync on the desktop: the status area and its Sync button, login, and the conflict review."""
