@@ -24,7 +24,7 @@ from app.gaps import GapEntry, gap_check
 from app.ids import new_id
 from app.models import Visit
 from app.profile import Profile, Tx
-from app.scores import score_visit
+from app.scores import score_visit, visit_summaries
 from app.settings import get_setting
 from app.visits import (
     check_item,
@@ -38,6 +38,7 @@ from db import rows
 from db.queries import campaigns
 from db.queries import findings as fq
 from db.queries import responses as rq
+from db.queries import sync as sq
 
 POLICIES = ("confirm", "forbid")
 
@@ -75,7 +76,20 @@ def finalize_visit(profile: Profile, visit_id: str, *, accept_gaps: bool = False
         digest = content_hash(visit_record(profile, visit_id))
         rows.update(tx.db, "visits", visit_id,
                     {"status": "finalized", "finalized_at": tx.now, "content_hash": digest}, tx.meta)
+        _keep_version(profile, tx, visit_id, 0, digest, None)
     return OpChangesWithId(digest, OpChanges(visit=True, visit_ids=frozenset({visit_id})))
+
+
+def _keep_version(profile: Profile, tx: Tx, visit_id: str, number: int, digest: str, replaces: str | None) -> None:
+    """Keep the version just made, with the score the laptop states for it: the sync sends every
+    version in turn, and an amendment must name the hash of the one it replaces, which the visit
+    row no longer holds once it is amended again."""
+    summary = visit_summaries(profile, [visit_id]).get(visit_id)
+    sq.put_version(tx.db, {
+        "visit_id": visit_id, "amendment_no": number, "content_hash": digest, "replaces": replaces,
+        "finalized_at": tx.now, "score_total": None if summary is None else summary.awarded,
+        "score_maximum": None if summary is None else summary.maximum,
+        "score_band": None if summary is None or summary.band is None else summary.band.zh})
 
 
 @dataclass(frozen=True)
@@ -128,11 +142,18 @@ def record_amendment(profile: Profile, tx: Tx, visit: Visit, *, reason: str, by:
             "new_value": json.dumps(change.new, ensure_ascii=False), "reason": reason,
             "by_inspector": by or tx.by, "at": tx.now, "amendment_no": number,
         }, tx.meta)
-    updates: dict[str, Any] = {"status": "amended", "content_hash": content_hash(visit_record(profile, visit.id)),
-                               "amendment_no": number, "amended_at": tx.now}
+    digest = content_hash(visit_record(profile, visit.id))
+    updates: dict[str, Any] = {"status": "amended", "content_hash": digest, "amendment_no": number,
+                               "amended_at": tx.now}
     if outcome(profile, visit) != before:
         updates["version"] = get_visit(profile, visit.id).version + 1
     rows.update(tx.db, "visits", visit.id, updates, tx.meta)
+    # The version replaced is the one kept before; ``visit`` was read before this amendment's
+    # writes, so its hash is that version's when no row of it was kept (made before 0006).
+    replaces = sq.version_hash(tx.db, visit.id, number - 1)
+    if replaces is None and number == visit.amendment_no + 1:
+        replaces = visit.content_hash
+    _keep_version(profile, tx, visit.id, number, digest, replaces)
     return number
 
 

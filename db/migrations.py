@@ -14,6 +14,7 @@ conflict is judged from).
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import uuid
 
@@ -618,3 +619,54 @@ def m0005_sync_model(db: Database) -> None:
     for table in SYNCED_TABLES:
         if table not in _SYNCED_AT_0001 or table == "evidence":
             db.execute(f"CREATE INDEX {table}_dirty ON {table}(rev) WHERE dirty = 1")
+
+
+@MIGRATIONS(name="0006_finalized_versions")
+def m0006_finalized_versions(db: Database) -> None:
+    # Every finalized version of a visit, kept here as it was made: an amendment must name the
+    # content hash of the version it replaces, and the visit row holds only its latest. ``status``
+    # is the server's word: 'pending' until a receipt records it (or a pull delivers it),
+    # 'superseded' when the server could no longer check it (a later amendment was recorded and
+    # the rows of this state are gone on both sides). The stated score is NULL when the version
+    # was made before this table and is then the visit's score as it stands; ``finalized_at`` is
+    # NULL for a version only a server's word made known. No foreign key to
+    # visits: a pull may deliver a version before (or without) its visit's rows.
+    _script(db, """
+        CREATE TABLE finalized_versions (
+            visit_id TEXT NOT NULL,
+            amendment_no INTEGER NOT NULL CHECK (amendment_no >= 0),
+            content_hash TEXT NOT NULL,
+            replaces TEXT,
+            finalized_at TEXT,
+            score_total TEXT,
+            score_maximum TEXT,
+            score_band TEXT,
+            status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'recorded', 'superseded')),
+            reason TEXT,
+            PRIMARY KEY (visit_id, amendment_no)
+        );
+        CREATE INDEX finalized_versions_pending ON finalized_versions(visit_id, amendment_no)
+            WHERE status = 'pending';
+        """)
+    # The hashes the first sync engine kept in meta ({visit: {number: hash}}) are versions a
+    # server holds: recorded, each naming the one before it when that one is known too.
+    held = db.execute("SELECT value FROM meta WHERE key = 'sync.finalized_versions'").fetchone()
+    known: dict[tuple[str, int], str] = {}
+    if held is not None and held[0]:
+        for visit_id, numbers in json.loads(held[0]).items():
+            for number, digest in numbers.items():
+                known[(visit_id, int(number))] = digest
+    # The present version of every finalized or amended visit (the earlier ones were never
+    # stored and cannot be recovered): recorded if the server holds that very hash, else pending.
+    for visit_id, number, digest, at in db.execute(
+            "SELECT id, amendment_no, content_hash, COALESCE(amended_at, finalized_at) FROM visits "
+            "WHERE status IN ('finalized', 'amended') AND content_hash IS NOT NULL AND deleted = 0").fetchall():
+        status = "recorded" if known.get((visit_id, number)) == digest else "pending"
+        db.execute("INSERT INTO finalized_versions (visit_id, amendment_no, content_hash, replaces, finalized_at, "
+                   "status) VALUES (?, ?, ?, ?, ?, ?)",
+                   (visit_id, number, digest, known.get((visit_id, number - 1)), at, status))
+    for (visit_id, number), digest in sorted(known.items()):
+        db.execute("INSERT INTO finalized_versions (visit_id, amendment_no, content_hash, replaces, finalized_at, "
+                   "status) VALUES (?, ?, ?, ?, NULL, 'recorded') ON CONFLICT DO NOTHING",
+                   (visit_id, number, digest, known.get((visit_id, number - 1))))
+    db.execute("DELETE FROM meta WHERE key = 'sync.finalized_versions'")

@@ -65,8 +65,8 @@ SEQ_KEY = "sync.device_seq"
 PENDING_KEY = "sync.pending_changeset"
 CURSOR_KEY = "sync.cursor"
 CURSOR_SERVER_KEY = "sync.cursor_server"
-# {visit id: {amendment_no: content hash}} of the finalized versions the server holds (recorded
-# from this laptop's receipts, or pulled): an amendment names its predecessor's hash from here.
+# Where the first engine kept the hashes of recorded versions; migration 0006 moved them into the
+# profile's finalized_versions table.
 VERSIONS_KEY = "sync.finalized_versions"
 
 
@@ -91,7 +91,7 @@ class SyncResult:
     rows_refused: list[str] = field(default_factory=list)
     versions_recorded: int = 0
     versions_refused: list[str] = field(default_factory=list)
-    # Amended before any version of them was synced: the chain cannot be stated (see _versions).
+    # Amended, before 0006, from a version whose hash was never kept: cannot be stated (_versions).
     versions_unsent: list[str] = field(default_factory=list)
     blobs_uploaded: int = 0
     bytes_uploaded: int = 0
@@ -187,37 +187,45 @@ def _batches(changes: list[RowChange]) -> Iterator[list[RowChange]]:
 
 
 def _known_versions(profile: Profile) -> dict[str, dict[str, str]]:
-    held: dict[str, dict[str, str]] = json.loads(meta.get(profile.db, VERSIONS_KEY) or "{}")
+    """{visit id: {amendment_no: content hash}} of the versions a server has recorded."""
+    held: dict[str, dict[str, str]] = {}
+    for visit_id, number, digest in profile.db.execute(
+            "SELECT visit_id, amendment_no, content_hash FROM finalized_versions WHERE status = 'recorded'"):
+        held.setdefault(visit_id, {})[str(number)] = digest
     return held
 
 
 def _remember_versions(profile: Profile, versions: list[tuple[str, int, str]]) -> None:
-    held = _known_versions(profile)
+    """Record versions a server holds (from a receipt or a pull) in the profile's table."""
     for visit_id, number, digest in versions:
-        held.setdefault(visit_id, {})[str(number)] = digest
-    meta.put(profile.db, VERSIONS_KEY, json.dumps(held, sort_keys=True))
+        sq.held_version(profile.db, visit_id, number, digest,
+                        None if number == 0 else sq.version_hash(profile.db, visit_id, number - 1), None)
 
 
 def _versions(run: _Run) -> list[FinalizedVersion]:
-    """The finalized versions the server has not recorded. An amendment names the version it
-    replaces; the laptop keeps only its latest hash, so one amended before its earlier version was
-    synced cannot be stated and is reported in ``versions_unsent`` instead of refused for ever."""
+    """Every version no server has recorded, each visit's in order (finalize and every amendment
+    keep theirs, migration 0006 the present one of a visit finalized before it). One kept before
+    0006 that amends a version whose hash was never kept cannot name what it replaces: it is
+    reported in ``versions_unsent`` rather than sent to be refused."""
     profile = run.profile
-    held = _known_versions(profile)
-    due = [v for v in sq.finalized_visits(profile.db) if held.get(v[0], {}).get(str(v[1])) != v[2]]
-    summaries = visit_summaries(profile, [v[0] for v in due]) if due else {}
+    due = sq.pending_versions(profile.db)
+    unscored = sorted({v["visit_id"] for v in due if v["score_total"] is None})
+    # Only a version kept before 0006 lacks its stated score, and it is its visit's present one.
+    summaries = visit_summaries(profile, unscored) if unscored else {}
     found = []
-    for visit_id, number, digest, finalized_at, amended_at in due:
-        replaces = None if number == 0 else held.get(visit_id, {}).get(str(number - 1))
-        if number and replaces is None:
-            run.result.versions_unsent.append(visit_id)
+    for v in due:
+        if v["amendment_no"] and v["replaces"] is None:
+            run.result.versions_unsent.append(v["visit_id"])
             continue
-        summary = summaries[visit_id]
+        if v["score_total"] is None:
+            summary = summaries[v["visit_id"]]
+            score = StatedScore(total=summary.awarded, maximum=summary.maximum,
+                                band=None if summary.band is None else summary.band.zh)
+        else:
+            score = StatedScore(total=v["score_total"], maximum=v["score_maximum"], band=v["score_band"])
         found.append(FinalizedVersion(
-            visit_id=visit_id, amendment_no=number, content_hash=digest, replaces=replaces,
-            finalized_at=amended_at or finalized_at or utc_now(),
-            score=StatedScore(total=summary.awarded, maximum=summary.maximum,
-                              band=None if summary.band is None else summary.band.zh)))
+            visit_id=v["visit_id"], amendment_no=v["amendment_no"], content_hash=v["content_hash"],
+            replaces=v["replaces"], finalized_at=v["finalized_at"] or utc_now(), score=score))
     return found
 
 
@@ -289,19 +297,33 @@ def _send(run: _Run, changeset: Changeset) -> None:
 def _record(run: _Run, changeset: Changeset, receipt: Receipt) -> None:
     profile, result = run.profile, run.result
     applied = apply_receipt(profile, receipt)
-    recorded = {(f.visit_id, f.content_hash) for f in receipt.finalizations if f.status == "recorded"}
+    # The receipt answers the changeset's versions in its order.
+    answered = list(zip(changeset.finalizations, receipt.finalizations, strict=True))
+    latest: dict[str, int] = {}
+    for version, status in answered:
+        if status.status == "recorded":
+            latest[version.visit_id] = max(latest.get(version.visit_id, -1), version.amendment_no)
+    refused = []
     with profile.db.atomic():
-        _remember_versions(profile, [(v.visit_id, v.amendment_no, v.content_hash) for v in changeset.finalizations
-                                     if (v.visit_id, v.content_hash) in recorded])
+        for version, status in answered:
+            if status.status == "recorded":
+                sq.set_version_status(profile.db, version.visit_id, version.amendment_no, version.content_hash,
+                                      "recorded", status.reason)
+            elif latest.get(version.visit_id, -1) > version.amendment_no:
+                # Amended before it was synced: the rows of this state are gone on both sides, so
+                # the server could not check it, and it holds the amendment that replaced it.
+                sq.set_version_status(profile.db, version.visit_id, version.amendment_no, version.content_hash,
+                                      "superseded", status.reason)
+            else:
+                refused.append(status)
         meta.put(profile.db, PENDING_KEY, "")
     result.receipts.append(receipt)
     result.rows_pushed += len(changeset.rows)
     result.rows_acknowledged += applied.acknowledged
     result.rows_refused += [f"{s.table} {s.key}: {s.status}, {s.reason}" for s in receipt.rows
                             if s.status in ("error", "unpermitted")]
-    result.versions_recorded += len(recorded)
-    result.versions_refused += [f"finalized visit {f.visit_id}: {f.status}, {f.reason}"
-                                for f in receipt.finalizations if f.status != "recorded"]
+    result.versions_recorded += sum(1 for _, status in answered if status.status == "recorded")
+    result.versions_refused += [f"finalized visit {f.visit_id}: {f.status}, {f.reason}" for f in refused]
 
 
 def _upload(run: _Run, hashes: list[str]) -> None:
@@ -383,10 +405,11 @@ def _apply(run: _Run, item: PullItem) -> None:
     elif item.kind == "conflict":
         store_conflict(profile, item.conflict)
     elif item.kind == "finalized_version":
-        # The laptop keeps no table of versions: the engine keeps their hashes, so an amendment
-        # made here can name the version it replaces, whoever finalized it.
+        # Kept as recorded, so an amendment made here can name the version it replaces, whoever
+        # finalized it, and a fresh profile holds the versions of the visits it receives.
         version = item.version
-        _remember_versions(profile, [(version.visit_id, version.amendment_no, version.content_hash)])
+        sq.held_version(profile.db, version.visit_id, version.amendment_no, version.content_hash,
+                        version.replaces, version.finalized_at)
     else:
         # The office's settings (name and logo for the printed sheets' 落款) are not stored here:
         # the settings part of the desktop's sync decides whether they replace what the user typed.

@@ -150,3 +150,57 @@ def live_blob_hashes(db: Database) -> list[str]:
 def open_conflicts_of_row(db: Database, table: str, key: str) -> list[dict]:
     return fetch_all(db, "SELECT * FROM sync_conflicts WHERE status = 'open' AND table_name = ? AND row_key = ?",
                      (table, key))
+
+
+# --- finalized versions (migration 0006) ---------------------------------------------------------
+
+
+def version_hash(db: Database, visit_id: str, amendment_no: int) -> str | None:
+    row = db.execute("SELECT content_hash FROM finalized_versions WHERE visit_id = ? AND amendment_no = ?",
+                     (visit_id, amendment_no)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def put_version(db: Database, version: Mapping[str, Any]) -> None:
+    """Keep a version made here. The same number again (an amendment made of several
+    transactions, one per imported photo) takes the latest content and is pending again."""
+    db.execute(
+        "INSERT INTO finalized_versions (visit_id, amendment_no, content_hash, replaces, finalized_at, "
+        "score_total, score_maximum, score_band, status) VALUES (:visit_id, :amendment_no, :content_hash, "
+        ":replaces, :finalized_at, :score_total, :score_maximum, :score_band, 'pending') "
+        "ON CONFLICT (visit_id, amendment_no) DO UPDATE SET content_hash = excluded.content_hash, "
+        "finalized_at = excluded.finalized_at, score_total = excluded.score_total, "
+        "score_maximum = excluded.score_maximum, score_band = excluded.score_band, "
+        "status = CASE WHEN finalized_versions.content_hash = excluded.content_hash "
+        "THEN finalized_versions.status ELSE 'pending' END, reason = NULL",
+        dict(version),
+    )
+
+
+def held_version(db: Database, visit_id: str, amendment_no: int, content_hash: str, replaces: str | None,
+                 finalized_at: str | None) -> None:
+    """A version a server holds (pulled, or recorded from a receipt): recorded. A different
+    version of that number made here is left as it is: the server will say which stands."""
+    db.execute(
+        "INSERT INTO finalized_versions (visit_id, amendment_no, content_hash, replaces, finalized_at, status) "
+        "VALUES (?, ?, ?, ?, ?, 'recorded') ON CONFLICT (visit_id, amendment_no) DO UPDATE SET "
+        "status = 'recorded' WHERE finalized_versions.content_hash = excluded.content_hash",
+        (visit_id, amendment_no, content_hash, replaces, finalized_at),
+    )
+
+
+def pending_versions(db: Database) -> list[dict]:
+    """Versions no server has recorded yet, of live visits, each visit's in order."""
+    return fetch_all(
+        db, "SELECT f.* FROM finalized_versions f JOIN visits v ON v.id = f.visit_id "
+            "WHERE f.status = 'pending' AND v.deleted = 0 ORDER BY f.visit_id, f.amendment_no")
+
+
+def set_version_status(db: Database, visit_id: str, amendment_no: int, content_hash: str, status: str,
+                       reason: str | None = None) -> None:
+    db.execute("UPDATE finalized_versions SET status = ?, reason = ? WHERE visit_id = ? AND amendment_no = ? "
+               "AND content_hash = ?", (status, reason, visit_id, amendment_no, content_hash))
+
+
+def versions_of(db: Database, visit_id: str) -> list[dict]:
+    return fetch_all(db, "SELECT * FROM finalized_versions WHERE visit_id = ? ORDER BY amendment_no", (visit_id,))

@@ -4,13 +4,15 @@ Run inside the push's transaction after its rows (and templates) are applied, so
 with a visit's last rows and its finalization works. Each version gets a status:
 
 - ``unpermitted``: the visit's unit lies outside the account's scope (the rows' rule);
-- ``refused``: the server does not hold the visit, the chain is broken (amendment n must replace
-  the content hash of the version n-1 held), another version n is held already, a rubric the
+- ``refused``: the server does not hold the visit, the chain is broken (amendment n names as
+  ``replaces`` another hash than the version n-1 held), another version n is held already, a rubric the
   visit pins is not held, or the canonical record of the rows held does not hash to the version's
   ``content_hash``;
 - ``recorded``: stored with its record, the stated score and the server's re-score beside it;
   ``score_matches`` false flags a different score without refusing. The same version again (a
-  retry, a later changeset) answers ``recorded`` and is stored once.
+  retry, a later changeset) answers ``recorded`` and is stored once. An amendment whose version
+  n-1 the server never recorded (the laptop amended before its first sync, and the rows of the
+  earlier state are gone) is recorded with ``replaces`` as stated and a note in ``reason``.
 """
 
 from __future__ import annotations
@@ -110,20 +112,30 @@ def _matching(conn: Connection, held: HeldVisit, version: FinalizedVersion, hint
     return matched
 
 
-def _check_chain(versions: dict[int, Any], version: FinalizedVersion) -> None:
+def _gap_note(version: FinalizedVersion) -> str:
+    return (f"recorded without version {version.amendment_no - 1}, which the server does not hold: "
+            f"replaces {version.replaces} as the laptop states it")
+
+
+def _check_chain(versions: dict[int, Any], version: FinalizedVersion) -> str | None:
+    """None when the chain holds; a note when the version replaced was never recorded here."""
     if version.amendment_no == 0:
-        return
+        return None
     before = versions.get(version.amendment_no - 1)
     if before is None:
-        raise Refused("refused", f"amendment {version.amendment_no} replaces version {version.amendment_no - 1}, "
-                                 "which the server does not hold; push the versions in order")
+        # A laptop that amended before its first sync pushes the rows of its latest state only:
+        # the version replaced can no longer be checked, so it was never recorded. The amendment
+        # is what the rows now give, and is recorded with the predecessor's hash as stated.
+        return _gap_note(version)
     if before.content_hash != version.replaces:
         raise Refused("refused", f"amendment {version.amendment_no} names {version.replaces} as the version it "
                                  f"replaces, but version {version.amendment_no - 1} is {before.content_hash}")
+    return None
 
 
-def _record(conn: Connection, placer: Placer, pushed: Pushed, version: FinalizedVersion) -> bool:
-    """Record one version (or find it recorded); whether the stated score matches the server's."""
+def _record(conn: Connection, placer: Placer, pushed: Pushed, version: FinalizedVersion) -> tuple[bool, str | None]:
+    """Record one version (or find it recorded): whether the stated score matches the server's,
+    and a note when the version it replaces was never recorded here."""
     try:
         unit_id = placer.place_visit(version.visit_id, "the finalized version")
     except RowRefused as exc:
@@ -132,10 +144,11 @@ def _record(conn: Connection, placer: Placer, pushed: Pushed, version: Finalized
     same_number = held_versions.get(version.amendment_no)
     if same_number is not None:
         if same_number.content_hash == version.content_hash and same_number.replaces == version.replaces:
-            return bool(same_number.score_matches)
+            gap = version.amendment_no and (version.amendment_no - 1) not in held_versions
+            return bool(same_number.score_matches), _gap_note(version) if gap else None
         raise Refused("refused", f"version {version.amendment_no} of this visit is held already with the content "
                                  f"hash {same_number.content_hash}")
-    _check_chain(held_versions, version)
+    note = _check_chain(held_versions, version)
     held = load_visit(conn, version.visit_id)
     if held is None:
         raise Refused("refused", f"the visit {version.visit_id} is deleted on the server")
@@ -159,7 +172,7 @@ def _record(conn: Connection, placer: Placer, pushed: Pushed, version: Finalized
         code=stored_code(version.visit_id, version.content_hash), changeset_id=pushed.changeset_id,
         device_id=pushed.device_id, account_id=pushed.account_id, received_at=pushed.received_at,
         server_seq=pushed.seq))
-    return matches
+    return matches, note
 
 
 def record_finalizations(conn: Connection, placer: Placer, pushed: Pushed,
@@ -171,11 +184,11 @@ def record_finalizations(conn: Connection, placer: Placer, pushed: Pushed,
     for n in order:
         version = changeset.finalizations[n]
         try:
-            matches = _record(conn, placer, pushed, version)
+            matches, note = _record(conn, placer, pushed, version)
         except Refused as exc:
             statuses[n] = FinalizationStatus(visit_id=version.visit_id, content_hash=version.content_hash,
                                              status=exc.status, reason=exc.reason)  # type: ignore[arg-type]
             continue
         statuses[n] = FinalizationStatus(visit_id=version.visit_id, content_hash=version.content_hash,
-                                         status="recorded", score_matches=matches)
+                                         status="recorded", reason=note, score_matches=matches)
     return [statuses[n] for n in range(len(changeset.finalizations))]

@@ -175,15 +175,15 @@ def test_broken_chains_unknown_visits_missing_rubrics_and_other_scopes_are_not_r
     first = finalize(machine, visit_id)
     rows = machine.rows(visit_id)
     unknown = "5b0c8f3e-2d7a-4c61-9a0e-7f1d2c3b4a51"
-    # Without the templates the server cannot score the visit; a visit it does not hold; an
-    # amendment of a version it does not hold.
+    # Without the templates the server cannot score the visit (an amendment of a version the
+    # server does not hold too: the gap alone would not refuse it); a visit it does not hold.
     body = machine.changeset(rows, finalizations=[
         machine.version(visit_id), {**machine.version(visit_id), "visit_id": unknown},
         {**machine.version(visit_id), "amendment_no": 3, "replaces": first}])
     receipt = send(server, machine, body)
     got = [(f["status"], f["reason"]) for f in receipt["finalizations"]]
     assert [s for s, _ in got] == ["refused", "refused", "refused"]
-    assert "lacks the rubric" in got[0][1] and "does not have" in got[1][1] and "version 2" in got[2][1]
+    assert "lacks the rubric" in got[0][1] and "does not have" in got[1][1] and "lacks the rubric" in got[2][1]
     assert versions(server) == []
     # With the templates: recorded. An amendment naming another predecessor is refused.
     templates = machine.templates(machine.rubric_hashes(visit_id))
@@ -203,6 +203,16 @@ def test_broken_chains_unknown_visits_missing_rubrics_and_other_scopes_are_not_r
     assert answer.status_code == 200, answer.text
     assert answer.json()["finalizations"][0]["status"] == "unpermitted"
     assert [v.amendment_no for v in versions(server)] == [0]
+    # An amendment whose predecessor the server never held (the laptop amended before its first
+    # sync): recorded as the rows give it, with the stated predecessor and a note saying so.
+    gap = {**machine.version(visit_id), "amendment_no": 3, "replaces": "cd" * 32}
+    receipt = send(server, machine, machine.changeset([], finalizations=[gap]))
+    [status] = receipt["finalizations"]
+    assert status["status"] == "recorded" and "version 2" in status["reason"] and "cd" * 32 in status["reason"]
+    assert [(v.amendment_no, v.replaces) for v in versions(server)] == [(0, None), (3, "cd" * 32)]
+    # Sent again: the same answer, note included.
+    again = send(server, machine, machine.changeset([], finalizations=[gap]))
+    assert again["finalizations"][0]["reason"] == status["reason"]
 
 
 def test_a_template_that_does_not_match_its_hash_or_is_invalid_refuses_the_changeset(server, laptop):

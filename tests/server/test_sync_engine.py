@@ -36,8 +36,8 @@ from app.sync.protocol import Changeset
 from app.visits import answer_item, get_visit, list_responses
 from db.queries import meta
 from db.queries import sync as sq
-from db.rows import fetch_one
-from server.store.schema import sync_changesets, sync_rows
+from db.rows import fetch_all, fetch_one
+from server.store.schema import finalized_versions, sync_changesets, sync_rows
 from tests.server.conftest import free_port
 from tests.server.finalized_support import in_progress_visit
 from tests.server.sync_support import (
@@ -93,9 +93,21 @@ def test_first_sync_sends_everything_and_the_second_nothing(server, one):
     assert [r[0] for r in kept] == [r.changeset_id for r in first.receipts]
     assert server_lacks(server, one.session.token, photos) == []
     assert set(dirty(one)) <= set(OFFICE_TABLES)
-    # Every finalized version was recorded, but the one amended before it was ever synced.
-    assert first.versions_recorded == len(sq.finalized_visits(one.profile.db)) - len(first.versions_unsent)
-    assert len(first.versions_unsent) == 1
+    # Every finalized visit's present version was recorded, the amended one's too: its version 0,
+    # amended before any sync, could no longer be checked and is kept as superseded.
+    assert first.versions_unsent == [] and first.versions_refused == []
+    kept_versions = sq_versions(one)
+    assert {(v["visit_id"], v["amendment_no"], v["content_hash"]) for v in kept_versions if v["status"] == "recorded"} \
+        == {(v[0], v[1], v[2]) for v in sq.finalized_visits(one.profile.db)}
+    superseded = [v for v in kept_versions if v["status"] == "superseded"]
+    assert [v["amendment_no"] for v in superseded] == [0]
+    assert first.versions_recorded == len(sq.finalized_visits(one.profile.db))
+    with server.engine.connect() as conn:
+        held = {(r.visit_id, r.amendment_no, r.content_hash, r.replaces)
+                for r in conn.execute(select(finalized_versions)).all()}
+    amended = next(v for v in kept_versions if v["amendment_no"] == 1)
+    assert (amended["visit_id"], 1, amended["content_hash"], superseded[0]["content_hash"]) in held
+    assert amended["reason"] and "does not hold" in amended["reason"]
     second = sync(one.profile, one.session, retry=QUICK)
     assert second.complete, second.message
     assert (second.rows_pushed, second.blobs_uploaded, second.bytes_uploaded) == (0, 0, 0)
@@ -105,6 +117,11 @@ def test_first_sync_sends_everything_and_the_second_nothing(server, one):
 
 
 # --- helpers -------------------------------------------------------------------------------------
+
+
+def sq_versions(laptop: Any) -> list[dict]:
+    return [dict(r) for r in fetch_all(laptop.profile.db, "SELECT * FROM finalized_versions "
+                                                          "ORDER BY visit_id, amendment_no")]
 
 
 def items_of(section: Any) -> list[Any]:
