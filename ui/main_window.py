@@ -167,6 +167,10 @@ class MainWindow(QMainWindow):
         quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         file_menu.addActions([self.new_visit_action, self.settings_action])
         file_menu.addSeparator()
+        from ui.bundles import bundle_actions
+
+        file_menu.addActions(bundle_actions(self))
+        file_menu.addSeparator()
         file_menu.addAction(quit_action)
 
         view_menu = bar.addMenu(self.tr("&View"))
