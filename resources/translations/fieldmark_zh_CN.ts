@@ -114,6 +114,109 @@
     </message>
 </context>
 <context>
+    <name>BundleActions</name>
+    <message>
+        <source>&amp;Export bundle…</source>
+        <translation>导出离线包(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>&amp;Import bundle…</source>
+        <translation>导入离线包(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>Save bundle</source>
+        <translation>保存离线包</translation>
+    </message>
+    <message>
+        <source>Fieldmark bundles (*.fmbundle)</source>
+        <translation>Fieldmark 离线包 (*.fmbundle)</translation>
+    </message>
+    <message>
+        <source>It is encrypted for the office: hand it in, or import it on the server.</source>
+        <translation>离线包已按办公室的密钥加密：请交到办公室，或在服务器上导入。</translation>
+    </message>
+    <message>
+        <source>Your team-mate imports it with File → Import bundle….</source>
+        <translation>同组督学可通过“文件 → 导入离线包…”导入。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Wrote %n visit(s) to {path}.</source>
+        <translation>
+            <numerusform>已将 %n 次督导写入 {path}。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n photo(s) included.</source>
+        <translation>
+            <numerusform>含 %n 张照片。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Your changes stay marked as not yet synced until the server confirms them.</source>
+        <translation>在服务器确认收到之前，这些修改仍标记为未同步。</translation>
+    </message>
+    <message>
+        <source>Export bundle</source>
+        <translation>导出离线包</translation>
+    </message>
+    <message>
+        <source>Import bundle</source>
+        <translation>导入离线包</translation>
+    </message>
+    <message>
+        <source>This bundle comes from device {device}, which this laptop has not seen before.
+
+Its key&apos;s fingerprint is {fingerprint}. Ask the sender to read theirs (fieldmark bundle key) and trust the device only if they match.
+
+Trust this device?</source>
+        <translation>此离线包来自设备 {device}，本机此前未见过该设备。
+
+其密钥指纹为 {fingerprint}。请发送人读出其本机的指纹（fieldmark bundle key），两者一致时才信任该设备。
+
+信任此设备？</translation>
+    </message>
+    <message>
+        <source>This bundle was imported before; nothing changed.</source>
+        <translation>此离线包已导入过，未作任何更改。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n row(s) stored.</source>
+        <translation>
+            <numerusform>已保存 %n 条记录。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n photo(s) stored.</source>
+        <translation>
+            <numerusform>已保存 %n 张照片。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n conflict(s) wait for you to choose a version (Sync → Review conflicts…).</source>
+        <translation>
+            <numerusform>有 %n 处冲突等待您选择版本（同步 → 处理冲突…）。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n row(s) could not be stored here:</source>
+        <translation>
+            <numerusform>有 %n 条记录无法保存在本机：</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Bundle refused</source>
+        <translation>离线包被拒绝</translation>
+    </message>
+    <message>
+        <source>The bundle was refused; nothing of it was stored.</source>
+        <translation>离线包被拒绝，其内容均未保存。</translation>
+    </message>
+    <message>
+        <source>Bundle</source>
+        <translation>离线包</translation>
+    </message>
+</context>
+<context>
     <name>ChecklistPage</name>
     <message>
         <source>&amp;Retry saving</source>
@@ -280,6 +383,117 @@
     </message>
 </context>
 <context>
+    <name>ConflictDialog</name>
+    <message>
+        <source>Answer</source>
+        <translation>评分</translation>
+    </message>
+    <message>
+        <source>Not applicable</source>
+        <translation>不适用</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>How it was checked</source>
+        <translation>检查方式</translation>
+    </message>
+    <message>
+        <source>Answered by</source>
+        <translation>评分人</translation>
+    </message>
+    <message>
+        <source>Answered at</source>
+        <translation>评分时间</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>问题描述</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>Severity</source>
+        <translation>性质</translation>
+    </message>
+    <message>
+        <source>Caption</source>
+        <translation>说明</translation>
+    </message>
+    <message>
+        <source>Deleted</source>
+        <translation>已删除</translation>
+    </message>
+    <message>
+        <source>deleted</source>
+        <translation>已删除</translation>
+    </message>
+    <message>
+        <source>kept</source>
+        <translation>保留</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>Sync conflicts</source>
+        <translation>同步冲突</translation>
+    </message>
+    <message>
+        <source>Open conflicts</source>
+        <translation>待处理的冲突</translation>
+    </message>
+    <message>
+        <source>The same item was changed on two laptops (or by the office) since it was last synced. Both versions are kept until you choose; until then the visit cannot be finalized.</source>
+        <translation>自上次同步以来，同一内容在两台电脑上（或由办公室）被修改。两个版本都会保留，直到您作出选择；在此之前该督导无法定稿。</translation>
+    </message>
+    <message>
+        <source>Mine</source>
+        <translation>我的版本</translation>
+    </message>
+    <message>
+        <source>Theirs</source>
+        <translation>对方版本</translation>
+    </message>
+    <message>
+        <source>Keep &amp;mine</source>
+        <translation>保留我的(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Keep &amp;theirs</source>
+        <translation>保留对方的(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;Edit a merge…</source>
+        <translation>编辑合并(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>No conflict is open.</source>
+        <translation>没有待处理的冲突。</translation>
+    </message>
+    <message>
+        <source>found {when}</source>
+        <translation>发现于 {when}</translation>
+    </message>
+    <message>
+        <source>Not taken by the server</source>
+        <translation>服务器未接收</translation>
+    </message>
+</context>
+<context>
     <name>CountEditorWidget</name>
     <message>
         <source>A whole number</source>
@@ -336,6 +550,45 @@
     <message>
         <source>Copied</source>
         <translation>已复制</translation>
+    </message>
+</context>
+<context>
+    <name>ExportBundleDialog</name>
+    <message>
+        <source>Export bundle</source>
+        <translation>导出离线包</translation>
+    </message>
+    <message>
+        <source>Visits to carry in the bundle:</source>
+        <translation>要放入离线包的督导：</translation>
+    </message>
+    <message>
+        <source>For the office (encrypted: only the office&apos;s server can open it)</source>
+        <translation>交办公室（加密：只有办公室的服务器能打开）</translation>
+    </message>
+    <message>
+        <source>For a team-mate&apos;s laptop</source>
+        <translation>给同组督学的电脑</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>in progress</source>
+        <translation>进行中</translation>
+    </message>
+    <message>
+        <source>finalized</source>
+        <translation>已定稿</translation>
+    </message>
+    <message>
+        <source>amended</source>
+        <translation>已修订</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>已取消</translation>
     </message>
 </context>
 <context>
@@ -762,6 +1015,57 @@
     </message>
 </context>
 <context>
+    <name>LoginDialog</name>
+    <message>
+        <source>Log in to the server</source>
+        <translation>登录服务器</translation>
+    </message>
+    <message>
+        <source>The login is kept in this computer&apos;s keychain; the password is not kept.</source>
+        <translation>登录凭据保存在本机的钥匙串中，密码不会保存。</translation>
+    </message>
+    <message>
+        <source>No keychain is available on this computer: Fieldmark does not keep your login, and asks for the password at each sync.</source>
+        <translation>本机没有可用的钥匙串：Fieldmark 不保存您的登录，每次同步都会询问密码。</translation>
+    </message>
+    <message>
+        <source>Server address:</source>
+        <translation>服务器地址：</translation>
+    </message>
+    <message>
+        <source>Login name:</source>
+        <translation>登录名：</translation>
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation>密码：</translation>
+    </message>
+    <message>
+        <source>&amp;Log in</source>
+        <translation>登录(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Fill in the server address, the login name and the password.</source>
+        <translation>请填写服务器地址、登录名和密码。</translation>
+    </message>
+    <message>
+        <source>The server address starts with https://</source>
+        <translation>服务器地址以 https:// 开头</translation>
+    </message>
+    <message>
+        <source>Logging in…</source>
+        <translation>正在登录…</translation>
+    </message>
+    <message>
+        <source>No keychain is available: the password is asked at each sync.</source>
+        <translation>没有可用的钥匙串：每次同步都会询问密码。</translation>
+    </message>
+    <message>
+        <source>The server did not accept this login name with that password.</source>
+        <translation>服务器不接受该登录名和密码。</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Fieldmark</source>
@@ -864,26 +1168,28 @@
         <translation>打印督导报告(&amp;R)…</translation>
     </message>
     <message>
+        <source>&amp;Sync</source>
+        <translation>同步(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Sync now</source>
+        <translation>立即同步(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Log in to the server…</source>
+        <translation>登录服务器(&amp;L)…</translation>
+    </message>
+    <message>
+        <source>Review &amp;conflicts…</source>
+        <translation>处理冲突(&amp;C)…</translation>
+    </message>
+    <message>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
         <source>&amp;About Fieldmark</source>
         <translation>关于 Fieldmark(&amp;A)</translation>
-    </message>
-    <message numerus="yes">
-        <source>Not synced: %n change(s)</source>
-        <translation>
-            <numerusform>未同步：%n 项更改</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Last sync: {date}</source>
-        <translation>上次同步：{date}</translation>
-    </message>
-    <message>
-        <source>Last sync: never</source>
-        <translation>上次同步：从未同步</translation>
     </message>
     <message>
         <source>About Fieldmark</source>
@@ -918,6 +1224,25 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     <message>
         <source>&amp;Quit without them</source>
         <translation>不保存并退出(&amp;Q)</translation>
+    </message>
+</context>
+<context>
+    <name>MergeDialog</name>
+    <message>
+        <source>Edit a merge</source>
+        <translation>编辑合并</translation>
+    </message>
+    <message>
+        <source>Mine: {value}</source>
+        <translation>我的：{value}</translation>
+    </message>
+    <message>
+        <source>Theirs: {value}</source>
+        <translation>对方的：{value}</translation>
+    </message>
+    <message>
+        <source>Each field starts from your version. Pick the other version&apos;s value, or type the text to keep.</source>
+        <translation>每一项都从您的版本开始。可选用对方版本的值，或输入要保留的文字。</translation>
     </message>
 </context>
 <context>
@@ -1981,6 +2306,27 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     </message>
 </context>
 <context>
+    <name>SidePanel</name>
+    <message>
+        <source>this laptop</source>
+        <translation>本机</translation>
+    </message>
+    <message>
+        <source>device {id}</source>
+        <translation>设备 {id}</translation>
+    </message>
+    <message>
+        <source>Changed by {who}
+on {when}</source>
+        <translation>由 {who} 修改
+于 {when}</translation>
+    </message>
+    <message>
+        <source>No field differs.</source>
+        <translation>各项均无差异。</translation>
+    </message>
+</context>
+<context>
     <name>SignatureDialog</name>
     <message>
         <source>Team leader&apos;s signature</source>
@@ -2051,6 +2397,140 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     <message>
         <source>Check that the folder exists and can be written, or choose another one with --data-dir.</source>
         <translation>请检查该文件夹是否存在且可写入，或使用 --data-dir 指定其他文件夹。</translation>
+    </message>
+</context>
+<context>
+    <name>SyncStatusWidget</name>
+    <message>
+        <source>Log in…</source>
+        <translation>登录…</translation>
+    </message>
+    <message>
+        <source>Review the conflicts: choose which version to keep</source>
+        <translation>处理冲突：选择要保留的版本</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Sync</source>
+        <translation>同步</translation>
+    </message>
+    <message>
+        <source>Send your work to the server and receive the team&apos;s (Ctrl+Shift+S)</source>
+        <translation>把您的工作发送到服务器，并接收本组的工作（Ctrl+Shift+S）</translation>
+    </message>
+    <message numerus="yes">
+        <source>Not synced: %n change(s)</source>
+        <translation>
+            <numerusform>未同步：%n 项更改</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Last sync: {date}</source>
+        <translation>上次同步：{date}</translation>
+    </message>
+    <message>
+        <source>The server&apos;s receipt no. {seq}, {date}</source>
+        <translation>服务器回执第 {seq} 号，{date}</translation>
+    </message>
+    <message>
+        <source>Last sync: never</source>
+        <translation>上次同步：从未同步</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n conflict(s) to review</source>
+        <translation>
+            <numerusform>%n 处冲突待处理</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Syncing…</source>
+        <translation>正在同步…</translation>
+    </message>
+    <message>
+        <source>Stopping at a safe point…</source>
+        <translation>正在安全停止…</translation>
+    </message>
+</context>
+<context>
+    <name>SyncWords</name>
+    <message>
+        <source>Offline: the server cannot be reached. Your work is kept; sync again later.</source>
+        <translation>离线：无法连接服务器。您的工作已保留，请稍后再同步。</translation>
+    </message>
+    <message>
+        <source>Not logged in, or the login expired: log in again. Nothing is lost.</source>
+        <translation>未登录或登录已过期：请重新登录。没有任何内容丢失。</translation>
+    </message>
+    <message>
+        <source>%n conflict(s) wait for your choice; both versions are kept.</source>
+        <translation>%n 处冲突等待您选择；两个版本都已保留。</translation>
+    </message>
+    <message>
+        <source>The server and this Fieldmark do not speak the same version: please update Fieldmark.</source>
+        <translation>服务器与本机 Fieldmark 的协议版本不一致：请更新 Fieldmark。</translation>
+    </message>
+    <message>
+        <source>The server had an error and did not finish; try again later.</source>
+        <translation>服务器出错，未能完成；请稍后再试。</translation>
+    </message>
+    <message>
+        <source>The server did not accept everything (its reasons are below).</source>
+        <translation>服务器未接收全部内容（原因见下）。</translation>
+    </message>
+    <message>
+        <source>Sync cancelled. What was sent is kept; the next sync carries on.</source>
+        <translation>同步已取消。已发送的内容已保留，下次同步会继续。</translation>
+    </message>
+    <message>
+        <source>Sync did not finish.</source>
+        <translation>同步未完成。</translation>
+    </message>
+    <message>
+        <source>{n} MB</source>
+        <translation>{n} MB</translation>
+    </message>
+    <message>
+        <source>{n} KB</source>
+        <translation>{n} KB</translation>
+    </message>
+    <message>
+        <source>{n} bytes</source>
+        <translation>{n} 字节</translation>
+    </message>
+    <message>
+        <source>Registering this laptop…</source>
+        <translation>正在登记本机…</translation>
+    </message>
+    <message>
+        <source>Sending photos {done} of {total} ({sent} of {size})</source>
+        <translation>正在发送照片 {done}/{total}（{sent}/{size}）</translation>
+    </message>
+    <message>
+        <source>Sending changes…</source>
+        <translation>正在发送修改…</translation>
+    </message>
+    <message>
+        <source>Receiving the team&apos;s work: %n item(s)…</source>
+        <translation>正在接收本组的工作：%n 项…</translation>
+    </message>
+    <message>
+        <source>Receiving photos {done} of {total} ({size})</source>
+        <translation>正在接收照片 {done}/{total}（{size}）</translation>
+    </message>
+    <message>
+        <source>Syncing…</source>
+        <translation>正在同步…</translation>
+    </message>
+    <message>
+        <source>The server said: {message}</source>
+        <translation>服务器答复：{message}</translation>
+    </message>
+    <message>
+        <source>Not stored here: {what}</source>
+        <translation>未能保存在本机：{what}</translation>
     </message>
 </context>
 <context>

@@ -155,7 +155,7 @@ def test_the_desktop_loads_the_catalogue_built_for_this_run(qapp, built_translat
 
 def test_the_built_catalogue_translates(chinese):
     assert QCoreApplication.translate("MainWindow", "&File") == "文件(&F)"
-    assert QCoreApplication.translate("MainWindow", "Not synced: %n change(s)", None, 3) == "未同步：3 项更改"
+    assert QCoreApplication.translate("SyncStatusWidget", "Not synced: %n change(s)", None, 3) == "未同步：3 项更改"
     assert QCoreApplication.translate("Startup", "Fieldmark cannot start") == "Fieldmark 无法启动"
     assert QCoreApplication.translate("GapDialog", "Gap check") == "查漏补缺"
 
@@ -166,7 +166,7 @@ def test_the_main_window_comes_up_in_chinese(qtbot, chinese, demo, runner, stub_
     window = MainWindow(demo, runner, today=TODAY)
     qtbot.addWidget(window)
     menus = [action.text() for action in window.menuBar().actions()]
-    assert menus == ["文件(&F)", "视图(&V)", "督导(&I)", "帮助(&H)"]
+    assert menus == ["文件(&F)", "视图(&V)", "督导(&I)", "同步(&S)", "帮助(&H)"]
     file_actions = [a.text() for a in window.menuBar().actions()[0].menu().actions() if a.text()]
     assert "新建督导(&N)…" in file_actions
     assert "退出(&Q)" in file_actions
