@@ -2,7 +2,8 @@
 (``app.sync.errors_body.ErrorBody``), the CLI into a line.
 
 Each error's ``code`` is one of the contract's (``ErrorCode``); the HTTP answer's extra fields
-(``problems``, ``missing_blobs``, ``min_version``, ``retry_after_s``, ``entry``) travel in
+(``problems``, ``missing_blobs``, ``min_version``, ``retry_after_s``, ``entry``,
+``latest_device_seq``) travel in
 ``fields``. ``details`` is for the CLI only (the lines it prints under the message).
 """
 
@@ -75,7 +76,8 @@ class ChangesetReused(Conflict):
 
 
 class StaleChangeset(Conflict):
-    """A device_seq at or below one applied already from the same device."""
+    """A device_seq at or below one applied already from the same device; ``latest_device_seq``
+    says the highest applied, so a laptop whose counter fell behind can catch up."""
 
     code = "stale_changeset"
 

@@ -270,7 +270,8 @@ def _send(run: _Run, changeset: Changeset) -> None:
     _keep(run.profile, changeset)
     run.progress(Progress("push", 0, len(changeset.rows)))
     receipt = None
-    for _ in range(3):
+    renumbered = False
+    for _ in range(4):
         try:
             receipt = run.client.push(changeset)
             break
@@ -280,6 +281,9 @@ def _send(run: _Run, changeset: Changeset) -> None:
                 _put_blobs(run, list(exc.body.missing_blobs))
             elif exc.code == "device_not_registered":
                 register(run.client, run.profile, run.session)
+            elif exc.code == "stale_changeset" and exc.body.latest_device_seq is not None and not renumbered:
+                changeset = _renumbered(run.profile, changeset, exc.body.latest_device_seq)
+                renumbered = True
             else:
                 if exc.code in ("stale_changeset", "changeset_reused"):
                     # The server will never take this one, so it is not kept for a replay; its
@@ -292,6 +296,22 @@ def _send(run: _Run, changeset: Changeset) -> None:
                           "sent and registered; sync again later")
     _record(run, changeset, receipt)
     run.progress(Progress("push", len(changeset.rows), len(changeset.rows)))
+
+
+def _renumbered(profile: Profile, changeset: Changeset, latest: int) -> Changeset:
+    """The same content under a new id, numbered above the server's ``latest`` from this device,
+    kept before it is sent: the counter fell behind (a profile restored from a backup keeps its
+    device id).
+
+    Sending it again cannot apply anything twice. The server checks a changeset's id before its
+    number (section 7), so a stale refusal says this id was never applied (an applied one would
+    have been answered with its stored receipt); and the higher numbers it holds came from this
+    device's later changesets, which carried every row still dirty here at their revision or a
+    later one, so the server keeps whichever revision is newer as it does for any push."""
+    fresh = changeset.model_copy(update={"changeset_id": str(uuid.uuid4()),
+                                         "device_seq": max(latest, changeset.device_seq) + 1})
+    _keep(profile, fresh)
+    return fresh
 
 
 def _record(run: _Run, changeset: Changeset, receipt: Receipt) -> None:

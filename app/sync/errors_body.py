@@ -54,3 +54,6 @@ class ErrorBody(Message):
     retry_after_s: int | None = Field(default=None, ge=0)
     # The offending bundle entry ("blobs/<sha256>", "manifest.json").
     entry: str | None = None
+    # With stale_changeset: the highest device_seq the server has applied from that device, so a
+    # laptop whose counter is behind (a profile restored from a backup) can number past it.
+    latest_device_seq: int | None = Field(default=None, ge=0)

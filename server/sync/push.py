@@ -69,7 +69,7 @@ def _check_fresh(conn: Connection, changeset: Changeset) -> None:
                           .where(sync_changesets.c.device_id == changeset.device_id)).scalar_one_or_none()
     if latest is not None and changeset.device_seq <= latest:
         raise StaleChangeset(f"the device has pushed changeset {latest} already; this one ({changeset.device_seq}) "
-                             "is older, and a later changeset carries its rows")
+                             "is older, and a later changeset carries its rows", latest_device_seq=latest)
 
 
 def _version(row: Any) -> RowVersion:

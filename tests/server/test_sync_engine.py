@@ -611,3 +611,53 @@ def test_a_device_registered_to_another_account_is_registered_again_and_the_push
     result = sync(one.profile, session, retry=QUICK)
     assert result.complete, result.message
     assert result.rows_acknowledged > 0
+
+
+def test_a_profile_restored_from_a_backup_numbers_its_changeset_past_the_server_and_syncs(server, one):
+    """A backup of a synced profile, restored in place after a later sync: same folder, same
+    machine, so the same device id, with a changeset counter behind the server's."""
+    first = sync(one.profile, one.session, retry=QUICK)
+    assert first.complete, first.message
+    visit_id = in_progress_visit(one.profile)
+    codes = list(get_rubric(one.profile, get_visit(one.profile, visit_id).rubric_hashes[0]).items)
+    before_backup, after_restore = codes[0], codes[-1]
+    change_one(one, visit_id, before_backup, "edited before the backup")
+    device = one.profile.device_id
+    one.profile.close()
+    backup = one.root.parent / "backup"
+    shutil.copytree(one.root, backup)
+    one.profile = Profile.open(one.root)
+    second = sync(one.profile, one.session, retry=QUICK)
+    assert second.complete, second.message
+    behind = int(meta.get(one.profile.db, engine.SEQ_KEY) or 0)
+    one.profile.close()
+    shutil.rmtree(one.root)
+    shutil.copytree(backup, one.root)
+    one.profile = Profile.open(one.root)
+    assert one.profile.device_id == device
+    assert int(meta.get(one.profile.db, engine.SEQ_KEY) or 0) < behind
+    change_one(one, visit_id, after_restore, "edited after the restore")
+    wire = Faults()
+    third = sync(one.profile, one.session, transport=wire, retry=QUICK)
+    assert third.complete, (third.reason, third.message)
+    # Refused once as stale, then sent under a new id numbered past what the server held.
+    pushes = [size for method, path, size in wire.seen if method == "POST" and path.endswith("/changesets")]
+    assert len(pushes) == 2
+    with server.engine.connect() as conn:
+        numbers = conn.execute(select(sync_changesets.c.device_seq, sync_changesets.c.id)
+                               .where(sync_changesets.c.device_id == device)
+                               .order_by(sync_changesets.c.device_seq)).all()
+    [receipt] = third.receipts
+    assert numbers[-1] == (behind + 1, receipt.changeset_id)
+    assert int(meta.get(one.profile.db, engine.SEQ_KEY) or 0) == behind + 1
+    assert meta.get(one.profile.db, PENDING_KEY) == ""
+    # Both edits are on the server and on the laptop, nothing in conflict, nothing left to send.
+    for code, note in ((before_backup, "edited before the backup"), (after_restore, "edited after the restore")):
+        row = response_row(one, visit_id, code)
+        assert (row["note"], row["dirty"]) == (note, 0)
+        with server.engine.connect() as conn:
+            held = conn.execute(select(sync_rows.c.rev).where(sync_rows.c.key == row["id"])).scalar_one()
+        assert held == row["rev"]
+    assert set(dirty(one)) <= set(OFFICE_TABLES) and third.open_conflicts == 0
+    again = sync(one.profile, one.session, retry=QUICK)
+    assert again.complete and again.rows_pushed == 0
