@@ -13,12 +13,15 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
+from app.canonical import canonical_json
 from app.sync import sealed
+from app.sync.bundle import BLOB_PREFIX, MANIFEST, SIGNATURE
 from app.sync.bundle_export import OFFICE_KEY, export_bundle
 from app.sync.protocol import Receipt
 from db.queries import meta
 from server.cli import main
 from server.keys_office import KEY_FILE, office_key
+from tests.app.test_sync_bundle import entries, manifest_of, rezip
 from tests.server.finalized_support import in_progress_visit
 from tests.server.sync_support import MemoryKeyring, use_keyring
 from tests.server.sync_support import laptop as laptop_of
@@ -142,3 +145,44 @@ def test_a_laptop_exports_a_visit_sealed_for_the_office_which_imports_it_once(se
     assert status == 0 and "already applied" in out, err
     assert store_state(server) == after
     assert dirty_before > 0  # the laptop's rows wait for a receipt: exporting cleared nothing
+
+
+def _unsigned(good: Path, contents: dict[str, bytes], _blob: str) -> Path:
+    del contents[SIGNATURE]
+    return rezip(good, contents)
+
+
+def _manifest_tampered(good: Path, contents: dict[str, bytes], _blob: str) -> Path:
+    manifest = manifest_of(good)
+    manifest["changeset"]["rows"][1]["values"]["value"] = "no"
+    return rezip(good, {**contents, MANIFEST: canonical_json(manifest).encode()})
+
+
+def _blob_changed(good: Path, contents: dict[str, bytes], blob: str) -> Path:
+    data = bytearray(contents[BLOB_PREFIX + blob])
+    data[0] ^= 0x01
+    return rezip(good, {**contents, BLOB_PREFIX + blob: bytes(data)})
+
+
+@pytest.mark.parametrize(("damage", "code", "entry"), [
+    (_unsigned, "bundle_signature_invalid", SIGNATURE),
+    (_manifest_tampered, "bundle_signature_invalid", SIGNATURE),
+    (_blob_changed, "bundle_blob_mismatch", "blob"),
+])
+def test_a_sealed_bundle_damaged_before_sealing_is_refused_by_the_inner_checks(server, tmp_path, cli, damage, code,
+                                                                               entry):
+    recipient = office_public(server)
+    lap = laptop(server, tmp_path)
+    change, blobs = lap.day(server)
+    good = lap.bundle(tmp_path / "plain.fmbundle", change, blobs)
+    bad = damage(good, entries(good), sorted(blobs)[0])
+    path = tmp_path / "office.fmbundle"
+    sealed.seal(bad, path, recipient)
+    named = BLOB_PREFIX + sorted(blobs)[0] if entry == "blob" else entry
+    before = store_state(server)
+    answer = post(server, lap.token, path.read_bytes())
+    assert answer.status_code == 422, answer.text
+    assert (answer.json()["code"], answer.json()["entry"]) == (code, named)
+    status, _, err = cli(path)
+    assert status == 1 and named in err
+    assert store_state(server) == before and incoming(server) == []
