@@ -26,7 +26,7 @@ from app.evidence import import_bytes
 from app.evidence.store import blob_path
 from app.profile import Profile
 from app.rubric_store import get_rubric
-from app.sync import keys
+from app.sync import keys, sealed
 from app.sync.bundle import BLOB_PREFIX, MANIFEST, SIGNATURE
 from app.sync.bundle_export import KEY_COMMENT, NoDeviceKey, export_bundle, fingerprint
 from app.sync.bundle_import import SealedForOffice, UntrustedDevice, import_bundle
@@ -275,3 +275,38 @@ def test_the_command_line_exports_and_imports(pair, tmp_path, capsys):
     assert "imported changeset" in capsys.readouterr().out
     assert main(["bundle", "import", str(out), "--data-dir", str(b_root)]) == 0
     assert "already imported" in capsys.readouterr().out
+
+
+# --- the seal -------------------------------------------------------------------------------------
+
+
+def _chunks(path: Path) -> tuple[bytes, list[bytes]]:
+    data = path.read_bytes()
+    header, body = data[:sealed.HEADER_BYTES], data[sealed.HEADER_BYTES:]
+    size = sealed.CHUNK + sealed.TAG_BYTES
+    return header, [body[i:i + size] for i in range(0, len(body), size)]
+
+
+@pytest.mark.parametrize("damage", ["swapped", "last dropped", "first repeated"])
+def test_a_seal_of_several_chunks_opens_only_whole_and_in_order(tmp_path, damage):
+    office = X25519PrivateKey.generate()
+    plain = tmp_path / "plain"
+    plain.write_bytes(bytes(range(256)) * (sealed.CHUNK // 256 * 2 + 100))  # three chunks
+    box = tmp_path / "sealed"
+    sealed.seal(plain, box, office.public_key())
+    opened = tmp_path / "opened"
+    sealed.open_sealed(box, opened, office)
+    assert opened.read_bytes() == plain.read_bytes()
+
+    header, chunks = _chunks(box)
+    assert len(chunks) == 3
+    changed = {"swapped": [chunks[1], chunks[0], chunks[2]], "last dropped": chunks[:2],
+               "first repeated": [chunks[0], *chunks]}[damage]
+    box.write_bytes(header + b"".join(changed))
+    with pytest.raises(sealed.SealInvalid) as caught:
+        sealed.open_sealed(box, opened, office)
+    assert caught.value.entry is not None and caught.value.entry.startswith("(sealed chunk")
+    assert not opened.exists()
+    with pytest.raises(sealed.SealInvalid, match="another key") as other:
+        sealed.open_sealed(box, opened, X25519PrivateKey.generate())
+    assert other.value.entry == sealed.HEADER_ENTRY
