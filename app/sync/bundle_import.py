@@ -33,7 +33,7 @@ from app.canonical import canonical_json, content_hash, loads_exact
 from app.evidence.store import blob_path
 from app.hlc import Stamp
 from app.profile import Profile, utc_now
-from app.sync import engine, keys
+from app.sync import keys
 from app.sync.bundle import BLOB_PREFIX, SIGNATURE, VerifiedBundle, read_bundle
 from app.sync.bundle_export import embedded_key, fingerprint
 from app.sync.errors import BlobMismatch, SignatureInvalid
@@ -184,13 +184,19 @@ def _merge(profile: Profile, bundle: VerifiedBundle, result: ImportedBundle) -> 
         except (sqlite3.IntegrityError, ValueError) as exc:
             result.rows_skipped.append(f"{change.table} {change.key}: {exc}")
             continue
-        if outcome == "conflict":
+        if outcome is None:  # a local edit accounts for it (app.sync.local.held_already)
+            result.rows_unchanged += 1
+        elif outcome == "conflict":
             result.conflicts += 1
         else:
             result.rows_applied += 1
-    # The versions the sender finalized: an amendment made here then names its predecessor.
-    engine._remember_versions(profile, [(v.visit_id, v.amendment_no, v.content_hash)
-                                        for v in changeset.finalizations])
+    # The versions the sender finalized, kept as "recorded": they are the sender's to send (this
+    # laptop could not: the server checks a version against rows it may not hold yet), and an
+    # amendment made here then names its predecessor. The schema knows no state for "received
+    # from a team-mate"; a version of that number made here is left as it is.
+    for version in changeset.finalizations:
+        sq.held_version(profile.db, version.visit_id, version.amendment_no, version.content_hash,
+                        version.replaces, version.finalized_at)
 
 
 def _version(change: RowChange, sender: str) -> RowVersion:
@@ -205,8 +211,9 @@ def _version(change: RowChange, sender: str) -> RowVersion:
 
 def _accounted_for(profile: Profile, change: RowChange) -> bool:
     """A revision the laptop has no need of: held already, older than a clean row's, the one a
-    local edit started from (or older), or one side of a conflict kept already. A bundle, unlike a
-    pull, can bring a revision older than the laptop's."""
+    local edit started from (or older), or either side of a conflict kept already (a local
+    conflict keeps the received version as ``incoming``, which ``held_already`` does not look
+    at). A bundle, unlike a pull, can bring a revision older than the laptop's."""
     local = sq.get_row(profile.db, change.table, change.key)
     if local is None:
         return False
