@@ -124,8 +124,11 @@ def test_a_laptop_exports_a_visit_sealed_for_the_office_which_imports_it_once(se
     machine = laptop_of(server, demo_template, tmp_path / "one", mirror=True)
     try:
         visit_id = in_progress_visit(machine.profile)
+        finalized = machine.profile.db.execute("SELECT id FROM visits WHERE status = 'finalized' ORDER BY id "
+                                               "LIMIT 1").fetchone()[0]
         # The office's key is asked of the server (the laptop is online here) and kept.
-        done = export_bundle(machine.profile, [visit_id], tmp_path / "visit.fmbundle")
+        done = export_bundle(machine.profile, [visit_id, finalized], tmp_path / "visit.fmbundle")
+        assert done.finalized_versions == 1
         assert meta.get(machine.profile.db, OFFICE_KEY) == sealed.public_key_text(office_key(server.config.data_dir))
         dirty_before = machine.profile.db.execute("SELECT count(*) FROM responses WHERE dirty = 1").fetchone()[0]
     finally:
@@ -139,6 +142,7 @@ def test_a_laptop_exports_a_visit_sealed_for_the_office_which_imports_it_once(se
     statuses = {(r.table, r.status) for r in receipt.rows}
     assert ("visits", "applied") in statuses and ("responses", "applied") in statuses
     assert not {s for _, s in statuses} & {"error", "unpermitted"}
+    assert [(f.visit_id, f.status) for f in receipt.finalizations] == [(finalized, "recorded")]
     assert store_state(server) != before
     after = store_state(server)
     status, out, err = cli(done.path)
