@@ -20,7 +20,8 @@ which is why every connection's fate and what it hit are logged):
 
 N is log-uniform between 1 byte and ``max_cut`` over the whole connection, so with keep-alive a
 cut may fall on any request of it, inside a body or a header. ``faulty = False`` lets everything
-through (the final round of a convergence test). ``point_to`` changes the upstream port for new
+through (the final round of a convergence test). ``watch`` hears each request line as it passes, so a
+test can act in the middle of a chosen request (restart the server during a push). ``point_to`` changes the upstream port for new
 connections (a restarted server). Only the standard library is used.
 """
 
@@ -33,7 +34,7 @@ import socket
 import struct
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -137,6 +138,9 @@ class FaultProxy:
         self.stall = stall
         self.weights = weights or WEIGHTS
         self.log: list[ConnectionLog] = []
+        # Called with each request line as it passes (from the connection's thread, before the
+        # line is forwarded): a test acts at a chosen moment of a chosen request.
+        self.watch: Callable[[str, ConnectionLog], None] | None = None
         self._upstream = upstream_port
         self._lock = threading.Lock()
         self._links: set[_Link] = set()
@@ -205,11 +209,16 @@ class FaultProxy:
         return Fate(kind)
 
     def _accept(self) -> None:
+        # Closing a listening socket does not wake a thread blocked in accept(): poll instead.
+        self._listener.settimeout(0.1)
         while not self._closing:
             try:
                 client, _ = self._listener.accept()
+            except TimeoutError:
+                continue
             except OSError:
                 return
+            client.settimeout(None)
             with self._lock:
                 fate = self._draw()
                 log = ConnectionLog(len(self.log), fate, self._upstream)
@@ -249,9 +258,13 @@ class FaultProxy:
             with self._lock:
                 self._links.discard(link)
 
-    @staticmethod
-    def _note_up(log: ConnectionLog, data: bytes) -> None:
-        log.requests += [f"{m.group(1).decode()} {m.group(2).decode()}" for m in REQUEST_LINE.finditer(data)]
+    def _note_up(self, log: ConnectionLog, data: bytes) -> None:
+        for match in REQUEST_LINE.finditer(data):
+            request = f"{match.group(1).decode()} {match.group(2).decode()}"
+            log.requests.append(request)
+            watch = self.watch
+            if watch is not None:
+                watch(request, log)
 
     def _pump_up(self, link: _Link) -> None:
         fate, log = link.log.fate, link.log
