@@ -50,7 +50,7 @@ from app.sync.protocol import (
     RubricTemplate,
     StatedScore,
 )
-from app.sync.pull import PullItem
+from app.sync.pull import PullItem, RowItem
 from db.codes import SYNCED_TABLES
 from db.queries import meta
 from db.queries import rubrics as rq
@@ -65,6 +65,8 @@ SEQ_KEY = "sync.device_seq"
 PENDING_KEY = "sync.pending_changeset"
 CURSOR_KEY = "sync.cursor"
 CURSOR_SERVER_KEY = "sync.cursor_server"
+# Pulled rows waiting for a row they name (JSON list of pull row items), tried again each page.
+WAITING_KEY = "sync.waiting_rows"
 # Where the first engine kept the hashes of recorded versions; migration 0006 moved them into the
 # profile's finalized_versions table.
 VERSIONS_KEY = "sync.finalized_versions"
@@ -385,22 +387,61 @@ def _pull_all(run: _Run) -> None:
     db = run.profile.db
     server = run.session.server_url
     # A cursor is one server's: another server starts from the beginning.
-    cursor = meta.get(db, CURSOR_KEY) if meta.get(db, CURSOR_SERVER_KEY) == server else None
+    same_server = meta.get(db, CURSOR_SERVER_KEY) == server
+    cursor = meta.get(db, CURSOR_KEY) if same_server else None
+    waiting = _waiting(run.profile) if same_server else {}
     while True:
         page = run.client.pull(cursor)
         with db.atomic():
-            for item in page.items:
-                _apply(run, item)
+            for item in sorted(page.items, key=_apply_order):
+                if item.kind == "row":
+                    # A later revision of a row replaces one still waiting for its parent.
+                    waiting.pop((item.table, item.key), None)
+                _apply(run, item, waiting)
+            _retry_waiting(run, waiting)
             meta.put(db, CURSOR_KEY, page.next_cursor)
             meta.put(db, CURSOR_SERVER_KEY, server)
+            meta.put(db, WAITING_KEY, json.dumps([i.model_dump(mode="json") for i in waiting.values()]))
         cursor = page.next_cursor
         run.result.items_pulled += len(page.items)
         run.progress(Progress("pull", run.result.items_pulled, 0))
         if not page.more:
+            break
+    run.result.rows_skipped += [f"{i.table} {i.key}: waits for a row it names that the server has not sent"
+                                for i in waiting.values()]
+
+
+# Templates first, then rows parents first (SYNCED_TABLES order), then conflicts and versions.
+_TABLE_ORDER = {table: n for n, table in enumerate(SYNCED_TABLES)}
+
+
+def _apply_order(item: PullItem) -> tuple[int, int]:
+    if item.kind == "rubric_template":
+        return (0, 0)
+    if item.kind == "row":
+        return (1, _TABLE_ORDER.get(item.table, len(_TABLE_ORDER)))
+    return (2, 0)
+
+
+def _waiting(profile: Profile) -> dict[tuple[str, str], RowItem]:
+    """Pulled rows kept for later because a row they name had not arrived (a fresh profile pulls
+    a visit before a unit that was written again after it, so it comes at a later number)."""
+    items = [RowItem.model_validate(i) for i in json.loads(meta.get(profile.db, WAITING_KEY) or "[]")]
+    return {(i.table, i.key): i for i in items}
+
+
+def _retry_waiting(run: _Run, waiting: dict[tuple[str, str], RowItem]) -> None:
+    # Until a round places nothing: a row may wait for another that was waiting too.
+    while waiting:
+        before = len(waiting)
+        for item in sorted(waiting.values(), key=_apply_order):
+            del waiting[(item.table, item.key)]
+            _apply(run, item, waiting)
+        if len(waiting) == before:
             return
 
 
-def _apply(run: _Run, item: PullItem) -> None:
+def _apply(run: _Run, item: PullItem, waiting: dict[tuple[str, str], RowItem] | None = None) -> None:
     profile, result = run.profile, run.result
     if item.kind == "rubric_template":
         template = item.template
@@ -416,9 +457,16 @@ def _apply(run: _Run, item: PullItem) -> None:
         try:
             if apply_pulled_row(profile, item.table, item.key, item.row) is None:
                 return
-        except (sqlite3.IntegrityError, ValueError) as exc:
+        except sqlite3.IntegrityError as exc:
             # The savepoint of apply_pulled_row undid the row alone: the rest of the page is kept.
-            # Such a row clashes with one made on this laptop (a unit code, an area it lacks).
+            if "FOREIGN KEY" in str(exc) and waiting is not None:
+                # It names a row not here yet: kept, tried again as later rows arrive.
+                waiting[(item.table, item.key)] = item
+                return
+            # Such a row clashes with one made on this laptop (a unit code).
+            result.rows_skipped.append(f"{item.table} {item.key}: {exc}")
+            return
+        except ValueError as exc:
             result.rows_skipped.append(f"{item.table} {item.key}: {exc}")
             return
         result.rows_pulled += 1

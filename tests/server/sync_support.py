@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import keyring
 from keyring.backend import KeyringBackend
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, select
 
 from app.demo_photos import PHONE, demo_jpeg
 from app.evidence import import_bytes
@@ -22,7 +22,15 @@ from app.profile import Profile
 from app.sync.client import Retry
 from app.sync.device import Session, login
 from db.rows import fetch_all
-from server.store.schema import admin_areas, units
+from server.store.schema import (
+    accounts,
+    admin_areas,
+    assignments,
+    campaigns,
+    team_members,
+    teams,
+    units,
+)
 from server.sync.sequence import stamp
 from tests.server.finalized_support import copy_profile, in_progress_visit
 
@@ -94,6 +102,25 @@ def mirror_office(server: Any, profile: Profile) -> None:
             conn.execute(insert(admin_areas).values(**area, path=path(area), updated_at=0.0, server_seq=stamp(conn)))
         for unit in held:
             conn.execute(insert(units).values(**unit, updated_at=0.0, server_seq=stamp(conn)))
+
+
+def mirror_campaigns(server: Any, profile: Profile, login_name: str) -> None:
+    """Make the office's campaigns, teams and assignments the laptop's, as if the office had made
+    them on the server and the laptop pulled them, with the account in every team."""
+    with server.engine.begin() as conn:
+        account_id = conn.execute(select(accounts.c.id).where(accounts.c.login == login_name)).scalar_one()
+        for row in fetch_all(profile.db, "SELECT id, name FROM campaigns WHERE deleted = 0"):
+            conn.execute(insert(campaigns).values(**row, created_at=0.0, server_seq=stamp(conn)))
+        for row in fetch_all(profile.db, "SELECT id, name FROM teams WHERE deleted = 0"):
+            conn.execute(insert(teams).values(**row, created_at=0.0, server_seq=stamp(conn)))
+            conn.execute(insert(team_members).values(team_id=row["id"], account_id=account_id))
+        for row in fetch_all(profile.db, "SELECT id, campaign_id, unit_id, team_id, visit_type, window_start, "
+                                         "window_end, rubric_hashes FROM assignments WHERE deleted = 0"):
+            conn.execute(insert(assignments).values(**row, created_at=0.0, server_seq=stamp(conn)))
+    # The laptop holds them as pulled: clean, not its own edits.
+    with profile.db.atomic():
+        for table in ("campaigns", "teams", "assignments"):
+            profile.db.execute(f"UPDATE {table} SET dirty = 0, base_rev = rev")
 
 
 @dataclass
