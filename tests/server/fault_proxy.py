@@ -119,8 +119,12 @@ class _Link:
                     continue
                 try:
                     if reset:
-                        # Linger 0: close() sends RST, as a dropped NAT entry or a killed peer does.
+                        # Linger 0: the last close sends RST, as a dropped NAT entry or a killed
+                        # peer does. SHUT_RD wakes the other pump's recv() without sending a FIN:
+                        # a socket closed while a thread is blocked on it stays open in the kernel
+                        # (a half-open connection the server would wait on), until that call returns.
                         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                        sock.shutdown(socket.SHUT_RD)
                     else:
                         sock.shutdown(socket.SHUT_RDWR)
                 except OSError:
