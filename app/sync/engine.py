@@ -321,10 +321,15 @@ def _record(run: _Run, changeset: Changeset, receipt: Receipt) -> None:
     applied = apply_receipt(profile, receipt)
     # The receipt answers the changeset's versions in its order.
     answered = list(zip(changeset.finalizations, receipt.finalizations, strict=True))
+    # The latest version of each visit the server holds: recorded by this receipt or before it.
     latest: dict[str, int] = {}
     for version, status in answered:
         if status.status == "recorded":
             latest[version.visit_id] = max(latest.get(version.visit_id, -1), version.amendment_no)
+        else:
+            held = _known_versions(profile).get(version.visit_id, {})
+            if held:
+                latest[version.visit_id] = max(latest.get(version.visit_id, -1), *map(int, held))
     refused = []
     with profile.db.atomic():
         for version, status in answered:
