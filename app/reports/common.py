@@ -302,6 +302,9 @@ def header_block(ctx: DocContext) -> list[Flowable]:
         ("BACKGROUND", (2, 0), (2, 2), colors.HexColor("#f1f3f4"))]))
     if d.draft:
         out += [Spacer(1, 3), p(ctx.t("draft.note"), s.alert)]
+    if d.open_conflicts:
+        out += [Spacer(1, 3), p(ctx.t("conflict.note"), s.alert)]
+        ctx.warn(ctx.t("warn.conflict"))
     if d.amended:
         out += [Spacer(1, 3), p(ctx.t("amended.note", n=d.visit.amendment_no, date=ctx.day(d.visit.amended_at),
                                       finalized=ctx.day(d.visit.finalized_at)), s.body)]

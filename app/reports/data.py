@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.conflicts import open_conflicts
 from app.evidence import Photo, list_photos
 from app.findings import list_findings, list_good_practices
 from app.labels import SEVERITY_LABELS, label_of
@@ -52,6 +53,8 @@ class ReportData:
     annotations: Mapping[str, str]
     # The office's server (the server_url setting): once known, the QR code opens its verify page.
     server_url: str = ""
+    # Sync conflicts on the visit waiting for a person's choice: the paper says one is open.
+    open_conflicts: int = 0
 
     @property
     def draft(self) -> bool:
@@ -96,6 +99,7 @@ def load_report_data(profile: Profile, visit_id: str) -> ReportData:
         layout=load_layout(profile, campaign_of(profile, visit.assignment_id)),
         root=profile.root, media_dir=profile.media_dir, annotations=annotation_layers(profile, photos),
         server_url=str(get_setting(profile, "server_url") or "").strip(),
+        open_conflicts=len(open_conflicts(profile, visit_id)),
     )
 
 

@@ -18,6 +18,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "draft.note": ("草稿：督导记录尚未定稿，本文件不作为正式结论。",
                    "Draft: the visit is not finalized; this document is not a formal result."),
     "page": ("第 {page} 页 共 {pages} 页", "Page {page} of {pages}"),
+    "conflict.note": ("同步冲突未解决：同一内容在两处被修改，尚待督导人员选择，本文件内容可能变动。",
+                      "A sync conflict is open: the same entry was changed in two places and waits for a "
+                      "choice; this document may change."),
     "amended.title": ("（修订）", " (Amended)"),
     "amended.note": ("修订：本文件为第 {n} 次修订，修订日期 {date}，取代 {finalized} 定稿的版本。",
                      "Amendment no. {n} of {date}: this document replaces the version finalized on {finalized}."),
@@ -97,6 +100,8 @@ TEXTS: dict[str, tuple[str, str]] = {
                            "its file is not in the media folder; run 'fieldmark evidence verify'"),
     "warn.photo.damaged": ("文件已损坏，无法读取", "its file is damaged and cannot be read"),
     "warn.signature": ("签名图片缺失：{role}", "Signature image missing: {role}"),
+    "warn.conflict": ("同步冲突未解决：请在“同步”菜单中查看冲突并选择保留的版本",
+                      "A sync conflict is open: review it from the Sync menu and choose the version to keep"),
     "warn.logo": ("单位标志文件无法读取：{path}", "Office logo cannot be read: {path}"),
     # Signatures
     "signatures": ("签字", "Signatures"),
