@@ -2477,8 +2477,8 @@ on {when}</source>
         <translation>服务器出错，未能完成；请稍后再试。</translation>
     </message>
     <message>
-        <source>The server did not accept everything (its reasons are below).</source>
-        <translation>服务器未接收全部内容（原因见下）。</translation>
+        <source>The server did not accept everything; point at this line for its reasons.</source>
+        <translation>服务器未接收全部内容；将鼠标指向此行可查看原因。</translation>
     </message>
     <message>
         <source>Sync cancelled. What was sent is kept; the next sync carries on.</source>
@@ -2513,6 +2513,10 @@ on {when}</source>
         <translation>正在发送修改…</translation>
     </message>
     <message>
+        <source>Sending %n change(s)…</source>
+        <translation>正在发送 %n 项修改…</translation>
+    </message>
+    <message>
         <source>Receiving the team&apos;s work: %n item(s)…</source>
         <translation>正在接收本组的工作：%n 项…</translation>
     </message>
@@ -2525,12 +2529,36 @@ on {when}</source>
         <translation>正在同步…</translation>
     </message>
     <message>
+        <source>Sent %n change(s)</source>
+        <translation>已发送 %n 项修改</translation>
+    </message>
+    <message>
+        <source>%n photo(s)</source>
+        <translation>%n 张照片</translation>
+    </message>
+    <message>
+        <source>received %n item(s)</source>
+        <translation>已接收 %n 项</translation>
+    </message>
+    <message>
         <source>The server said: {message}</source>
         <translation>服务器答复：{message}</translation>
     </message>
     <message>
         <source>Not stored here: {what}</source>
         <translation>未能保存在本机：{what}</translation>
+    </message>
+    <message>
+        <source>%n photo(s) of the team could not be fetched; the next sync tries again.</source>
+        <translation>本组有 %n 张照片未能获取；下次同步会再试。</translation>
+    </message>
+    <message>
+        <source>%n amended visit(s) cannot be sent: the version they replace was never synced.</source>
+        <translation>%n 次修订的督导无法发送：其所取代的版本从未同步。</translation>
+    </message>
+    <message>
+        <source>%n row(s) of the office&apos;s lists made here stay on this laptop.</source>
+        <translation>在本机新建的 %n 条办公室名录记录只保留在本机。</translation>
     </message>
 </context>
 <context>

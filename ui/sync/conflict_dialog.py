@@ -111,7 +111,8 @@ class SidePanel(QGroupBox):
         device = self.tr("this laptop") if side.this_device else self.tr("device {id}").format(id=side.device_id[:8])
         who = f"{side.person} ({device})" if side.person else device
         self.who.setText(self.tr("Changed by {who}\non {when}").format(who=who, when=format_datetime(side.written_at)))
-        rows = "".join(f"<tr><td style='color:#5f6368; padding-right:8px'>{escape(field_name(view.table, c), quote=False)}</td>"
+        rows = "".join(f"<tr><td style='color:#5f6368; padding-right:8px'>"
+                       f"{escape(field_name(view.table, c), quote=False)}</td>"
                        f"<td>{escape(shown(view, side, c), quote=False)}</td></tr>" for c in view.changed)
         self.fields.setText(f"<table>{rows}</table>" if rows else self.tr("No field differs."))
 
