@@ -110,12 +110,15 @@ def _answer(profile: Profile, table: str, values: dict[str, Any], lang: str) -> 
     return answer_text(item, response, lang), f"{item.code} {item.text.text(lang)}"
 
 
-def _side(profile: Profile, version: dict[str, Any], table: str, lang: str) -> tuple[Side, str]:
+def _side(profile: Profile, version: dict[str, Any], table: str, lang: str, *,
+          local: bool = False) -> tuple[Side, str]:
+    """``local``: the version this laptop holds, whatever device id stamped it (a profile copied to
+    this laptop took a new id, and its earlier rows keep the old one)."""
     values = dict(version.get("values") or {})
     answer, subject = _answer(profile, table, values, lang)
     return Side(rev=version["rev"], device_id=version["device_id"], deleted=bool(version.get("deleted")),
                 values=values, written_at=_written_at(version["rev"]),
-                this_device=version["device_id"] == profile.device_id, person=_person(profile, values),
+                this_device=local or version["device_id"] == profile.device_id, person=_person(profile, values),
                 answer=answer), subject
 
 
@@ -141,7 +144,7 @@ def _view(profile: Profile, conflict: dict[str, Any], lang: str) -> ConflictView
     else:
         server, other = incoming, current
         mine_raw, theirs_raw = other, server
-    mine, subject = _side(profile, mine_raw, table, lang)
+    mine, subject = _side(profile, mine_raw, table, lang, local=conflict["origin"] == "local")
     theirs, _ = _side(profile, theirs_raw, table, lang)
     names = list(dict.fromkeys([*mine.values, *theirs.values]))
     changed = [n for n in names if mine.values.get(n) != theirs.values.get(n)]

@@ -1233,6 +1233,10 @@ Offline-first inspection checklists, live scoring and feedback.</source>
         <translation>编辑合并</translation>
     </message>
     <message>
+        <source>The first is yours, the second theirs; or type the text to keep.</source>
+        <translation>第一项是您的，第二项是对方的；也可输入要保留的文字。</translation>
+    </message>
+    <message>
         <source>Mine: {value}</source>
         <translation>我的：{value}</translation>
     </message>

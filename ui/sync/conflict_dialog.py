@@ -133,12 +133,17 @@ class MergeDialog(QDialog):
                 continue
             combo = QComboBox(self)
             mine, theirs = view.mine.values.get(column), view.theirs.values.get(column)
-            combo.addItem(self.tr("Mine: {value}").format(value=shown(view, view.mine, column)), mine)
-            combo.addItem(self.tr("Theirs: {value}").format(value=shown(view, view.theirs, column)), theirs)
-            # Free text may be typed over (a note joining both); answers and flags are picked.
+            # Free text may be typed over (a note joining both): its items are the texts themselves,
+            # so the one picked is what is kept. Answers and flags are picked, named by whose they are.
             if isinstance(mine, str | None) and isinstance(theirs, str | None) and column != "value":
                 combo.setEditable(True)
+                combo.addItem(mine or "", mine)
+                combo.addItem(theirs or "", theirs)
+                combo.setToolTip(self.tr("The first is yours, the second theirs; or type the text to keep."))
                 combo.setEditText(mine or "")
+            else:
+                combo.addItem(self.tr("Mine: {value}").format(value=shown(view, view.mine, column)), mine)
+                combo.addItem(self.tr("Theirs: {value}").format(value=shown(view, view.theirs, column)), theirs)
             form.addRow(field_name(view.table, column) + ":", combo)
             self.editors[column] = combo
         note = QLabel(self.tr("Each field starts from your version. Pick the other version's value, or type "
@@ -158,10 +163,10 @@ class MergeDialog(QDialog):
         merged: dict[str, Any] = {}
         for column, combo in self.editors.items():
             if combo.isEditable():
+                # The text as it stands: picked from the list or typed.
                 text = combo.currentText()
-                picked = next((combo.itemData(i) for i in range(combo.count())
-                               if combo.itemText(i) == text), None)
-                merged[column] = picked if picked is not None else text
+                # An empty field stays as the row held it (NULL or ""), not a new value.
+                merged[column] = text or self.view.mine.values.get(column)
             else:
                 merged[column] = combo.currentData()
         return merged
@@ -182,6 +187,8 @@ class ConflictDialog(QDialog):
 
         self.list = QListWidget(self)
         self.list.setAccessibleName(self.tr("Open conflicts"))
+        self.list.setWordWrap(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.currentRowChanged.connect(self.show_conflict)
         self.heading = QLabel(self)
         self.heading.setWordWrap(True)
