@@ -5,7 +5,8 @@ real ``fieldmark-server serve`` process: connections are cut while a request is 
 answer comes, answers are truncated, reset, stalled past the client's timeout or replaced by a
 gateway's 5xx, and once the server process is killed or stopped while a push is under way and
 started again on the same database and blob store. Between syncs each laptop keeps working:
-answers (its own items of a shared visit, changed again and cleared), photos and findings.
+answers (its own items of a shared visit, changed again and cleared, some while its sync runs),
+photos and findings.
 
 Every sync under faults must end in a clear status (complete, ``offline`` or ``server_error``),
 never an exception and never a hang. Then the faults stop, every laptop syncs until it is
@@ -49,7 +50,7 @@ from app.findings import add_finding
 from app.rubric_store import get_rubric
 from app.sync.client import Retry
 from app.sync.device import Session
-from app.sync.engine import OFFICE_TABLES, PUSHED_TABLES, SyncResult, sync
+from app.sync.engine import OFFICE_TABLES, PUSHED_TABLES, Progress, SyncResult, sync
 from app.sync.local import row_change
 from app.visits import answer_item, clear_item, get_visit, visit_record
 from db.queries import sync as sq
@@ -153,7 +154,7 @@ class Chaos:
                 + f"\n--- connections (from #{since}) ---\n" + self.proxy.report(since))
 
 
-def run_sync(chaos: Chaos, name: str, retry: Retry) -> SyncResult:
+def run_sync(chaos: Chaos, name: str, retry: Retry, progress: Any = None) -> SyncResult:
     """One sync in a thread: an exception escaping sync() or a hang fails the test with the
     traceback (or the stuck thread's stack) and the proxy's log."""
     machine = chaos.machines[name]
@@ -162,7 +163,7 @@ def run_sync(chaos: Chaos, name: str, retry: Retry) -> SyncResult:
 
     def work() -> None:
         try:
-            box["result"] = sync(machine.profile, chaos.sessions[name], retry=retry)
+            box["result"] = sync(machine.profile, chaos.sessions[name], progress, retry=retry)
         except BaseException:  # noqa: BLE001 - whatever escapes is the defect being looked for
             box["error"] = traceback.format_exc()
 
@@ -196,20 +197,43 @@ def shared_items(machine: Machine, visit_id: str, n: int) -> list[str]:
     return [code for k, code in enumerate(rubric.items) if k % len(NAMES) == n]
 
 
-def work(chaos: Chaos, name: str, rnd: Random, round_no: int, shared: str, own: str) -> None:
+def answer(chaos: Chaos, name: str, visit_id: str, code: str, value_from: Random, note: str) -> None:
+    profile = chaos.machines[name].profile
+    rubric_hash = get_visit(profile, visit_id).rubric_hashes[0]
+    item = get_rubric(profile, rubric_hash).items[code]
+    answer_item(profile, visit_id, rubric_hash=rubric_hash, item_code=code, value=sample_value(item, value_from, 0.6),
+                evidence_methods=list(item.evidence) or ["site"], note=note, reason="现场查看发现不足。")
+    chaos.ledger.answers[(visit_id, rubric_hash, code)] = note
+
+
+def editing_during_sync(chaos: Chaos, name: str, rnd: Random, visit_id: str, codes: list[str]) -> Any:
+    """A progress callback that changes one answer again at a phase chosen by the seed, while
+    the changeset holding its previous revision may be in flight (the edit must stay dirty and
+    go in a later push, whatever the network does to this one)."""
+    phase = rnd.choice(("blobs", "push", "pull", "fetch"))
+    code = rnd.choice(codes)
+    done: list[bool] = []
+
+    def progress(step: Progress) -> None:
+        if step.phase == phase and not done:
+            done.append(True)
+            answer(chaos, name, visit_id, code, Random(code), f"{name} edited {code} during the {phase} phase")
+            chaos.ledger.events.append(f"{name}: answer {code} changed during the {phase} phase of the next sync")
+
+    return progress
+
+
+def work(chaos: Chaos, name: str, rnd: Random, round_no: int, shared: str, own: str) -> list[str]:
+    """The laptop's work between two syncs; returns the items it answered."""
     machine = chaos.machines[name]
     profile = machine.profile
     ledger = chaos.ledger
     n = NAMES.index(name)
     rubric_hash = get_visit(profile, shared).rubric_hashes[0]
-    rubric = get_rubric(profile, rubric_hash)
     mine = shared_items(machine, shared, n)
-    for code in rnd.sample(mine, k=min(len(mine), rnd.randint(2, 4))):
-        item = rubric.items[code]
-        note = f"{name} round {round_no} item {code}"
-        answer_item(profile, shared, rubric_hash=rubric_hash, item_code=code, value=sample_value(item, rnd, 0.6),
-                    evidence_methods=list(item.evidence) or ["site"], note=note, reason="现场查看发现不足。")
-        ledger.answers[(shared, rubric_hash, code)] = note
+    changed = rnd.sample(mine, k=min(len(mine), rnd.randint(2, 4)))
+    for code in changed:
+        answer(chaos, name, shared, code, rnd, f"{name} round {round_no} item {code}")
     answered = [k[2] for k, v in ledger.answers.items() if k[0] == shared and v is not None and k[2] in mine]
     if answered and rnd.random() < 0.3:
         code = rnd.choice(answered)
@@ -226,6 +250,7 @@ def work(chaos: Chaos, name: str, rnd: Random, round_no: int, shared: str, own: 
         made = add_finding(profile, own, description=f"{name} round {round_no}: 消防通道堆放杂物",
                            requirement="一周内清理", deadline="2026-12-01")
         ledger.findings[made.id] = own
+    return changed
 
 
 # --- what both sides hold ------------------------------------------------------------------------
@@ -421,9 +446,10 @@ def test_laptops_and_server_converge_through_a_faulty_network(server, demo_templ
             order = list(NAMES)
             rnd.shuffle(order)
             for name in order:
-                work(chaos, name, rnd, round_no, shared, own[name])
+                changed = work(chaos, name, rnd, round_no, shared, own[name])
                 proxy.watch = restart_at_push if round_no >= restart_round and not restarter else None
-                result = run_sync(chaos, name, rnd.choice(FAULTY))
+                during = editing_during_sync(chaos, name, rnd, shared, changed) if rnd.random() < 0.35 else None
+                result = run_sync(chaos, name, rnd.choice(FAULTY), during)
                 proxy.watch = None
                 if restarter:
                     restarter[0].join(60)
