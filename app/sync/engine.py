@@ -14,9 +14,10 @@
    then the photos of live evidence and signatures the laptop lacks are fetched and verified.
 
 Any refusal or fault stops the run with a ``reason``; what was done before it is kept, and the
-next run carries on from there. Office tables (areas, units, inspectors, teams, campaigns,
-assignments) are only pulled: the server refuses them in a push from every role, so rows of them
-made on the laptop are never sent (``SyncResult.local_only`` counts them).
+next run carries on from there. Office tables (areas, units, teams, campaigns, assignments) are
+only pulled: the server refuses them in a push from every role, so rows of them made on the
+laptop are never sent (``SyncResult.local_only`` counts them). Inspectors are pushed: the server
+keeps the people who answered and signed, so a replacement laptop can hold those rows.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ from db.queries import meta
 from db.queries import rubrics as rq
 from db.queries import sync as sq
 
-OFFICE_TABLES = ("admin_areas", "units", "inspectors", "teams", "team_members", "campaigns", "assignments")
+OFFICE_TABLES = ("admin_areas", "units", "teams", "team_members", "campaigns", "assignments")
 PUSHED_TABLES = tuple(t for t in SYNCED_TABLES if t not in OFFICE_TABLES)
 # Well under the server's 16 MiB request limit, with room for templates and finalized versions.
 MAX_CHANGESET_BYTES = 8 * 1024 * 1024

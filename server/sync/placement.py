@@ -12,7 +12,10 @@ The rule, for every table of the protocol:
   earlier in the same push: visits are applied first, then findings, then the rest).
 - ``finding_events`` carry ``finding_id`` (and ``visit_id`` when written during a visit); they
   belong to the finding's visit.
-- The office's tables (``admin_areas``, ``units``, ``inspectors``, ``teams``, ``team_members``,
+- ``inspectors`` (the people who answer, sign and are members of visits) are pushed by the
+  laptops that made them, by any role, and belong to no unit: every account pulls them, so a
+  replacement laptop can hold the rows that name them.
+- The office's tables (``admin_areas``, ``units``, ``teams``, ``team_members``,
   ``campaigns``, ``assignments``) are kept by the office on the server and reach laptops by pull;
   a pushed row of them is ``unpermitted`` for every role.
 
@@ -32,7 +35,7 @@ from sqlalchemy import Connection, select
 from server.store.schema import admin_areas, units
 from server.sync.held_rows import HeldRows
 
-OFFICE_TABLES = frozenset({"admin_areas", "units", "inspectors", "teams", "team_members", "campaigns",
+OFFICE_TABLES = frozenset({"admin_areas", "units", "teams", "team_members", "campaigns",
                            "assignments"})
 VISIT_TABLES = frozenset({"visit_rubrics", "visit_members", "visit_sections", "responses", "findings",
                           "good_practices", "evidence", "signatures", "audit_log"})
@@ -47,7 +50,8 @@ _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 @dataclass(frozen=True)
 class Placement:
     visit_id: str | None
-    unit_id: str
+    # None only for rows of no unit (inspectors).
+    unit_id: str | None
 
 
 class RowRefused(Exception):
@@ -128,6 +132,8 @@ class Placer:
         """The row's visit and unit, or RowRefused when it may not (or cannot) be applied."""
         if table in OFFICE_TABLES:
             raise RowRefused("unpermitted", f"{table} are kept by the office on the server; a push cannot change them")
+        if table == "inspectors":
+            return Placement(None, None)
         if table == "visits":
             unit_id = _uuid(values, "unit_id", table)
             assert unit_id is not None

@@ -64,7 +64,7 @@ RANK_TEMPLATE = 0
 RANK_SETTINGS = 1
 OFFICE_RANKS = {"admin_areas": 10, "units": 11, "campaigns": 12, "teams": 13, "assignments": 14}
 # A photo's parts come after the photo (evidence), which the sorted names give.
-ROW_RANKS = {"visits": 20, "findings": 21,
+ROW_RANKS = {"inspectors": 15, "visits": 20, "findings": 21,
              **{t: 30 + i for i, t in enumerate(sorted((VISIT_TABLES | EVIDENCE_PARTS) - {"findings"}))},
              "finding_events": 45}
 RANK_CONFLICT = 50
@@ -205,7 +205,8 @@ class _Sources:
         rank = case(ROW_RANKS, value=s.c.table_name, else_=RANK_CONFLICT - 1)
         query = select(s, rank.label("rank"))
         if self.account.scope != "/":
-            query = query.where(s.c.unit_id.in_(self._scoped_units()))
+            # Inspectors belong to no unit: every account may know who answered and signed.
+            query = query.where(or_(s.c.unit_id.in_(self._scoped_units()), s.c.table_name == "inspectors"))
         for r in self._run(query, s.c.server_seq, rank, s.c.key):
             version = RowVersion(rev=r.rev, device_id=r.device_id, deleted=bool(r.deleted),
                                  values=json.loads(r.row_values))

@@ -667,11 +667,6 @@ def test_a_profile_restored_from_a_backup_numbers_its_changeset_past_the_server_
     assert again.complete and again.rows_pushed == 0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the server holds no inspectors (laptops make them, pushes refuse them, pulls never carry them), so a "
-    "fresh profile cannot hold the answers, members, events and audit rows that name them, nor order a visit's "
-    "members by name for its content hash; with A's inspectors copied into B first, the rest of this test "
-    "passes"))
 def test_a_replacement_laptop_gets_back_all_of_the_inspectors_synced_work(server, one, tmp_path, keychain):
     """Laptop A syncs a day's work (photos, finalized and amended visits); a brand-new empty
     profile B logs in as the same inspector and syncs: B holds it all, photos checked, and each
