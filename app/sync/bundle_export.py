@@ -42,13 +42,13 @@ from app.sync.bundle import write_bundle
 from app.sync.client import Client, SyncError
 from app.sync.device import Session
 from app.sync.local import row_change
+from app.sync.office import kept_office_key, remember_office_settings
 from app.sync.protocol import MAX_ROWS_PER_CHANGESET, Changeset, RowChange
 from app.sync.pull import OfficeSettings
 from db.queries import meta
 from db.rows import fetch_all
 
 Recipient = Literal["office", "team"]
-OFFICE_KEY = "bundle.office_public_key"
 # The zip comment of a team bundle: this prefix, then the device's public key (base64). Outside
 # the signed bytes on purpose: the key is checked by the signature it verifies and by the person
 # who compares its fingerprint, not trusted for being there.
@@ -98,20 +98,10 @@ def device_key(profile: Profile) -> Ed25519PrivateKey:
 # --- the office's key ---------------------------------------------------------------------------
 
 
-def remember_office_settings(profile: Profile, settings: OfficeSettings) -> None:
-    """Keep the office's bundle key from pulled (or fetched) office settings.
-
-    The sync engine should call this for each ``office_settings`` pull item (in ``_apply``),
-    inside the page's transaction; the rest of the settings are not stored here."""
-    if settings.bundle_public_key:
-        sealed.load_public_key(settings.bundle_public_key)  # refuse a malformed one here, not at export
-        meta.put(profile.db, OFFICE_KEY, settings.bundle_public_key)
-
-
 def office_public_key(profile: Profile, *, transport: httpx.BaseTransport | None = None) -> X25519PublicKey:
     """The office's key: the one kept here, else asked of the server (``GET /office``) with the
     login in the keychain, and kept."""
-    kept = meta.get(profile.db, OFFICE_KEY)
+    kept = kept_office_key(profile)
     if kept:
         return sealed.load_public_key(kept)
     server = str(get_setting(profile, "server_url") or "").rstrip("/")
@@ -150,13 +140,27 @@ def visit_changes(profile: Profile, visit_ids: list[str]) -> list[RowChange]:
     if missing:
         raise NotFound(f"no visit with id {', '.join(missing)} on this laptop")
     changes: list[RowChange] = []
+    marks = _marks(visit_ids)
     for table in engine.PUSHED_TABLES:
-        # Every pushed table but visits names its visit in a visit_id column (section 5).
-        column = "id" if table == "visits" else "visit_id"
-        rows = fetch_all(profile.db, f"SELECT * FROM {table} WHERE {column} IN ({_marks(visit_ids)}) "
-                                     "ORDER BY rev, id", tuple(visit_ids))
+        if table == "inspectors":
+            # The people the visits' rows name, so the receiving laptop can hold those rows.
+            named = " UNION ".join(f"SELECT {column} FROM {source} WHERE visit_id IN ({marks})"
+                                   for source, column in _NAMING_INSPECTORS)
+            rows = fetch_all(profile.db, f"SELECT * FROM inspectors WHERE id IN ({named}) ORDER BY rev, id",
+                             tuple(visit_ids) * len(_NAMING_INSPECTORS))
+        else:
+            # Every other pushed table but visits names its visit in a visit_id column (section 5).
+            column = "id" if table == "visits" else "visit_id"
+            rows = fetch_all(profile.db, f"SELECT * FROM {table} WHERE {column} IN ({marks}) "
+                                         "ORDER BY rev, id", tuple(visit_ids))
         changes += [row_change(table, row) for row in rows]
     return changes
+
+
+# (table, column) of a visit's rows that name an inspector.
+_NAMING_INSPECTORS = (("visit_members", "inspector_id"), ("visit_sections", "inspector_id"),
+                      ("responses", "answered_by"), ("finding_events", "by_inspector"),
+                      ("audit_log", "by_inspector"))
 
 
 def _marks(values: list[str]) -> str:

@@ -41,6 +41,7 @@ from app.scores import visit_summaries
 from app.sync.client import Client, Refused, Retry, ServerFault, SyncError
 from app.sync.device import Session, is_registered, register
 from app.sync.local import apply_pulled_row, apply_receipt, row_change, store_conflict
+from app.sync.office import remember_office_settings
 from app.sync.protocol import (
     MAX_HASHES_PER_QUERY,
     MAX_ROWS_PER_CHANGESET,
@@ -52,6 +53,7 @@ from app.sync.protocol import (
     StatedScore,
 )
 from app.sync.pull import PullItem, RowItem
+from app.sync.resolve import resolves_for
 from db.codes import SYNCED_TABLES
 from db.queries import meta
 from db.queries import rubrics as rq
@@ -165,7 +167,7 @@ def _push_all(run: _Run) -> None:
     pending = meta.get(db, PENDING_KEY)
     if pending:
         _send(run, Changeset.model_validate_json(pending))
-    changes = [row_change(t, r) for t in PUSHED_TABLES for r in sq.dirty_rows(db, t)]
+    changes = [_with_resolves(run.profile, t, r) for t in PUSHED_TABLES for r in sq.dirty_rows(db, t)]
     versions = _versions(run)
     batches = list(_batches(changes))
     if versions and not batches:
@@ -173,6 +175,14 @@ def _push_all(run: _Run) -> None:
     for n, rows in enumerate(batches):
         last = n == len(batches) - 1
         _send(run, _build(run.profile, rows, versions if last else []))
+
+
+def _with_resolves(profile: Profile, table: str, row: dict) -> RowChange:
+    """The row as pushed, naming the conflicts a person settled by choosing it, so the server
+    marks them resolved and every laptop of the visit hears so."""
+    change = row_change(table, row)
+    settled = resolves_for(profile, table, row)
+    return change.model_copy(update={"resolves": settled}) if settled else change
 
 
 def _batches(changes: list[RowChange]) -> Iterator[list[RowChange]]:
@@ -485,9 +495,9 @@ def _apply(run: _Run, item: PullItem, waiting: dict[tuple[str, str], RowItem] | 
         sq.held_version(profile.db, version.visit_id, version.amendment_no, version.content_hash,
                         version.replaces, version.finalized_at)
     else:
-        # The office's settings (name and logo for the printed sheets' 落款) are not stored here:
-        # the settings part of the desktop's sync decides whether they replace what the user typed.
-        pass
+        # Of the office's settings only the key for sealed bundles is kept: whether the name and
+        # logo replace what the user typed for the printed sheets' 落款 is the settings' decision.
+        remember_office_settings(profile, item.settings)
 
 
 def _fetch_blobs(run: _Run) -> None:

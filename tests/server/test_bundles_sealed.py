@@ -16,7 +16,8 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from app.canonical import canonical_json
 from app.sync import sealed
 from app.sync.bundle import BLOB_PREFIX, MANIFEST, SIGNATURE
-from app.sync.bundle_export import OFFICE_KEY, export_bundle
+from app.sync.bundle_export import export_bundle
+from app.sync.office import OFFICE_KEY
 from app.sync.protocol import Receipt
 from db.queries import meta
 from server.cli import main

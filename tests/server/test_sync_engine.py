@@ -742,3 +742,15 @@ def test_a_fresh_profile_holds_rows_that_came_before_the_rows_they_name(server, 
         assert all(name.endswith("(renamed)") for _, name in ((u["id"], u["name"]) for u in units_held))
     finally:
         fresh.close()
+
+
+def test_a_sync_keeps_the_offices_key_for_sealed_bundles(server, one):
+    from app.sync.office import kept_office_key
+    from app.sync.sealed import public_key_text
+    from server.keys_office import office_key
+
+    with server.client(server.admin_token) as c:
+        assert c.put("/api/v1/office", json={"name_zh": "东城区教育督导室"}).status_code == 200
+    assert kept_office_key(one.profile) is None
+    assert sync(one.profile, one.session, retry=QUICK).complete
+    assert kept_office_key(one.profile) == public_key_text(office_key(server.config.data_dir))

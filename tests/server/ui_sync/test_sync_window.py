@@ -263,8 +263,6 @@ def test_the_conflict_review_resolves_a_conflict_of_two_laptops(qtbot, server, t
     assert not win.sync_status.error_label.isVisible()
 
 
-@pytest.mark.xfail(strict=True, reason="the sync engine does not send RowChange.resolves yet (app.sync.local."
-                                       "row_change builds none): app.sync.resolve.resolves_for lists them")
 def test_after_the_next_sync_the_servers_conflict_is_resolved_on_both_laptops(qtbot, server, team, runner,
                                                                              stub_checklist, monkeypatch):
     a, b, visit_id, code = team
