@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -60,7 +61,7 @@ from server.store.blobs import open_blob_store
 from server.store.schema import sync_conflicts, sync_rows
 from server.sync.held_visit import build_record, load_visit, record_matching
 from tests.server.conftest import ROOT, free_port
-from tests.server.fault_proxy import FaultProxy
+from tests.server.fault_proxy import Fate, FaultProxy
 from tests.server.finalized_support import in_progress_visit
 from tests.server.process_support import ServerProcess, _wait_ready
 from tests.server.sync_support import Machine, MemoryKeyring, laptop, use_keyring
@@ -487,3 +488,81 @@ def test_laptops_and_server_converge_through_a_faulty_network(server, demo_templ
             slot.stop(kill=False)
         for machine in machines.values():
             machine.profile.close()
+
+
+# --- the proxy itself ----------------------------------------------------------------------------
+
+
+REQUEST = b"POST /api/v1/pull HTTP/1.1\r\n" + b"y" * 72  # 100 bytes
+ANSWER = b"x" * 1000  # fits the socket buffers: sending it never waits on the client
+
+
+@pytest.fixture
+def answering() -> Iterator[tuple[int, list[tuple[int, str]]]]:
+    """A server on loopback that reads a 100-byte request, answers 1,000 bytes once it has it all,
+    and reports how many bytes it got and how the stream ended: "eof" for a FIN, else the error."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    heard: list[tuple[int, str]] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                got, ending = 0, "eof"
+                try:
+                    while chunk := conn.recv(4096):
+                        got += len(chunk)
+                        if got == len(REQUEST):
+                            conn.sendall(ANSWER)
+                except OSError as exc:
+                    ending = type(exc).__name__
+                heard.append((got, ending))
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield int(listener.getsockname()[1]), heard
+    listener.close()
+
+
+@pytest.mark.parametrize(("fate", "client_gets", "server_gets"), [
+    (Fate("pass"), (1000, "eof"), (100, "eof")),
+    (Fate("cut_down", at=50), (50, "eof"), (100, "eof")),
+    (Fate("cut_down", at=50, reset=True), (50, "ConnectionResetError"), (100, "ConnectionResetError")),
+    (Fate("cut_up", at=10), (0, "eof"), (10, "eof")),
+    (Fate("cut_up", at=10, reset=True), (0, "ConnectionResetError"), (10, "ConnectionResetError")),
+    (Fate("error_before", status=503), (None, "eof"), None),
+], ids=["pass", "cut_down", "cut_down_rst", "cut_up", "cut_up_rst", "error_before"])
+def test_the_proxy_does_what_its_log_says(answering, fate, client_gets, server_gets):
+    port, heard = answering
+    proxy = FaultProxy(port, 0)
+    proxy._draw = lambda: fate  # type: ignore[method-assign]
+    try:
+        with socket.create_connection(("127.0.0.1", proxy.port), timeout=5) as conn:
+            conn.sendall(REQUEST)
+            received = b""
+            if fate.kind == "pass":
+                while len(received) < len(ANSWER):
+                    received += conn.recv(65536)
+                conn.shutdown(socket.SHUT_WR)
+            try:
+                while chunk := conn.recv(65536):
+                    received += chunk
+                ending = "eof"
+            except OSError as exc:
+                ending = type(exc).__name__
+        deadline = time.monotonic() + 5
+        while server_gets is not None and not heard and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        proxy.close()
+    if fate.kind == "error_before":
+        assert received.startswith(b"HTTP/1.1 503 ") and ending == "eof"
+        assert heard == []  # the server never heard of it
+    else:
+        # A reset may overtake bytes not yet read: no more than the cut, and the right ending.
+        assert len(received) <= client_gets[0] and ending == client_gets[1]
+        assert heard == [server_gets]
+    [entry] = proxy.log
+    assert entry.requests == ["POST /api/v1/pull"] and entry.fate == fate
