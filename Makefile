@@ -41,6 +41,14 @@ test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 	$(BIN)/lint-imports
 
+# The sync fault-injection test over many seeds (CI runs three): `make soak N=200`;
+# BACKEND=sqlite or BACKEND=postgresql runs one backend. Replay seeds with FIELDMARK_CHAOS_SEED=17,42.
+BACKEND ?=
+.PHONY: soak
+soak: $(STAMP)
+	FIELDMARK_CHAOS_SEEDS=$(N) $(BIN)/python -m pytest tests/server/test_sync_chaos.py -q -p no:cacheprovider \
+		$(if $(BACKEND),-k $(BACKEND))
+
 # The UI tests N times in a row (default 20), each run a fresh process, as a crash shows up
 # only now and then: `make test-ui-loop N=50`. A run killed by a signal (a segfault, an abort)
 # is a crash; its log is kept. Exits non-zero if any run crashed or failed.

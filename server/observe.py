@@ -7,6 +7,7 @@ body, so neither can reach a log line from here.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -22,6 +23,7 @@ from starlette.exceptions import HTTPException
 
 from server.config import API_PREFIX, MIN_PROTOCOL, PROTOCOL, PROTOCOL_HEADER, Config
 from server.errors import error_body
+from server.store.blobs.base import STALL_TIMEOUT_S
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -30,6 +32,8 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 LOGGER = "fieldmark.server"
+# A JSON body silent this long is given up (blob and bundle uploads keep their own watch).
+BODY_STALL_S = STALL_TIMEOUT_S
 # Paths whose bodies stream (blob uploads, bundle imports): their handlers enforce their own
 # size limit.
 STREAMED_PREFIXES = (API_PREFIX + "/blobs", API_PREFIX + "/bundles")
@@ -98,6 +102,14 @@ async def _answer(send: Send, status: int, body: bytes, headers: list[tuple[byte
     await send({"type": "http.response.start", "status": status, "headers": [
         (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *headers]})
     await send({"type": "http.response.body", "body": body})
+
+
+class BodyStalled(HTTPException):
+    """A request body that stopped arriving (a laptop's Wi-Fi dropped without the connection
+    closing): without it the request would wait for ever, and a graceful shutdown with it."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(408, f"the request body stopped arriving for {seconds:g} s; send the request again")
 
 
 class BodyTooLarge(HTTPException):
@@ -190,16 +202,27 @@ def _too_large(limit: int) -> bytes:
 
 
 def _limited(receive: Receive, limit: int) -> Receive:
-    """Count the body as it arrives: a chunked request has no Content-Length to refuse early."""
+    """Count the body as it arrives (a chunked request has no Content-Length to refuse early),
+    and give up on one that stops arriving for BODY_STALL_S."""
     seen = 0
+    complete = False
 
     async def wrapped() -> Message:
-        nonlocal seen
-        message = await receive()
+        nonlocal seen, complete
+        if complete:
+            # After the body only the disconnect is awaited, for as long as the answer streams.
+            return await receive()
+        try:
+            message = await asyncio.wait_for(receive(), BODY_STALL_S)
+        except TimeoutError:
+            raise BodyStalled(BODY_STALL_S) from None
         if message["type"] == "http.request":
             seen += len(message.get("body", b""))
             if seen > limit:
                 raise BodyTooLarge(limit)
+            complete = not message.get("more_body", False)
+        else:
+            complete = True
         return message
 
     return wrapped

@@ -4,6 +4,7 @@ operations endpoints: health, readiness, metrics, JSON logs."""
 from __future__ import annotations
 
 import json
+import time
 
 import httpx
 import pytest
@@ -171,3 +172,23 @@ def test_the_suite_runs_on_sqlite_with_files_and_on_postgresql_with_s3(server, b
     assert server.config.database_url.split(":", 1)[0].startswith(backend)
     with server.client() as c:
         assert c.get("/readyz").json()["checks"]["blobs"] == "ok"
+
+
+def test_a_body_that_stops_arriving_is_given_up(server, monkeypatch):
+    import socket
+    from urllib.parse import urlsplit
+
+    from server import observe
+
+    monkeypatch.setattr(observe, "BODY_STALL_S", 1.0)
+    where = urlsplit(server.url)
+    with socket.create_connection((where.hostname, where.port), timeout=10) as s:
+        # Headers and a tenth of the body, then silence with the connection open (Wi-Fi gone).
+        s.sendall(b"POST /api/v1/pull HTTP/1.1\r\nHost: x\r\nFieldmark-Protocol: 1\r\n"
+                  b"Authorization: Bearer " + server.admin_token.encode() + b"\r\n"
+                  b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"cursor\":")
+        started = time.monotonic()
+        answer = s.recv(65536).decode("latin-1")
+    assert answer.startswith("HTTP/1.1 408"), answer[:200]
+    assert time.monotonic() - started < 8
+    assert '"code":"malformed"' in answer.replace(" ", "") and "stopped arriving" in answer
