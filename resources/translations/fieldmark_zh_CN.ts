@@ -2217,8 +2217,8 @@ Offline-first inspection checklists, live scoring and feedback.</source>
         <translation>不允许：须先补齐所有待补项</translation>
     </message>
     <message>
-        <source>Used by sync, which comes in a later version.</source>
-        <translation>用于同步（将在后续版本中提供）。</translation>
+        <source>The office&apos;s server: Sync → Log in to the server… connects to it.</source>
+        <translation>督导室的服务器：在“同步 → 登录服务器…”中连接。</translation>
     </message>
     <message>
         <source>A4</source>

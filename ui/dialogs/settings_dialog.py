@@ -73,7 +73,7 @@ class SettingsDialog(QDialog):
         self.finalize_with_gaps.addItem(self.tr("Not allowed: close every gap first"), "forbid")
         self.server_url = QLineEdit(self)
         self.server_url.setPlaceholderText("https://")
-        server_note = QLabel(self.tr("Used by sync, which comes in a later version."), self)
+        server_note = QLabel(self.tr("The office's server: Sync → Log in to the server… connects to it."), self)
         server_note.setWordWrap(True)
         self.paper_size = QComboBox(self)
         self.paper_size.addItem(self.tr("A4"), "a4")
