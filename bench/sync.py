@@ -43,10 +43,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx  # noqa: E402
 import keyring  # noqa: E402
-from keyring.backend import KeyringBackend  # noqa: E402
 
 from bench.common import Figure, print_table  # noqa: E402
 from bench.server import ServerProcess  # noqa: E402
+from tests.server.sync_support import MemoryKeyring  # noqa: E402
 
 PHOTO_BYTES = 3 * 1024 * 1024
 DAY_VISITS = 5
@@ -58,25 +58,6 @@ TARGET_RESYNC_S = 0.3
 TARGET_MERGE_S = 1.0
 PASSWORD = "bench-password-123"
 HEADERS = {"Fieldmark-Protocol": "1"}
-
-
-class _Keychain(KeyringBackend):
-    """The token and the device key for this run only: the user's keychain is left alone."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.secrets.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.secrets[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.secrets.pop((service, username), None)
 
 
 # --- the server -----------------------------------------------------------------------------------
@@ -258,7 +239,8 @@ def run(quick: bool = False, profile_out: Path | None = None) -> list[Figure]:
     photos_n, cut_n = (60, 20) if quick else (PHOTOS, CUT_PHOTOS)
     retry = Retry(attempts=2, first_wait=0.0, longest_wait=0.0, timeout=60.0)
     before = keyring.get_keyring()
-    keyring.set_keyring(_Keychain())
+    # The token and device key for this run only: the user's keychain is left alone.
+    keyring.set_keyring(MemoryKeyring())
     figures: list[Figure] = []
     with tempfile.TemporaryDirectory(prefix="fm-bench-sync-") as tmp:
         root = Path(tmp)
