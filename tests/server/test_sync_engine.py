@@ -11,6 +11,7 @@ import logging
 import random
 import shutil
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -754,3 +755,34 @@ def test_a_sync_keeps_the_offices_key_for_sealed_bundles(server, one):
     assert kept_office_key(one.profile) is None
     assert sync(one.profile, one.session, retry=QUICK).complete
     assert kept_office_key(one.profile) == public_key_text(office_key(server.config.data_dir))
+
+
+def test_laptops_a_day_either_side_of_the_true_time_order_and_merge_correctly(server, team):
+    """A's clock runs a day ahead, B's a day behind. Each laptop still orders its own edits, and
+    B's later edit (made from A's revision) wins on both sides although its stamp is two days
+    older: the merge follows base revisions, not clocks."""
+    a, b, visit_id = team
+    day_ms = 86_400_000
+    a.profile.clock._now = lambda: time.time_ns() // 1_000_000 + day_ms
+    b.profile.clock._now = lambda: time.time_ns() // 1_000_000 - day_ms
+    code = first_item(a, visit_id)
+    change_one(a, visit_id, code, "A, a day ahead")
+    first_a = response_row(a, visit_id, code)["rev"]
+    change_one(a, visit_id, code, "A again")
+    assert response_row(a, visit_id, code)["rev"] > first_a  # its own order holds
+    assert sync(a.profile, a.session, retry=QUICK).complete
+    # B pulls A's revision; its clock, two days behind it, refuses to jump there (the bound is a
+    # day), and the row is stored all the same.
+    assert sync(b.profile, b.session, retry=QUICK).complete
+    assert response_row(b, visit_id, code)["note"] == "A again"
+    change_one(b, visit_id, code, "B, later in true time")
+    b_rev = response_row(b, visit_id, code)["rev"]
+    assert b_rev < response_row(a, visit_id, code)["rev"]  # B's stamp is older than A's
+    for machine in (b, a):
+        result = sync(machine.profile, machine.session, retry=QUICK)
+        assert result.complete, (result.reason, result.message)
+    for machine in (a, b):
+        row = response_row(machine, visit_id, code)
+        assert (row["note"], row["rev"], row["dirty"]) == ("B, later in true time", b_rev, 0)
+        assert not sq.open_conflicts(machine.profile.db)
+    assert content_hash(visit_record(a.profile, visit_id)) == content_hash(visit_record(b.profile, visit_id))
