@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import groupby, permutations, product
 from math import factorial, prod
 from typing import Any
@@ -53,6 +53,9 @@ class HeldVisit:
     values: dict[str, Any]
     rows: dict[str, list[dict[str, Any]]]
     unit: dict[str, Any] | None
+    # The names of the members' inspectors the laptops pushed (by inspector id): the laptop lists
+    # a visit's members by name within each role, and so does the record.
+    names: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,11 @@ def load_visit(conn: Connection, visit_id: str) -> HeldVisit | None:
     if visit is None or visit[0]["deleted"] or visit[1] is None:
         return None
     unit = conn.execute(select(units).where(units.c.id == visit[1])).first()
-    return HeldVisit(visit_id, str(visit[1]), visit[0], rows, None if unit is None else dict(unit._mapping))
+    member_ids = sorted({str(m.get("inspector_id")) for m in rows.get("visit_members", [])})
+    names = {r.key: json.loads(r.row_values).get("name") for r in conn.execute(select(sync_rows).where(
+        sync_rows.c.table_name == "inspectors", sync_rows.c.key.in_(member_ids)))} if member_ids else {}
+    return HeldVisit(visit_id, str(visit[1]), visit[0], rows, None if unit is None else dict(unit._mapping),
+                     {k: v for k, v in names.items() if isinstance(v, str)})
 
 
 def build_record(held: HeldVisit) -> dict[str, Any]:
@@ -92,8 +99,11 @@ def build_record(held: HeldVisit) -> dict[str, Any]:
     if held.unit is None:
         raise UnusableRows(f"the server does not have the visit's unit {held.unit_id}")
     tables = {arg: held.rows.get(table, []) for table, arg in RECORD_TABLES.items()}
-    # Without names, members of one role stay in inspector id order: the same on every call.
-    tables["members"] = sorted(tables["members"], key=lambda m: str(m.get("inspector_id")))
+    # By name within a role where the inspectors were pushed, as the laptop lists them; members
+    # whose names the server lacks stay in inspector id order (the same on every call), and the
+    # search over orders (member_orders) finds the laptop's.
+    tables["members"] = [{**m, "name": held.names.get(str(m.get("inspector_id")), "")}
+                         for m in sorted(tables["members"], key=lambda m: str(m.get("inspector_id")))]
     try:
         return build_visit_record(held.values, unit_code=held.unit["code"], **tables)
     except (KeyError, TypeError, ValueError) as exc:

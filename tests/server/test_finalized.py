@@ -366,3 +366,22 @@ def test_the_members_order_is_searched_within_each_role_up_to_the_cap():
     big = record(["member"] * 8)
     assert too_many_orders(big) and list(member_orders(big)) == [big]
     assert not too_many_orders(record(["member"] * 7))
+
+
+def test_members_held_with_their_inspectors_names_are_ordered_as_the_laptop_lists_them():
+    from server.sync.held_visit import HeldVisit, build_record
+
+    ids = {"王": "0" * 8 + "-0000-4000-8000-000000000003", "李": "0" * 8 + "-0000-4000-8000-000000000001",
+           "张": "0" * 8 + "-0000-4000-8000-000000000002"}
+    members = [{"id": f"m{n}", "deleted": False, "inspector_id": i, "role": "member"} for n, i in enumerate(ids.values())]
+    members.append({"id": "lead", "deleted": False, "inspector_id": "0" * 8 + "-0000-4000-8000-000000000009",
+                    "role": "leader"})
+    visit = {"id": "v", "unit_id": "u", "visit_type": "routine", "starts_on": "2026-11-24", "ends_on": "2026-11-24",
+             "team_id": None, "assignment_id": None}
+    held = HeldVisit("v", "u", visit, {"visit_members": members}, {"code": "U1"},
+                     {i: name for name, i in ids.items()})
+    order = [m["inspector_id"] for m in build_record(held)["members"]]
+    # The leader first, then the members by name (as sorted on the laptop), not by id.
+    assert order == [members[-1]["inspector_id"], *sorted(ids.values(), key=lambda i: {v: k for k, v in ids.items()}[i])]
+    unnamed = HeldVisit("v", "u", visit, {"visit_members": members}, {"code": "U1"})
+    assert [m["inspector_id"] for m in build_record(unnamed)["members"]][1:] == sorted(ids.values())
