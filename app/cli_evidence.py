@@ -1,4 +1,5 @@
-"""CLI commands about photo evidence: import, verify, list, and the reduced-size setting."""
+"""CLI commands about photo evidence: import, verify, list, the reduced-size setting, and freeing
+space by removing the originals the server holds (``free-space``, app/sync/offload.py)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,12 @@ def register(sub, add_data_dir, command) -> None:  # noqa: ANN001 - argparse int
     red.add_argument("state", choices=["on", "off"])
     red.set_defaults(handler=cmd_reduce)
 
+    free = ev_sub.add_parser("free-space", help="remove the originals of finalized visits' photos that the "
+                                                 "server holds (thumbnails stay; each comes back on demand)")
+    add_data_dir(free)
+    free.add_argument("--dry-run", action="store_true", help="only say how many photos and MB would go")
+    free.set_defaults(handler=cmd_free_space)
+
 
 def cmd_import(args: argparse.Namespace) -> int:
     from app.evidence import ImportProgress, import_files
@@ -66,10 +73,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
     for p in report.problems:
         print(f"{p.kind:<8} {p.table} {p.row_id} (visit {p.visit_id}, {p.name or 'no name'}): "
               f"{p.detail} [{p.path}]")
+    for p in report.on_server:
+        print(f"on server {p.table} {p.row_id} (visit {p.visit_id}, {p.name or 'no name'}): {p.detail}")
     for path in report.unreferenced:
         print(f"unreferenced file (no row needs it; left in place): {path}")
     print(f"checked {report.files_checked} files for {report.rows_checked} rows: "
-          + ("ok" if report.ok else f"{len(report.missing)} missing, {len(report.corrupt)} corrupt"))
+          + ("ok" if report.ok else f"{len(report.missing)} missing, {len(report.corrupt)} corrupt")
+          + (f"; {len({p.sha256 for p in report.on_server})} kept on the server only" if report.on_server else ""))
     return 0 if report.ok else 1
 
 
@@ -94,3 +104,32 @@ def cmd_reduce(args: argparse.Namespace) -> int:
     print("photos imported from now on are stored "
           + ("as reduced 2048-pixel copies" if args.state == "on" else "as originals"))
     return 0
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"
+
+
+def cmd_free_space(args: argparse.Namespace) -> int:
+    from app.cli_sync import EXIT_CODES, RETRY
+    from app.sync.client import SyncError
+    from app.sync.offload import client_for, free_space
+
+    with Profile.open(resolve_data_dir(args.data_dir)) as profile:
+        try:
+            with client_for(profile, retry=RETRY) as client:
+                found = free_space(profile, client, dry_run=args.dry_run)
+        except SyncError as exc:
+            print(f"fieldmark: {exc}; nothing was removed", file=sys.stderr)
+            return EXIT_CODES.get(exc.reason, 1)
+    if found.server_lacks:
+        print(f"{len(found.server_lacks)} photos stay: the server does not hold them yet (sync first)")
+    if args.dry_run:
+        print(f"would remove {len(found.held)} photo originals ({_mb(found.bytes_held)}) that the server holds; "
+              "thumbnails stay")
+        return 0
+    for line in found.failed:
+        print(f"fieldmark: could not remove {line}; it stays", file=sys.stderr)
+    print(f"removed {len(found.removed)} photo originals ({_mb(found.bytes_removed)} freed); "
+          "each comes back from the server when it is opened")
+    return 1 if found.failed else 0

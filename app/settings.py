@@ -49,6 +49,10 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in (
             stored_as="evidence.reduce_photos"),
     Setting("finalize_with_gaps", str, "confirm", "Finalizing a visit with open gaps",
             "有待补项时定稿", ("confirm", "forbid")),
+    # "remove": after a sync, the originals of finalized visits' photos the server holds leave
+    # the laptop (app/sync/offload.py); thumbnails stay and the originals come back on demand.
+    Setting("photos_after_sync", str, "keep", "Photo originals after sync", "同步后的原照片",
+            ("keep", "remove")),
     Setting("text_size", int, 100, "Text size on screen (percent)", "屏幕文字大小（百分比）", bounds=(100, 150)),
 )}
 

@@ -670,3 +670,18 @@ def m0006_finalized_versions(db: Database) -> None:
                    "status) VALUES (?, ?, ?, ?, NULL, 'recorded') ON CONFLICT DO NOTHING",
                    (visit_id, number, digest, known.get((visit_id, number - 1))))
     db.execute("DELETE FROM meta WHERE key = 'sync.finalized_versions'")
+
+
+@MIGRATIONS(name="0007_offloaded_blobs")
+def m0007_offloaded_blobs(db: Database) -> None:
+    # The photo originals this laptop removed to free space because the server holds them
+    # (app/sync/offload.py). Local bookkeeping, never synced: another laptop keeps its own files.
+    # A row here means "fetch from the server, do not report missing"; a file present in the
+    # media folder always wins over it.
+    _script(db, """
+        CREATE TABLE offloaded_blobs (
+            sha256 TEXT PRIMARY KEY CHECK (length(sha256) = 64),
+            size INTEGER NOT NULL CHECK (size >= 0),
+            removed_at TEXT NOT NULL
+        );
+        """)

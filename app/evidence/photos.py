@@ -192,7 +192,7 @@ def display_path(profile: Profile, evidence_id: str) -> Path:
     must apply the EXIF orientation, e.g. QImageReader.setAutoTransform(True)), or a cached
     upright full-size JPEG for HEIC, which Qt cannot read. Call off the UI thread."""
     photo = get_photo(profile, evidence_id)
-    original = blob_path(profile.media_dir, photo.sha256)
+    original = _original(profile, photo)
     if photo.media_type in _QT_READABLE:
         return original
     preview = profile.root / THUMB_DIR / photo.sha256[:2] / f"{photo.sha256}-full.jpg"
@@ -204,9 +204,17 @@ def display_path(profile: Profile, evidence_id: str) -> Path:
     return preview
 
 
+def _original(profile: Profile, photo: Photo) -> Path:
+    """The original's file, fetched back from the server when it was removed to free space
+    (PhotoOnServer, a BadPhoto, says so when it cannot be now)."""
+    from app.sync.offload import recall  # sync builds on evidence: imported when needed
+
+    return recall(profile, photo.sha256)
+
+
 def _load(profile: Profile, photo: Photo, long_edge: int | None = None) -> Image.Image:
     try:
-        data = blob_path(profile.media_dir, photo.sha256).read_bytes()
+        data = _original(profile, photo).read_bytes()
     except OSError as exc:
         raise BadPhoto(f"the file of photo {photo.original_name or photo.id} is missing "
                        "from the media folder; run `fieldmark evidence verify`") from exc

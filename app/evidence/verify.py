@@ -3,7 +3,9 @@
 A problem is a row whose file is missing, or whose file no longer hashes to its name (a flipped
 bit on a failing disk, an edit by another program). Files that no row needs (left by a crash
 between writing a file and recording it, or temporary files) are listed too, but are not
-problems: nothing is lost, and verify never deletes anything.
+problems: nothing is lost, and verify never deletes anything. An original removed to free space
+because the server holds it (``offloaded_blobs``, app/sync/offload.py) is listed as on the server,
+not missing; once it is back in the folder it is checked like any other.
 """
 
 from __future__ import annotations
@@ -16,13 +18,14 @@ from app.evidence.models import CancelToken
 from app.evidence.store import blob_path, hash_file, is_sha256, iter_blobs
 from app.profile import Profile
 from db.queries import evidence as eq
+from db.queries import offload as oq
 
-MISSING, CORRUPT = "missing", "corrupt"
+MISSING, CORRUPT, ON_SERVER = "missing", "corrupt", "on_server"
 
 
 @dataclass(frozen=True)
 class MediaProblem:
-    kind: str  # MISSING or CORRUPT
+    kind: str  # MISSING or CORRUPT; ON_SERVER in VerifyReport.on_server
     table: str  # "evidence" or "signatures"
     row_id: str
     visit_id: str
@@ -39,6 +42,8 @@ class VerifyReport:
     problems: tuple[MediaProblem, ...]
     unreferenced: tuple[Path, ...]
     cancelled: bool = False
+    # Rows whose original this laptop removed because the server holds it: not problems.
+    on_server: tuple[MediaProblem, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -77,6 +82,8 @@ def verify_media(profile: Profile, *, progress: Callable[[int, int], None] | Non
     for ref in refs:
         by_sha.setdefault(ref["sha256"], []).append(ref)
     problems: list[MediaProblem] = []
+    on_server: list[MediaProblem] = []
+    offloaded = oq.offloaded(profile.db)
     checked = 0
     cancelled = False
     for sha, owners in sorted(by_sha.items()):
@@ -90,11 +97,15 @@ def verify_media(profile: Profile, *, progress: Callable[[int, int], None] | Non
             path = profile.media_dir / "?"
             found = (CORRUPT, f"the row names no valid SHA-256 ({sha!r})")
         checked += 1
-        if found is not None:
+        if found is not None and found[0] == MISSING and sha in offloaded:
+            on_server.extend(MediaProblem(ON_SERVER, o["table_name"], o["id"], o["visit_id"], sha, o["name"] or "",
+                                          path, "removed from this laptop to free space; the server holds it")
+                             for o in owners)
+        elif found is not None:
             kind, detail = found
             problems.extend(MediaProblem(kind, o["table_name"], o["id"], o["visit_id"], sha,
                                          o["name"] or "", path, detail) for o in owners)
         if progress is not None:
             progress(checked, len(by_sha))
     unreferenced = tuple(p for p in iter_blobs(profile.media_dir) if p.name not in by_sha)
-    return VerifyReport(checked, len(refs), tuple(problems), unreferenced, cancelled)
+    return VerifyReport(checked, len(refs), tuple(problems), unreferenced, cancelled, tuple(on_server))

@@ -20,6 +20,7 @@ from app.rubric_store import get_rubric
 from app.scores import score_visit
 from app.settings import get_setting
 from app.signatures import Signature, earlier_signatures, list_signatures
+from app.sync.offload import recall_quietly
 from app.units import get_unit
 from app.visits import get_visit, list_responses
 from db.queries import campaigns
@@ -82,6 +83,8 @@ def load_report_data(profile: Profile, visit_id: str) -> ReportData:
     visit = get_visit(profile, visit_id)
     responses = list_responses(profile, visit_id)
     photos = tuple(list_photos(profile, visit_id))
+    # Originals removed to free space come back from the server now, when it can be reached.
+    recall_quietly(profile, [p.sha256 for p in photos])
     parts = []
     for rubric_hash in visit.rubric_hashes:
         parts.append(RubricPart(

@@ -38,6 +38,7 @@ from app.canonical import canonical_json, content_hash, loads_exact
 from app.evidence.store import blob_path
 from app.profile import Profile, utc_now
 from app.scores import visit_summaries
+from app.sync import offload
 from app.sync.client import Client, Refused, Retry, ServerFault, SyncError
 from app.sync.device import Session, is_registered, register
 from app.sync.local import apply_pulled_row, apply_receipt, row_change, store_conflict
@@ -108,6 +109,9 @@ class SyncResult:
     # Photos of pulled rows the server did not serve (GET /blobs/{sha} answered 404 or 405).
     blobs_unavailable: list[str] = field(default_factory=list)
     bytes_fetched: int = 0
+    # Photo originals removed after the sync by the photos_after_sync setting (app/sync/offload.py).
+    photos_offloaded: int = 0
+    bytes_offloaded: int = 0
     local_only: int = 0
     open_conflicts: int = 0
     reason: str | None = None
@@ -502,9 +506,13 @@ def _apply(run: _Run, item: PullItem, waiting: dict[tuple[str, str], RowItem] | 
 
 def _fetch_blobs(run: _Run) -> None:
     """Fetch the photos and signatures of live rows whose bytes the laptop lacks (pulled from a
-    team-mate), checking each against its name before it is stored."""
+    team-mate), checking each against its name before it is stored. Originals this laptop removed
+    because the server holds them (app/sync/offload.py) are not fetched back: they come on
+    demand. Last, the ``photos_after_sync`` = "remove" setting frees what this sync allows."""
     media = run.profile.media_dir
-    wanted = [sha for sha in sq.live_blob_hashes(run.profile.db) if not blob_path(media, sha).is_file()]
+    offloaded = offload.offloaded_hashes(run.profile)
+    wanted = [sha for sha in sq.live_blob_hashes(run.profile.db)
+              if sha not in offloaded and not blob_path(media, sha).is_file()]
     for n, sha in enumerate(wanted):
         run.progress(Progress("fetch", n, len(wanted), run.result.bytes_fetched))
         try:
@@ -519,6 +527,10 @@ def _fetch_blobs(run: _Run) -> None:
         run.result.blobs_fetched += 1
     if wanted:
         run.progress(Progress("fetch", len(wanted), len(wanted), run.result.bytes_fetched))
+    freed = offload.after_sync(run.profile, run.client)
+    if freed is not None:
+        run.result.photos_offloaded = len(freed.removed)
+        run.result.bytes_offloaded = freed.bytes_removed
 
 
 def _download(client: Client, media: Any, sha: str) -> int:

@@ -29,7 +29,7 @@ def test_migrations_apply_from_empty(tmp_path):
     for expected in ("admin_areas", "units", "inspectors", "teams", "rubric_templates", "campaigns",
                      "assignments", "visits", "visit_rubrics", "visit_sections", "responses", "findings",
                      "finding_events", "good_practices", "evidence", "signatures", "audit_log",
-                     "sync_receipts", "meta"):
+                     "sync_receipts", "meta", "finalized_versions", "offloaded_blobs"):
         assert expected in tables
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
