@@ -224,7 +224,9 @@ class MissingBox(Flowable):
 
 def photo_flowable(ctx: DocContext, r: Rendition, width: float, height: float) -> Flowable:
     """The photo fitted into width x height, or a visible "missing evidence" box and a warning."""
-    if not r.ok or r.size is None:
+    if r.problem == "on_server" and r.ok and r.size is not None:
+        ctx.warn(ctx.t("warn.photo.on_server", name=r.photo.original_name or r.photo.id))
+    elif not r.ok or r.size is None:
         key = "photo.missing" if r.problem == "missing" else "photo.damaged"
         ctx.warn(ctx.t("warn.photo", name=r.photo.original_name or r.photo.id, reason=ctx.t(f"warn.{key}")))
         return MissingBox(width, height, ctx.t(key), ctx.styles.alert)

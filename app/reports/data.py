@@ -56,6 +56,8 @@ class ReportData:
     server_url: str = ""
     # Sync conflicts on the visit waiting for a person's choice: the paper says one is open.
     open_conflicts: int = 0
+    # Photos whose original is kept on the server only (removed to free space, not reachable now).
+    on_server: frozenset[str] = frozenset()
 
     @property
     def draft(self) -> bool:
@@ -83,8 +85,9 @@ def load_report_data(profile: Profile, visit_id: str) -> ReportData:
     visit = get_visit(profile, visit_id)
     responses = list_responses(profile, visit_id)
     photos = tuple(list_photos(profile, visit_id))
-    # Originals removed to free space come back from the server now, when it can be reached.
-    recall_quietly(profile, [p.sha256 for p in photos])
+    # Originals removed to free space come back from the server now, when it can be reached;
+    # the ones that cannot are printed from their thumbnails.
+    on_server = frozenset(recall_quietly(profile, [p.sha256 for p in photos]))
     parts = []
     for rubric_hash in visit.rubric_hashes:
         parts.append(RubricPart(
@@ -103,6 +106,7 @@ def load_report_data(profile: Profile, visit_id: str) -> ReportData:
         root=profile.root, media_dir=profile.media_dir, annotations=annotation_layers(profile, photos),
         server_url=str(get_setting(profile, "server_url") or "").strip(),
         open_conflicts=len(open_conflicts(profile, visit_id)),
+        on_server=on_server,
     )
 
 

@@ -50,7 +50,8 @@ def feedback_story(ctx: DocContext) -> list[Flowable]:
         story += [p(ctx.t("practices"), s.h1)] + practices_block(ctx)
     if ctx.shows("photos") and ctx.data.layout.feedback_photos and ctx.data.photos:
         chosen = chosen_photos(d.photos, d.layout.feedback_photos, [f.id for f in d.findings])
-        grid = photo_grid(ctx, render_photos(d.root, d.media_dir, chosen, d.annotations, edge=SMALL), 3,
+        grid = photo_grid(ctx, render_photos(d.root, d.media_dir, chosen, d.annotations, edge=SMALL,
+                                                 on_server=d.on_server), 3,
                           caption=lambda r: photo_caption(ctx, r))
         block: list[Flowable] = [p(ctx.t("photos"), s.h1)]
         if grid is not None:

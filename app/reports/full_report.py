@@ -116,7 +116,8 @@ def full_story(ctx: DocContext) -> list[Flowable]:
                 story.append(p(f"{part.rubric.name.text(ctx.lang)} {part.rubric.version}", s.h2))
             story += items_block(ctx, part)
     if ctx.shows("photos") and d.photos:
-        grid = photo_grid(ctx, render_photos(d.root, d.media_dir, d.photos, d.annotations, edge=SMALL), 3,
+        grid = photo_grid(ctx, render_photos(d.root, d.media_dir, d.photos, d.annotations, edge=SMALL,
+                                                 on_server=d.on_server), 3,
                           caption=lambda r: photo_caption(ctx, r))
         story += [PageBreak(), p(ctx.t("full.photos"), s.h1)]
         if grid is not None:

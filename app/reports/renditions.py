@@ -26,7 +26,7 @@ from PIL import Image
 from app.evidence import BadPhoto, Photo, get_annotations, render_annotations
 from app.evidence.metadata import open_image, upright
 from app.evidence.store import atomic_write, blob_path
-from app.evidence.thumbnails import DECODE_ERRORS, decode, flatten
+from app.evidence.thumbnails import DECODE_ERRORS, decode, flatten, thumb_path
 from app.profile import Profile
 from app.reports.fonts import FONT_PATH
 
@@ -41,7 +41,7 @@ class Rendition:
     photo: Photo
     path: Path | None  # the cached file; None when it could not be cached or rendered
     size: tuple[int, int] | None  # (width, height) in pixels, upright
-    problem: str = ""  # "missing" | "damaged" when there is nothing to print
+    problem: str = ""  # "missing" | "damaged" when there is nothing to print; "on_server": a thumbnail
     data: bytes | None = None  # the JPEG itself when the cache could not be written
 
     @property
@@ -135,12 +135,24 @@ def renditions(profile: Profile, photos: Sequence[Photo], *, edge: int = SMALL,
                          edge=edge, workers=workers)
 
 
+def _stand_in(root: Path, photo: Photo) -> Rendition:
+    """An original kept on the server only (removed here to free space): its cached thumbnail,
+    marked so the document warns; "missing" when there is none either."""
+    thumb = thumb_path(root, photo.sha256)
+    try:
+        return Rendition(photo, thumb, _size_of(thumb), "on_server")
+    except (*DECODE_ERRORS, FileNotFoundError):
+        return Rendition(photo, None, None, "missing")
+
+
 def render_photos(root: Path, media_dir: Path, photos: Sequence[Photo], layers: Mapping[str, str], *,
-                  edge: int = SMALL, workers: int | None = None) -> list[Rendition]:
+                  edge: int = SMALL, workers: int | None = None,
+                  on_server: frozenset[str] = frozenset()) -> list[Rendition]:
     """PDF-ready files of ``photos`` in order; misses are rendered in parallel threads.
 
     ``layers`` maps a photo id to its annotation layer's JSON. No database here: decoding and
-    encoding run in the pool, where Pillow releases the GIL.
+    encoding run in the pool, where Pillow releases the GIL. ``on_server`` names the photos whose
+    original this laptop removed because the server holds it: their thumbnails stand in.
     """
     jobs = [_Job(photo, _cache_path(root, photo, edge, layers.get(photo.id)), layers.get(photo.id))
             for photo in photos]
@@ -148,6 +160,9 @@ def render_photos(root: Path, media_dir: Path, photos: Sequence[Photo], layers: 
     misses: list[int] = []
     for i, job in enumerate(jobs):
         problem = _original_problem(media_dir, job.photo)
+        if problem == "missing" and job.photo.sha256 in on_server:
+            results[i] = _stand_in(root, job.photo)
+            continue
         if problem:
             # The record no longer holds the evidence: a cached rendition must not stand in
             # for it, or the paper would show a photo nobody can produce any more.

@@ -99,6 +99,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "warn.photo.missing": ("文件不在媒体文件夹中，请运行 fieldmark evidence verify",
                            "its file is not in the media folder; run 'fieldmark evidence verify'"),
     "warn.photo.damaged": ("文件已损坏，无法读取", "its file is damaged and cannot be read"),
+    "warn.photo.on_server": ("照片 {name} 以缩略图打印：原照片保存在服务器上，同步或登录后可打印原图",
+                             "Photo {name} is printed from its thumbnail: the original is kept on the server; "
+                             "sync or log in to print it in full"),
     "warn.signature": ("签名图片缺失：{role}", "Signature image missing: {role}"),
     "warn.conflict": ("同步冲突未解决：请在“同步”菜单中查看冲突并选择保留的版本",
                       "A sync conflict is open: review it from the Sync menu and choose the version to keep"),

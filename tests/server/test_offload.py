@@ -248,3 +248,24 @@ def test_a_report_fetches_its_offloaded_photos_back(one):
     for photo in data.photos:
         assert here(one, photo.sha256)
         assert hashlib.sha256(blob_path(one.profile.media_dir, photo.sha256).read_bytes()).hexdigest() == photo.sha256
+
+
+def test_a_report_without_the_server_prints_thumbnails_and_says_why(one):
+    from app.reports import build_report
+
+    synced(one)
+    for row in fetch_all(one.profile.db, "SELECT id FROM evidence"):
+        thumbnail_path(one.profile, row["id"])
+    with client(one) as c:
+        removed = {sha for sha, _ in free_space(one.profile, c).removed}
+    photos = fetch_all(one.profile.db, "SELECT visit_id, original_name FROM evidence WHERE sha256 IN "
+                                        f"({', '.join('?' * len(removed))})", tuple(removed))
+    visit_id = photos[0]["visit_id"]
+    names = {p["original_name"] for p in photos if p["visit_id"] == visit_id}
+    set_setting(one.profile, "server_login", "")  # logged out: nothing can be fetched
+    built = build_report(one.profile, visit_id, kind="full", lang="en")
+    assert built.pdf.startswith(b"%PDF")
+    thumbs = [w for w in built.warnings if "printed from its thumbnail" in w]
+    assert {n for n in names if any(n in w for w in thumbs)} == names
+    assert not [w for w in built.warnings if "could not be printed" in w]
+    assert all(oq.is_offloaded(one.profile.db, sha) for sha in removed)
