@@ -289,3 +289,72 @@ rate_hits = Table(
     Column("at", Float, nullable=False),
     Index("rate_hits_key_at", "key", "at"),
 )
+
+# --- the office dashboard's results, kept at push time (migration 0005) ------------------------
+
+# One row per rubric of each visit's latest finalized version, from the server's own re-score
+# (server.dashboard.results): what every figure of the dashboard, its exports and the bulletin
+# counts. Replaced whole when a later amendment is recorded. Exact decimal text for display and
+# combining, floats beside it for sorting and averaging in SQL.
+visit_results = Table(
+    "visit_results", metadata,
+    Column("visit_id", String(36), primary_key=True),
+    Column("rubric_hash", String(64), primary_key=True),
+    # The rubric's place in the visit (0: the first, whose score is the visit's summary).
+    Column("position", Integer, nullable=False),
+    Column("rubric_id", String(200), nullable=False),
+    Column("unit_id", String(36), nullable=False),
+    Column("assignment_id", String(36)),
+    # The assignment's campaign, when the visit names an assignment the server holds.
+    Column("campaign_id", String(36)),
+    Column("visit_type", String(32), nullable=False),
+    Column("visit_date", String(10), nullable=False),
+    Column("amendment_no", Integer, nullable=False),
+    Column("awarded", Text, nullable=False),
+    Column("bonus", Text, nullable=False),
+    # awarded + bonus: what the bands and the ranking compare.
+    Column("total", Text, nullable=False),
+    Column("maximum", Text, nullable=False),
+    Column("band_value", Text),
+    Column("total_num", Float, nullable=False),
+    Column("maximum_num", Float, nullable=False),
+    # awarded / maximum × 100 (None when every item is N/A).
+    Column("percentage", Float),
+    Column("band_code", String(64)),
+    Column("band_zh", Text),
+    Column("band_en", Text),
+    # JSON list of the veto codes triggered; ``vetoed`` is whether there is any.
+    Column("vetoes", Text, nullable=False),
+    Column("vetoed", Boolean, nullable=False),
+    Column("failed", Boolean, nullable=False),
+    Column("server_seq", Integer, nullable=False),
+    Index("visit_results_campaign", "campaign_id", "rubric_id"),
+    Index("visit_results_unit", "unit_id", "rubric_id", "visit_date"),
+    Index("visit_results_rubric", "rubric_id", "visit_date"),
+)
+
+# Each item's awarded and maximum points in those results (N/A items: maximum 0).
+item_scores = Table(
+    "item_scores", metadata,
+    Column("visit_id", String(36), primary_key=True),
+    Column("rubric_hash", String(64), primary_key=True),
+    Column("item_code", String(64), primary_key=True),
+    Column("section_code", String(64)),
+    Column("awarded", Text, nullable=False),
+    Column("maximum", Text, nullable=False),
+    Column("na", Boolean, nullable=False),
+    Index("item_scores_rubric_item", "rubric_hash", "item_code"),
+)
+
+# Each section's awarded and maximum points in those results (sub-sections included).
+section_scores = Table(
+    "section_scores", metadata,
+    Column("visit_id", String(36), primary_key=True),
+    Column("rubric_hash", String(64), primary_key=True),
+    Column("section_code", String(64), primary_key=True),
+    Column("awarded", Text, nullable=False),
+    Column("maximum", Text, nullable=False),
+)
+
+# A unit's pushed rows of one table (its visits, for the dashboard's coverage), migration 0005.
+Index("sync_rows_unit", sync_rows.c.unit_id, sync_rows.c.table_name)

@@ -28,6 +28,7 @@ from app.canonical import canonical_json
 from app.rubric import Rubric
 from app.sync.codes import short_code
 from app.sync.protocol import Changeset, FinalizationStatus, FinalizedVersion, StatedScore
+from server.dashboard.results import Unscorable, write_results
 from server.store.schema import finalized_versions, sync_conflicts
 from server.sync.held_visit import (
     HeldVisit,
@@ -162,6 +163,12 @@ def _record(conn: Connection, placer: Placer, pushed: Pushed, version: Finalized
     # As the laptop's summary: a visit's score is its first rubric's.
     summary = scores[0]
     matches = score_agrees(version.score, summary)
+    # The dashboard's figures (scored before anything is written, so a refusal leaves nothing).
+    try:
+        write_results(conn, visit_id=version.visit_id, amendment_no=version.amendment_no, unit_id=unit_id,
+                      record=record, rubrics=rubrics, unit=held.unit, server_seq=pushed.seq)
+    except Unscorable as exc:
+        raise Refused("refused", str(exc)) from None
     conn.execute(insert(finalized_versions).values(
         visit_id=version.visit_id, amendment_no=version.amendment_no, content_hash=version.content_hash,
         replaces=version.replaces, finalized_at=version.finalized_at, unit_id=unit_id,

@@ -1,0 +1,503 @@
+"""The office dashboard's figures: one function per figure, the only query for it.
+
+The pages, the exports and the bulletin all call these, so the same figure agrees wherever it is
+shown ("数据上下一致、表表相符"). Every function takes the account's ``scope`` (an area path,
+"/" for the whole tree; see server.areas.scope_path) and never returns a unit, visit or finding
+whose unit lies outside it: the scope is applied to the unit's area as it is now.
+
+What the figures count (the definitions a test pins down):
+
+- **Results** are the server's re-score of each visit's latest finalized version, one per rubric
+  the visit applies (``visit_results``, written at push time by server.dashboard.results).
+- **A unit's result** in a campaign (band counts, average, ranking) is its latest result under
+  that rubric in the campaign (latest visit date, then latest received). Every unit counts once,
+  so the band counts add up to the ranking's length and the average is over the same units.
+- **Coverage** (per county): *assigned* units have an assignment in the campaign; *visited*
+  ones have a visit (in progress or finalized) that names one of the campaign's assignments;
+  *finalized* ones have a finalized visit naming one.
+- **Spot-check share** (the rule that a spot check covers at least 30% of what the lower level
+  checked): for a campaign that plans spot checks (assignments of type ``spot_check``), per
+  county, *checked by the lower level* are the units with a finalized visit that is not a spot
+  check, a self-assessment (the unit checks itself) or a follow-up (a re-check of findings),
+  belongs to no other spot check of this campaign, and is dated from 1 January of the year the
+  campaign's first window opens to the end of its last window. *Sampled* are those of them with
+  a finalized spot-check visit of this campaign; *planned* those with a spot-check assignment
+  in it. A shortfall is sampled < 30% of checked (exact: 10 × sampled < 3 × checked), flagged
+  for a county with at least one unit checked. The office's level is not recorded on a visit,
+  so "lower level" is read from the visit type as above.
+- **Ranking**: by total (bonus included) high to low; units of equal total share a rank. The
+  top two ranks carry a red flag and the bottom two a yellow flag (a unit is yellow when fewer
+  than two units score below it); red wins where a short list makes them meet.
+- **Combined scores**: for a rubric that combines checks (``combine`` in the template, e.g.
+  study habits: the mean of 8 monthly checks), a unit's results under one edition of it within
+  a calendar year, combined by the rubric's method; ``complete`` says whether as many checks as
+  the rubric expects were made.
+- **Findings**: a finding's status is its latest live event (by ``at``, then revision), or
+  ``open`` without one: the laptop's rule (db.queries.findings.STATUS). *Open* is every status
+  but ``closed`` and ``fixed_on_site``; *overdue* is ``open`` or ``reopened`` with a deadline
+  before today; a *follow-up* is a later visit that wrote an event on the finding, and a
+  finding still open after two follow-ups is marked for escalation.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, case, exists, func, or_, select
+
+from app.canonical import loads_exact
+from app.rubric import Rubric, combine
+from app.rubric.model import VetoHit, band_for
+from app.rubric.result import _s
+from app.rubric.validate import build_rubric
+from server.dashboard.places import json_text, live_rows, unit_places
+from server.errors import BadInput, NotFound
+from server.store.schema import (
+    assignments,
+    item_scores,
+    rubric_templates,
+    section_scores,
+    sync_rows,
+    visit_results,
+)
+
+# Visit types that are not the lower level's own check of a unit (see the module's docstring).
+NOT_LOWER_LEVEL = ("spot_check", "self_assessment", "follow_up")
+SPOT_CHECK_SHARE = (3, 10)  # at least 30% [T], as an exact fraction
+CLOSED_STATUSES = frozenset({"closed", "fixed_on_site"})
+OVERDUE_STATUSES = frozenset({"open", "reopened"})
+ESCALATE_AFTER = 2  # follow-ups [T]
+RANKING_SORTS = ("rank", "total", "percentage", "unit", "county", "unit_type", "visit_date")
+FLAGGED = 2  # the top two carry a red flag, the bottom two a yellow one [T]
+
+vr = visit_results
+
+
+# --- coverage and the spot-check rule -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CountyCoverage:
+    county_id: str | None
+    county_code: str | None
+    county_name: str | None
+    assigned: int
+    visited: int
+    finalized: int
+
+
+def campaign_coverage(conn: Connection, scope: str, campaign_id: str) -> list[CountyCoverage]:
+    """Assigned, visited and finalized units of a campaign, by county (by county code)."""
+    places = unit_places(scope)
+    visit_assignment = json_text(conn, sync_rows.c.row_values, "assignment_id")
+    visited = exists().where(live_rows("visits"), sync_rows.c.unit_id == assignments.c.unit_id,
+                             visit_assignment == assignments.c.id)
+    finalized = exists().where(vr.c.assignment_id == assignments.c.id, vr.c.unit_id == assignments.c.unit_id)
+    per_unit = (select(assignments.c.unit_id, places.c.county_id, places.c.county_code, places.c.county_name,
+                       func.max(_flag(or_(visited, finalized))).label("visited"),
+                       func.max(_flag(finalized)).label("finalized"))
+                .join(places, places.c.unit_id == assignments.c.unit_id)
+                .where(assignments.c.campaign_id == campaign_id)
+                .group_by(assignments.c.unit_id, places.c.county_id, places.c.county_code, places.c.county_name)
+                .subquery())
+    rows = conn.execute(select(per_unit.c.county_id, per_unit.c.county_code, per_unit.c.county_name,
+                               func.count().label("assigned"), func.sum(per_unit.c.visited).label("visited"),
+                               func.sum(per_unit.c.finalized).label("finalized"))
+                        .group_by(per_unit.c.county_id, per_unit.c.county_code, per_unit.c.county_name)
+                        .order_by(per_unit.c.county_code)).all()
+    return [CountyCoverage(r.county_id, r.county_code, r.county_name, int(r.assigned), int(r.visited or 0),
+                           int(r.finalized or 0)) for r in rows]
+
+
+def _flag(condition: Any) -> Any:
+    return case((condition, 1), else_=0)
+
+
+@dataclass(frozen=True)
+class SpotCheckShare:
+    county_id: str | None
+    county_code: str | None
+    county_name: str | None
+    # Units the lower level checked in the period; of them, those this campaign sampled
+    # (finalized spot checks) and those it plans to (spot-check assignments).
+    checked: int
+    sampled: int
+    planned: int
+
+    @property
+    def share(self) -> Decimal | None:
+        """sampled / checked (None when nothing was checked)."""
+        return None if not self.checked else Decimal(self.sampled) / Decimal(self.checked)
+
+    @property
+    def shortfall(self) -> bool:
+        low, whole = SPOT_CHECK_SHARE
+        return self.checked > 0 and whole * self.sampled < low * self.checked
+
+
+def spot_check_share(conn: Connection, scope: str, campaign_id: str) -> list[SpotCheckShare]:
+    """Per county, the share of the lower level's checked units that the campaign's spot checks
+    sampled, against the ≥30% rule; empty for a campaign that plans no spot checks."""
+    period = conn.execute(select(func.min(assignments.c.window_start), func.max(assignments.c.window_end))
+                          .where(assignments.c.campaign_id == campaign_id,
+                                 assignments.c.visit_type == "spot_check")).one()
+    if period[0] is None:
+        return []
+    start, end = f"{period[0][:4]}-01-01", period[1]
+    places = unit_places(scope)
+    lower = exists().where(vr.c.unit_id == places.c.unit_id, vr.c.position == 0,
+                           vr.c.visit_type.not_in(NOT_LOWER_LEVEL), vr.c.visit_date >= start,
+                           vr.c.visit_date <= end)
+    sampled = exists().where(vr.c.unit_id == places.c.unit_id, vr.c.position == 0,
+                             vr.c.campaign_id == campaign_id, vr.c.visit_type == "spot_check")
+    planned = exists().where(assignments.c.unit_id == places.c.unit_id, assignments.c.campaign_id == campaign_id,
+                             assignments.c.visit_type == "spot_check")
+    rows = conn.execute(select(places.c.county_id, places.c.county_code, places.c.county_name,
+                               func.count().label("checked"), func.sum(_flag(sampled)).label("sampled"),
+                               func.sum(_flag(planned)).label("planned"))
+                        .where(lower)
+                        .group_by(places.c.county_id, places.c.county_code, places.c.county_name)
+                        .order_by(places.c.county_code)).all()
+    return [SpotCheckShare(r.county_id, r.county_code, r.county_name, int(r.checked), int(r.sampled or 0),
+                           int(r.planned or 0)) for r in rows]
+
+
+# --- results: band counts, averages, ranking ------------------------------------------------
+
+
+def _latest(scope: str, *, campaign_id: str | None, rubric_id: str | None, county_id: str | None = None,
+            unit_type: str | None = None) -> Any:
+    """Each unit's latest result per rubric (see the module's docstring), with its place."""
+    places = unit_places(scope)
+    order = func.row_number().over(partition_by=(vr.c.unit_id, vr.c.rubric_id),
+                                   order_by=(vr.c.visit_date.desc(), vr.c.server_seq.desc(), vr.c.visit_id.desc()))
+    conditions = []
+    if campaign_id is not None:
+        conditions.append(vr.c.campaign_id == campaign_id)
+    if rubric_id is not None:
+        conditions.append(vr.c.rubric_id == rubric_id)
+    if county_id is not None:
+        conditions.append(places.c.county_id == county_id)
+    if unit_type is not None:
+        conditions.append(places.c.unit_type == unit_type)
+    ranked = (select(vr, places.c.code.label("unit_code"), places.c.name.label("unit_name"), places.c.unit_type,
+                     places.c.county_id, places.c.county_code, places.c.county_name, order.label("nth"))
+              .join(places, places.c.unit_id == vr.c.unit_id).where(*conditions).subquery("ranked"))
+    return select(ranked).where(ranked.c.nth == 1).subquery("latest")
+
+
+@dataclass(frozen=True)
+class BandCount:
+    rubric_id: str
+    band_code: str | None
+    band_zh: str | None
+    band_en: str | None
+    units: int
+
+
+def band_counts(conn: Connection, scope: str, campaign_id: str | None, rubric_id: str | None = None) -> list[BandCount]:
+    """Units per band of each rubric (a unit's latest result in the campaign), best band first."""
+    latest = _latest(scope, campaign_id=campaign_id, rubric_id=rubric_id)
+    rows = conn.execute(select(latest.c.rubric_id, latest.c.band_code, latest.c.band_zh, latest.c.band_en,
+                               func.count().label("units"), func.max(latest.c.total_num).label("best"))
+                        .group_by(latest.c.rubric_id, latest.c.band_code, latest.c.band_zh, latest.c.band_en)).all()
+    # Bands in the order they rank: the best total seen in each.
+    rows = sorted(rows, key=lambda r: (r.rubric_id, -(r.best or 0)))
+    return [BandCount(r.rubric_id, r.band_code, r.band_zh, r.band_en, int(r.units)) for r in rows]
+
+
+@dataclass(frozen=True)
+class AverageScore:
+    rubric_id: str
+    units: int
+    average_total: float
+    average_percentage: float | None
+    lowest: float
+    highest: float
+    vetoed: int
+    failed: int
+
+
+def average_scores(conn: Connection, scope: str, campaign_id: str | None,
+                   rubric_id: str | None = None) -> list[AverageScore]:
+    """The average total and percentage of each rubric over the units' latest results."""
+    latest = _latest(scope, campaign_id=campaign_id, rubric_id=rubric_id)
+    rows = conn.execute(select(latest.c.rubric_id, func.count().label("units"),
+                               func.avg(latest.c.total_num).label("average_total"),
+                               func.avg(latest.c.percentage).label("average_percentage"),
+                               func.min(latest.c.total_num).label("lowest"),
+                               func.max(latest.c.total_num).label("highest"),
+                               func.sum(_flag(latest.c.vetoed)).label("vetoed"),
+                               func.sum(_flag(latest.c.failed)).label("failed"))
+                        .group_by(latest.c.rubric_id).order_by(latest.c.rubric_id)).all()
+    return [AverageScore(r.rubric_id, int(r.units), float(r.average_total),
+                         None if r.average_percentage is None else float(r.average_percentage),
+                         float(r.lowest), float(r.highest), int(r.vetoed or 0), int(r.failed or 0)) for r in rows]
+
+
+@dataclass(frozen=True)
+class RankedUnit:
+    rank: int
+    flag: str | None  # "red" (top two), "yellow" (bottom two) or None
+    unit_id: str
+    unit_code: str
+    unit_name: str
+    unit_type: str
+    county_id: str | None
+    county_name: str | None
+    visit_id: str
+    visit_date: str
+    total: str
+    maximum: str
+    percentage: float | None
+    band_code: str | None
+    band_zh: str | None
+    band_en: str | None
+    vetoed: bool
+
+
+_SORT_KEYS = {
+    "total": lambda u: (-Decimal(u.total), u.unit_code),
+    "percentage": lambda u: (u.percentage is None, -(u.percentage or 0), u.unit_code),
+    "unit": lambda u: (u.unit_name, u.unit_code),
+    "county": lambda u: (u.county_name or "", u.rank, u.unit_code),
+    "unit_type": lambda u: (u.unit_type, u.rank, u.unit_code),
+    "visit_date": lambda u: (u.visit_date, u.unit_code),
+}
+
+
+def unit_ranking(conn: Connection, scope: str, *, rubric_id: str, campaign_id: str | None = None,
+                 county_id: str | None = None, unit_type: str | None = None, sort: str = "rank",
+                 descending: bool = False) -> list[RankedUnit]:
+    """The units ranked by their latest result under one rubric (in the campaign, when given),
+    with the red and yellow flags; ``sort`` (one of RANKING_SORTS) orders the rows shown, not
+    the ranks or flags."""
+    if sort not in RANKING_SORTS:
+        raise BadInput(f"cannot sort the ranking by {sort!r}; one of {', '.join(RANKING_SORTS)}")
+    latest = _latest(scope, campaign_id=campaign_id, rubric_id=rubric_id, county_id=county_id, unit_type=unit_type)
+    rows = conn.execute(select(latest).order_by(latest.c.total_num.desc(), latest.c.unit_code)).all()
+    totals = [Decimal(r.total) for r in rows]
+    units = []
+    for n, r in enumerate(rows):
+        total = totals[n]
+        rank = 1 + sum(1 for t in totals if t > total)
+        below = sum(1 for t in totals if t < total)
+        flag = "red" if rank <= FLAGGED else "yellow" if below < FLAGGED else None
+        units.append(RankedUnit(rank, flag, r.unit_id, r.unit_code, r.unit_name, r.unit_type, r.county_id,
+                                r.county_name, r.visit_id, r.visit_date, r.total, r.maximum, r.percentage,
+                                r.band_code, r.band_zh, r.band_en, bool(r.vetoed)))
+    if sort != "rank":
+        units.sort(key=_SORT_KEYS[sort])
+    if descending:
+        units.reverse()
+    return units
+
+
+# --- a unit: its visits, trend and combined scores ------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitVisit:
+    visit_id: str
+    visit_date: str
+    visit_type: str
+    rubric_id: str
+    rubric_hash: str
+    campaign_id: str | None
+    amendment_no: int
+    total: str
+    maximum: str
+    percentage: float | None
+    band_code: str | None
+    band_zh: str | None
+    band_en: str | None
+    vetoes: list[str]
+
+
+@dataclass(frozen=True)
+class CombinedScore:
+    rubric_id: str
+    rubric_hash: str
+    year: str
+    method: str
+    expected: int | None
+    checks: int
+    total: str
+    maximum: str
+    band_code: str | None
+    band_zh: str | None
+    band_en: str | None
+    vetoes: list[str]
+    failed: bool
+
+    @property
+    def complete(self) -> bool:
+        return self.expected is None or self.checks == self.expected
+
+
+@dataclass(frozen=True)
+class UnitHistory:
+    unit_id: str
+    # Oldest first: the score trend is these in order (by rubric).
+    visits: list[UnitVisit] = field(default_factory=list)
+    combined: list[CombinedScore] = field(default_factory=list)
+
+
+def unit_history(conn: Connection, scope: str, unit_id: str) -> UnitHistory:
+    """A unit's finalized visits (one row per rubric), oldest first, and its combined scores;
+    a unit outside the scope is not found."""
+    places = unit_places(scope)
+    if conn.execute(select(places.c.unit_id).where(places.c.unit_id == unit_id)).first() is None:
+        raise NotFound("no such unit")
+    rows = conn.execute(select(vr).where(vr.c.unit_id == unit_id)
+                        .order_by(vr.c.visit_date, vr.c.server_seq, vr.c.position)).all()
+    visits = [UnitVisit(r.visit_id, r.visit_date, r.visit_type, r.rubric_id, r.rubric_hash, r.campaign_id,
+                        r.amendment_no, r.total, r.maximum, r.percentage, r.band_code, r.band_zh, r.band_en,
+                        json.loads(r.vetoes)) for r in rows]
+    return UnitHistory(unit_id, visits, _combined(conn, rows))
+
+
+def _rubric(conn: Connection, rubric_hash: str) -> Rubric | None:
+    document = conn.execute(select(rubric_templates.c.document)
+                            .where(rubric_templates.c.hash == rubric_hash)).scalar_one_or_none()
+    return None if document is None else build_rubric(loads_exact(document))
+
+
+def _combined(conn: Connection, rows: Sequence[Any]) -> list[CombinedScore]:
+    groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    for r in rows:
+        groups[(r.rubric_hash, r.visit_date[:4])].append(r)
+    out = []
+    rubrics: dict[str, Rubric | None] = {}
+    for (rubric_hash, year), checks in sorted(groups.items(), key=lambda g: (g[0][1], g[0][0])):
+        if rubric_hash not in rubrics:
+            rubrics[rubric_hash] = _rubric(conn, rubric_hash)
+        rubric = rubrics[rubric_hash]
+        if rubric is None or rubric.combine is None:
+            continue
+        method = rubric.combine.method
+        band_values = [Decimal(c.band_value) for c in checks if c.band_value is not None]
+        band_value = combine(band_values, method) if band_values else None
+        codes = list(dict.fromkeys(code for c in checks for code in json.loads(c.vetoes)))
+        hits = tuple(VetoHit(v.code, v.label, v.item, v.effect, v.cap_band) for v in rubric.vetoes if v.code in codes)
+        band, failed = band_for(rubric, band_value, hits)
+        out.append(CombinedScore(
+            rubric.id, rubric_hash, year, method, rubric.combine.count, len(checks),
+            str(_s(combine([Decimal(c.total) for c in checks], method))),
+            str(_s(combine([Decimal(c.maximum) for c in checks], method))),
+            None if band is None else band.code, None if band is None else band.label.zh,
+            None if band is None else band.label.en, codes, failed))
+    return out
+
+
+# --- a visit: its sections and items --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScoreLine:
+    rubric_hash: str
+    code: str
+    section_code: str | None
+    awarded: str
+    maximum: str
+
+
+def visit_scores(conn: Connection, scope: str, visit_id: str) -> tuple[list[ScoreLine], list[ScoreLine]]:
+    """A visit's section scores and item scores (its latest finalized version); not found when
+    the visit is outside the scope or holds no results."""
+    places = unit_places(scope)
+    held = conn.execute(select(vr.c.visit_id).join(places, places.c.unit_id == vr.c.unit_id)
+                        .where(vr.c.visit_id == visit_id).limit(1)).first()
+    if held is None:
+        raise NotFound("no such visit")
+    sections = [ScoreLine(r.rubric_hash, r.section_code, None, r.awarded, r.maximum) for r in conn.execute(
+        select(section_scores).where(section_scores.c.visit_id == visit_id)
+        .order_by(section_scores.c.rubric_hash, section_scores.c.section_code))]
+    items = [ScoreLine(r.rubric_hash, r.item_code, r.section_code, r.awarded, r.maximum) for r in conn.execute(
+        select(item_scores).where(item_scores.c.visit_id == visit_id)
+        .order_by(item_scores.c.rubric_hash, item_scores.c.item_code))]
+    return sections, items
+
+
+# --- findings and rectification -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FindingState:
+    finding_id: str
+    visit_id: str
+    unit_id: str
+    unit_code: str
+    unit_name: str
+    county_id: str | None
+    county_name: str | None
+    campaign_id: str | None
+    description: str
+    requirement: str
+    deadline: str | None
+    responsible: str
+    severity: str
+    status: str
+    # Later visits that wrote an event on the finding.
+    follow_ups: int
+    overdue: bool
+    escalate: bool
+
+
+def open_findings(conn: Connection, scope: str, *, today: date, county_id: str | None = None,
+                  severity: str | None = None, campaign_id: str | None = None) -> list[FindingState]:
+    """Every finding not closed (nor fixed on site), deadline first (none last)."""
+    places = unit_places(scope)
+    found = conn.execute(select(sync_rows.c.key, sync_rows.c.visit_id, sync_rows.c.row_values, places)
+                         .join(places, places.c.unit_id == sync_rows.c.unit_id)
+                         .where(live_rows("findings"), *([places.c.county_id == county_id] if county_id else []))
+                         ).all()
+    if not found:
+        return []
+    # finding id -> its live events as (at, rev, status, visit id): sorted, the last is its status.
+    events: dict[str, list[tuple[str, str, str, str | None]]] = defaultdict(list)
+    for e in conn.execute(select(sync_rows.c.rev, sync_rows.c.row_values)
+                          .join(places, places.c.unit_id == sync_rows.c.unit_id)
+                          .where(live_rows("finding_events"))):
+        values = json.loads(e.row_values)
+        events[str(values.get("finding_id"))].append(
+            (str(values.get("at") or ""), e.rev, str(values.get("status")), values.get("visit_id")))
+    campaigns = _visit_campaigns(conn, {r.visit_id for r in found})
+    out = []
+    for r in found:
+        values = json.loads(r.row_values)
+        if severity is not None and values.get("severity") != severity:
+            continue
+        campaign = campaigns.get(r.visit_id)
+        if campaign_id is not None and campaign != campaign_id:
+            continue
+        log = sorted(events.get(r.key, []))
+        status = log[-1][2] if log else "open"
+        if status in CLOSED_STATUSES:
+            continue
+        follow_ups = len({v for _, _, _, v in log if v is not None and v != r.visit_id})
+        deadline = values.get("deadline")
+        overdue = status in OVERDUE_STATUSES and deadline is not None and deadline < today.isoformat()
+        out.append(FindingState(r.key, r.visit_id, r.unit_id, r.code, r.name, r.county_id, r.county_name,
+                                campaign, values.get("description") or "", values.get("requirement") or "",
+                                deadline, values.get("responsible") or "", values.get("severity") or "general",
+                                status, follow_ups, overdue, follow_ups >= ESCALATE_AFTER))
+    out.sort(key=lambda f: (f.deadline is None, f.deadline or "", f.unit_code, f.finding_id))
+    return out
+
+
+def _visit_campaigns(conn: Connection, visit_ids: set[str]) -> dict[str, str | None]:
+    """The campaign of each visit, through the assignment its visits row names."""
+    named = {r.key: json.loads(r.row_values).get("assignment_id") for r in conn.execute(
+        select(sync_rows.c.key, sync_rows.c.row_values)
+        .where(sync_rows.c.table_name == "visits", sync_rows.c.key.in_(sorted(visit_ids))))}
+    wanted = sorted({a for a in named.values() if isinstance(a, str)})
+    campaign = dict(conn.execute(select(assignments.c.id, assignments.c.campaign_id)
+                                 .where(assignments.c.id.in_(wanted))).all()) if wanted else {}
+    return {v: campaign.get(a) if isinstance(a, str) else None for v, a in named.items()}
