@@ -203,8 +203,14 @@ class MainWindow(QMainWindow):
         self.sync_action = self._action(self.tr("&Sync now"), "Ctrl+Shift+S", self.start_sync)
         self.login_action = self._action(self.tr("&Log in to the server…"), None, self.log_in)
         self.conflicts_action = self._action(self.tr("Review &conflicts…"), None, self.review_conflicts)
-        self.sync_actions = [self.sync_action, self.login_action, self.conflicts_action]
-        sync_menu.addActions(self.sync_actions)
+        from ui.free_space import FreeSpaceAction
+
+        self.free_space = FreeSpaceAction(self)
+        self.free_space_action = self.free_space.action()
+        self.sync_actions = [self.sync_action, self.login_action, self.conflicts_action, self.free_space_action]
+        sync_menu.addActions(self.sync_actions[:3])
+        sync_menu.addSeparator()
+        sync_menu.addAction(self.free_space_action)
 
         help_menu = bar.addMenu(self.tr("&Help"))
         help_menu.addAction(self._action(self.tr("&About Fieldmark"), None, self.show_about))

@@ -730,6 +730,53 @@ Trust this device?</source>
     </message>
 </context>
 <context>
+    <name>FreeSpaceAction</name>
+    <message>
+        <source>Free &amp;up space…</source>
+        <translation>释放空间(&amp;U)…</translation>
+    </message>
+    <message>
+        <source>Remove from this laptop the photo originals of finalized visits that the server holds; their thumbnails stay</source>
+        <translation>从本机删除服务器已保存的已定稿督导的原照片；缩略图保留</translation>
+    </message>
+    <message>
+        <source>Photos kept because the server does not hold them yet: {count}. Sync first.</source>
+        <translation>服务器尚未保存而保留的照片：{count} 张。请先同步。</translation>
+    </message>
+    <message>
+        <source>Nothing to remove: no photo of a finalized, synced visit is held only here.</source>
+        <translation>没有可删除的照片：没有已定稿并已同步的督导照片只保存在本机。</translation>
+    </message>
+    <message>
+        <source>Photo originals of finalized visits that the server holds: {count} ({mb} MB). They can be removed from this laptop.</source>
+        <translation>服务器已保存的已定稿督导原照片：{count} 张（{mb} MB），可以从本机删除。</translation>
+    </message>
+    <message>
+        <source>Thumbnails stay, so the visits still show their photos; an original comes back from the server when you open it or print it.</source>
+        <translation>缩略图保留，督导中仍可看到照片；打开或打印时会从服务器取回原照片。</translation>
+    </message>
+    <message>
+        <source>Remove them now?</source>
+        <translation>现在删除吗？</translation>
+    </message>
+    <message>
+        <source>Photo originals removed: {count}, {mb} MB freed.</source>
+        <translation>已删除原照片：{count} 张，释放 {mb} MB。</translation>
+    </message>
+    <message>
+        <source>Photos that could not be removed and stay on this laptop: {count}</source>
+        <translation>未能删除、仍保留在本机的照片：{count} 张</translation>
+    </message>
+    <message>
+        <source>Free up space</source>
+        <translation>释放空间</translation>
+    </message>
+    <message>
+        <source>Nothing was removed: {error}</source>
+        <translation>未删除任何照片：{error}</translation>
+    </message>
+</context>
+<context>
     <name>GapDialog</name>
     <message>
         <source>Gap check</source>
@@ -1643,6 +1690,10 @@ Offline-first inspection checklists, live scoring and feedback.</source>
         <translation>无法显示此照片：{error}</translation>
     </message>
     <message>
+        <source>This photo is kept on the server; sync or log in to see it in full. Its thumbnail is shown.</source>
+        <translation>此照片保存在服务器上；请同步或登录后查看原图。现显示其缩略图。</translation>
+    </message>
+    <message>
         <source>{percent}%</source>
         <translation>{percent}%</translation>
     </message>
@@ -2221,6 +2272,18 @@ Offline-first inspection checklists, live scoring and feedback.</source>
         <translation>督导室的服务器：在“同步 → 登录服务器…”中连接。</translation>
     </message>
     <message>
+        <source>Keep them on this laptop</source>
+        <translation>保留在本机</translation>
+    </message>
+    <message>
+        <source>Remove the originals of finalized visits once the server holds them</source>
+        <translation>服务器保存后删除已定稿督导的原照片</translation>
+    </message>
+    <message>
+        <source>Thumbnails always stay; a removed original comes back from the server when you open or print it. Sync → Free up space… removes them once, now.</source>
+        <translation>缩略图始终保留；已删除的原照片在打开或打印时从服务器取回。“同步 → 释放空间…”可立即删除一次。</translation>
+    </message>
+    <message>
         <source>A4</source>
         <translation>A4</translation>
     </message>
@@ -2287,6 +2350,10 @@ Offline-first inspection checklists, live scoring and feedback.</source>
     <message>
         <source>&amp;Server URL</source>
         <translation>服务器地址(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Photos after s&amp;ync</source>
+        <translation>同步后的照片(&amp;Y)</translation>
     </message>
     <message>
         <source>Printing and photos</source>

@@ -75,6 +75,13 @@ class SettingsDialog(QDialog):
         self.server_url.setPlaceholderText("https://")
         server_note = QLabel(self.tr("The office's server: Sync → Log in to the server… connects to it."), self)
         server_note.setWordWrap(True)
+        self.photos_after_sync = QComboBox(self)
+        self.photos_after_sync.addItem(self.tr("Keep them on this laptop"), "keep")
+        self.photos_after_sync.addItem(self.tr("Remove the originals of finalized visits once the server holds them"),
+                                       "remove")
+        self.photos_after_sync.setToolTip(self.tr(
+            "Thumbnails always stay; a removed original comes back from the server when you open or print it. "
+            "Sync → Free up space… removes them once, now."))
         self.paper_size = QComboBox(self)
         self.paper_size.addItem(self.tr("A4"), "a4")
         self.paper_size.addItem(self.tr("Letter"), "letter")
@@ -107,6 +114,7 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("&Finalizing with gaps"), self.finalize_with_gaps)
         form.addRow(self.tr("&Server URL"), self.server_url)
         form.addRow("", server_note)
+        form.addRow(self.tr("Photos after s&ync"), self.photos_after_sync)
         printing = QGroupBox(self.tr("Printing and photos"), self)
         form = QFormLayout(printing)
         form.addRow(self.tr("&Paper"), self.paper_size)
@@ -164,6 +172,7 @@ class SettingsDialog(QDialog):
         self.deadline_days.setValue(int(values["deadline_days"]))  # type: ignore[call-overload]
         self.finalize_with_gaps.setCurrentIndex(max(0, self.finalize_with_gaps.findData(values["finalize_with_gaps"])))
         self.server_url.setText(str(values["server_url"]))
+        self.photos_after_sync.setCurrentIndex(max(0, self.photos_after_sync.findData(values["photos_after_sync"])))
         self.paper_size.setCurrentIndex(max(0, self.paper_size.findData(values["paper_size"])))
         self.office_logo.setText(str(values["office_logo"]))
         self.reduce_photos.setChecked(bool(values["reduce_photos"]))
@@ -183,6 +192,7 @@ class SettingsDialog(QDialog):
             "deadline_days": self.deadline_days.value(),
             "finalize_with_gaps": self.finalize_with_gaps.currentData(),
             "server_url": self.server_url.text().strip(),
+            "photos_after_sync": self.photos_after_sync.currentData(),
             "paper_size": self.paper_size.currentData(),
             "office_logo": self.office_logo.text().strip(),
             "reduce_photos": self.reduce_photos.isChecked(),

@@ -46,8 +46,10 @@ from app.evidence import (
     save_annotations,
     set_caption,
     set_on_sheet,
+    thumbnail_path,
 )
 from app.profile import Profile
+from app.sync.offload import PhotoOnServer
 from ui.evidence.canvas import (
     ARROW,
     ELLIPSE,
@@ -282,6 +284,18 @@ class PhotoViewerDialog(QDialog):
             if not self.closed and self.current is not None and self.current.id == pid:
                 self.canvas.set_image(QImage(), self.tr("This photo cannot be shown: {error}").format(error=exc))
 
+        def on_server(exc: BaseException) -> None:
+            # The original was removed to free space and cannot be fetched now: its thumbnail,
+            # and the reason in words.
+            if not isinstance(exc, PhotoOnServer):
+                failed(exc)
+                return
+            if not self.closed and self.current is not None and self.current.id == pid:
+                self.status.setText(self.tr("This photo is kept on the server; sync or log in to see it in full. "
+                                            "Its thumbnail is shown."))
+                self.runner.run(lambda: thumbnail_path(profile, pid), on_done=located, on_error=failed,
+                                label="show photo")
+
         def located(path: Path) -> None:
             if self.closed:
                 return
@@ -293,7 +307,7 @@ class PhotoViewerDialog(QDialog):
                 self.layer = layer
                 self.canvas.set_shapes(layer.shapes)
                 self._update_actions()
-        self.runner.run(lambda: display_path(profile, pid), on_done=located, on_error=failed, label="show photo")
+        self.runner.run(lambda: display_path(profile, pid), on_done=located, on_error=on_server, label="show photo")
         self.runner.run(lambda: get_annotations(profile, pid), on_done=annotated, on_error=self._failed,
                         label="annotations")
 
