@@ -36,6 +36,8 @@ EXIT_CODES = {
     "server_error": 7,
     "not_acknowledged": 8,
     "refused": 8,
+    # The laptop's disk could not take what was received; free space and sync again.
+    "disk_full": 9,
 }
 # Tests shorten the waits between tries; a person's sync keeps the defaults.
 RETRY = Retry()

@@ -41,6 +41,7 @@ from app.scores import visit_summaries
 from app.sync import offload
 from app.sync.client import Client, Refused, Retry, ServerFault, SyncError
 from app.sync.device import Session, is_registered, register
+from app.sync.errors import write_failure
 from app.sync.local import apply_pulled_row, apply_receipt, row_change, store_conflict
 from app.sync.office import remember_office_settings
 from app.sync.protocol import (
@@ -150,6 +151,14 @@ def sync(profile: Profile, session: Session, progress: ProgressFn | None = None,
             _fetch_blobs(run)
     except SyncError as exc:
         result.reason, result.message = exc.reason, str(exc)
+    except (OSError, sqlite3.OperationalError) as exc:
+        # A write the pull and fetch did not name themselves (the push's receipt, a changeset
+        # kept before its push): each is one transaction, so what was written before is whole.
+        failure = write_failure(exc, "the sync's bookkeeping (a push's receipt, or a changeset "
+                                     "kept before it is sent)", profile.root)
+        if failure is None:
+            raise
+        result.reason, result.message = failure.reason, str(failure)
     result.local_only = sum(n for t, n in sq.pending_counts(profile.db).items() if t in OFFICE_TABLES)
     result.open_conflicts = len(sq.open_conflicts(profile.db))
     if result.reason is None and result.open_conflicts:
@@ -412,16 +421,23 @@ def _pull_all(run: _Run) -> None:
     waiting = _waiting(run.profile) if same_server else {}
     while True:
         page = run.client.pull(cursor)
-        with db.atomic():
-            for item in sorted(page.items, key=_apply_order):
-                if item.kind == "row":
-                    # A later revision of a row replaces one still waiting for its parent.
-                    waiting.pop((item.table, item.key), None)
-                _apply(run, item, waiting)
-            _retry_waiting(run, waiting)
-            meta.put(db, CURSOR_KEY, page.next_cursor)
-            meta.put(db, CURSOR_SERVER_KEY, server)
-            meta.put(db, WAITING_KEY, json.dumps([i.model_dump(mode="json") for i in waiting.values()]))
+        try:
+            with db.atomic():
+                for item in sorted(page.items, key=_apply_order):
+                    if item.kind == "row":
+                        # A later revision of a row replaces one still waiting for its parent.
+                        waiting.pop((item.table, item.key), None)
+                    _apply(run, item, waiting)
+                _retry_waiting(run, waiting)
+                meta.put(db, CURSOR_KEY, page.next_cursor)
+                meta.put(db, CURSOR_SERVER_KEY, server)
+                meta.put(db, WAITING_KEY, json.dumps([i.model_dump(mode="json") for i in waiting.values()]))
+        except sqlite3.OperationalError as exc:
+            # The page and its cursor rolled back together: the next sync pulls this page again.
+            failure = write_failure(exc, f"a pulled page of {len(page.items)} items", run.profile.root)
+            if failure is None:
+                raise
+            raise failure from exc
         cursor = page.next_cursor
         run.result.items_pulled += len(page.items)
         run.progress(Progress("pull", run.result.items_pulled, 0))
@@ -535,7 +551,6 @@ def _fetch_blobs(run: _Run) -> None:
 
 def _download(client: Client, media: Any, sha: str) -> int:
     target = blob_path(media, sha)
-    target.parent.mkdir(parents=True, exist_ok=True)
     size = 0
 
     def write(chunks: Iterator[bytes]) -> None:
@@ -559,5 +574,14 @@ def _download(client: Client, media: Any, sha: str) -> int:
             if os.path.exists(temp):
                 os.unlink(temp)
 
-    client.download_blob(sha, write)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        client.download_blob(sha, write)
+    except OSError as exc:
+        # The temp file is gone (``write``'s finally): no part of the photo is left, and its row
+        # shows it missing until a sync with room to spare fetches it.
+        failure = write_failure(exc, f"the photo {sha}", media)
+        if failure is None:
+            raise
+        raise failure from exc
     return size
