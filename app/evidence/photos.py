@@ -192,9 +192,8 @@ def display_path(profile: Profile, evidence_id: str) -> Path:
     must apply the EXIF orientation, e.g. QImageReader.setAutoTransform(True)), or a cached
     upright full-size JPEG for HEIC, which Qt cannot read. Call off the UI thread."""
     photo = get_photo(profile, evidence_id)
-    original = _original(profile, photo)
     if photo.media_type in _QT_READABLE:
-        return original
+        return _original(profile, photo)
     preview = profile.root / THUMB_DIR / photo.sha256[:2] / f"{photo.sha256}-full.jpg"
     if not preview.is_file():
         img = upright(flatten(_load(profile, photo)), photo.orientation)

@@ -27,13 +27,17 @@ import httpx
 from app import credentials
 from app.evidence.errors import BadPhoto
 from app.evidence.store import blob_path
+from app.evidence.thumbnails import ensure_thumbnail, thumb_path
 from app.profile import Profile, utc_now
 from app.settings import get_setting
-from app.sync.client import Client, Retry, SyncError
+from app.sync.client import Client, Offline, Retry, SyncError, Unauthenticated
 from app.sync.protocol import MAX_HASHES_PER_QUERY
 from db.queries import offload as oq
 
 ON_SERVER = "this photo is kept on the server; sync or log in to see it"
+# Fetching on demand runs while a person waits (the viewer, a print): one quick retry, and a
+# black-holed network gives up in seconds rather than the sync's minutes.
+ON_DEMAND = Retry(attempts=2, first_wait=0.5, longest_wait=0.5, timeout=10.0)
 
 
 class PhotoOnServer(BadPhoto):
@@ -113,8 +117,10 @@ def remove(profile: Profile, found: FreeSpace) -> FreeSpace:
     the transaction that records it (an edit since the plan keeps the photo)."""
     at = utc_now()
     recorded: list[tuple[str, int]] = []
+    # The thumbnail stands in for the original from now on: made first, or the original stays.
+    shown = [(sha, size) for sha, size in found.held if _thumbnail_kept(profile, sha, found)]
     with profile.db.atomic():
-        for sha, size in found.held:
+        for sha, size in shown:
             if oq.still_removable(profile.db, sha):
                 oq.record(profile.db, sha, size, at)
                 recorded.append((sha, size))
@@ -136,6 +142,20 @@ def remove(profile: Profile, found: FreeSpace) -> FreeSpace:
             for sha in undone:
                 oq.forget(profile.db, sha)
     return found
+
+
+def _thumbnail_kept(profile: Profile, sha: str, found: FreeSpace) -> bool:
+    kept = thumb_path(profile.root, sha)
+    try:
+        made = ensure_thumbnail(profile.root, profile.media_dir, sha, oq.orientation_of(profile.db, sha))
+    except (BadPhoto, OSError) as exc:
+        found.failed.append(f"{blob_path(profile.media_dir, sha)}: no thumbnail could be made ({exc})")
+        return False
+    if made != kept:  # a temporary copy: the thumbs folder cannot be written
+        made.unlink(missing_ok=True)
+        found.failed.append(f"{blob_path(profile.media_dir, sha)}: its thumbnail cannot be saved in {kept.parent}")
+        return False
+    return True
 
 
 def free_space(profile: Profile, client: Client, *, dry_run: bool = False) -> FreeSpace:
@@ -174,7 +194,7 @@ def recall(profile: Profile, sha: str, *, client: Client | None = None) -> Path:
     if not path.is_file():
         try:
             own = client is None
-            client = client or client_for(profile)
+            client = client or client_for(profile, retry=ON_DEMAND)
             try:
                 from app.sync.engine import _download  # the engine's checked download
 
@@ -197,13 +217,17 @@ def recall_quietly(profile: Profile, hashes: list[str]) -> list[str]:
         return []
     left: list[str] = []
     try:
-        client = client_for(profile)
+        client = client_for(profile, retry=ON_DEMAND)
     except SyncError:
         return [sha for sha in wanted if not blob_path(profile.media_dir, sha).is_file()]
     with client:
-        for sha in wanted:
+        for n, sha in enumerate(wanted):
             try:
                 recall(profile, sha, client=client)
-            except PhotoOnServer:
+            except PhotoOnServer as exc:
                 left.append(sha)
+                if isinstance(exc.__cause__, (Offline, Unauthenticated)):
+                    # The next photos would wait as long for the same answer.
+                    left += [s for s in wanted[n + 1:] if not blob_path(profile.media_dir, s).is_file()]
+                    break
     return left

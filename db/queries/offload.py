@@ -43,6 +43,12 @@ def still_removable(db: Database, sha: str) -> bool:
     return bool(fetch_all(db, _REMOVABLE.format(where="AND e.sha256 = :sha"), {"sha": sha}))
 
 
+def orientation_of(db: Database, sha: str) -> int:
+    """The EXIF orientation its photos record (the thumbnail is drawn upright with it)."""
+    row = db.execute("SELECT orientation FROM evidence WHERE sha256 = ? ORDER BY deleted, id LIMIT 1", (sha,)).fetchone()
+    return int(row[0]) if row and row[0] is not None else 1
+
+
 def record(db: Database, sha: str, size: int, removed_at: str) -> None:
     db.execute("INSERT INTO offloaded_blobs (sha256, size, removed_at) VALUES (?, ?, ?) "
                "ON CONFLICT(sha256) DO UPDATE SET size = excluded.size, removed_at = excluded.removed_at",

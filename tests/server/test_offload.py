@@ -4,6 +4,8 @@ the next sync leaving them on the server, and fetching one back on demand, check
 from __future__ import annotations
 
 import hashlib
+import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -269,3 +271,42 @@ def test_a_report_without_the_server_prints_thumbnails_and_says_why(one):
     assert {n for n in names if any(n in w for w in thumbs)} == names
     assert not [w for w in built.warnings if "could not be printed" in w]
     assert all(oq.is_offloaded(one.profile.db, sha) for sha in removed)
+
+
+def test_a_missing_thumbnail_is_made_before_the_original_goes(one):
+    synced(one)
+    shutil.rmtree(one.profile.root / "thumbs", ignore_errors=True)
+    with client(one) as c:
+        removed = free_space(one.profile, c).removed
+    assert removed and all(thumb_path(one.profile.root, sha).is_file() for sha, _ in removed)
+
+
+def test_without_a_place_for_thumbnails_every_original_stays(one):
+    synced(one)
+    shutil.rmtree(one.profile.root / "thumbs", ignore_errors=True)
+    (one.profile.root / "thumbs").write_text("a file where the thumbnails' folder should be")
+    before = sorted(p.name for p in one.profile.media_dir.rglob("*") if p.is_file())
+    with client(one) as c:
+        done = free_space(one.profile, c)
+    assert done.held and done.removed == []
+    assert len(done.failed) == len(done.held) and all("thumbnail" in line for line in done.failed)
+    assert sorted(p.name for p in one.profile.media_dir.rglob("*") if p.is_file()) == before
+    assert oq.offloaded(one.profile.db) == {}
+
+
+def test_a_report_with_the_server_unreachable_prints_thumbnails_without_waiting_for_each(one):
+    from app.reports import build_report
+
+    synced(one)
+    with client(one) as c:
+        removed = {sha for sha, _ in free_space(one.profile, c).removed}
+    visit_id = one.profile.db.execute("SELECT visit_id FROM evidence WHERE sha256 = ?",
+                                      (sorted(removed)[0],)).fetchone()[0]
+    dead_url = f"http://127.0.0.1:{free_port()}"
+    set_setting(one.profile, "server_url", dead_url)
+    credentials.save_token(dead_url, one.session.login, one.session.token)
+    started = time.monotonic()
+    built = build_report(one.profile, visit_id, kind="full", lang="en")
+    assert time.monotonic() - started < 20
+    assert [w for w in built.warnings if "printed from its thumbnail" in w]
+    assert not [w for w in built.warnings if "could not be printed" in w]

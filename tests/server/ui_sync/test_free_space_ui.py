@@ -11,9 +11,11 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 
+import ui.checklist  # noqa: F401 - imports ui.evidence in the order the window does (it is circular otherwise)
 from app import credentials
 from app.evidence.store import blob_path
 from app.settings import get_setting, set_setting
+from app.sync.client import Client
 from app.sync.engine import sync
 from db.queries import offload as oq
 from tests.server.conftest import free_port
@@ -133,3 +135,58 @@ def test_the_setting_is_in_the_settings_dialog(qtbot, one, runner):
     dialog.photos_after_sync.setCurrentIndex(dialog.photos_after_sync.findData("remove"))
     dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
     qtbot.waitUntil(lambda: get_setting(one.profile, "photos_after_sync") == "remove", timeout=WAIT_MS)
+
+
+def offloaded_photo(one: Any) -> tuple[Any, str]:
+    """A finalized visit's photo whose original went to the server only, its thumbnail made first."""
+    from app.evidence import list_photos, thumbnail_path
+    from app.sync.offload import free_space
+
+    with Client(one.session.server_url, one.session.token, retry=QUICK) as c:
+        sha, _ = free_space(one.profile, c).removed[0]
+    visit_id = one.profile.db.execute("SELECT visit_id FROM evidence WHERE sha256 = ?", (sha,)).fetchone()[0]
+    photos = list_photos(one.profile, visit_id)
+    photo = next(p for p in photos if p.sha256 == sha)
+    # The thumbnail was cached before (the lists make it); here it is made from the original
+    # fetched back once, which leaves the original here: remove it again.
+    thumbnail_path(one.profile, photo.id)
+    return photos, photo.id
+
+
+def open_viewer(qtbot: Any, one: Any, runner: TaskRunner, photos: list[Any], pid: str) -> Any:
+    from ui.evidence.viewer import PhotoViewerDialog
+
+    viewer = PhotoViewerDialog(one.profile, runner, photos, [p.id for p in photos].index(pid), read_only=True)
+    qtbot.addWidget(viewer)
+    viewer.show()
+    return viewer
+
+
+def test_the_viewer_fetches_an_offloaded_original_and_checks_it(qtbot, one, runner):
+    from app.evidence.store import hash_file
+
+    photos, pid = offloaded_photo(one)
+    sha = next(p.sha256 for p in photos if p.id == pid)
+    if blob_path(one.profile.media_dir, sha).is_file():  # the thumbnail above fetched it: offload again
+        with Client(one.session.server_url, one.session.token, retry=QUICK) as c:
+            from app.sync.offload import free_space
+            free_space(one.profile, c)
+    assert oq.is_offloaded(one.profile.db, sha)
+    viewer = open_viewer(qtbot, one, runner, photos, pid)
+    qtbot.waitUntil(lambda: not viewer.canvas.image.isNull(), timeout=WAIT_MS)
+    photo = next(p for p in photos if p.id == pid)
+    assert (viewer.canvas.image.width(), viewer.canvas.image.height()) == photo.display_size
+    assert hash_file(blob_path(one.profile.media_dir, sha)) == sha
+    assert not oq.is_offloaded(one.profile.db, sha)
+
+
+def test_logged_out_the_viewer_shows_the_thumbnail_and_says_why(qtbot, one, runner):
+    photos, pid = offloaded_photo(one)
+    sha = next(p.sha256 for p in photos if p.id == pid)
+    assert not blob_path(one.profile.media_dir, sha).is_file()
+    set_setting(one.profile, "server_login", "")
+    viewer = open_viewer(qtbot, one, runner, photos, pid)
+    qtbot.waitUntil(lambda: not viewer.canvas.image.isNull(), timeout=WAIT_MS)
+    assert "kept on the server" in viewer.status.text() and "thumbnail" in viewer.status.text()
+    assert max(viewer.canvas.image.width(), viewer.canvas.image.height()) <= 256
+    assert oq.is_offloaded(one.profile.db, sha) and not blob_path(one.profile.media_dir, sha).is_file()
