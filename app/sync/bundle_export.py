@@ -43,6 +43,7 @@ from app.sync.client import Client, SyncError
 from app.sync.device import Session
 from app.sync.local import row_change
 from app.sync.office import kept_office_key, remember_office_settings
+from app.sync.offload import recall_quietly
 from app.sync.protocol import MAX_ROWS_PER_CHANGESET, Changeset, RowChange
 from app.sync.pull import OfficeSettings
 from db.queries import meta
@@ -197,6 +198,12 @@ def export_bundle(profile: Profile, visit_ids: list[str], out: Path, *, recipien
     if recipient == "office" and office_key is None:
         office_key = office_public_key(profile, transport=transport)
     changeset, unsent = build_changeset(profile, visit_ids)
+    # Originals removed here to free space come back from the server first, checked.
+    on_server = recall_quietly(profile, sorted(changeset.blobs))
+    if on_server:
+        raise FieldmarkError(f"{len(on_server)} photo(s) of these visits are kept on the server only (removed "
+                             f"here to free space, first {on_server[0]}) and cannot be fetched now: log in and "
+                             "connect, then export again")
     paths = {sha: blob_path(profile.media_dir, sha) for sha in changeset.blobs}
     absent = sorted(sha for sha, path in paths.items() if not path.is_file())
     if absent:

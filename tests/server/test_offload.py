@@ -310,3 +310,25 @@ def test_a_report_with_the_server_unreachable_prints_thumbnails_without_waiting_
     assert time.monotonic() - started < 20
     assert [w for w in built.warnings if "printed from its thumbnail" in w]
     assert not [w for w in built.warnings if "could not be printed" in w]
+
+
+def test_a_bundle_of_a_visit_with_offloaded_photos_fetches_them_or_says_why(one, tmp_path):
+    from app.errors import FieldmarkError
+    from app.sync.bundle_export import export_bundle
+
+    synced(one)
+    with client(one) as c:
+        removed = {sha for sha, _ in free_space(one.profile, c).removed}
+    visit_id = one.profile.db.execute("SELECT visit_id FROM evidence WHERE sha256 = ?",
+                                      (sorted(removed)[0],)).fetchone()[0]
+    held = {r["sha256"] for r in fetch_all(one.profile.db, "SELECT sha256 FROM evidence WHERE visit_id = ?",
+                                           (visit_id,))} & removed
+    login = one.session.login
+    set_setting(one.profile, "server_login", "")
+    with pytest.raises(FieldmarkError, match="kept on the server only"):
+        export_bundle(one.profile, [visit_id], tmp_path / "a.fmbundle", recipient="team")
+    assert not (tmp_path / "a.fmbundle").exists()
+    set_setting(one.profile, "server_login", login)
+    done = export_bundle(one.profile, [visit_id], tmp_path / "b.fmbundle", recipient="team")
+    assert done.path.is_file() and all(here(one, sha) for sha in held)
+    assert not any(oq.is_offloaded(one.profile.db, sha) for sha in held)
