@@ -332,3 +332,22 @@ def test_a_bundle_of_a_visit_with_offloaded_photos_fetches_them_or_says_why(one,
     done = export_bundle(one.profile, [visit_id], tmp_path / "b.fmbundle", recipient="team")
     assert done.path.is_file() and all(here(one, sha) for sha in held)
     assert not any(oq.is_offloaded(one.profile.db, sha) for sha in held)
+
+
+def test_a_blob_a_signature_names_keeps_its_file(one):
+    synced(one)
+    final = sorted(photos_by_status(one)["finalized"] - photos_by_status(one)["in_progress"])
+    signed = final[0]
+    visit_id = one.profile.db.execute("SELECT visit_id FROM evidence WHERE sha256 = ?", (signed,)).fetchone()[0]
+    rev, device = one.profile.db.execute("SELECT rev, device_id FROM visits WHERE id = ?", (visit_id,)).fetchone()
+    with one.profile.db.atomic():
+        # A clean signature row naming the same bytes (a signature is its own image, never a photo
+        # in practice; the rule is about the blob, whatever names it).
+        one.profile.db.execute(
+            "INSERT INTO signatures (id, visit_id, role, signer_name, sha256, signed_at, rev, device_id, dirty) "
+            "VALUES ('sig-test', ?, 'unit_head', 'Head', ?, '2026-11-24T10:00:00Z', ?, ?, 0)",
+            (visit_id, signed, rev, device))
+    with client(one) as c:
+        done = free_space(one.profile, c)
+    assert signed not in {sha for sha, _ in done.removed} and here(one, signed)
+    assert set(final) - {signed} <= {sha for sha, _ in done.removed}
