@@ -23,6 +23,11 @@ FORMAT = "fieldmark.visit/1"
 
 Row = Mapping[str, Any]
 
+# The tables whose rows the record covers (besides the visit row): after finalization only an
+# amendment changes them, on the laptop and, for rows from other devices, on the server.
+RECORD_TABLES = frozenset({"visit_rubrics", "visit_members", "visit_sections", "responses", "findings",
+                           "good_practices"})
+
 VISIT_FIELDS = ("id", "unit_id", "visit_type", "starts_on", "ends_on", "team_id", "assignment_id")
 FINDING_FIELDS = ("id", "rubric_hash", "item_code", "description", "requirement", "deadline", "responsible",
                   "severity")

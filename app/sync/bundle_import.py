@@ -180,7 +180,8 @@ def _merge(profile: Profile, bundle: VerifiedBundle, result: ImportedBundle) -> 
             result.rows_unchanged += 1
             continue
         try:
-            outcome = apply_pulled_row(profile, change.table, change.key, _version(change, changeset.device_id))
+            outcome = apply_pulled_row(profile, change.table, change.key, _version(change, changeset.device_id),
+                                       guard_finalized=True)
         except (sqlite3.IntegrityError, ValueError) as exc:
             result.rows_skipped.append(f"{change.table} {change.key}: {exc}")
             continue

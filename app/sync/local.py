@@ -27,8 +27,9 @@ from app.hlc import Stamp, StampTooFarAhead
 from app.profile import Profile, utc_now
 from app.sync.fields import SYNC_BOOKKEEPING, TableName
 from app.sync.ids import derived_key
-from app.sync.merge import Outcome, classify
+from app.sync.merge import Outcome, classify, same_content
 from app.sync.protocol import MAX_ROWS_PER_CHANGESET, Conflict, Receipt, RowChange, RowVersion
+from app.visit_record import RECORD_TABLES
 from db.codes import SYNCED_TABLES
 from db.queries import meta
 from db.queries import sync as sq
@@ -101,9 +102,25 @@ def apply_receipt(profile: Profile, receipt: Receipt) -> ReceiptApplied:
 
 
 def store_conflict(profile: Profile, conflict: Conflict) -> None:
-    """Keep a conflict a pull delivered; a known one takes its new status (resolved, and by what)."""
+    """Keep a conflict a pull delivered; a known one takes its new status (resolved, and by what).
+
+    A conflict resolved on another laptop whose losing side is this laptop's dirty edit: when the
+    chosen revision arrived first (a page holds rows before conflicts) it was kept here as a local
+    conflict with that edit; the choice settles it, and the chosen version becomes the row."""
     with profile.db.atomic():
         sq.put_conflict(profile.db, _conflict_row(conflict, "server"))
+        if conflict.status != "resolved" or conflict.resolved_by_rev is None:
+            return
+        local = sq.get_row(profile.db, conflict.table, conflict.key)
+        if local is None or not local["dirty"] or local["rev"] not in (conflict.current.rev, conflict.incoming.rev):
+            return
+        for waiting in sq.open_conflicts_of_row(profile.db, conflict.table, conflict.key):
+            chosen = json.loads(waiting["incoming"])
+            if waiting["origin"] == "local" and chosen.get("rev") == conflict.resolved_by_rev:
+                sq.put_row(profile.db, conflict.table, conflict.key, chosen["values"], rev=chosen["rev"],
+                           device_id=chosen["device_id"], deleted=bool(chosen["deleted"]))
+                sq.put_conflict(profile.db, {**waiting, "status": "resolved",
+                                             "resolved_by_rev": conflict.resolved_by_rev})
 
 
 def _visit_of(profile: Profile, table: str, key: str, values: dict[str, Any]) -> str | None:
@@ -142,17 +159,50 @@ def held_already(profile: Profile, table: str, key: str, rev: str) -> bool:
     return any(json.loads(c["current"]).get("rev") == rev for c in sq.open_conflicts_of_row(profile.db, table, key))
 
 
-def apply_pulled_row(profile: Profile, table: TableName, key: str, incoming: RowVersion) -> Outcome | None:
+def _settled_by_choice(profile: Profile, table: str, key: str, local: dict, chosen_rev: str) -> bool:
+    """Whether a person already chose between this dirty local edit and another version, and
+    ``chosen_rev`` is the revision that carried the choice: a resolved conflict of the row has the
+    local edit as one side and was resolved by ``chosen_rev``. The edit is accounted for; the
+    chosen version replaces it rather than making a new conflict of the same two versions."""
+    for conflict in sq.resolved_conflicts_of_row(profile.db, table, key, chosen_rev):
+        sides = {json.loads(conflict["current"]).get("rev"), json.loads(conflict["incoming"]).get("rev")}
+        if local["rev"] in sides:
+            return True
+    return False
+
+
+def finalized_elsewhere(profile: Profile, table: str, values: dict[str, Any], writer: str) -> dict | None:
+    """The local visit row when the row belongs to the content of a visit that is finalized here
+    by a device other than ``writer`` (the device that last finalized or amended it holds the
+    visit row: a laptop writes each amendment with the visit row in one transaction); else None.
+
+    Such a row reaching this laptop other than through the server (a team-mate's bundle) changes
+    what was finalized without an amendment: it is kept as a conflict, as the server keeps it."""
+    if table not in RECORD_TABLES or not isinstance(values.get("visit_id"), str):
+        return None
+    visit = sq.get_row(profile.db, "visits", values["visit_id"])
+    if visit is None or visit["deleted"] or visit["status"] not in ("finalized", "amended"):
+        return None
+    return visit if visit["device_id"] != writer else None
+
+
+def apply_pulled_row(profile: Profile, table: TableName, key: str, incoming: RowVersion, *,
+                     guard_finalized: bool = False) -> Outcome | None:
     """Merge the server's version of one row into the local database; returns what happened.
 
     ``None``: a dirty local row holds that revision accounted for already (``held_already``):
     nothing changes, the local edit goes out with the next push.
 
-    ``apply``: there was no local row, or it had not changed since its base: the server's is
-    stored, clean. ``agree``: the local edit and the server's have the same content (or are the
-    same revision): the server's revision becomes the base and the row is clean. ``conflict``:
-    the local row was edited since its base to something else: it is kept as it is (still dirty)
-    and both versions go to ``sync_conflicts`` for a person to choose.
+    ``apply``: there was no local row, or it had not changed since its base, or a person already
+    chose between the local edit and another version and this is the chosen one
+    (``_settled_by_choice``): the server's is stored, clean. ``agree``: the local edit and the
+    server's have the same content (or are the same revision): the server's revision becomes the
+    base and the row is clean. ``conflict``: the local row was edited since its base to something
+    else: it is kept as it is (still dirty) and both versions go to ``sync_conflicts`` for a
+    person to choose.
+
+    ``guard_finalized`` (rows that did not come through a server, i.e. a bundle): a change to the
+    content of a visit another device finalized is a conflict too (``finalized_elsewhere``).
     """
     with profile.db.atomic():
         if held_already(profile, table, key, incoming.rev):
@@ -163,9 +213,21 @@ def apply_pulled_row(profile: Profile, table: TableName, key: str, incoming: Row
         change = RowChange(table=table, key=key, rev=incoming.rev, base_rev=local["base_rev"] if local else None,
                            deleted=incoming.deleted, values=incoming.values)
         outcome = classify(change, current)
+        if local is not None and outcome == "conflict" and local["dirty"] and \
+                _settled_by_choice(profile, table, key, local, incoming.rev):
+            outcome = "apply"
         if local is not None and not local["dirty"] and outcome != "apply":
             # A clean local row is the server's own earlier version: nothing here to keep.
             outcome = "apply"
+        if guard_finalized and outcome == "apply":
+            visit = finalized_elsewhere(profile, table, incoming.values, incoming.device_id)
+            if visit is not None and not (current is not None and same_content(
+                    current.values, current.deleted, incoming.values, incoming.deleted)):
+                # The finalized visit's side: the local row, or (none here) its absence, stamped
+                # with the finalization, as the server keeps it.
+                current = current or RowVersion(rev=visit["rev"], device_id=visit["device_id"], deleted=True,
+                                                values=dict(incoming.values))
+                outcome = "conflict"
         if outcome == "conflict" and current is not None:
             sq.put_conflict(profile.db, {
                 # One conflict per pulled revision, so pulling the same page again adds none.

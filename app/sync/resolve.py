@@ -27,6 +27,8 @@ from app.hlc import Stamp
 from app.models import Response
 from app.profile import Profile
 from app.sync.fields import SYNC_BOOKKEEPING
+from app.sync.merge import same_content
+from app.visit_record import RECORD_TABLES
 from db import rows
 from db.queries import sync as sq
 from db.rows import fetch_all
@@ -75,6 +77,17 @@ class ConflictView:
     server_rev: str
     # Columns whose values differ (and "deleted" when one side is a delete), in the row's order.
     changed: tuple[str, ...]
+    # The visit is finalized here and the row is part of what was finalized: keeping a version
+    # other than the finalized one (the server's side) is an amendment, with its reason.
+    visit_locked: bool = False
+
+    def is_amendment(self, choice: Choice, merged_values: dict[str, Any] | None = None) -> bool:
+        """Whether keeping ``choice`` changes what the finalized visit holds."""
+        if not self.visit_locked:
+            return False
+        finalized = self.theirs if self.theirs.rev == self.server_rev else self.mine
+        values, deleted = _chosen(self, choice, merged_values)
+        return not same_content(values, deleted, finalized.values, finalized.deleted)
 
 
 def _written_at(rev: str) -> str:
@@ -133,6 +146,13 @@ def _visit_label(profile: Profile, visit_id: str | None) -> str:
     return f"{name} {row['starts_on']}".strip()
 
 
+def _locked(profile: Profile, table: str, visit_id: str | None) -> bool:
+    if table not in RECORD_TABLES or visit_id is None:
+        return False
+    visit = sq.get_row(profile.db, "visits", visit_id)
+    return visit is not None and visit["status"] in ("finalized", "amended")
+
+
 def _view(profile: Profile, conflict: dict[str, Any], lang: str) -> ConflictView:
     table = conflict["table_name"]
     current, incoming = json.loads(conflict["current"]), json.loads(conflict["incoming"])
@@ -154,7 +174,8 @@ def _view(profile: Profile, conflict: dict[str, Any], lang: str) -> ConflictView
         id=conflict["id"], table=table, key=conflict["row_key"], visit_id=conflict["visit_id"],
         visit_label=_visit_label(profile, conflict["visit_id"]), subject=subject or table,
         detected_at=conflict["detected_at"], origin=conflict["origin"], mine=mine, theirs=theirs,
-        server_rev=server["rev"], changed=tuple(changed))
+        server_rev=server["rev"], changed=tuple(changed),
+        visit_locked=_locked(profile, table, conflict["visit_id"]))
 
 
 def conflict_views(profile: Profile, lang: str = "zh", visit_id: str | None = None) -> list[ConflictView]:
@@ -162,36 +183,80 @@ def conflict_views(profile: Profile, lang: str = "zh", visit_id: str | None = No
     return [_view(profile, c, lang) for c in sq.open_conflicts(profile.db, visit_id)]
 
 
+class AmendmentReasonNeeded(ConflictChoiceError):
+    """The choice changes a finalized visit: it is an amendment, and an amendment needs a reason."""
+
+
+def _chosen(view: ConflictView, choice: Choice, merged_values: dict[str, Any] | None) -> tuple[dict[str, Any], bool]:
+    """The values and deleted flag that ``choice`` keeps."""
+    side = view.theirs if choice == "theirs" else view.mine
+    values = dict(side.values)
+    if choice != "merge":
+        return values, side.deleted
+    merged = dict(merged_values or {})
+    unknown = set(merged) - set(values)
+    if unknown or SYNC_BOOKKEEPING & set(merged):
+        raise ConflictChoiceError(f"a merge of {view.table} cannot set {', '.join(sorted(unknown or merged))}")
+    return {**values, **merged}, False
+
+
+def _amend(profile: Profile, tx: Any, view: ConflictView, reason: str, before: tuple,
+           old: dict[str, Any] | None, values: dict[str, Any], deleted: bool) -> None:
+    """Record the choice as an amendment of the finalized visit: audit rows for what changed, a
+    new amendment number and content hash, and a version kept for the next sync."""
+    from app.finalize import Change, record_amendment
+    from app.visits import get_visit
+
+    was = {} if old is None or old["deleted"] else {k: old[k] for k in values if k in old}
+    changes = [Change(view.table, view.key, column, was.get(column), None if deleted else values.get(column))
+               for column in values if column not in IDENTITY_COLUMNS and was.get(column) != values.get(column)]
+    if bool(old is None or old["deleted"]) != deleted:
+        changes.append(Change(view.table, view.key, "deleted", old is None or bool(old["deleted"]), deleted))
+    assert view.visit_id is not None
+    record_amendment(profile, tx, get_visit(profile, view.visit_id), reason=reason, by=None, changes=changes,
+                     before=before)
+
+
 def resolve_conflict(profile: Profile, conflict_id: str, choice: Choice,
-                     merged_values: dict[str, Any] | None = None) -> str:
+                     merged_values: dict[str, Any] | None = None, *, reason: str | None = None) -> str:
     """Keep ``choice`` ("mine", "theirs", or "merge": mine with ``merged_values`` over it) as a
     local edit based on the server's revision; returns the new revision.
 
-    Every open conflict of the same row is settled by it: one row holds one value.
+    Every open conflict of the same row is settled by it: one row holds one value. On a finalized
+    visit, a choice that changes what was finalized (a team-mate's edit that arrived after
+    finalization, accepted) is an amendment: it needs ``reason`` (``AmendmentReasonNeeded``
+    without one) and is numbered and audited like any amendment.
     """
     conflict = next((c for c in sq.open_conflicts(profile.db) if c["id"] == conflict_id), None)
     if conflict is None:
         raise NotFound(f"no open sync conflict {conflict_id}")
     view = _view(profile, conflict, "zh")
-    side = view.theirs if choice == "theirs" else view.mine
-    values = dict(side.values)
-    deleted = side.deleted
-    if choice == "merge":
-        merged = dict(merged_values or {})
-        unknown = set(merged) - set(values)
-        if unknown or SYNC_BOOKKEEPING & set(merged):
-            raise ConflictChoiceError(f"a merge of {view.table} cannot set {', '.join(sorted(unknown or merged))}")
-        values.update(merged)
-        deleted = False
+    values, deleted = _chosen(view, choice, merged_values)
+    amending = view.is_amendment(choice, merged_values)
+    why = (reason or "").strip()
+    if amending and not why:
+        raise AmendmentReasonNeeded(
+            "this visit is finalized: keeping the other version changes it, which is an amendment and needs a reason")
+    before = None
+    if amending:
+        from app.finalize import outcome
+        from app.visits import get_visit
+
+        assert view.visit_id is not None
+        before = outcome(profile, get_visit(profile, view.visit_id))
     table, key = view.table, view.key
     settled = sq.open_conflicts_of_row(profile.db, table, key)
     with profile.transaction() as tx:
-        if sq.get_row(tx.db, table, key) is None:
+        old = sq.get_row(tx.db, table, key)
+        if old is None:
             # The laptop never held the row (the conflict came with a pull): hold the server's first.
             server = view.theirs if view.theirs.rev == view.server_rev else view.mine
             sq.put_row(tx.db, table, key, server.values, rev=server.rev, device_id=server.device_id,
                        deleted=server.deleted)
         rows.update(tx.db, table, key, {**values, "deleted": int(deleted), "base_rev": view.server_rev}, tx.meta)
+        if amending:
+            assert before is not None
+            _amend(profile, tx, view, why, before, old, values, deleted)
         for open_one in settled:
             sq.put_conflict(tx.db, {**open_one, "status": "resolved", "resolved_by_rev": tx.meta.rev})
         return tx.meta.rev

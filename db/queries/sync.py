@@ -152,6 +152,12 @@ def open_conflicts_of_row(db: Database, table: str, key: str) -> list[dict]:
                      (table, key))
 
 
+def resolved_conflicts_of_row(db: Database, table: str, key: str, resolved_by_rev: str) -> list[dict]:
+    """The row's conflicts that the revision ``resolved_by_rev`` settled."""
+    return fetch_all(db, "SELECT * FROM sync_conflicts WHERE status = 'resolved' AND table_name = ? AND "
+                         "row_key = ? AND resolved_by_rev = ?", (table, key, resolved_by_rev))
+
+
 # --- finalized versions (migration 0006) ---------------------------------------------------------
 
 

@@ -461,6 +461,10 @@ Trust this device?</source>
         <translation>自上次同步以来，同一内容在两台电脑上（或由办公室）被修改。两个版本都会保留，直到您作出选择；在此之前该督导无法定稿。</translation>
     </message>
     <message>
+        <source>This visit is finalized. Keeping the finalized version changes nothing; keeping the other version (or a merge) changes the finalized visit, which is recorded as an amendment with your reason.</source>
+        <translation>此访视已定稿。保留定稿版本不作任何更改；保留另一版本（或合并）会更改定稿内容，将作为一次修订记录，并需填写修订理由。</translation>
+    </message>
+    <message>
         <source>Mine</source>
         <translation>我的版本</translation>
     </message>
@@ -491,6 +495,22 @@ Trust this device?</source>
     <message>
         <source>Not taken by the server</source>
         <translation>服务器未接收</translation>
+    </message>
+    <message>
+        <source>Keep &amp;mine as an amendment…</source>
+        <translation>作为修订保留我的版本(&amp;M)…</translation>
+    </message>
+    <message>
+        <source>Accept &amp;theirs as an amendment…</source>
+        <translation>作为修订采纳对方版本(&amp;T)…</translation>
+    </message>
+    <message>
+        <source>Amend the finalized visit</source>
+        <translation>修订已定稿的访视</translation>
+    </message>
+    <message>
+        <source>This choice changes the finalized visit. Reason for the amendment:</source>
+        <translation>此选择将更改已定稿的访视。修订理由：</translation>
     </message>
 </context>
 <context>
@@ -2272,6 +2292,14 @@ Offline-first inspection checklists, live scoring and feedback.</source>
         <translation>督导室的服务器：在“同步 → 登录服务器…”中连接。</translation>
     </message>
     <message>
+        <source>Sync automatically when the network returns</source>
+        <translation>网络恢复时自动同步</translation>
+    </message>
+    <message>
+        <source>When the server can be reached again after it could not, Fieldmark syncs by itself (only once logged in; it never asks for the password on its own).</source>
+        <translation>服务器从无法连接恢复为可以连接时，Fieldmark 会自动同步（仅在已登录时；它不会自行弹出密码询问）。</translation>
+    </message>
+    <message>
         <source>Keep them on this laptop</source>
         <translation>保留在本机</translation>
     </message>
@@ -2499,6 +2527,10 @@ on {when}</source>
         </translation>
     </message>
     <message>
+        <source>Synced automatically at {time}</source>
+        <translation>已于 {time} 自动同步</translation>
+    </message>
+    <message>
         <source>Last sync: {date}</source>
         <translation>上次同步：{date}</translation>
     </message>
@@ -2517,8 +2549,20 @@ on {when}</source>
         </translation>
     </message>
     <message>
+        <source>Log in to sync automatically.</source>
+        <translation>登录后即可自动同步。</translation>
+    </message>
+    <message>
+        <source>Offline: the server cannot be reached. Fieldmark syncs by itself when it can.</source>
+        <translation>离线：无法连接服务器。连接恢复后 Fieldmark 会自动同步。</translation>
+    </message>
+    <message>
         <source>Syncing…</source>
         <translation>正在同步…</translation>
+    </message>
+    <message>
+        <source>Syncing automatically…</source>
+        <translation>正在自动同步…</translation>
     </message>
     <message>
         <source>Stopping at a safe point…</source>

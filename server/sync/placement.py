@@ -32,6 +32,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from app.visit_record import RECORD_TABLES
 from server.store.schema import admin_areas, units
 from server.sync.held_rows import HeldRows
 
@@ -39,6 +40,8 @@ OFFICE_TABLES = frozenset({"admin_areas", "units", "teams", "team_members", "cam
                            "assignments"})
 VISIT_TABLES = frozenset({"visit_rubrics", "visit_members", "visit_sections", "responses", "findings",
                           "good_practices", "evidence", "signatures", "audit_log"})
+# The rows a finalized visit's content hash covers: after finalization only an amendment changes them.
+HASHED_TABLES = RECORD_TABLES
 # A photo's parts (caption, annotations, links, order): rows of their own that carry its visit_id.
 EVIDENCE_PARTS = frozenset({"evidence_captions", "evidence_annotations", "evidence_links", "evidence_positions"})
 # The order rows are applied in, so a visit is known before the rows that name it.

@@ -33,7 +33,7 @@ from server.store.blobs import BlobStore
 from server.store.schema import sync_changesets, sync_conflicts
 from server.sync.finalized import Pushed, record_finalizations
 from server.sync.held_rows import HeldRows
-from server.sync.placement import APPLY_ORDER, Placement, Placer, RowRefused
+from server.sync.placement import APPLY_ORDER, HASHED_TABLES, Placement, Placer, RowRefused
 from server.sync.sequence import COUNTER, PUSH_LOCK, next_seq, serialise
 from server.sync.templates import check_templates, store_templates
 
@@ -89,11 +89,33 @@ class _Apply:
         self.placer = Placer(conn, pusher.scope, self.held)
         self.placer.preload((row.table, row.key, row.values) for row in changeset.rows)
         self.conflicts: list[Conflict] = []
+        # visit id -> the held visit row when that visit is finalized, else None (see _locked).
+        self._locks: dict[str, Any] = {}
 
     def _current(self, row: RowChange) -> Any:
         return self.held.get(row.table, row.key)
 
+    def _locked(self, row: RowChange, place: Placement) -> Any:
+        """The held row of the row's visit when another device finalized it, else None.
+
+        A finalized visit changes only by amendment, and a laptop writes every amendment with the
+        visit row in one transaction: the device that holds the visit row finalized or amended it
+        last. A row of the finalized content (``HASHED_TABLES``) from any other device is a
+        team-mate's edit that reached the server after finalization: never applied silently,
+        kept as a conflict for the team to accept as an amendment (docs/sync-protocol.md section 8).
+        """
+        if row.table not in HASHED_TABLES or place.visit_id is None:
+            return None
+        if place.visit_id not in self._locks:
+            visit = self.held.get("visits", place.visit_id)
+            status = json.loads(visit.row_values).get("status") if visit is not None else None
+            self._locks[place.visit_id] = visit if status in ("finalized", "amended") else None
+        visit = self._locks[place.visit_id]
+        return visit if visit is not None and visit.device_id != self.changeset.device_id else None
+
     def _write(self, row: RowChange, place: Placement) -> None:
+        if row.table == "visits":
+            self._locks.pop(row.key, None)
         self.held.write(row.table, row.key, {
             "rev": row.rev, "device_id": self.changeset.device_id, "base_rev": row.base_rev,
             "deleted": row.deleted, "row_values": canonical_json(dict(row.values)),
@@ -110,12 +132,16 @@ class _Apply:
     def _conflict(self, row: RowChange, place: Placement, current: RowVersion) -> str:
         incoming = RowVersion(rev=row.rev, device_id=self.changeset.device_id, deleted=row.deleted,
                               values=dict(row.values))
-        # The same edit pushed again in a later changeset (its row stayed dirty) is the same conflict.
+        # The same edit pushed again in a later changeset (its row stayed dirty) is the same
+        # conflict. One a person has resolved already (on another laptop, before this one heard of
+        # it) is reported as it stands: the choice is made, and the next pull brings the chosen
+        # version, which replaces the edit on the laptop (app.sync.local).
         known = self.conn.execute(select(sync_conflicts).where(
-            sync_conflicts.c.table_name == row.table, sync_conflicts.c.key == row.key,
-            sync_conflicts.c.status == "open")).all()
+            sync_conflicts.c.table_name == row.table, sync_conflicts.c.key == row.key)).all()
         for stored in known:
-            if json.loads(stored.incoming)["rev"] == row.rev and json.loads(stored.current)["rev"] == current.rev:
+            if json.loads(stored.incoming)["rev"] != row.rev:
+                continue
+            if stored.status == "resolved" or json.loads(stored.current)["rev"] == current.rev:
                 self.conflicts.append(conflict_message(stored))
                 return str(stored.id)
         conflict_id = str(uuid.uuid4())
@@ -146,6 +172,16 @@ class _Apply:
         stored = self._current(row)
         current = _version(stored) if stored is not None else None
         outcome = classify(row, current)
+        finalized = self._locked(row, place) if outcome == "apply" else None
+        if finalized is not None:
+            # The finalized visit holds no such row: its side is the row's absence, stamped with
+            # the finalization, so keeping it leaves the row out and accepting it adds the row.
+            held = current or RowVersion(rev=finalized.rev, device_id=finalized.device_id, deleted=True,
+                                         values=dict(row.values))
+            conflict_id = self._conflict(row, place, held)
+            reason = (f"visit {place.visit_id} was finalized on another laptop before this {row.table} edit "
+                      "arrived; it is kept as a conflict for the team to accept as an amendment or not")
+            return status("conflict", reason, conflict_id)
         if outcome == "apply":
             self._write(row, place)
             self._resolve(row)
@@ -159,6 +195,9 @@ class _Apply:
             return status("applied")
         assert current is not None
         conflict_id = self._conflict(row, place, current)
+        if self.conflicts[-1].status == "resolved":
+            return status("conflict", f"a person has chosen between this {row.table} edit and another version "
+                                      "already; the chosen version comes with the next pull", conflict_id)
         reason = (f"this {row.table} row was changed on the server (revision {current.rev}) since your "
                   f"base {row.base_rev or '(new row)'}; both versions are kept until a person chooses")
         return status("conflict", reason, conflict_id)

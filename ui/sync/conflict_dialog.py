@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -197,6 +198,14 @@ class ConflictDialog(QDialog):
             "The same item was changed on two laptops (or by the office) since it was last synced. Both "
             "versions are kept until you choose; until then the visit cannot be finalized."), self)
         self.explain.setWordWrap(True)
+        # Shown for a conflict on a finalized visit: a team-mate's edit that arrived after it.
+        self.finalized_note = QLabel(self.tr(
+            "This visit is finalized. Keeping the finalized version changes nothing; keeping the other "
+            "version (or a merge) changes the finalized visit, which is recorded as an amendment with "
+            "your reason."), self)
+        self.finalized_note.setWordWrap(True)
+        self.finalized_note.setStyleSheet("color: #8a4b00;")
+        self.finalized_note.hide()
         self.mine = SidePanel(self.tr("Mine"), self)
         self.theirs = SidePanel(self.tr("Theirs"), self)
         sides = QHBoxLayout()
@@ -221,6 +230,7 @@ class ConflictDialog(QDialog):
         detail.setContentsMargins(8, 0, 0, 0)
         detail.addWidget(self.heading)
         detail.addWidget(self.explain)
+        detail.addWidget(self.finalized_note)
         detail.addLayout(sides, 1)
         detail.addLayout(choices)
         self.detail = right
@@ -279,6 +289,11 @@ class ConflictDialog(QDialog):
         self.mine.show_side(view, view.mine)
         self.theirs.show_side(view, view.theirs)
         self.merge.setEnabled(not view.mine.deleted)
+        self.finalized_note.setVisible(view.visit_locked)
+        self.keep_mine.setText(self.tr("Keep &mine as an amendment…") if view.is_amendment("mine")
+                               else self.tr("Keep &mine"))
+        self.keep_theirs.setText(self.tr("Accept &theirs as an amendment…") if view.is_amendment("theirs")
+                                 else self.tr("Keep &theirs"))
 
     def edit_merge(self) -> None:
         view = self.current()
@@ -294,11 +309,24 @@ class ConflictDialog(QDialog):
             return
         from app.sync.resolve import resolve_conflict
 
+        reason = None
+        if view.is_amendment(choice, merged):  # type: ignore[arg-type]
+            reason = self.ask_reason()
+            if not reason:
+                return
         profile = self.profile
         for button in (self.keep_mine, self.keep_theirs, self.merge):
             button.setEnabled(False)
-        self.runner.run(lambda: resolve_conflict(profile, view.id, choice, merged),  # type: ignore[arg-type]
+        self.runner.run(lambda: resolve_conflict(profile, view.id, choice, merged,  # type: ignore[arg-type]
+                                                 reason=reason),
                         on_done=lambda _rev: self._resolved(view.id), on_error=self._failed, label="resolve")
+
+    def ask_reason(self) -> str:
+        """The amendment's reason, as for any amendment of a finalized visit; "" when cancelled."""
+        text, ok = QInputDialog.getText(
+            self, self.tr("Amend the finalized visit"),
+            self.tr("This choice changes the finalized visit. Reason for the amendment:"))
+        return text.strip() if ok else ""
 
     def _resolved(self, conflict_id: str) -> None:
         for button in (self.keep_mine, self.keep_theirs, self.merge):
