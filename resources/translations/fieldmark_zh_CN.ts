@@ -2596,6 +2596,10 @@ on {when}</source>
         <translation>服务器未接收全部内容；将鼠标指向此行可查看原因。</translation>
     </message>
     <message>
+        <source>This laptop&apos;s disk is full: free some space and sync again. Nothing is lost.</source>
+        <translation>本机磁盘已满：请清理空间后再次同步。数据没有丢失。</translation>
+    </message>
+    <message>
         <source>Sync cancelled. What was sent is kept; the next sync carries on.</source>
         <translation>同步已取消。已发送的内容已保留，下次同步会继续。</translation>
     </message>

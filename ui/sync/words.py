@@ -34,6 +34,9 @@ def reason_text(reason: str, open_conflicts: int = 0) -> str:
     if reason in ("not_acknowledged", "refused"):
         return QCoreApplication.translate(
             "SyncWords", "The server did not accept everything; point at this line for its reasons.")
+    if reason == "disk_full":
+        return QCoreApplication.translate(
+            "SyncWords", "This laptop's disk is full: free some space and sync again. Nothing is lost.")
     if reason == "cancelled":
         return QCoreApplication.translate(
             "SyncWords", "Sync cancelled. What was sent is kept; the next sync carries on.")
