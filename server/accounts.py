@@ -97,11 +97,7 @@ def add_account(conn: Connection, *, login: str, password: str, role: str,
         raise BadInput("a login is 1 to 64 characters without spaces")
     _check_role(role)
     _check_password(password)
-    scope_id = None
-    if scope_code is not None:
-        scope_id = area_by_code(conn, scope_code).id
-    elif role != "admin":
-        raise BadInput(f"a {role} account needs a scope (--scope AREA-CODE)")
+    scope_id = _scope_id(conn, role, scope_code)
     if conn.execute(select(accounts.c.id).where(accounts.c.login == login)).first():
         raise Conflict(f"the login {login!r} is taken")
     account_id = new_id()
@@ -123,6 +119,42 @@ def list_accounts(conn: Connection, *, within: str = "/") -> list[Account]:
     rows = conn.execute(select(accounts).order_by(accounts.c.login)).all()
     found = [_account(conn, r) for r in rows]
     return [a for a in found if a.scope.startswith(within)]
+
+
+def account_within(conn: Connection, login: str, within: str) -> Account:
+    """The account when its scope lies inside the subtree ``within``; one outside it is 'not
+    found', as if it did not exist (an admin of one county must not learn another's logins)."""
+    account = get_account(conn, login)
+    if not account.scope.startswith(within):
+        raise NotFound(f"no account {login!r}")
+    return account
+
+
+def _scope_id(conn: Connection, role: str, scope_code: str | None) -> str | None:
+    if scope_code is not None:
+        return area_by_code(conn, scope_code).id
+    if role != "admin":
+        raise BadInput(f"a {role} account needs a scope (--scope AREA-CODE)")
+    return None
+
+
+def update_account(conn: Connection, login: str, *, role: str, scope_code: str | None,
+                   name: str) -> Account:
+    """A new role, scope and name. Tokens stay valid: every request reads the role and the
+    scope afresh, so the change holds from the next request on."""
+    _check_role(role)
+    account = get_account(conn, login)
+    scope_id = _scope_id(conn, role, scope_code)
+    conn.execute(update(accounts).where(accounts.c.id == account.id)
+                 .values(role=role, scope_area_id=scope_id, name=name.strip()))
+    return get_account(conn, login)
+
+
+def enable_account(conn: Connection, login: str) -> Account:
+    """Let a disabled account log in again (its old tokens stay revoked)."""
+    account = get_account(conn, login)
+    conn.execute(update(accounts).where(accounts.c.id == account.id).values(disabled=False))
+    return get_account(conn, login)
 
 
 def set_password(conn: Connection, login: str, password: str) -> None:

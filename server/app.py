@@ -31,6 +31,7 @@ from server.config import Config
 from server.observe import LOGGER, Gate, Metrics
 from server.store.blobs import BlobStoreUnavailable, open_blob_store
 from server.store.database import migrate, open_engine, ping
+from server.web import install as install_web
 
 # Blobs live in this folder of the data folder unless --blobs names another store.
 BLOB_FOLDER = "blobs"
@@ -60,6 +61,8 @@ def create_app(config: Config, *, run_migrations: bool = True) -> FastAPI:
     # verify: the public page a printed sheet's QR code opens (no login, no protocol header).
     for module in (accounts, places, rubrics, assignments, blobs, changesets, bundles, pull, office, verify):
         app.include_router(module.router)
+    # The office's pages (after the API: their error pages leave /api/ answers as JSON).
+    install_web(app)
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:

@@ -1,0 +1,33 @@
+"""The sections of the office pages, in the order the header lists them: the one place a new
+page is added to the navigation. A section is shown only to the roles that may open it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from server.accounts import OFFICE_ROLES
+
+
+@dataclass(frozen=True)
+class Section:
+    path: str
+    # Catalogue keys (server/web/i18n.py): the link's words, and the line the home page shows.
+    label: str
+    summary: str | None = None
+    roles: tuple[str, ...] = OFFICE_ROLES
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("/", "nav.home"),
+    Section("/users", "nav.users", "home.users", roles=("admin",)),
+)
+
+
+def sections_for(role: str) -> list[Section]:
+    return [s for s in SECTIONS if role in s.roles]
+
+
+def current_section(path: str) -> Section | None:
+    """The section a page belongs to: the longest section path that starts the page's path."""
+    matches = [s for s in SECTIONS if path == s.path or path.startswith(s.path.rstrip("/") + "/")]
+    return max(matches, key=lambda s: len(s.path), default=None)

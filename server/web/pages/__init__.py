@@ -1,0 +1,1 @@
+"""The office pages, one module per section; each makes its routes on ``page_router()``."""
