@@ -43,6 +43,8 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in (
     Setting("server_url", str, "", "Server URL", "服务器地址"),
     # The account's name on that server; its token is only ever in the OS keychain.
     Setting("server_login", str, "", "Server login name", "服务器账号"),
+    # Off unless chosen: the desktop then syncs by itself when the server can be reached again.
+    Setting("auto_sync", bool, False, "Sync automatically when the network returns", "网络恢复时自动同步"),
     Setting("office_logo", str, "", "Office logo for printed documents (PNG or JPEG file)", "打印文件的单位标志（PNG 或 JPEG 文件）"),
     Setting("paper_size", str, "a4", "Paper size for printed documents", "打印纸张", ("a4", "letter")),
     Setting("reduce_photos", bool, False, "Store reduced 2048-pixel copies of photos", "照片只保存 2048 像素的缩小副本",

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from app.errors import FieldmarkError
 from app.profile import Profile
 from app.settings import all_settings, set_settings
+from ui.sync.auto import settings_saved
 from ui.tasks import TaskRunner
 from ui.widgets.geometry import place_window
 from ui.widgets.text_size import apply_text_size
@@ -75,6 +76,10 @@ class SettingsDialog(QDialog):
         self.server_url.setPlaceholderText("https://")
         server_note = QLabel(self.tr("The office's server: Sync → Log in to the server… connects to it."), self)
         server_note.setWordWrap(True)
+        self.auto_sync = QCheckBox(self.tr("Sync automatically when the network returns"), self)
+        self.auto_sync.setToolTip(self.tr(
+            "When the server can be reached again after it could not, Fieldmark syncs by itself "
+            "(only once logged in; it never asks for the password on its own)."))
         self.photos_after_sync = QComboBox(self)
         self.photos_after_sync.addItem(self.tr("Keep them on this laptop"), "keep")
         self.photos_after_sync.addItem(self.tr("Remove the originals of finalized visits once the server holds them"),
@@ -112,7 +117,13 @@ class SettingsDialog(QDialog):
         form = QFormLayout(work)
         form.addRow(self.tr("Default rectification &deadline"), self.deadline_days)
         form.addRow(self.tr("&Finalizing with gaps"), self.finalize_with_gaps)
-        form.addRow(self.tr("&Server URL"), self.server_url)
+        # Beside the address it watches, on the same line: at 150% text the groups fill the screen.
+        server_row = QHBoxLayout()
+        server_row.addWidget(self.server_url, 1)
+        server_row.addWidget(self.auto_sync)
+        server_label = QLabel(self.tr("&Server URL"), self)
+        server_label.setBuddy(self.server_url)
+        form.addRow(server_label, server_row)
         form.addRow("", server_note)
         form.addRow(self.tr("Photos after s&ync"), self.photos_after_sync)
         printing = QGroupBox(self.tr("Printing and photos"), self)
@@ -172,6 +183,7 @@ class SettingsDialog(QDialog):
         self.deadline_days.setValue(int(values["deadline_days"]))  # type: ignore[call-overload]
         self.finalize_with_gaps.setCurrentIndex(max(0, self.finalize_with_gaps.findData(values["finalize_with_gaps"])))
         self.server_url.setText(str(values["server_url"]))
+        self.auto_sync.setChecked(bool(values["auto_sync"]))
         self.photos_after_sync.setCurrentIndex(max(0, self.photos_after_sync.findData(values["photos_after_sync"])))
         self.paper_size.setCurrentIndex(max(0, self.paper_size.findData(values["paper_size"])))
         self.office_logo.setText(str(values["office_logo"]))
@@ -192,6 +204,7 @@ class SettingsDialog(QDialog):
             "deadline_days": self.deadline_days.value(),
             "finalize_with_gaps": self.finalize_with_gaps.currentData(),
             "server_url": self.server_url.text().strip(),
+            "auto_sync": self.auto_sync.isChecked(),
             "photos_after_sync": self.photos_after_sync.currentData(),
             "paper_size": self.paper_size.currentData(),
             "office_logo": self.office_logo.text().strip(),
@@ -208,6 +221,7 @@ class SettingsDialog(QDialog):
     def _saved(self, changed: dict[str, object]) -> None:
         if "text_size" in changed:
             apply_text_size(int(changed["text_size"]))  # type: ignore[call-overload]  # at once, no restart
+        settings_saved(self.profile, changed)  # the window's automatic sync follows its setting
         self.saved.emit(changed)
         self.accept()
 

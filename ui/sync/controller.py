@@ -75,6 +75,10 @@ class SyncController(QObject):
         self.error = ""
         # Said once a login found no keychain: the password is asked at each sync.
         self.keychain_note = ""
+        # The running (or last) sync was started by the watcher of ui/sync/auto.py, not by a person.
+        self.automatic = False
+        # An automatic sync found no login: it asks for none, the status area says to log in.
+        self.login_needed = False
         self._cancel = threading.Event()
         # Tests shorten the waits between tries; a person's sync keeps the engine's defaults.
         self.retry: Retry | None = None
@@ -83,8 +87,17 @@ class SyncController(QObject):
 
     def start(self) -> None:
         """Sync now, unless a sync is running; asks to log in first when there is no session."""
+        self._start(automatic=False)
+
+    def start_automatic(self) -> None:
+        """The same sync, started by the watcher: without a session it ends at once, asking nothing."""
+        self._start(automatic=True)
+
+    def _start(self, *, automatic: bool) -> None:
         if self.running:
             return
+        self.automatic = automatic
+        self.login_needed = False
         self._set_running(True)
         from app.sync.status import sync_overview
 
@@ -100,6 +113,12 @@ class SyncController(QObject):
     def _have_login(self, found: Login) -> None:
         if found.session is not None:
             self._run(found.session)
+            return
+        if self.automatic:
+            # Nobody asked for this sync: no password dialog pops up by itself.
+            self.login_needed = True
+            self._set_running(False)
+            self.finished.emit(None)
             return
         session = self.ask_login(found.server_url, found.login, found.no_keychain)
         if session is None:
@@ -120,6 +139,7 @@ class SyncController(QObject):
         if dialog.keychain_note:
             self.keychain_note = dialog.keychain_note
         self.error = ""
+        self.automatic = self.login_needed = False
         return dialog.session
 
     def log_in(self) -> None:

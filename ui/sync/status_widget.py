@@ -8,11 +8,13 @@ step with counts, a progress bar and Cancel; the rest of the window stays usable
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
+from ui.sync.auto import AutoSync
 from ui.sync.controller import SyncController
 from ui.sync.words import progress_text, reason_text, result_details
 from ui.tasks import TaskRunner
@@ -38,6 +40,9 @@ class SyncStatusWidget(QWidget):
         self.runner = runner
         self.profile: Profile | None = None
         self.controller: SyncController | None = None
+        # Syncs by itself when the server can be reached again, if the setting says so.
+        self.auto: AutoSync | None = None
+        self.auto_synced_at = ""  # "14:32": when the last automatic sync completed
         self.overview: SyncOverview | None = None
 
         self.error_label = QLabel(self)
@@ -81,6 +86,9 @@ class SyncStatusWidget(QWidget):
         self.cancel_button.clicked.connect(self._cancel)
         self.login_button.clicked.connect(controller.log_in)
         self.sync_button.setEnabled(True)
+        self.auto = AutoSync(controller, self.runner, parent=self)
+        self.auto.changed.connect(self._show_error)
+        self.auto.reload()
         return controller
 
     # --- the figures --------------------------------------------------------------------------
@@ -96,9 +104,12 @@ class SyncStatusWidget(QWidget):
     def show_overview(self, overview: SyncOverview) -> None:
         self.overview = overview
         self.pending_label.setText(self.tr("Not synced: %n change(s)", "", overview.pending_changes))
-        if overview.last_receipt_at:
+        if overview.last_receipt_at and self.auto_synced_at:
+            self.receipt_label.setText(self.tr("Synced automatically at {time}").format(time=self.auto_synced_at))
+        elif overview.last_receipt_at:
             self.receipt_label.setText(self.tr("Last sync: {date}").format(
                 date=format_datetime(overview.last_receipt_at)))
+        if overview.last_receipt_at:
             self.receipt_label.setToolTip(self.tr("The server's receipt no. {seq}, {date}").format(
                 seq=overview.last_server_seq, date=format_datetime(overview.last_receipt_at)))
         else:
@@ -116,8 +127,12 @@ class SyncStatusWidget(QWidget):
         controller = self.controller
         result = controller.last_result if controller else None
         text, details, login = "", [], False
+        auto_note = self.auto.note if self.auto is not None else ""
         if controller is not None and controller.error:
             text = controller.error
+        elif auto_note == "login":
+            text, login = self.tr("Log in to sync automatically."), True
+            details = [self.auto.no_keychain] if self.auto is not None and self.auto.no_keychain else []
         elif result is not None and result.reason and not (
                 result.reason == "conflicts" and self.overview is not None and not self.overview.open_conflicts):
             # Conflicts resolved since the sync ended are no trouble any more.
@@ -125,12 +140,19 @@ class SyncStatusWidget(QWidget):
             text = reason_text(result.reason, count)
             details = result_details(result)
             login = result.reason == "authentication"
+            if result.reason == "offline" and auto_note == "offline":
+                text = self._auto_offline_text()
+        if not text and auto_note == "offline":
+            text = self._auto_offline_text()
         if controller is not None and controller.keychain_note and not text:
             text = controller.keychain_note
         self.error_label.setText(text)
         self.error_label.setToolTip("\n".join(details))
         self.error_label.setVisible(bool(text) and not self._running())
         self.login_button.setVisible(login and not self._running())
+
+    def _auto_offline_text(self) -> str:
+        return self.tr("Offline: the server cannot be reached. Fieldmark syncs by itself when it can.")
 
     # --- a sync in progress ------------------------------------------------------------------
 
@@ -140,7 +162,8 @@ class SyncStatusWidget(QWidget):
         self.cancel_button.setEnabled(True)
         self.sync_button.setEnabled(not running)
         if running:
-            self.progress_label.setText(self.tr("Syncing…"))
+            automatic = self.controller is not None and self.controller.automatic
+            self.progress_label.setText(self.tr("Syncing automatically…") if automatic else self.tr("Syncing…"))
             self.progress_bar.setRange(0, 0)
             for widget in (self.error_label, self.login_button, self.conflicts_button):
                 widget.hide()
@@ -164,5 +187,9 @@ class SyncStatusWidget(QWidget):
             self.cancel_button.setEnabled(False)
             self.progress_label.setText(self.tr("Stopping at a safe point…"))
 
-    def _finished(self, _result: SyncResult | None) -> None:
+    def _finished(self, result: SyncResult | None) -> None:
+        automatic = self.controller is not None and self.controller.automatic
+        if result is not None:
+            # Local time, as on the inspector's watch.
+            self.auto_synced_at = datetime.now().strftime("%H:%M") if automatic and result.complete else ""
         self.refresh()
