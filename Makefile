@@ -92,6 +92,12 @@ ARGS ?=
 bench-server: $(STAMP)
 	$(BIN)/python bench/server.py $(ARGS)
 
+# The office dashboard's figures on PostgreSQL (127.0.0.1:5432, or FIELDMARK_BENCH_PG): 100,000
+# visits and 1,000,000 item scores in a scratch database, dropped after (bench/dashboard.py).
+.PHONY: bench-dashboard
+bench-dashboard: $(STAMP)
+	$(BIN)/python bench/dashboard.py $(ARGS)
+
 lint: $(STAMP)
 	$(BIN)/ruff check app db ui server tests bench
 	$(BIN)/mypy app db server
