@@ -19,7 +19,7 @@ What the figures count (the definitions a test pins down):
   checked): for a campaign that plans spot checks (assignments of type ``spot_check``), per
   county, *checked by the lower level* are the units with a finalized visit that is not a spot
   check, a self-assessment (the unit checks itself) or a follow-up (a re-check of findings),
-  belongs to no other spot check of this campaign, and is dated from 1 January of the year the
+  and is dated from 1 January of the year the
   campaign's first window opens to the end of its last window. *Sampled* are those of them with
   a finalized spot-check visit of this campaign; *planned* those with a spot-check assignment
   in it. A shortfall is sampled < 30% of checked (exact: 10 × sampled < 3 × checked), flagged
@@ -47,9 +47,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, case, exists, func, or_, select
+from sqlalchemy import Connection, case, exists, func, select, text
 
 from app.canonical import loads_exact
 from app.rubric import Rubric, combine
@@ -94,15 +94,19 @@ class CountyCoverage:
 
 def campaign_coverage(conn: Connection, scope: str, campaign_id: str) -> list[CountyCoverage]:
     """Assigned, visited and finalized units of a campaign, by county (by county code)."""
+    _plain_plans(conn)
     places = unit_places(scope)
-    visit_assignment = json_text(conn, sync_rows.c.row_values, "assignment_id")
-    visited = exists().where(live_rows("visits"), sync_rows.c.unit_id == assignments.c.unit_id,
-                             visit_assignment == assignments.c.id)
-    finalized = exists().where(vr.c.assignment_id == assignments.c.id, vr.c.unit_id == assignments.c.unit_id)
+    done = (select(vr.c.assignment_id).where(vr.c.campaign_id == campaign_id)
+            .group_by(vr.c.assignment_id).subquery("done"))
+    # Only a unit not finalized needs its visits rows read (their JSON is the costly part).
+    started = exists().where(live_rows("visits"), sync_rows.c.unit_id == assignments.c.unit_id,
+                             json_text(conn, sync_rows.c.row_values, "assignment_id") == assignments.c.id)
+    finalized = done.c.assignment_id.is_not(None)
     per_unit = (select(assignments.c.unit_id, places.c.county_id, places.c.county_code, places.c.county_name,
-                       func.max(_flag(or_(visited, finalized))).label("visited"),
+                       func.max(case((finalized, 1), (started, 1), else_=0)).label("visited"),
                        func.max(_flag(finalized)).label("finalized"))
                 .join(places, places.c.unit_id == assignments.c.unit_id)
+                .outerjoin(done, done.c.assignment_id == assignments.c.id)
                 .where(assignments.c.campaign_id == campaign_id)
                 .group_by(assignments.c.unit_id, places.c.county_id, places.c.county_code, places.c.county_name)
                 .subquery())
@@ -113,6 +117,13 @@ def campaign_coverage(conn: Connection, scope: str, campaign_id: str) -> list[Co
                         .order_by(per_unit.c.county_code)).all()
     return [CountyCoverage(r.county_id, r.county_code, r.county_name, int(r.assigned), int(r.visited or 0),
                            int(r.finalized or 0)) for r in rows]
+
+
+def _plain_plans(conn: Connection) -> None:
+    """No JIT compilation for this transaction on PostgreSQL: the figures read some ten thousand
+    rows, where compiling costs seconds (measured by bench/dashboard.py) and saves nothing."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SET LOCAL jit = off"))
 
 
 def _flag(condition: Any) -> Any:
@@ -144,6 +155,7 @@ class SpotCheckShare:
 def spot_check_share(conn: Connection, scope: str, campaign_id: str) -> list[SpotCheckShare]:
     """Per county, the share of the lower level's checked units that the campaign's spot checks
     sampled, against the ≥30% rule; empty for a campaign that plans no spot checks."""
+    _plain_plans(conn)
     period = conn.execute(select(func.min(assignments.c.window_start), func.max(assignments.c.window_end))
                           .where(assignments.c.campaign_id == campaign_id,
                                  assignments.c.visit_type == "spot_check")).one()
@@ -151,45 +163,50 @@ def spot_check_share(conn: Connection, scope: str, campaign_id: str) -> list[Spo
         return []
     start, end = f"{period[0][:4]}-01-01", period[1]
     places = unit_places(scope)
-    lower = exists().where(vr.c.unit_id == places.c.unit_id, vr.c.position == 0,
-                           vr.c.visit_type.not_in(NOT_LOWER_LEVEL), vr.c.visit_date >= start,
-                           vr.c.visit_date <= end)
-    sampled = exists().where(vr.c.unit_id == places.c.unit_id, vr.c.position == 0,
-                             vr.c.campaign_id == campaign_id, vr.c.visit_type == "spot_check")
-    planned = exists().where(assignments.c.unit_id == places.c.unit_id, assignments.c.campaign_id == campaign_id,
-                             assignments.c.visit_type == "spot_check")
+    checked = (select(vr.c.unit_id).where(vr.c.position == 0, vr.c.visit_type.not_in(NOT_LOWER_LEVEL),
+                                          vr.c.visit_date >= start, vr.c.visit_date <= end)
+               .group_by(vr.c.unit_id).subquery("checked"))
+    sampled = (select(vr.c.unit_id).where(vr.c.campaign_id == campaign_id, vr.c.position == 0,
+                                          vr.c.visit_type == "spot_check")
+               .group_by(vr.c.unit_id).subquery("sampled"))
+    planned = (select(assignments.c.unit_id).where(assignments.c.campaign_id == campaign_id,
+                                                   assignments.c.visit_type == "spot_check")
+               .group_by(assignments.c.unit_id).subquery("planned"))
     rows = conn.execute(select(places.c.county_id, places.c.county_code, places.c.county_name,
-                               func.count().label("checked"), func.sum(_flag(sampled)).label("sampled"),
-                               func.sum(_flag(planned)).label("planned"))
-                        .where(lower)
+                               func.count().label("checked"), func.count(sampled.c.unit_id).label("sampled"),
+                               func.count(planned.c.unit_id).label("planned"))
+                        .select_from(checked)
+                        .join(places, places.c.unit_id == checked.c.unit_id)
+                        .outerjoin(sampled, sampled.c.unit_id == checked.c.unit_id)
+                        .outerjoin(planned, planned.c.unit_id == checked.c.unit_id)
                         .group_by(places.c.county_id, places.c.county_code, places.c.county_name)
                         .order_by(places.c.county_code)).all()
-    return [SpotCheckShare(r.county_id, r.county_code, r.county_name, int(r.checked), int(r.sampled or 0),
-                           int(r.planned or 0)) for r in rows]
+    return [SpotCheckShare(r.county_id, r.county_code, r.county_name, int(r.checked), int(r.sampled),
+                           int(r.planned)) for r in rows]
 
 
 # --- results: band counts, averages, ranking ------------------------------------------------
 
 
-def _latest(scope: str, *, campaign_id: str | None, rubric_id: str | None, county_id: str | None = None,
-            unit_type: str | None = None) -> Any:
-    """Each unit's latest result per rubric (see the module's docstring), with its place."""
+def _latest(conn: Connection, scope: str, *, campaign_id: str | None, rubric_id: str | None,
+            county_id: str | None = None, unit_type: str | None = None) -> Any:
+    """Each unit's latest result per rubric (see the module's docstring), with its place: the
+    flags the writer keeps (server.dashboard.results.mark_latest) pick it."""
     places = unit_places(scope)
-    order = func.row_number().over(partition_by=(vr.c.unit_id, vr.c.rubric_id),
-                                   order_by=(vr.c.visit_date.desc(), vr.c.server_seq.desc(), vr.c.visit_id.desc()))
-    conditions = []
-    if campaign_id is not None:
-        conditions.append(vr.c.campaign_id == campaign_id)
+    conditions: list[Any] = [vr.c.latest_in_campaign.is_(True), vr.c.campaign_id == campaign_id] \
+        if campaign_id is not None else [vr.c.latest_of_unit.is_(True)]
     if rubric_id is not None:
         conditions.append(vr.c.rubric_id == rubric_id)
     if county_id is not None:
         conditions.append(places.c.county_id == county_id)
     if unit_type is not None:
         conditions.append(places.c.unit_type == unit_type)
-    ranked = (select(vr, places.c.code.label("unit_code"), places.c.name.label("unit_name"), places.c.unit_type,
-                     places.c.county_id, places.c.county_code, places.c.county_name, order.label("nth"))
-              .join(places, places.c.unit_id == vr.c.unit_id).where(*conditions).subquery("ranked"))
-    return select(ranked).where(ranked.c.nth == 1).subquery("latest")
+    wanted = (vr.c.visit_id, vr.c.unit_id, vr.c.rubric_id, vr.c.visit_date, vr.c.total, vr.c.maximum, vr.c.total_num,
+              vr.c.percentage, vr.c.band_code, vr.c.band_zh, vr.c.band_en, vr.c.vetoed, vr.c.failed)
+    return (select(*wanted, places.c.code.label("unit_code"), places.c.name.label("unit_name"), places.c.unit_type,
+                   places.c.county_id, places.c.county_code, places.c.county_name)
+            .join(places, places.c.unit_id == vr.c.unit_id)
+            .where(*conditions).subquery("latest"))
 
 
 @dataclass(frozen=True)
@@ -203,7 +220,8 @@ class BandCount:
 
 def band_counts(conn: Connection, scope: str, campaign_id: str | None, rubric_id: str | None = None) -> list[BandCount]:
     """Units per band of each rubric (a unit's latest result in the campaign), best band first."""
-    latest = _latest(scope, campaign_id=campaign_id, rubric_id=rubric_id)
+    _plain_plans(conn)
+    latest = _latest(conn, scope, campaign_id=campaign_id, rubric_id=rubric_id)
     rows = conn.execute(select(latest.c.rubric_id, latest.c.band_code, latest.c.band_zh, latest.c.band_en,
                                func.count().label("units"), func.max(latest.c.total_num).label("best"))
                         .group_by(latest.c.rubric_id, latest.c.band_code, latest.c.band_zh, latest.c.band_en)).all()
@@ -227,7 +245,8 @@ class AverageScore:
 def average_scores(conn: Connection, scope: str, campaign_id: str | None,
                    rubric_id: str | None = None) -> list[AverageScore]:
     """The average total and percentage of each rubric over the units' latest results."""
-    latest = _latest(scope, campaign_id=campaign_id, rubric_id=rubric_id)
+    _plain_plans(conn)
+    latest = _latest(conn, scope, campaign_id=campaign_id, rubric_id=rubric_id)
     rows = conn.execute(select(latest.c.rubric_id, func.count().label("units"),
                                func.avg(latest.c.total_num).label("average_total"),
                                func.avg(latest.c.percentage).label("average_percentage"),
@@ -241,9 +260,10 @@ def average_scores(conn: Connection, scope: str, campaign_id: str | None,
                          float(r.lowest), float(r.highest), int(r.vetoed or 0), int(r.failed or 0)) for r in rows]
 
 
-@dataclass(frozen=True)
-class RankedUnit:
+class RankedUnit(NamedTuple):
     rank: int
+    # How many units the ranking holds (its filters applied): "rank 3 of 120".
+    of: int
     flag: str | None  # "red" (top two), "yellow" (bottom two) or None
     unit_id: str
     unit_code: str
@@ -262,40 +282,56 @@ class RankedUnit:
     vetoed: bool
 
 
-_SORT_KEYS = {
-    "total": lambda u: (-Decimal(u.total), u.unit_code),
-    "percentage": lambda u: (u.percentage is None, -(u.percentage or 0), u.unit_code),
-    "unit": lambda u: (u.unit_name, u.unit_code),
-    "county": lambda u: (u.county_name or "", u.rank, u.unit_code),
-    "unit_type": lambda u: (u.unit_type, u.rank, u.unit_code),
-    "visit_date": lambda u: (u.visit_date, u.unit_code),
-}
+def _sort_order(ranked: Any, sort: str, reverse: bool) -> list[Any]:
+    """Each sort's natural order (rank 1 first, best total first, names A to Z, oldest first),
+    then the unit code; ``reverse`` turns the whole order round."""
+    c = ranked.c
+    # (column, high first) in the natural order.
+    terms = {
+        "rank": [(c.rank, False)],
+        "total": [(c.total_num, True)],
+        "percentage": [(c.percentage, True)],
+        "unit": [(c.unit_name, False)],
+        "county": [(c.county_name, False), (c.rank, False)],
+        "unit_type": [(c.unit_type, False), (c.rank, False)],
+        "visit_date": [(c.visit_date, False)],
+    }[sort] + [(c.unit_code, False)]
+    # Units without a figure (a percentage when every item was N/A) come last, or first reversed.
+    out = []
+    for column, high in terms:
+        ordered = column.desc() if high != reverse else column.asc()
+        out.append(ordered.nulls_first() if reverse else ordered.nulls_last())
+    return out
 
 
 def unit_ranking(conn: Connection, scope: str, *, rubric_id: str, campaign_id: str | None = None,
                  county_id: str | None = None, unit_type: str | None = None, sort: str = "rank",
-                 descending: bool = False) -> list[RankedUnit]:
+                 reverse: bool = False, limit: int | None = None, offset: int = 0) -> list[RankedUnit]:
     """The units ranked by their latest result under one rubric (in the campaign, when given),
-    with the red and yellow flags; ``sort`` (one of RANKING_SORTS) orders the rows shown, not
-    the ranks or flags."""
+    with the red and yellow flags. ``sort`` (one of RANKING_SORTS) and ``reverse`` order the
+    rows shown, ``limit`` and ``offset`` page them; neither changes the ranks or the flags."""
     if sort not in RANKING_SORTS:
         raise BadInput(f"cannot sort the ranking by {sort!r}; one of {', '.join(RANKING_SORTS)}")
-    latest = _latest(scope, campaign_id=campaign_id, rubric_id=rubric_id, county_id=county_id, unit_type=unit_type)
-    rows = conn.execute(select(latest).order_by(latest.c.total_num.desc(), latest.c.unit_code)).all()
-    totals = [Decimal(r.total) for r in rows]
+    if (limit is not None and limit < 0) or offset < 0:
+        raise BadInput("a page of the ranking needs a limit and an offset of 0 or more")
+    _plain_plans(conn)
+    latest = _latest(conn, scope, campaign_id=campaign_id, rubric_id=rubric_id, county_id=county_id, unit_type=unit_type)
+    ranked = select(latest, func.rank().over(order_by=latest.c.total_num.desc()).label("rank"),
+                    func.rank().over(order_by=latest.c.total_num.asc()).label("rank_up"),
+                    func.count().over().label("of")).subquery("ranks")
+    c = ranked.c
+    # Columns in RankedUnit's order after its first three, read as plain tuples (10,000 rows).
+    shown = (c.unit_id, c.unit_code, c.unit_name, c.unit_type, c.county_id, c.county_name, c.visit_id, c.visit_date,
+             c.total, c.maximum, c.percentage, c.band_code, c.band_zh, c.band_en, c.vetoed)
+    query = select(c.rank, c.rank_up, c.of, *shown).order_by(*_sort_order(ranked, sort, reverse)).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
     units = []
-    for n, r in enumerate(rows):
-        total = totals[n]
-        rank = 1 + sum(1 for t in totals if t > total)
-        below = sum(1 for t in totals if t < total)
-        flag = "red" if rank <= FLAGGED else "yellow" if below < FLAGGED else None
-        units.append(RankedUnit(rank, flag, r.unit_id, r.unit_code, r.unit_name, r.unit_type, r.county_id,
-                                r.county_name, r.visit_id, r.visit_date, r.total, r.maximum, r.percentage,
-                                r.band_code, r.band_zh, r.band_en, bool(r.vetoed)))
-    if sort != "rank":
-        units.sort(key=_SORT_KEYS[sort])
-    if descending:
-        units.reverse()
+    for rank, rank_up, of, *rest in conn.execute(query):
+        # rank_up - 1 units score below this one.
+        flag = "red" if rank <= FLAGGED else "yellow" if rank_up - 1 < FLAGGED else None
+        rest[-1] = bool(rest[-1])
+        units.append(RankedUnit(int(rank), int(of), flag, *rest))
     return units
 
 

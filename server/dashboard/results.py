@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, insert, select, update
 
 from app.rubric import Answer, Rubric, ScoreResult, check_answers, score
 from app.rubric.result import _s
@@ -62,6 +62,10 @@ def write_results(conn: Connection, *, visit_id: str, amendment_no: int, unit_id
     assignment_id = visit.get("assignment_id")
     campaign_id = None if assignment_id is None else conn.execute(
         select(assignments.c.campaign_id).where(assignments.c.id == assignment_id)).scalar_one_or_none()
+    # The units and rubrics whose latest result may change: the version replaced and this one.
+    groups: set[tuple[str, str]] = {(r.unit_id, r.rubric_id) for r in conn.execute(
+        select(visit_results.c.unit_id, visit_results.c.rubric_id).where(visit_results.c.visit_id == visit_id))}
+    groups |= {(unit_id, rubrics[h].id) for h in record["rubrics"]}
     for table in (item_scores, section_scores, visit_results):
         conn.execute(delete(table).where(table.c.visit_id == visit_id))
     result_rows, item_rows, section_rows = [], [], []
@@ -81,7 +85,7 @@ def write_results(conn: Connection, *, visit_id: str, amendment_no: int, unit_id
             "band_code": None if band is None else band.code, "band_zh": None if band is None else band.label.zh,
             "band_en": None if band is None else band.label.en,
             "vetoes": json.dumps(vetoes), "vetoed": bool(vetoes), "failed": result.failed,
-            "server_seq": server_seq,
+            "server_seq": server_seq, "latest_in_campaign": False, "latest_of_unit": False,
         })
         item_rows += [{"visit_id": visit_id, "rubric_hash": rubric_hash, "item_code": item.code,
                        "section_code": rubric.items[item.code].section, "awarded": _text(item.awarded),
@@ -93,4 +97,29 @@ def write_results(conn: Connection, *, visit_id: str, amendment_no: int, unit_id
     for table, rows in ((visit_results, result_rows), (item_scores, item_rows), (section_scores, section_rows)):
         if rows:
             conn.execute(insert(table), rows)
+    for of_unit, rubric_id in sorted(groups):
+        mark_latest(conn, of_unit, rubric_id)
     return True
+
+
+def mark_latest(conn: Connection, unit_id: str, rubric_id: str) -> None:
+    """Set ``latest_in_campaign`` and ``latest_of_unit`` on the unit's results under the rubric:
+    the latest by visit date, then by server sequence, then by visit id."""
+    c = visit_results.c
+    rows = conn.execute(select(c.visit_id, c.rubric_hash, c.campaign_id, c.visit_date, c.server_seq,
+                               c.latest_in_campaign, c.latest_of_unit)
+                        .where(c.unit_id == unit_id, c.rubric_id == rubric_id)).all()
+
+    def order(r: Any) -> tuple[str, int, str]:
+        return r.visit_date, r.server_seq, r.visit_id
+
+    best: dict[str, Any] = {}
+    for r in rows:
+        if r.campaign_id is not None and (r.campaign_id not in best or order(r) > order(best[r.campaign_id])):
+            best[r.campaign_id] = r
+    newest = max(rows, key=order, default=None)
+    for r in rows:
+        flags = (r.campaign_id is not None and best[r.campaign_id] is r, r is newest)
+        if flags != (bool(r.latest_in_campaign), bool(r.latest_of_unit)):
+            conn.execute(update(visit_results).where(c.visit_id == r.visit_id, c.rubric_hash == r.rubric_hash)
+                         .values(latest_in_campaign=flags[0], latest_of_unit=flags[1]))

@@ -157,6 +157,25 @@ assignments = Table(
     Index("assignments_seq", "server_seq"),
 )
 
+# An assignment the office removed: its last values, kept so a pull can tell the laptops that
+# held it (a tombstone), while the assignments table keeps only live plans for the figures.
+assignment_removals = Table(
+    "assignment_removals", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("campaign_id", String(36), ForeignKey("campaigns.id"), nullable=False),
+    Column("unit_id", String(36), ForeignKey("units.id"), nullable=False),
+    Column("team_id", String(36), ForeignKey("teams.id"), nullable=False),
+    Column("visit_type", String(32), nullable=False),
+    Column("window_start", String(10), nullable=False),
+    Column("window_end", String(10), nullable=False),
+    Column("rubric_hashes", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("removed_at", Float, nullable=False),
+    Column("removed_by", String(36), ForeignKey("accounts.id"), nullable=False),
+    Column("server_seq", Integer, nullable=False),
+    Index("assignment_removals_seq", "server_seq"),
+)
+
 # --- sync: pushed rows, their conflicts, and the changesets applied (migration 0002) -----------
 
 # One counter for everything a pull will page through; pushes take it inside their transaction,
@@ -328,9 +347,14 @@ visit_results = Table(
     Column("vetoed", Boolean, nullable=False),
     Column("failed", Boolean, nullable=False),
     Column("server_seq", Integer, nullable=False),
-    Index("visit_results_campaign", "campaign_id", "rubric_id"),
+    # Whether this is its unit's latest result under the rubric in its campaign, and of all:
+    # the one a figure counts (latest visit date, then latest received, then visit id), kept
+    # by the writer so that no figure sorts every result to find it.
+    Column("latest_in_campaign", Boolean, nullable=False),
+    Column("latest_of_unit", Boolean, nullable=False),
+    Index("visit_results_campaign", "campaign_id", "rubric_id", "latest_in_campaign"),
     Index("visit_results_unit", "unit_id", "rubric_id", "visit_date"),
-    Index("visit_results_rubric", "rubric_id", "visit_date"),
+    Index("visit_results_rubric", "rubric_id", "latest_of_unit"),
 )
 
 # Each item's awarded and maximum points in those results (N/A items: maximum 0).

@@ -204,8 +204,16 @@ def test_ranking_flags_the_top_two_red_and_the_bottom_two_yellow(office):
     assert sorted(by_name, key=lambda u: u.rank) == ranked
     assert [u.unit_name for u in by_name] == sorted(u.unit_name for u in ranked)
     reverse = figures.unit_ranking(office.conn, office.scope(), rubric_id="study-habits", campaign_id=campaign,
-                                   sort="total", descending=True)
+                                   sort="total", reverse=True)
     assert [u.unit_code for u in reverse] == [u.unit_code for u in reversed(ranked)]
+    assert {u.of for u in ranked} == {7}
+    page = figures.unit_ranking(office.conn, office.scope(), rubric_id="study-habits", campaign_id=campaign,
+                                limit=3, offset=5)
+    assert page == ranked[5:]
+    by_county = figures.unit_ranking(office.conn, office.scope(), rubric_id="study-habits", campaign_id=campaign,
+                                     sort="county")
+    assert [u.unit_code for u in by_county] == ["DJK001", "DJK002", "DJK003", "DJK004", "DJK005", "YX013",
+                                                "YX014"]
     with pytest.raises(BadInput, match="cannot sort the ranking by 'name'"):
         figures.unit_ranking(office.conn, office.scope(), rubric_id="study-habits", sort="name")
 
@@ -311,3 +319,26 @@ def test_county_a_never_sees_county_b_in_any_figure(office):
     other = figures.unit_ranking(office.conn, office.scope(OTHER_COUNTY), rubric_id="study-habits",
                                  campaign_id=campaign)
     assert {u.unit_id for u in other} <= theirs and len(other) == 2
+
+
+def test_the_latest_result_of_a_unit_per_campaign_and_of_all_follows_amendments(office):
+    spring = office.assign("2026春季", ["DJK001", "DJK002"])
+    autumn = office.assign("2026秋季", ["DJK001"], team="第二组")
+    office.visit("DJK001", "9", "2026-04-10", assignment=spring["DJK001"])
+    office.visit("DJK002", "8", "2026-04-11", assignment=spring["DJK002"])
+    late = office.visit("DJK001", "6", "2026-10-10", assignment=autumn["DJK001"])
+
+    def ranked(campaign: str | None) -> list[tuple[str, str]]:
+        return [(u.unit_code, u.total) for u in figures.unit_ranking(office.conn, office.scope(),
+                                                                     rubric_id="study-habits", campaign_id=campaign)]
+
+    assert ranked(office.campaign_id(spring["DJK001"])) == [("DJK001", "9"), ("DJK002", "8")]
+    assert ranked(office.campaign_id(autumn["DJK001"])) == [("DJK001", "6")]
+    assert ranked(None) == [("DJK002", "8"), ("DJK001", "6")]
+    # An amendment dates the autumn visit before the spring one: the spring visit is the latest now.
+    office.visit("DJK001", "6.5", "2026-03-01", assignment=autumn["DJK001"], amendment_no=1, visit_id=late)
+    assert ranked(None) == [("DJK001", "9"), ("DJK002", "8")]
+    assert ranked(office.campaign_id(autumn["DJK001"])) == [("DJK001", "6.5")]
+    flags = office.conn.execute(select(visit_results.c.visit_id, visit_results.c.latest_in_campaign,
+                                       visit_results.c.latest_of_unit)).all()
+    assert sum(f.latest_of_unit for f in flags) == 2 and all(f.latest_in_campaign for f in flags)

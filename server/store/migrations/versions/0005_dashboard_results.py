@@ -54,10 +54,12 @@ def _create() -> None:
         sa.Column("vetoed", sa.Boolean, nullable=False),
         sa.Column("failed", sa.Boolean, nullable=False),
         sa.Column("server_seq", sa.Integer, nullable=False),
+        sa.Column("latest_in_campaign", sa.Boolean, nullable=False),
+        sa.Column("latest_of_unit", sa.Boolean, nullable=False),
     )
-    op.create_index("visit_results_campaign", "visit_results", ["campaign_id", "rubric_id"])
+    op.create_index("visit_results_campaign", "visit_results", ["campaign_id", "rubric_id", "latest_in_campaign"])
     op.create_index("visit_results_unit", "visit_results", ["unit_id", "rubric_id", "visit_date"])
-    op.create_index("visit_results_rubric", "visit_results", ["rubric_id", "visit_date"])
+    op.create_index("visit_results_rubric", "visit_results", ["rubric_id", "latest_of_unit"])
     op.create_table(
         "item_scores",
         sa.Column("visit_id", sa.String(36), primary_key=True),
