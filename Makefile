@@ -70,9 +70,10 @@ test-ui-loop: $(STAMP)
 	echo "$(N) runs of the UI tests: $$crashes crashed, $$failed failed"; \
 	[ $$crashes -eq 0 ] && [ $$failed -eq 0 ]
 
-# Screenshots of the real window under Xvfb, in both languages, into docs/screenshots/.
+# Screenshots of the real window under Xvfb, in both languages, into docs/screenshots/, and of
+# the office's web pages (Debian's chromium through Playwright) into docs/screenshots/web/.
 SCREEN_PACKAGES := xvfb libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 \
-	libxcb-shape0 libxcb-render-util0 libxcb-image0 libegl1
+	libxcb-shape0 libxcb-render-util0 libxcb-image0 libegl1 chromium
 screenshots: $(STAMP) $(QM)
 	@missing=""; for p in $(SCREEN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -80,6 +81,7 @@ screenshots: $(STAMP) $(QM)
 		else echo "install these packages first:$$missing" >&2; exit 1; fi; \
 	fi
 	$(BIN)/python -m ui.screenshots --out docs/screenshots
+	$(BIN)/python -m server.web.screenshots --out docs/screenshots/web
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/run.py

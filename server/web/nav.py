@@ -28,6 +28,7 @@ def sections_for(role: str) -> list[Section]:
 
 
 def current_section(path: str) -> Section | None:
-    """The section a page belongs to: the longest section path that starts the page's path."""
-    matches = [s for s in SECTIONS if path == s.path or path.startswith(s.path.rstrip("/") + "/")]
+    """The section a page belongs to: the longest section path that starts the page's path
+    (the home page holds only itself)."""
+    matches = [s for s in SECTIONS if path == s.path or (s.path != "/" and path.startswith(s.path + "/"))]
     return max(matches, key=lambda s: len(s.path), default=None)

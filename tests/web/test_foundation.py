@@ -76,7 +76,8 @@ def test_each_section_shows_to_its_roles_and_holds_its_pages():
     assert [s.path for s in sections_for("office_staff")] == ["/"]
     assert sections_for("inspector") == []
     assert current_section("/users/edit/li").path == "/users"
-    assert current_section("/usersx").path == "/"
+    assert current_section("/usersx") is None
+    assert current_section("/no/such/page") is None
     assert current_section("/").path == "/"
 
 
