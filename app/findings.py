@@ -20,15 +20,25 @@ from db import rows
 from db.codes import FINDING_STATUSES, SEVERITIES
 from db.queries import findings as fq
 
-# Which status may follow which. Closed (销号) and fixed-on-site can only be reopened.
+# Which status may follow which. The rectification loop: the unit's plan arrives
+# (plan_received), its report that the fix is done (reported_fixed, "report received"), an
+# inspector verifies the fix on a later visit (verified), the office closes it (closed, 销号).
+# ``reopened`` is "a check found it not fixed": a follow-up visit may record it whatever the
+# finding's state short of closed-and-fixed, again on each later follow-up, and a closed or
+# fixed-on-site finding found broken again is reopened too. The server validates the office's
+# changes with this same table (server.rectification).
 TRANSITIONS: dict[str, frozenset[str]] = {
-    "open": frozenset({"reported_fixed", "verified", "closed", "fixed_on_site"}),
+    "open": frozenset({"plan_received", "reported_fixed", "verified", "closed", "fixed_on_site", "reopened"}),
+    "plan_received": frozenset({"reported_fixed", "verified", "closed", "reopened"}),
     "reported_fixed": frozenset({"verified", "reopened", "closed"}),
     "verified": frozenset({"closed", "reopened"}),
-    "reopened": frozenset({"reported_fixed", "verified", "closed"}),
+    "reopened": frozenset({"plan_received", "reported_fixed", "verified", "closed", "reopened"}),
     "fixed_on_site": frozenset({"reopened"}),
     "closed": frozenset({"reopened"}),
 }
+# Statuses in which the finding is not (yet) fixed: overdue past its deadline, and escalated
+# after two follow-ups that found it not fixed (server.dashboard.figures).
+NOT_FIXED = frozenset({"open", "plan_received", "reported_fixed", "reopened"})
 
 
 def _event(tx: Tx, finding_id: str, status: str, note: str, visit_id: str | None, by: str | None) -> None:

@@ -41,6 +41,7 @@ FINDING_STATUS_LABELS: dict[str, Label] = {
     "verified": Label("已复查", "Verified"),
     "closed": Label("已销号", "Closed"),
     "reopened": Label("重新整改", "Reopened"),
+    "plan_received": Label("已收到整改方案", "Plan received"),
 }
 
 AREA_LEVEL_LABELS: dict[str, Label] = {

@@ -18,7 +18,10 @@ VISIT_TYPES = (
 )
 VISIT_STATUSES = ("in_progress", "finalized", "amended", "cancelled")
 AREA_LEVELS = ("province", "city", "county", "township", "village")
-FINDING_STATUSES = ("open", "fixed_on_site", "reported_fixed", "verified", "closed", "reopened")
+# A finding's rectification loop (app.findings.TRANSITIONS says which may follow which):
+# plan_received (the unit's 整改方案 arrived) and reported_fixed (its 整改报告 arrived) are
+# recorded by the office or an inspector; migration 0008 lets the event log hold plan_received.
+FINDING_STATUSES = ("open", "fixed_on_site", "reported_fixed", "verified", "closed", "reopened", "plan_received")
 SEVERITIES = ("general", "major")
 
 SYNCED_TABLES = (

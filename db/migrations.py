@@ -42,6 +42,9 @@ _SYNCED_AT_0001 = (
     "findings", "finding_events", "good_practices", "evidence", "signatures", "audit_log",
 )
 
+# The finding statuses 0001 allowed; FINDING_STATUSES grows with later steps (0008).
+_FINDING_STATUSES_AT_0001 = ("open", "fixed_on_site", "reported_fixed", "verified", "closed", "reopened")
+
 SYNC_COLUMNS = """
     rev TEXT NOT NULL,
     device_id TEXT NOT NULL,
@@ -233,7 +236,7 @@ def m0001_initial(db: Database) -> None:
             deadline TEXT,
             responsible TEXT NOT NULL DEFAULT '',
             severity TEXT NOT NULL DEFAULT 'general' CHECK (severity IN {_in(SEVERITIES)}),
-            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN {_in(FINDING_STATUSES)}),
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN {_in(_FINDING_STATUSES_AT_0001)}),
             created_at TEXT NOT NULL,
             {SYNC_COLUMNS}
         );
@@ -244,7 +247,7 @@ def m0001_initial(db: Database) -> None:
             id TEXT PRIMARY KEY,
             finding_id TEXT NOT NULL REFERENCES findings(id),
             visit_id TEXT REFERENCES visits(id),
-            status TEXT NOT NULL CHECK (status IN {_in(FINDING_STATUSES)}),
+            status TEXT NOT NULL CHECK (status IN {_in(_FINDING_STATUSES_AT_0001)}),
             note TEXT NOT NULL DEFAULT '',
             at TEXT NOT NULL,
             by_inspector TEXT REFERENCES inspectors(id),
@@ -684,4 +687,44 @@ def m0007_offloaded_blobs(db: Database) -> None:
             size INTEGER NOT NULL CHECK (size >= 0),
             removed_at TEXT NOT NULL
         );
+        """)
+
+
+# The finding statuses 0008 allows: the office's "plan received" (整改方案已收到) joins them.
+_FINDING_STATUSES_AT_0008 = _FINDING_STATUSES_AT_0001 + ("plan_received",)
+
+
+@MIGRATIONS(name="0008_finding_plan_received")
+def m0008_finding_plan_received(db: Database) -> None:
+    # The office's rectification tracker records that a unit's plan was received; the event log
+    # must be able to hold that status, pulled from the server or written here. SQLite cannot
+    # change a CHECK in place: the table is made again with the same columns and indexes, and
+    # every event is copied as it is (its revision and dirty flag too: nothing syncs again).
+    columns = "id, finding_id, visit_id, status, note, at, by_inspector, rev, device_id, dirty, deleted, base_rev"
+    db.execute("ALTER TABLE finding_events RENAME TO finding_events_0007")
+    _script(db, f"""
+        DROP INDEX finding_events_finding;
+        DROP INDEX IF EXISTS finding_events_dirty;
+        DROP INDEX finding_events_latest;
+        CREATE TABLE finding_events (
+            id TEXT PRIMARY KEY,
+            finding_id TEXT NOT NULL REFERENCES findings(id),
+            visit_id TEXT REFERENCES visits(id),
+            status TEXT NOT NULL CHECK (status IN {_in(_FINDING_STATUSES_AT_0008)}),
+            note TEXT NOT NULL DEFAULT '',
+            at TEXT NOT NULL,
+            by_inspector TEXT REFERENCES inspectors(id),
+            {SYNC_COLUMNS},
+            {BASE_REV}
+        );
+        """)
+    before = _count(db, "finding_events_0007")
+    db.execute(f"INSERT INTO finding_events ({columns}) SELECT {columns} FROM finding_events_0007")
+    if _count(db, "finding_events") != before:
+        raise MigrationLost(f"copying finding_events kept {_count(db, 'finding_events')} of {before} rows")
+    _script(db, """
+        DROP TABLE finding_events_0007;
+        CREATE INDEX finding_events_finding ON finding_events(finding_id, at);
+        CREATE INDEX finding_events_dirty ON finding_events(rev) WHERE dirty = 1;
+        CREATE INDEX finding_events_latest ON finding_events(finding_id, at DESC, rev DESC) WHERE deleted = 0;
         """)

@@ -36,7 +36,7 @@ def open_findings_of_unit(db: Database, unit_id: str) -> list[dict]:
     return fetch_all(
         db,
         f"SELECT * FROM ({FINDING} WHERE f.unit_id = ? AND f.deleted = 0) "
-        "WHERE status IN ('open', 'reported_fixed', 'reopened') ORDER BY deadline, created_at",
+        "WHERE status IN ('open', 'plan_received', 'reported_fixed', 'reopened') ORDER BY deadline, created_at",
         (unit_id,),
     )
 

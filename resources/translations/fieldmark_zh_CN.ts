@@ -748,6 +748,10 @@ Trust this device?</source>
         <source>fixed on site</source>
         <translation>立行立改</translation>
     </message>
+    <message>
+        <source>plan received</source>
+        <translation>已收到整改方案</translation>
+    </message>
 </context>
 <context>
     <name>FreeSpaceAction</name>

@@ -63,3 +63,17 @@ def test_status_moves_follow_the_rectification_loop(seeded):
     close_finding(seeded.profile, fid)
     with pytest.raises(InvalidAnswer, match="cannot become"):
         set_finding_status(seeded.profile, fid, "verified")
+
+
+def test_the_office_plan_and_follow_ups_that_find_it_not_fixed(seeded):
+    fid = add_finding(seeded.profile, visit(seeded), description="食堂留样记录不全", deadline="2026-12-01").id
+    set_finding_status(seeded.profile, fid, "plan_received", note="学校已报送整改方案")
+    assert [f.status for f in open_findings_of_unit(seeded.profile, seeded.unit_id)] == ["plan_received"]
+    # A follow-up that finds it not fixed says so each time, whatever the state short of fixed.
+    set_finding_status(seeded.profile, fid, "reopened", visit_id=visit(seeded))
+    set_finding_status(seeded.profile, fid, "reopened", visit_id=visit(seeded))
+    set_finding_status(seeded.profile, fid, "reported_fixed")
+    with pytest.raises(InvalidAnswer, match="cannot become"):
+        set_finding_status(seeded.profile, fid, "plan_received")
+    assert [e.status for e in finding_history(seeded.profile, fid)] == [
+        "open", "plan_received", "reopened", "reopened", "reported_fixed"]

@@ -182,6 +182,7 @@ class FindingsPanelWidget(QWidget):
             "open": self.tr("open"), "reported_fixed": self.tr("reported fixed"),
             "verified": self.tr("verified"), "reopened": self.tr("reopened"),
             "closed": self.tr("closed"), "fixed_on_site": self.tr("fixed on site"),
+            "plan_received": self.tr("plan received"),
         }.get(status, status)
 
     def set_read_only(self, read_only: bool) -> None:
