@@ -14,8 +14,9 @@ scores; a visits row in sync_rows for every visit.
 - **Campaign overview** (coverage by county, spot-check share, band counts, average score, as
   the overview page calls them) of one routine campaign (10,000 units), for the whole province
   and for one county's account. Target: ≤ 300 ms.
-- **Ranking** of that campaign's units under the rubric (10,000 rows), whole province and one
-  county; and of every unit's latest result across all campaigns. Target: ≤ 300 ms.
+- **Ranking** of that campaign's units under the rubric: a page of 50 and all 10,000 rows, whole
+  province, and one county's; and of every unit's latest result across all campaigns. Target:
+  ≤ 300 ms.
 
     python bench/dashboard.py           # the full load (about a minute to load)
     python bench/dashboard.py --quick   # a tenth of it
@@ -49,6 +50,7 @@ RUBRIC = ROOT / "resources" / "rubrics" / "standardized-school.json"
 TARGET_OVERVIEW_MS = 300.0
 TARGET_RANKING_MS = 300.0
 REPEAT = 15
+PAGE = 50  # rows of the ranking a page shows
 CITIES, COUNTIES_PER_CITY, TOWNSHIPS_PER_COUNTY = 5, 8, 10
 ROUTINE_CAMPAIGNS = 9
 UNIT_TYPES = ("primary", "middle", "nine_year", "complete_secondary", "kindergarten")
@@ -165,6 +167,7 @@ def load(engine: Engine, units_per_township: int, seed: int = 13) -> dict[str, A
     raw = engine.raw_connection()
     try:
         driver = raw.driver_connection
+        assert driver is not None
         _copy(driver, "admin_areas", ("id", "parent_id", "level", "code", "name", "path", "updated_at"), areas)
         _copy(driver, "units", ("id", "area_id", "code", "name", "unit_type", "profile", "updated_at"), units)
         _copy(driver, "teams", ("id", "name", "created_at"), teams)
@@ -201,10 +204,11 @@ def overview(engine: Engine, scope: str, campaign: str, rubric_id: str, spot: st
     return run
 
 
-def ranking(engine: Engine, scope: str, campaign: str | None, rubric_id: str) -> Callable[[], object]:
+def ranking(engine: Engine, scope: str, campaign: str | None, rubric_id: str,
+            limit: int | None = None) -> Callable[[], object]:
     def run() -> object:
         with reading(engine) as conn:
-            return figures.unit_ranking(conn, scope, rubric_id=rubric_id, campaign_id=campaign)
+            return figures.unit_ranking(conn, scope, rubric_id=rubric_id, campaign_id=campaign, limit=limit)
     return run
 
 
@@ -226,7 +230,9 @@ def run(quick: bool = False) -> list[Figure]:
                  TARGET_OVERVIEW_MS),
                 ("campaign overview, one county's account", overview(engine, county, campaign, rubric_id, spot),
                  TARGET_OVERVIEW_MS),
-                (f"ranking of a campaign, whole province ({len(ranked):,} units)",
+                (f"ranking page ({PAGE} of {len(ranked):,} units), whole province",
+                 ranking(engine, "/", campaign, rubric_id, PAGE), TARGET_RANKING_MS),
+                (f"ranking, all {len(ranked):,} units of a campaign, whole province",
                  ranking(engine, "/", campaign, rubric_id), TARGET_RANKING_MS),
                 ("ranking of a campaign, one county's account", ranking(engine, county, campaign, rubric_id),
                  TARGET_RANKING_MS),

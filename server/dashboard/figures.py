@@ -34,9 +34,13 @@ What the figures count (the definitions a test pins down):
   the rubric expects were made.
 - **Findings**: a finding's status is its latest live event (by ``at``, then revision), or
   ``open`` without one: the laptop's rule (db.queries.findings.STATUS). *Open* is every status
-  but ``closed`` and ``fixed_on_site``; *overdue* is ``open`` or ``reopened`` with a deadline
-  before today; a *follow-up* is a later visit that wrote an event on the finding, and a
-  finding still open after two follow-ups is marked for escalation.
+  but ``closed`` and ``fixed_on_site``; *overdue* is ``open``, ``plan_received`` or ``reopened``
+  with a deadline before today; a *follow-up* is a later visit (not the finding's own) that
+  wrote an event on the finding, and it *found it not fixed* when one of those events is
+  ``reopened`` (the laptop's "Not fixed: reopen"); a finding is marked for **escalation** when
+  at least two follow-ups found it not fixed and it is still not fixed (``open``,
+  ``plan_received``, ``reported_fixed`` or ``reopened``: not verified). The office's own events
+  (server.rectification) name no visit, so they are never follow-ups.
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, case, exists, func, select, text
 
 from app.canonical import loads_exact
+from app.findings import NOT_FIXED
 from app.rubric import Rubric, combine
 from app.rubric.model import VetoHit, band_for
 from app.rubric.result import _s
@@ -71,7 +76,7 @@ from server.store.schema import (
 NOT_LOWER_LEVEL = ("spot_check", "self_assessment", "follow_up")
 SPOT_CHECK_SHARE = (3, 10)  # at least 30% [T], as an exact fraction
 CLOSED_STATUSES = frozenset({"closed", "fixed_on_site"})
-OVERDUE_STATUSES = frozenset({"open", "reopened"})
+OVERDUE_STATUSES = frozenset({"open", "plan_received", "reopened"})
 ESCALATE_AFTER = 2  # follow-ups [T]
 RANKING_SORTS = ("rank", "total", "percentage", "unit", "county", "unit_type", "visit_date")
 FLAGGED = 2  # the top two carry a red flag, the bottom two a yellow one [T]
@@ -163,9 +168,11 @@ def spot_check_share(conn: Connection, scope: str, campaign_id: str) -> list[Spo
         return []
     start, end = f"{period[0][:4]}-01-01", period[1]
     places = unit_places(scope)
-    checked = (select(vr.c.unit_id).where(vr.c.position == 0, vr.c.visit_type.not_in(NOT_LOWER_LEVEL),
-                                          vr.c.visit_date >= start, vr.c.visit_date <= end)
-               .group_by(vr.c.unit_id).subquery("checked"))
+    # Checked units as a semi-join from the units in scope: the planner may then start from a
+    # county's few units (by the unit index) or hash all results for the whole province.
+    checked = exists().where(vr.c.unit_id == places.c.unit_id, vr.c.position == 0,
+                             vr.c.visit_type.not_in(NOT_LOWER_LEVEL), vr.c.visit_date >= start,
+                             vr.c.visit_date <= end)
     sampled = (select(vr.c.unit_id).where(vr.c.campaign_id == campaign_id, vr.c.position == 0,
                                           vr.c.visit_type == "spot_check")
                .group_by(vr.c.unit_id).subquery("sampled"))
@@ -175,10 +182,10 @@ def spot_check_share(conn: Connection, scope: str, campaign_id: str) -> list[Spo
     rows = conn.execute(select(places.c.county_id, places.c.county_code, places.c.county_name,
                                func.count().label("checked"), func.count(sampled.c.unit_id).label("sampled"),
                                func.count(planned.c.unit_id).label("planned"))
-                        .select_from(checked)
-                        .join(places, places.c.unit_id == checked.c.unit_id)
-                        .outerjoin(sampled, sampled.c.unit_id == checked.c.unit_id)
-                        .outerjoin(planned, planned.c.unit_id == checked.c.unit_id)
+                        .select_from(places)
+                        .outerjoin(sampled, sampled.c.unit_id == places.c.unit_id)
+                        .outerjoin(planned, planned.c.unit_id == places.c.unit_id)
+                        .where(checked)
                         .group_by(places.c.county_id, places.c.county_code, places.c.county_name)
                         .order_by(places.c.county_code)).all()
     return [SpotCheckShare(r.county_id, r.county_code, r.county_name, int(r.checked), int(r.sampled),
@@ -518,12 +525,14 @@ def open_findings(conn: Connection, scope: str, *, today: date, county_id: str |
         if status in CLOSED_STATUSES:
             continue
         follow_ups = len({v for _, _, _, v in log if v is not None and v != r.visit_id})
+        not_fixed = len({v for _, _, s, v in log if s == "reopened" and v is not None and v != r.visit_id})
         deadline = values.get("deadline")
         overdue = status in OVERDUE_STATUSES and deadline is not None and deadline < today.isoformat()
         out.append(FindingState(r.key, r.visit_id, r.unit_id, r.code, r.name, r.county_id, r.county_name,
                                 campaign, values.get("description") or "", values.get("requirement") or "",
                                 deadline, values.get("responsible") or "", values.get("severity") or "general",
-                                status, follow_ups, overdue, follow_ups >= ESCALATE_AFTER))
+                                status, follow_ups, overdue,
+                                not_fixed >= ESCALATE_AFTER and status in NOT_FIXED))
     out.sort(key=lambda f: (f.deadline is None, f.deadline or "", f.unit_code, f.finding_id))
     return out
 
