@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pytest
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QLabel, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QLabel, QScrollArea, QWidget
 
 from app.evidence import list_photos
 from app.gaps import gap_check
@@ -78,12 +78,21 @@ def _dialogs(profile: Profile, runner: SyncTaskRunner, parent: QWidget) -> dict[
 
 
 def _outside(widget: QWidget) -> list[str]:
-    """The visible buttons of ``widget`` that are not wholly inside it."""
-    inside = widget.rect()
-    return [button.text() or button.objectName() or type(button).__name__
-            for button in widget.findChildren(QAbstractButton)
-            if button.isVisible() and not inside.contains(QRect(button.mapTo(widget, button.rect().topLeft()),
-                                                                  button.size()))]
+    """The visible buttons of ``widget`` that are not wholly inside it. A button in a scroll area
+    is reached by scrolling: it must lie wholly inside the area's contents instead."""
+    found = []
+    for button in widget.findChildren(QAbstractButton):
+        if not button.isVisible():
+            continue
+        area = next((a for a in widget.findChildren(QScrollArea)
+                     if a.widget() is not None and a.widget().isAncestorOf(button)), None)
+        holder = area.widget() if area is not None else widget
+        place = QRect(button.mapTo(holder, button.rect().topLeft()), button.size())
+        # Scrolled up and down only: a button past the viewport's width would be cut off.
+        wide = area is not None and place.right() >= area.viewport().width()
+        if wide or not holder.rect().contains(place):
+            found.append(button.text() or button.objectName() or type(button).__name__)
+    return found
 
 
 @pytest.fixture
