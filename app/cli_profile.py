@@ -100,7 +100,7 @@ def cmd_visits_list(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from db.queries import areas, sync, visits
+    from db.queries import areas, offload, sync, visits
 
     root = resolve_data_dir(args.data_dir)
     if not (root / DB_NAME).exists():
@@ -110,11 +110,15 @@ def cmd_status(args: argparse.Namespace) -> int:
         units = areas.count_units(profile.db)
         pending = sum(sync.pending_counts(profile.db).values())
         receipt = sync.last_receipt(profile.db)
+        on_server = offload.offloaded(profile.db)
     print(f"Fieldmark profile {root}")
     print(f"  units: {units}")
     print("  visits: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"))
     print(f"  changes waiting to sync: {pending}")
     print(f"  last sync: {receipt['pushed_at'] if receipt else 'never'}")
+    if on_server:
+        print(f"  photo originals kept on the server only (removed here to free space): {len(on_server)}, "
+              f"{sum(on_server.values()) / 1_000_000:.1f} MB")
     return 0
 
 

@@ -157,12 +157,15 @@ def test_the_command_says_what_would_go_then_removes_it(one, capsys, monkeypatch
         done = capsys.readouterr().out
         assert main(["evidence", "verify", "--data-dir", str(one.root)]) == 0
         verified = capsys.readouterr().out
+        assert main(["status", "--data-dir", str(one.root)]) == 0
+        status = capsys.readouterr().out
     finally:
         one.profile = Profile.open(one.root)
     count = len(oq.offloaded(one.profile.db))
     assert f"would remove {count} photo originals" in dry
     assert f"removed {count} photo originals" in done
     assert f"{count} kept on the server only" in verified and "on server evidence" in verified
+    assert f"photo originals kept on the server only (removed here to free space): {count}, " in status
 
 
 def test_the_next_sync_leaves_offloaded_photos_on_the_server(one):
