@@ -468,6 +468,76 @@ def visit_scores(conn: Connection, scope: str, visit_id: str) -> tuple[list[Scor
     return sections, items
 
 
+# --- a campaign's results, for its exports and bulletin ------------------------------------
+
+
+class ResultRow(NamedTuple):
+    visit_id: str
+    visit_date: str
+    visit_type: str
+    unit_id: str
+    unit_code: str
+    unit_name: str
+    unit_type: str
+    county_code: str | None
+    county_name: str | None
+    rubric_id: str
+    rubric_hash: str
+    amendment_no: int
+    awarded: str
+    bonus: str
+    total: str
+    maximum: str
+    percentage: float | None
+    band_code: str | None
+    band_zh: str | None
+    band_en: str | None
+    vetoes: str  # JSON list of veto codes
+    # Whether this is the unit's result the campaign's figures count (its latest there).
+    counted: bool
+
+
+def campaign_results(conn: Connection, scope: str, campaign_id: str) -> list[ResultRow]:
+    """Every finalized visit of the campaign in scope, one row per rubric, by county, unit and date."""
+    _plain_plans(conn)
+    places = unit_places(scope)
+    c = vr.c
+    rows = conn.execute(select(c.visit_id, c.visit_date, c.visit_type, c.unit_id, places.c.code, places.c.name,
+                               places.c.unit_type, places.c.county_code, places.c.county_name, c.rubric_id,
+                               c.rubric_hash, c.amendment_no, c.awarded, c.bonus, c.total, c.maximum, c.percentage,
+                               c.band_code, c.band_zh, c.band_en, c.vetoes, c.latest_in_campaign)
+                        .join(places, places.c.unit_id == c.unit_id).where(c.campaign_id == campaign_id)
+                        .order_by(places.c.county_code, places.c.code, c.visit_date, c.visit_id, c.position)).all()
+    return [ResultRow._make((*r[:-1], bool(r[-1]))) for r in rows]
+
+
+class ItemScoreRow(NamedTuple):
+    visit_id: str
+    unit_code: str
+    rubric_id: str
+    rubric_hash: str
+    section_code: str | None
+    item_code: str
+    awarded: str
+    maximum: str
+    na: bool
+
+
+def campaign_item_scores(conn: Connection, scope: str, campaign_id: str) -> list[ItemScoreRow]:
+    """Every item score of the campaign's finalized visits in scope, by unit, visit and item."""
+    _plain_plans(conn)
+    places = unit_places(scope)
+    rows = conn.execute(select(item_scores.c.visit_id, places.c.code, vr.c.rubric_id, item_scores.c.rubric_hash,
+                               item_scores.c.section_code, item_scores.c.item_code, item_scores.c.awarded,
+                               item_scores.c.maximum, item_scores.c.na)
+                        .join(vr, (vr.c.visit_id == item_scores.c.visit_id)
+                              & (vr.c.rubric_hash == item_scores.c.rubric_hash))
+                        .join(places, places.c.unit_id == vr.c.unit_id).where(vr.c.campaign_id == campaign_id)
+                        .order_by(places.c.code, vr.c.visit_date, item_scores.c.visit_id, vr.c.position,
+                                  item_scores.c.item_code)).all()
+    return [ItemScoreRow._make((*r[:-1], bool(r[-1]))) for r in rows]
+
+
 # --- findings and rectification -------------------------------------------------------------
 
 
@@ -494,8 +564,10 @@ class FindingState:
 
 
 def open_findings(conn: Connection, scope: str, *, today: date, county_id: str | None = None,
-                  severity: str | None = None, campaign_id: str | None = None) -> list[FindingState]:
-    """Every finding not closed (nor fixed on site), deadline first (none last)."""
+                  severity: str | None = None, campaign_id: str | None = None,
+                  include_closed: bool = False) -> list[FindingState]:
+    """Every finding not closed (nor fixed on site), deadline first (none last); with
+    ``include_closed``, every finding (a campaign's export)."""
     places = unit_places(scope)
     found = conn.execute(select(sync_rows.c.key, sync_rows.c.visit_id, sync_rows.c.row_values, places)
                          .join(places, places.c.unit_id == sync_rows.c.unit_id)
@@ -522,7 +594,7 @@ def open_findings(conn: Connection, scope: str, *, today: date, county_id: str |
             continue
         log = sorted(events.get(r.key, []))
         status = log[-1][2] if log else "open"
-        if status in CLOSED_STATUSES:
+        if status in CLOSED_STATUSES and not include_closed:
             continue
         follow_ups = len({v for _, _, _, v in log if v is not None and v != r.visit_id})
         not_fixed = len({v for _, _, s, v in log if s == "reopened" and v is not None and v != r.visit_id})

@@ -342,3 +342,43 @@ def test_the_latest_result_of_a_unit_per_campaign_and_of_all_follows_amendments(
     flags = office.conn.execute(select(visit_results.c.visit_id, visit_results.c.latest_in_campaign,
                                        visit_results.c.latest_of_unit)).all()
     assert sum(f.latest_of_unit for f in flags) == 2 and all(f.latest_in_campaign for f in flags)
+
+
+def test_a_campaigns_results_and_item_scores_for_its_exports_agree_with_its_figures(office):
+    campaign = ranking_campaign(office)
+    rows = figures.campaign_results(office.conn, office.scope(), campaign)
+    # Eight visits (DJK005 twice); the rows the figures count are the ranking's, one per unit.
+    assert len(rows) == 8 and [r.unit_code for r in rows][:2] == ["YX013", "YX014"]
+    counted = {r.visit_id: r for r in rows if r.counted}
+    ranked = figures.unit_ranking(office.conn, office.scope(), rubric_id="study-habits", campaign_id=campaign)
+    assert set(counted) == {u.visit_id for u in ranked}
+    assert all(counted[u.visit_id].total == u.total for u in ranked)
+    assert sum(b.units for b in figures.band_counts(office.conn, office.scope(), campaign)) == len(counted)
+    [average] = figures.average_scores(office.conn, office.scope(), campaign)
+    assert average.average_total == pytest.approx(float(sum(Decimal(r.total) for r in counted.values())) / 7)
+    items = figures.campaign_item_scores(office.conn, office.scope(), campaign)
+    assert len(items) == 8 * len(office.rubric.items)
+    by_visit: dict[str, Decimal] = {}
+    for i in items:
+        by_visit[i.visit_id] = by_visit.get(i.visit_id, Decimal(0)) + Decimal(i.awarded)
+    assert by_visit == {r.visit_id: Decimal(r.awarded) for r in rows}
+    # A county's account exports its own units only.
+    mine = figures.campaign_results(office.conn, office.scope(COUNTY), campaign)
+    assert {r.county_code for r in mine} == {COUNTY} and len(mine) == 6
+    assert {i.unit_code[:3] for i in figures.campaign_item_scores(office.conn, office.scope(COUNTY), campaign)} \
+        == {"DJK"}
+
+
+def test_a_campaigns_findings_export_holds_the_closed_ones_too(office):
+    plan = office.assign("2026整改导出", ["DJK001"])
+    visit = office.visit("DJK001", "8", assignment=plan["DJK001"])
+    open_one = office.finding(visit, "DJK001", deadline="2026-12-01")
+    closed = office.finding(visit, "DJK001", deadline="2026-11-01", events=(
+        ("open", "2026-10-15T10:00", visit), ("closed", "2026-10-30T10:00", None)))
+    campaign = office.campaign_id(plan["DJK001"])
+    shown = figures.open_findings(office.conn, office.scope(), today=TODAY, campaign_id=campaign)
+    exported = figures.open_findings(office.conn, office.scope(), today=TODAY, campaign_id=campaign,
+                                     include_closed=True)
+    assert [f.finding_id for f in shown] == [open_one]
+    assert [(f.finding_id, f.status, f.overdue) for f in exported] == [(closed, "closed", False),
+                                                                        (open_one, "open", False)]
