@@ -316,10 +316,18 @@ def header_block(ctx: DocContext) -> list[Flowable]:
 
 def _canvas_class(ctx: DocContext, logo: ImageReader | None) -> type[pdfcanvas.Canvas]:
     codes = codes_for(ctx.data.visit)
-    office = ctx.data.office
-    title = ctx.title()
-    draft = ctx.data.draft
-    width, height = ctx.pagesize
+    return page_canvas(lang=ctx.lang, pagesize=ctx.pagesize, office=ctx.data.office, title=ctx.title(),
+                       code=codes[1] if codes is not None else None, draft=ctx.data.draft, logo=logo)
+
+
+def page_canvas(*, lang: str, pagesize: tuple[float, float], office: str | None, title: str,
+                code: str | None = None, draft: bool = False,
+                logo: ImageReader | None = None) -> type[pdfcanvas.Canvas]:
+    """The canvas of the page template every document shares: the office (after its logo) and
+    the title above a rule at the top of each page, "第 x 页 共 y 页" at the foot with ``code``
+    (a visit's verification code) at its left, and the draft watermark. After the build, the
+    class's ``pages[0]`` holds the page total."""
+    width, height = pagesize
 
     class NumberedCanvas(pdfcanvas.Canvas):
         """Keeps every page until the end, then draws the furniture with the page total."""
@@ -362,9 +370,9 @@ def _canvas_class(ctx: DocContext, logo: ImageReader | None) -> type[pdfcanvas.C
             self.setLineWidth(0.5)
             self.line(MARGIN_X, top - 3.5 * mm, width - MARGIN_X, top - 3.5 * mm)
             self.setFont(FONT, 8)
-            self.drawCentredString(width / 2, 9 * mm, t("page", ctx.lang, page=self._pageNumber, pages=total))
-            if codes is not None:
-                self.drawString(MARGIN_X, 9 * mm, codes[1])
+            self.drawCentredString(width / 2, 9 * mm, t("page", lang, page=self._pageNumber, pages=total))
+            if code is not None:
+                self.drawString(MARGIN_X, 9 * mm, code)
             if draft:
                 self.setFillColor(ALERT)
                 self.setFillAlpha(0.13)
@@ -397,17 +405,27 @@ def build_pdf(ctx: DocContext, story: list[Flowable]) -> Built:
         except OSError:
             ctx.warn(ctx.t("warn.logo", path=ctx.data.logo))
             logo = None
-    out = io.BytesIO()
-    w, h = ctx.pagesize
     unit = ctx.data.unit.name if ctx.data.unit else ctx.data.visit.unit_name
+    maker = _canvas_class(ctx, logo)
+    pdf = lay_out(story, pagesize=ctx.pagesize, lang=ctx.lang, canvasmaker=maker, title=f"{ctx.title()} — {unit}",
+                  author=ctx.data.office or "Fieldmark", subject=ctx.data.visit.id)
+    return Built(pdf, maker.pages[0], tuple(ctx.warnings))  # type: ignore[attr-defined]
+
+
+def lay_out(story: list[Flowable], *, pagesize: tuple[float, float], lang: str,
+            canvasmaker: type[pdfcanvas.Canvas], title: str, author: str, subject: str) -> bytes:
+    """``story`` laid out in the shared page frame (the margins above), drawn by ``canvasmaker``
+    (``page_canvas``), as the PDF's bytes; ``title``, ``author`` and ``subject`` are its metadata."""
+    register_fonts()
+    out = io.BytesIO()
+    w, h = pagesize
     doc = BaseDocTemplate(
-        out, pagesize=ctx.pagesize, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP,
-        bottomMargin=MARGIN_BOTTOM, title=f"{ctx.title()} — {unit}", author=ctx.data.office or "Fieldmark",
-        creator="Fieldmark", subject=ctx.data.visit.id, lang="zh-CN" if ctx.lang == "zh" else "en",
+        out, pagesize=pagesize, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP,
+        bottomMargin=MARGIN_BOTTOM, title=title, author=author, creator="Fieldmark", subject=subject,
+        lang="zh-CN" if lang == "zh" else "en",
     )
     frame = Frame(MARGIN_X, MARGIN_BOTTOM, w - 2 * MARGIN_X, h - MARGIN_TOP - MARGIN_BOTTOM, id="body",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
-    maker = _canvas_class(ctx, logo)
-    doc.build(keep_headings(story), canvasmaker=maker)
-    return Built(out.getvalue(), maker.pages[0], tuple(ctx.warnings))  # type: ignore[attr-defined]
+    doc.build(keep_headings(story), canvasmaker=canvasmaker)
+    return out.getvalue()
