@@ -153,6 +153,9 @@ def _summary(result: SyncResult) -> None:
     for visit in result.versions_unsent:
         print(f"fieldmark: visit {visit} was amended before its finalized version was synced: the amendment "
               "cannot name the version it replaces and is not sent", file=sys.stderr)
+    if result.photos_offloaded:
+        print(f"freed {result.bytes_offloaded / (1024 * 1024):.1f} MB: {result.photos_offloaded} photo originals the "
+              "server holds were removed from this laptop (setting photos_after_sync); thumbnails stay")
     if result.local_only:
         print(f"{result.local_only} rows of the office's lists (areas, units, teams...) made on this laptop stay "
               "here: the server keeps those lists")

@@ -2683,6 +2683,10 @@ on {when}</source>
         <source>%n row(s) of the office&apos;s lists made here stay on this laptop.</source>
         <translation>在本机新建的 %n 条办公室名录记录只保留在本机。</translation>
     </message>
+    <message>
+        <source>Freed {size}: %n photo original(s) are kept on the server only; thumbnails stay.</source>
+        <translation>已释放 {size}：%n 张照片原图只保存在服务器上；缩略图仍保留在本机。</translation>
+    </message>
 </context>
 <context>
     <name>TodayPage</name>

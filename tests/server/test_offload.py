@@ -354,3 +354,17 @@ def test_a_blob_a_signature_names_keeps_its_file(one):
         done = free_space(one.profile, c)
     assert signed not in {sha for sha, _ in done.removed} and here(one, signed)
     assert set(final) - {signed} <= {sha for sha, _ in done.removed}
+
+
+def test_the_sync_command_says_what_the_setting_freed(one, capsys, monkeypatch):
+    set_setting(one.profile, "photos_after_sync", "remove")
+    monkeypatch.setattr(cli_sync, "RETRY", QUICK)
+    one.profile.close()
+    try:
+        assert main(["sync", "--data-dir", str(one.root)]) == 0
+        out = capsys.readouterr().out
+    finally:
+        one.profile = Profile.open(one.root)
+    count = len(oq.offloaded(one.profile.db))
+    assert count > 0
+    assert f"{count} photo originals the server holds were removed from this laptop" in out

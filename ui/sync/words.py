@@ -96,4 +96,9 @@ def result_details(result: SyncResult) -> list[str]:
     if local:
         lines.append(QCoreApplication.translate(
             "SyncWords", "%n row(s) of the office's lists made here stay on this laptop.", None, local))
+    freed = result.photos_offloaded
+    if freed:
+        lines.append(QCoreApplication.translate(
+            "SyncWords", "Freed {size}: %n photo original(s) are kept on the server only; thumbnails stay.", None,
+            freed).format(size=_size(result.bytes_offloaded)))
     return lines
