@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
+import psycopg
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from server import accounts
@@ -13,16 +16,52 @@ from server.config import Config
 from server.errors import BadInput, NotFound
 from server.store.database import migrate, open_engine
 from server.store.schema import tokens
-from tests.server.conftest import COUNTY, OTHER_COUNTY, TOWNSHIP, reset_store
+from tests.server.conftest import (  # noqa: F401 - pg_admin_url: the PostgreSQL of the server tests
+    COUNTY,
+    OTHER_COUNTY,
+    TOWNSHIP,
+    database_on,
+    pg_admin_url,
+    reset_store,
+)
+
+
+@pytest.fixture(autouse=True)
+def _cheap_hashing(monkeypatch):
+    # argon2id still, at the smallest cost (as the server tests do).
+    monkeypatch.setattr(accounts, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def store_url(request, tmp_path_factory):
+    """A migrated database on each backend, for this module's tests."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('accounts') / 'server.db'}"
+    else:
+        admin_url = request.getfixturevalue("pg_admin_url")
+        name = f"fm_test_{secrets.token_hex(6)}"
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        request.addfinalizer(lambda: _drop(admin_url, name))
+        url = database_on(admin_url, name).replace("postgresql://", "postgresql+psycopg://", 1)
+    made = open_engine(url)
+    migrate(made)
+    made.dispose()
+    return url
 
 
 @pytest.fixture
-def engine(tmp_path):
-    made = open_engine(f"sqlite:///{tmp_path / 'server.db'}")
-    migrate(made)
+def engine(store_url):
+    """The store emptied and seeded as the live server's (demo tree, an admin)."""
+    made = open_engine(store_url)
     reset_store(made)
     yield made
     made.dispose()
+
+
+def _drop(admin_url: str, name: str) -> None:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_update_changes_role_scope_and_name_and_keeps_tokens(engine):

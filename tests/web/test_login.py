@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import httpx
@@ -141,3 +142,36 @@ def test_a_login_form_without_its_cookie_is_refused(site):
     assert answer.status_code == 403
     assert "登录表单已失效" in answer.text
     assert "fm_session" not in answer.headers.get("set-cookie", "")
+
+
+# Addresses outside the office pages: the API, the public verify page, operations, the login
+# itself and the language switch, static files, FastAPI's own description of the API.
+NOT_PAGES = ("/api/", "/verify/", "/healthz", "/readyz", "/metrics", "/login", "/lang/", "/static",
+             "/docs", "/redoc", "/openapi.json")
+
+
+def _page_routes() -> list[tuple[str, str]]:
+    from fastapi.routing import APIRoute
+
+    from server.web import PAGES
+
+    found = []
+    for module in PAGES:
+        for route in module.router.routes:
+            path = module.router.prefix + getattr(route, "path", "")
+            if isinstance(route, APIRoute) and not path.startswith(NOT_PAGES):
+                # Any value for a path parameter: the login is asked for before the page reads it.
+                path = re.sub(r"\{[^}]+\}", "1", path)
+                found += [(method, path) for method in sorted(route.methods)]
+    return found
+
+
+def test_every_page_and_form_asks_for_a_login_first(site):
+    routes = _page_routes()
+    assert ("GET", "/users") in routes and ("POST", "/logout") in routes
+    with httpx.Client(base_url=site.url) as client:
+        for method, path in routes:
+            answer = client.request(method, path)
+            assert answer.status_code == 303, (method, path, answer.status_code)
+            location = answer.headers["location"]
+            assert location == ("/login?next=" + path if method == "GET" else "/login"), (method, path)
