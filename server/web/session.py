@@ -153,8 +153,9 @@ def admin(viewer: Viewer = Depends(office)) -> Viewer:
 
 
 async def checked_form(request: Request) -> None:
-    """Refuse (403, nothing done) a POST, PUT, PATCH or DELETE whose form does not carry the
-    session's CSRF token. Every page router runs it (``server.web.pages.page_router``)."""
+    """Refuse (403, nothing done) a POST, PUT, PATCH or DELETE that does not carry the session's
+    CSRF token, in the form's ``csrf_token`` field or (for a script's request) the X-CSRF-Token
+    header. Every page router runs it (``server.web.routing.page_router``)."""
     if request.method not in UNSAFE_METHODS:
         return
     token = request.cookies.get(SESSION_COOKIE)
