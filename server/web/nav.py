@@ -19,6 +19,8 @@ class Section:
 
 SECTIONS: tuple[Section, ...] = (
     Section("/", "nav.home"),
+    Section("/campaigns", "nav.campaigns", "home.campaigns"),
+    Section("/ranking", "nav.ranking", "home.ranking"),
     Section("/users", "nav.users", "home.users", roles=("admin",)),
 )
 
