@@ -11,8 +11,8 @@ before a cursor it gave. A row written again moves to its new number and comes a
 
 What an account sees: every rubric template, campaign and team, and the office's settings; the
 areas and units under its scope; the assignments there (inspectors and team leaders: their
-teams' only); the pushed rows of visits whose unit is under its scope, and those visits'
-conflicts and finalized versions. Its own device's rows are not left out (a replacement laptop has the same id).
+teams' only) and, as deleted rows, those the office removed; the pushed rows of visits whose
+unit is under its scope, and those visits' conflicts and finalized versions. Its own device's rows are not left out (a replacement laptop has the same id).
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from server.errors import BadInput
 from server.office import OFFICE, Settings
 from server.store.schema import (
     admin_areas,
+    assignment_removals,
     assignments,
     campaigns,
     finalized_versions,
@@ -63,6 +64,8 @@ SERVER_NODE = "00000000-0000-4000-8000-000000000000"
 RANK_TEMPLATE = 0
 RANK_SETTINGS = 1
 OFFICE_RANKS = {"admin_areas": 10, "units": 11, "campaigns": 12, "teams": 13, "assignments": 14}
+# Removed assignments (tombstones) come from their own query, so they have a rank of their own.
+RANK_REMOVED_ASSIGNMENT = 16
 # A photo's parts come after the photo (evidence), which the sorted names give.
 ROW_RANKS = {"inspectors": 15, "visits": 20, "findings": 21,
              **{t: 30 + i for i, t in enumerate(sorted((VISIT_TABLES | EVIDENCE_PARTS) - {"findings"}))},
@@ -200,6 +203,20 @@ class _Sources:
             yield Position(r.server_seq, rank, r.id), _office_row("assignments", r.id, r.server_seq, r.created_at,
                                                                   values)
 
+    def removed_assignments(self) -> Found:
+        """Tombstones of the assignments the office removed, to the accounts that could see them:
+        the laptop marks its row deleted (a visit begun from it keeps naming it)."""
+        a, rank = assignment_removals, RANK_REMOVED_ASSIGNMENT
+        query = select(a).where(a.c.unit_id.in_(self._scoped_units()))
+        if not self.account.is_office:
+            query = query.where(a.c.team_id.in_(select(team_members.c.team_id)
+                                                .where(team_members.c.account_id == self.account.id)))
+        for r in self._run(query, a.c.server_seq, rank, a.c.id):
+            values = {c: getattr(r, c) for c in ("campaign_id", "unit_id", "team_id", "visit_type", "window_start",
+                                                 "window_end", "rubric_hashes")}
+            row = RowVersion(rev=_rev(r.removed_at, r.server_seq), device_id=SERVER_NODE, deleted=True, values=values)
+            yield Position(r.server_seq, rank, r.id), RowItem(seq=r.server_seq, table="assignments", key=r.id, row=row)
+
     def rows(self) -> Found:
         s = sync_rows
         rank = case(ROW_RANKS, value=s.c.table_name, else_=RANK_CONFLICT - 1)
@@ -250,7 +267,7 @@ class _Sources:
     def all(self) -> list[list[tuple[Position, PullItem]]]:
         return [list(found) for found in (self.templates(), self.settings(), self.areas(), self.units(),
                                           self.named(campaigns), self.named(teams), self.assignments(),
-                                          self.rows(), self.conflicts(), self.finalized())]
+                                          self.removed_assignments(), self.rows(), self.conflicts(), self.finalized())]
 
 
 def pull(conn: Connection, account: Account, cursor: str | None, limit: int) -> PullPage:

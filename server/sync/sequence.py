@@ -13,6 +13,7 @@ from sqlalchemy import Connection, func, insert, select, text, update
 
 from server.store.schema import (
     admin_areas,
+    assignment_removals,
     assignments,
     campaigns,
     office_settings,
@@ -28,7 +29,8 @@ PUSH_LOCK = 7331002
 COUNTER = "server_seq"
 # Every table whose rows carry a number from the counter (sync_rows and sync_conflicts take the
 # changeset's, recorded in sync_changesets).
-NUMBERED = (sync_changesets, admin_areas, units, rubric_templates, campaigns, teams, assignments, office_settings)
+NUMBERED = (sync_changesets, admin_areas, units, rubric_templates, campaigns, teams, assignments,
+            assignment_removals, office_settings)
 
 
 def serialise(conn: Connection) -> None:
