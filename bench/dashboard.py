@@ -3,7 +3,9 @@
 A scratch database on FIELDMARK_BENCH_PG (default postgresql://postgres@127.0.0.1:5432/postgres)
 is migrated, loaded by COPY straight into the tables (not through pushes), analysed, timed and
 dropped. What is timed is server time: the figure functions of server.dashboard.figures in one
-read transaction each, median of several runs after warm-up.
+read transaction each, median wall time of several runs after warm-up; beside it the mean CPU
+time of the same call (this process and the PostgreSQL backends, read from /proc), which on a
+machine busy with other work shows the cost without the wait for a core.
 
 The data: a province of 5 cities, 40 counties, 400 townships and 10,000 units; 9 routine
 campaigns that each assign every unit (95% finalized, 2% in progress), one spot-check campaign
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 import time
@@ -36,7 +39,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import Engine  # noqa: E402
+from sqlalchemy import Engine, event  # noqa: E402
 
 from bench.common import Figure, median_ms, print_table  # noqa: E402
 from bench.server import postgres_database  # noqa: E402
@@ -212,6 +215,57 @@ def ranking(engine: Engine, scope: str, campaign: str | None, rubric_id: str,
     return run
 
 
+def _backend_ticks(engine: Engine) -> int:
+    """CPU clock ticks used so far by the PostgreSQL processes serving this database (same host)."""
+    with engine.connect() as conn:
+        pids = [r[0] for r in conn.exec_driver_sql(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()").all()]
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks
+
+
+def cpu_ms(engine: Engine, fn: Callable[[], object], runs: int = REPEAT) -> float:
+    """Mean CPU time of ``fn``: this process's and PostgreSQL's. On a machine shared with other
+    work this is what the call costs, where the wall time also holds the wait for a core."""
+    fn()
+    hertz = os.sysconf("SC_CLK_TCK")
+    ticks, cpu = _backend_ticks(engine), time.process_time()
+    for _ in range(runs):
+        fn()
+    used = (_backend_ticks(engine) - ticks) / hertz + (time.process_time() - cpu)
+    return used * 1000.0 / runs
+
+
+def _serial_plans(dbapi_conn: Any, _record: Any) -> None:
+    with dbapi_conn.cursor() as cur:
+        cur.execute("SET max_parallel_workers_per_gather = 0")
+    dbapi_conn.commit()
+
+
+def calls(engine: Engine, facts: dict[str, Any], units: int) -> list[tuple[str, Callable[[], object], float]]:
+    """What is timed: (name, call, target)."""
+    rubric_id, campaign, spot, county = facts["rubric_id"], facts["campaign"], facts["spot"], facts["county_path"]
+    return [
+        ("campaign overview, whole province (4 figures)", overview(engine, "/", campaign, rubric_id, spot),
+         TARGET_OVERVIEW_MS),
+        ("campaign overview, one county's account", overview(engine, county, campaign, rubric_id, spot),
+         TARGET_OVERVIEW_MS),
+        (f"ranking page ({PAGE} of {units:,} units), whole province",
+         ranking(engine, "/", campaign, rubric_id, PAGE), TARGET_RANKING_MS),
+        (f"ranking, all {units:,} units of a campaign, whole province",
+         ranking(engine, "/", campaign, rubric_id), TARGET_RANKING_MS),
+        ("ranking of a campaign, one county's account", ranking(engine, county, campaign, rubric_id),
+         TARGET_RANKING_MS),
+        ("ranking across all campaigns, whole province", ranking(engine, "/", None, rubric_id), TARGET_RANKING_MS),
+    ]
+
+
 def run(quick: bool = False) -> list[Figure]:
     with postgres_database() as url:
         engine = open_engine(normalise_database_url(url))
@@ -222,24 +276,20 @@ def run(quick: bool = False) -> list[Figure]:
             print(f"loaded {facts['visits']:,} visits, {facts['item_scores']:,} item scores, {facts['units']:,} "
                   f"units, {facts['assignments']:,} assignments in {time.perf_counter() - started:.1f} s",
                   file=sys.stderr)
-            rubric_id, campaign, spot, county = facts["rubric_id"], facts["campaign"], facts["spot"], facts["county_path"]
-            ranked = ranking(engine, "/", campaign, rubric_id)()
+            ranked = ranking(engine, "/", facts["campaign"], facts["rubric_id"])()
             assert isinstance(ranked, list) and ranked, "the ranking is empty: the load went wrong"
-            timed = [
-                ("campaign overview, whole province (4 figures)", overview(engine, "/", campaign, rubric_id, spot),
-                 TARGET_OVERVIEW_MS),
-                ("campaign overview, one county's account", overview(engine, county, campaign, rubric_id, spot),
-                 TARGET_OVERVIEW_MS),
-                (f"ranking page ({PAGE} of {len(ranked):,} units), whole province",
-                 ranking(engine, "/", campaign, rubric_id, PAGE), TARGET_RANKING_MS),
-                (f"ranking, all {len(ranked):,} units of a campaign, whole province",
-                 ranking(engine, "/", campaign, rubric_id), TARGET_RANKING_MS),
-                ("ranking of a campaign, one county's account", ranking(engine, county, campaign, rubric_id),
-                 TARGET_RANKING_MS),
-                ("ranking across all campaigns, whole province", ranking(engine, "/", None, rubric_id),
-                 TARGET_RANKING_MS),
-            ]
-            return [Figure(name, median_ms(fn, repeat=REPEAT), "ms", target) for name, fn, target in timed]
+            walls = [Figure(name, median_ms(fn, repeat=REPEAT), "ms", target)
+                     for name, fn, target in calls(engine, facts, len(ranked))]
+            # The CPU of the same calls, on serial plans: a parallel worker's CPU cannot be read
+            # after it exits.
+            serial = open_engine(normalise_database_url(url))
+            event.listen(serial, "connect", _serial_plans)
+            try:
+                cpus = [Figure("  the same: CPU, serial plans", cpu_ms(serial, fn), "ms", target)
+                        for _name, fn, target in calls(serial, facts, len(ranked))]
+            finally:
+                serial.dispose()
+            return [f for pair in zip(walls, cpus, strict=True) for f in pair]
         finally:
             engine.dispose()
 

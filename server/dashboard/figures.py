@@ -104,8 +104,11 @@ def campaign_coverage(conn: Connection, scope: str, campaign_id: str) -> list[Co
     done = (select(vr.c.assignment_id).where(vr.c.campaign_id == campaign_id)
             .group_by(vr.c.assignment_id).subquery("done"))
     # Only a unit not finalized needs its visits rows read (their JSON is the costly part).
-    started = exists().where(live_rows("visits"), sync_rows.c.unit_id == assignments.c.unit_id,
-                             json_text(conn, sync_rows.c.row_values, "assignment_id") == assignments.c.id)
+    # OFFSET 0 keeps PostgreSQL from turning it into one hash of every visits row's JSON (it
+    # did, at a thousand units): looked up per unit, by index, only the unit's own rows are read.
+    started = exists(select(sync_rows.c.key).where(
+        live_rows("visits"), sync_rows.c.unit_id == assignments.c.unit_id,
+        json_text(conn, sync_rows.c.row_values, "assignment_id") == assignments.c.id).offset(0))
     finalized = done.c.assignment_id.is_not(None)
     per_unit = (select(assignments.c.unit_id, places.c.county_id, places.c.county_code, places.c.county_name,
                        func.max(case((finalized, 1), (started, 1), else_=0)).label("visited"),
