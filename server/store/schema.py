@@ -8,6 +8,7 @@ Times are seconds since the epoch (floats): one representation on both engines, 
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Float,
@@ -382,3 +383,26 @@ section_scores = Table(
 
 # A unit's pushed rows of one table (its visits, for the dashboard's coverage), migration 0005.
 Index("sync_rows_unit", sync_rows.c.unit_id, sync_rows.c.table_name)
+
+# --- the office's rectification changes (migration 0007) ------------------------------------
+
+# The server's node in the hybrid logical clock (app.hlc) of the rows it writes itself (the
+# office's finding events): one row, id "server", made on first use, holding the last stamp
+# issued, so every app process continues one clock under the push lock.
+server_clock = Table(
+    "server_clock", metadata,
+    Column("id", String(16), primary_key=True),
+    Column("node", String(36), nullable=False),
+    Column("wall_ms", BigInteger, nullable=False),
+    Column("counter", Integer, nullable=False),
+)
+
+# Who in the office wrote each finding event the server made (the synced row names no account).
+office_finding_events = Table(
+    "office_finding_events", metadata,
+    Column("event_key", String(36), primary_key=True),
+    Column("finding_id", String(36), nullable=False),
+    Column("account_id", String(36), ForeignKey("accounts.id"), nullable=False),
+    Column("written_at", Float, nullable=False),
+    Index("office_finding_events_finding", "finding_id"),
+)

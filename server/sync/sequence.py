@@ -20,6 +20,7 @@ from server.store.schema import (
     rubric_templates,
     sync_changesets,
     sync_counter,
+    sync_rows,
     teams,
     units,
 )
@@ -28,8 +29,9 @@ from server.store.schema import (
 PUSH_LOCK = 7331002
 COUNTER = "server_seq"
 # Every table whose rows carry a number from the counter (sync_rows and sync_conflicts take the
-# changeset's, recorded in sync_changesets).
-NUMBERED = (sync_changesets, admin_areas, units, rubric_templates, campaigns, teams, assignments,
+# changeset's, recorded in sync_changesets; a finding event the office writes on the server,
+# server.rectification, takes a number of its own, kept only on its sync_rows row).
+NUMBERED = (sync_changesets, sync_rows, admin_areas, units, rubric_templates, campaigns, teams, assignments,
             assignment_removals, office_settings)
 
 

@@ -21,6 +21,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("/", "nav.home"),
     Section("/campaigns", "nav.campaigns", "home.campaigns"),
     Section("/ranking", "nav.ranking", "home.ranking"),
+    Section("/rectifications", "nav.rectifications", "home.rectifications"),
     Section("/users", "nav.users", "home.users", roles=("admin",)),
 )
 
