@@ -13,10 +13,10 @@ from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
 from server.web import error_pages
-from server.web.pages import auth, home, overview, ranking, rectifications, units, users
+from server.web.pages import auth, home, overview, ranking, rectifications, units, users, visits
 
 STATIC = Path(__file__).resolve().parent / "static"
-PAGES = (auth, home, users, overview, ranking, units, rectifications)
+PAGES = (auth, home, users, overview, ranking, units, rectifications, visits)
 
 
 def install(app: FastAPI) -> None:

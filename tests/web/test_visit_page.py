@@ -1,0 +1,262 @@
+"""The visit page: a visit a real demo laptop finalized and synced to the real server, seen by
+the office in a real browser; its photos with their annotations, its signatures, its feedback
+sheet, its verification in words, and nothing of it for an account of another county."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pypdfium2 as pdfium
+import pytest
+from PIL import Image, ImageChops, ImageStat
+from sqlalchemy import select, update
+
+from app.demo import OFFICE
+from app.reports import build_report
+from server import office
+from server.dashboard.figures import visit_scores
+from server.store.blobs import open_blob_store
+from server.store.schema import finalized_versions, sync_rows
+from tests.app.report_factory import page_texts, pdf_fonts, pdf_text, squeeze
+from tests.server.conftest import reset_store
+from tests.server.finalized_support import build_demo_profile
+from tests.web.conftest import CHROMIUM, Site, log_in, web_client
+from tests.web.visit_support import (
+    COUNTY,
+    MARK,
+    OTHER_COUNTY,
+    Pushed,
+    keychain,
+    office_account,
+    printed,
+    pushed_visit,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "docs" / "screenshots" / "web"
+FONTS = ROOT / "resources" / "fonts"
+
+
+@pytest.fixture(scope="module")
+def visit(site_process: Site, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pushed]:
+    """One visit pushed for the whole module (the tests here only read it, or undo what they
+    change), with the office's name set as the demo laptop has it."""
+    template = build_demo_profile(tmp_path_factory.mktemp("demo") / "profile")
+    reset_store(site_process.engine)
+    for _ in keychain():
+        made = pushed_visit(site_process, template, tmp_path_factory.mktemp("laptop") / "profile")
+        with site_process.engine.begin() as conn, _blob_store(site_process) as blobs:
+            office.set_settings(conn, blobs, name_zh=OFFICE, name_en="Danjiangkou Education Supervision Office")
+        yield made
+        made.profile.close()
+
+
+class _blob_store:
+    """The site's blob store (the process's data folder), to set the office's settings."""
+
+    def __init__(self, site: Site) -> None:
+        folder = Path(site.engine.url.database or "").parent
+        self.store = open_blob_store(folder / "blobs")
+
+    def __enter__(self) -> Any:
+        return self.store
+
+    def __exit__(self, *exc: object) -> None:
+        self.store.close()
+
+
+def _client(site: Site, scope: str | None) -> Any:
+    # Only an administrator may have the whole tree.
+    login, password = office_account(site, scope, "office_staff" if scope else "admin")
+    return web_client(site, login, password, **{"Accept-Language": "zh-CN"}).client
+
+
+def _score(site: Site, visit_id: str) -> Any:
+    with site.engine.connect() as conn:
+        return conn.execute(select(finalized_versions).where(finalized_versions.c.visit_id == visit_id)).one()
+
+
+def test_the_page_shows_each_section_and_the_total_of_the_servers_rescore(site_process, visit, page):
+    login, password = office_account(site_process, COUNTY)
+    log_in(page, site_process, login, password)
+    answer = page.goto(f"{site_process.url}/visits/{visit.visit_id}")
+    assert answer is not None and answer.status == 200
+    with site_process.engine.connect() as conn:
+        sections, _items = visit_scores(conn, "/", visit.visit_id)
+    shown = {row.get_attribute("data-section"): row.locator("td.awarded").inner_text()
+             for row in page.locator("table.sections tbody tr").all()}
+    assert shown == {s.code: printed(s.awarded) for s in sections}
+    version = _score(site_process, visit.visit_id)
+    assert page.locator("#total-0").inner_text() == \
+        f"总分 {printed(version.server_total)} / {printed(version.server_maximum)}"
+    assert version.server_band and version.server_band in page.locator("#band-0").inner_text()
+    # The verification, in words.
+    assert "一致" in page.locator("#check-hash").inner_text() and "不一致" not in page.locator("#check-hash").inner_text()
+    assert page.locator("#check-score").inner_text() == (
+        f"笔记本电脑填报的得分 {printed(version.stated_total)} / {printed(version.stated_maximum)} {version.stated_band} "
+        f"与服务器重新计分 {printed(version.server_total)} / {printed(version.server_maximum)} {version.server_band} 一致。")
+    assert page.locator("#check-conflicts").inner_text() == "没有等待处理的同步冲突。"
+    # Findings with status and deadline, the good practice, the team, the signatures.
+    finding = page.locator("#findings tbody tr").first
+    assert "消防通道堆放杂物" in finding.inner_text() and "2026年12月1日" in finding.inner_text()
+    assert finding.locator("td.status").inner_text() == "待整改"
+    assert "校门安全值守规范" in page.locator("#practices").inner_text()
+    assert "组长" in page.locator("#members").inner_text()
+    signatures = page.locator("#signatures li")
+    assert signatures.count() == 2 and "张建国" in signatures.first.inner_text()
+    # Every image on the page loaded (photos drawn by the server, signatures).
+    page.wait_for_load_state("networkidle")
+    for img in page.locator("#photos img, #signatures img").all():
+        img.scroll_into_view_if_needed()
+        assert img.evaluate("i => i.complete && i.naturalWidth > 0"), img.get_attribute("src")
+    assert page.locator("#photos li").count() >= 1
+    # The sheet's links, in both languages.
+    links = page.locator("#feedback-links a")
+    assert [links.nth(i).get_attribute("href") for i in range(links.count())] == [
+        f"/visits/{visit.visit_id}/feedback.pdf?lang=zh", f"/visits/{visit.visit_id}/feedback.pdf?lang=en"]
+
+
+def _image(data: bytes) -> Image.Image:
+    return Image.open(io.BytesIO(data)).convert("RGB")
+
+
+def _box(img: Image.Image, box: tuple[float, float, float, float]) -> tuple[int, int, int, int]:
+    w, h = img.size
+    return int(box[0] * w), int(box[1] * h), int(box[2] * w), int(box[3] * h)
+
+
+def test_the_photo_is_drawn_with_its_annotations_and_is_not_found_for_another_county(site_process, visit):
+    url = f"/visits/{visit.visit_id}/photos/{visit.photo_id}.jpg?size=large"
+    ours = _client(site_process, COUNTY)
+    marked, plain = ours.get(url), ours.get(url + "&markup=0")
+    assert marked.status_code == plain.status_code == 200
+    assert marked.headers["content-type"] == "image/jpeg" and "private" in marked.headers["cache-control"]
+    a, b = _image(marked.content), _image(plain.content)
+    assert a.size == b.size
+    diff = ImageChops.difference(a, b).convert("L")
+    # The rectangle's edge is drawn: pixels along it differ; far from every shape, JPEG noise only.
+    x0, y0, x1, y1 = _box(a, MARK)
+    edge = diff.crop((x0, y0 + 10, x0 + 12, y1 - 10))
+    assert ImageStat.Stat(edge).mean[0] > 40
+    calm = diff.crop(_box(a, (0.3, 0.3, 0.5, 0.5)))
+    assert ImageStat.Stat(calm).mean[0] < 3
+    # The red of the mark-up: the marked photo is redder on the rectangle's edge.
+    red = a.crop((x0, y0 + 10, x0 + 6, y1 - 10)).getpixel((2, 20))
+    assert red[0] > 180 and red[1] < 120, red
+    # A thumbnail too, and the signature; another county's office sees none of it.
+    assert ours.get(f"/visits/{visit.visit_id}/photos/{visit.photo_id}.jpg").status_code == 200
+    theirs = _client(site_process, OTHER_COUNTY)
+    with site_process.engine.connect() as conn:
+        signature = conn.execute(select(sync_rows.c.key).where(sync_rows.c.table_name == "signatures",
+                                                               sync_rows.c.visit_id == visit.visit_id)).scalars().first()
+    assert ours.get(f"/visits/{visit.visit_id}/signatures/{signature}.png").content.startswith(b"\x89PNG")
+    for path in (url, url + "&markup=0", f"/visits/{visit.visit_id}", f"/visits/{visit.visit_id}/feedback.pdf",
+                 f"/visits/{visit.visit_id}/signatures/{signature}.png"):
+        answer = theirs.get(path)
+        assert answer.status_code == 404, path
+        assert "消防通道" not in answer.text and answer.headers["content-type"].startswith("text/html")
+    # Nor a photo of this visit under another visit's address, nor an address that is no id.
+    assert ours.get(f"/visits/{visit.photo_id}/photos/{visit.photo_id}.jpg").status_code == 404
+    assert ours.get(f"/visits/{visit.visit_id}/photos/{visit.photo_id}.jpg?size=huge").status_code == 404
+    assert ours.get("/visits/not-a-visit").status_code == 404
+
+
+def test_the_feedback_sheet_is_the_laptops_sheet(site_process, visit):
+    client = _client(site_process, COUNTY)
+    answer = client.get(f"/visits/{visit.visit_id}/feedback.pdf?lang=zh")
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/pdf"
+    pdf = answer.content
+    document = pdfium.PdfDocument(pdf)
+    bitmap = document[0].render(scale=1).to_pil()
+    assert bitmap.size[0] > 500 and ImageStat.Stat(bitmap.convert("L")).var[0] > 50
+    document.close()
+    fonts = pdf_fonts(pdf)
+    assert fonts and all(fonts.values()), fonts
+    version = _score(site_process, visit.visit_id)
+    text = squeeze(pdf_text(pdf))
+    unit = visit.profile.db.execute("SELECT u.name FROM visits v JOIN units u ON u.id = v.unit_id WHERE v.id = ?",
+                                    [visit.visit_id]).fetchone()[0]
+    assert unit in text and printed(version.server_total) in text and version.server_band in text
+    # The same words as the laptop's own sheet: it logged in to this server (the QR code's page)
+    # and its office_name is the office's name.
+    laptop = build_report(visit.profile, visit.visit_id, kind="feedback", lang="zh")
+    assert page_texts(pdf) == page_texts(laptop.pdf)
+
+
+def test_a_record_changed_after_finalizing_and_a_stated_score_that_differs_are_said_in_words(site_process, visit,
+                                                                                             new_page):
+    stated = _score(site_process, visit.visit_id)
+    with site_process.engine.begin() as conn:
+        row = conn.execute(select(sync_rows).where(sync_rows.c.table_name == "good_practices",
+                                                   sync_rows.c.visit_id == visit.visit_id)).first()
+        assert row is not None
+        values = json.loads(row.row_values)
+        conn.execute(update(sync_rows).where(sync_rows.c.table_name == row.table_name, sync_rows.c.key == row.key)
+                     .values(row_values=json.dumps({**values, "text": "改过的亮点"}, ensure_ascii=False)))
+        conn.execute(update(finalized_versions).where(finalized_versions.c.visit_id == visit.visit_id)
+                     .values(stated_total="999", score_matches=False))
+    try:
+        page = new_page("en-US")
+        login, password = office_account(site_process, COUNTY)
+        log_in(page, site_process, login, password)
+        page.goto(f"{site_process.url}/visits/{visit.visit_id}")
+        hash_line = page.locator("#check-hash")
+        assert "bad" in (hash_line.get_attribute("class") or "")
+        assert hash_line.inner_text().startswith("The record the server holds no longer matches the latest "
+                                                 "finalized version: it was changed after finalizing")
+        assert page.locator("#check-score").inner_text() == (
+            f"The scores differ: the laptop stated 999 / {printed(stated.stated_maximum)} {stated.stated_band}, the "
+            f"server's re-score gives {printed(stated.server_total)} / {printed(stated.server_maximum)} "
+            f"{stated.server_band}.")
+        assert page.locator("#versions td.bad").inner_text() == "No"
+    finally:
+        with site_process.engine.begin() as conn:
+            conn.execute(update(sync_rows).where(sync_rows.c.table_name == row.table_name, sync_rows.c.key == row.key)
+                         .values(row_values=row.row_values))
+            conn.execute(update(finalized_versions).where(finalized_versions.c.visit_id == visit.visit_id)
+                         .values(stated_total=stated.stated_total, score_matches=True))
+
+
+def test_a_visit_the_server_does_not_hold_is_not_found(site_process, visit):
+    client = _client(site_process, None)
+    missing = "00000000-0000-4000-8000-00000000abcd"
+    for path in (f"/visits/{missing}", f"/visits/{missing}/feedback.pdf",
+                 f"/visits/{missing}/photos/{visit.photo_id}.jpg"):
+        assert client.get(path).status_code == 404, path
+
+
+def _fonts_conf(folder: Path) -> Path:
+    """The system's fonts and the bundled CJK one, so Chinese shows where the machine has none."""
+    conf = folder / "fonts.conf"
+    conf.write_text('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+                    '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
+                    f"  <dir>{FONTS}</dir>\n  <cachedir>{folder / 'font-cache'}</cachedir>\n</fontconfig>\n",
+                    encoding="utf-8")
+    return conf
+
+
+def test_screenshots_of_the_visit_page(site_process, visit, playwright_driver, tmp_path):
+    """The page with data at 1366×768 and whole, in both languages; saved to docs/screenshots/web
+    when SCREENSHOTS is set, else to a temporary folder."""
+    folder = SHOTS if os.environ.get("SCREENSHOTS") else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    login, password = office_account(site_process, COUNTY)
+    env = {**os.environ, "FONTCONFIG_FILE": str(_fonts_conf(tmp_path))}
+    browser = playwright_driver.chromium.launch(executable_path=str(CHROMIUM), env=env)
+    try:
+        for lang, locale in (("zh", "zh-CN"), ("en", "en-GB")):
+            context = browser.new_context(locale=locale, viewport={"width": 1366, "height": 768})
+            page = log_in(context.new_page(), site_process, login, password)
+            page.goto(f"{site_process.url}/visits/{visit.visit_id}")
+            page.wait_for_load_state("networkidle")
+            page.screenshot(path=str(folder / f"visit-{lang}.png"))
+            page.screenshot(path=str(folder / f"visit-{lang}-full.png"), full_page=True)
+            assert (folder / f"visit-{lang}-full.png").stat().st_size > 20_000
+            context.close()
+    finally:
+        browser.close()
