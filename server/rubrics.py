@@ -6,6 +6,8 @@ document again is a no-op, and a changed document must carry a new version.
 
 from __future__ import annotations
 
+import re
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from app.canonical import canonical_json
+from app.canonical import canonical_json, loads_exact
 from app.errors import RubricError
 from app.rubric import Rubric, load_rubric
 from app.rubric.validate import build_rubric, validate_document
@@ -103,3 +105,38 @@ def resolve(conn: Connection, ref: str) -> RubricRef:
         raise BadInput(f"the hash prefix {ref!r} matches several templates; give more characters")
     raise NotFound(f"no published rubric with id or hash {ref!r}")
 
+
+
+# --- the rubric library page: uploads and versions -----------------------------------------
+
+# A rubric workbook of a thousand items is well under 1 MB; the limit keeps a wrong file out.
+MAX_UPLOAD = 5 * 1024 * 1024
+UPLOAD_SUFFIXES = (".json", ".xlsx", ".xlsm")
+_SAFE_NAME = re.compile(r"[^\w.\-]+")
+
+
+def read_upload(filename: str, data: bytes) -> tuple[dict[str, Any], Rubric]:
+    """An uploaded .json or .xlsx file validated as ``read_rubric`` does a file on disk; BadInput
+    lists every problem (``details``), each naming its place (a workbook's: sheet, row, column)."""
+    name = _SAFE_NAME.sub("_", Path(filename or "").name).strip("._") or "upload"
+    suffix = Path(name).suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        message = f"{name}: not a .json or .xlsx file"
+        raise BadInput(message, details=[message])
+    if not data:
+        raise BadInput(f"{name}: the file is empty", details=[f"{name}: the file is empty"])
+    if len(data) > MAX_UPLOAD:
+        message = f"{name}: {len(data)} bytes; a rubric file is at most {MAX_UPLOAD} bytes"
+        raise BadInput(message, details=[message])
+    with tempfile.TemporaryDirectory(prefix="fieldmark-rubric-") as folder:
+        path = Path(folder) / name
+        path.write_bytes(data)
+        return read_rubric(path)
+
+
+def template(conn: Connection, rubric_hash: str) -> tuple[RubricRef, Rubric]:
+    """A published template and its model (numbers exact, as published)."""
+    row = conn.execute(select(rubric_templates).where(rubric_templates.c.hash == rubric_hash)).first()
+    if row is None:
+        raise NotFound("no such rubric template")
+    return _ref(row), build_rubric(loads_exact(row.document))

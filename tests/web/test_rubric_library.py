@@ -1,0 +1,165 @@
+"""The rubric library in a real browser: a JSON and an xlsx version uploaded and listed, a bad
+upload showing every problem with its place and storing nothing, the same or a clashing version
+again, and the differences between two versions."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import openpyxl
+from playwright.sync_api import Page, expect
+
+from app.rubric.xlsx_write import write_xlsx
+from server.store.schema import rubric_templates
+from tests.web.conftest import Site, log_in, web_client
+from tests.web.planner_support import RUBRICS, count, publish
+
+
+def _doc() -> dict[str, Any]:
+    return json.loads((RUBRICS / "study-habits.json").read_text(encoding="utf-8"))
+
+
+def _next_version(doc: dict[str, Any]) -> dict[str, Any]:
+    """Version 2025.1: A1 worth 6 with new words, C2 gone, a new item D1, the top band at 8.5."""
+    new = copy.deepcopy(doc)
+    new["version"] = "2025.1"
+    first = new["sections"][0]["items"][0]
+    first["max"] = 6
+    first["text"]["zh"] = "抽查上课考勤"
+    first["text"]["en"] = "Attendance spot check"
+    new["sections"][-1]["items"] = [i for i in new["sections"][-1]["items"] if i["code"] != "C2"]
+    new["sections"].append({"code": "D", "name": {"zh": "作业", "en": "Homework"},
+                            "items": [{"code": "D1", "kind": "passfail", "max": 1,
+                                       "text": {"zh": "按时交作业", "en": "Homework handed in on time"}}]})
+    new["bands"][0]["min"] = 8.5
+    return new
+
+
+def _office(site: Site) -> tuple[str, str]:
+    return site.make_account("office_staff", "42")
+
+
+def _upload(page: Page, path: Path) -> None:
+    page.set_input_files("#file", str(path))
+    page.click("form[action='/rubrics/upload'] button[type=submit]")
+    page.wait_for_load_state()
+
+
+def test_a_json_and_an_xlsx_version_are_published_and_compared(site: Site, page: Page, tmp_path: Path) -> None:
+    log_in(page, site, *_office(site), next="/rubrics")
+    expect(page.locator("main")).to_contain_text("还没有发布的评分细则")
+    first = tmp_path / "study-habits.json"
+    first.write_text(json.dumps(_doc(), ensure_ascii=False), encoding="utf-8")
+    _upload(page, first)
+    expect(page.locator("p.notice")).to_contain_text("已发布新版本")
+    expect(page.locator("#rubrics tbody tr")).to_have_count(1)
+    expect(page.locator("#rubrics")).to_contain_text("学风督导班级检查评分表")
+    second = tmp_path / "study-habits-2025.xlsx"
+    write_xlsx(_next_version(_doc()), second)
+    _upload(page, second)
+    expect(page.locator("p.notice")).to_contain_text("已发布新版本")
+    expect(page.locator("#rubrics tbody tr")).to_have_count(2)
+    assert count(site, rubric_templates) == 2
+    page.click("text=与 2024.1 比较")
+    expect(page.locator("h1")).to_have_text("版本比较")
+    expect(page.locator(".diff-heading")).to_contain_text("从 study-habits 2024.1 到 study-habits 2025.1 的变化")
+    changed = page.locator("#diff-items .diff-changed[data-code='A1']")
+    expect(changed.locator("tr[data-field='maximum'] td.old")).to_have_text("5")
+    expect(changed.locator("tr[data-field='maximum'] td.new")).to_have_text("6")
+    expect(changed.locator("tr[data-field='text'] td.new")).to_have_text("抽查上课考勤")
+    expect(page.locator("#diff-items ul.removed li[data-code='C2']")).to_be_visible()
+    expect(page.locator("#diff-items ul.added li[data-code='D1']")).to_contain_text("按时交作业")
+    expect(page.locator("#diff-sections ul.added li[data-code='D']")).to_be_visible()
+    expect(page.locator("#diff-bands .diff-changed tr[data-field='threshold'] td.new")).to_have_text("≥ 8.5")
+    expect(page.locator("#diff-vetoes")).to_contain_text("没有变化")
+    # The rubric's total maximum is computed: 10 - 0 (C2 is text) + 1 (A1) + 1 (D1).
+    expect(page.locator("#diff-rubric tr[data-field='maximum'] td.new")).to_have_text("12")
+
+
+def test_the_diff_page_speaks_english(site: Site, new_page: Callable[..., Page]) -> None:
+    old = publish(site)
+    client = web_client(site, *_office(site))
+    upload = client.client.post("/rubrics/upload", data={"csrf_token": client.csrf}, files={
+        "file": ("next.json", json.dumps(_next_version(_doc())).encode(), "application/json")})
+    assert upload.status_code == 303, upload.text
+    new = upload.headers["location"].split("hash=")[1].split("#")[0]
+    page = new_page(locale="en-US")
+    log_in(page, site, *_office(site), next=quote(f"/rubrics/diff?old={old}&new={new}", safe="/"))
+    expect(page.locator("h1")).to_have_text("Compare versions")
+    expect(page.locator("#diff-items .diff-changed[data-code='A1'] tr[data-field='text'] td.new")).to_have_text(
+        "Attendance spot check")
+    expect(page.locator("#diff-items h3.removed")).to_have_text("1 removed")
+
+
+def test_a_malformed_json_shows_every_problem_and_stores_nothing(site: Site, page: Page, tmp_path: Path) -> None:
+    bad = _doc()
+    bad["version"] = "2026.1"
+    bad["sections"][0]["items"][0]["max"] = -5
+    bad["sections"][0]["items"][1]["code"] = bad["sections"][0]["items"][0]["code"]
+    del bad["name"]
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(bad, ensure_ascii=False), encoding="utf-8")
+    log_in(page, site, *_office(site), next="/rubrics")
+    _upload(page, path)
+    problems = page.locator("#problems li")
+    expect(page.locator("#problems")).to_contain_text("“broken.json”未通过校验")
+    expect(page.locator("#problems")).to_contain_text("未保存任何内容")
+    assert problems.count() >= 1
+    assert any("name" in text for text in problems.all_inner_texts())
+    assert count(site, rubric_templates) == 0
+    # Not JSON at all: where it breaks, in words.
+    broken = tmp_path / "cut.json"
+    broken.write_text('{"format": "fieldmark.rubric/1", "id": ', encoding="utf-8")
+    _upload(page, broken)
+    expect(page.locator("#problems li")).to_contain_text("line 1")
+    assert count(site, rubric_templates) == 0
+
+
+def test_a_workbook_with_errors_names_sheet_row_and_column(site: Site, page: Page, tmp_path: Path) -> None:
+    path = tmp_path / "broken.xlsx"
+    write_xlsx(_doc(), path)
+    # As an author would break it in a spreadsheet program: two negative maxima.
+    book = openpyxl.load_workbook(path)
+    items = book["items"]
+    column = [c.value for c in items[1]].index("max") + 1
+    items.cell(row=2, column=column, value=-5)
+    items.cell(row=4, column=column, value=-3)
+    book.save(path)
+    log_in(page, site, *_office(site), next="/rubrics")
+    _upload(page, path)
+    texts = page.locator("#problems li").all_inner_texts()
+    assert "items row 2, column max: the maximum must not be negative (got -5)" in texts
+    assert "items row 4, column max: the maximum must not be negative (got -3)" in texts
+    expect(page.locator("#problems")).to_contain_text(f"共 {len(texts)} 个问题")
+    assert count(site, rubric_templates) == 0
+
+
+def test_the_same_file_again_is_no_change_and_a_changed_file_needs_a_new_version(site: Site) -> None:
+    client = web_client(site, *_office(site))
+    body = json.dumps(_doc()).encode()
+
+    def send(name: str, data: bytes) -> Any:
+        return client.client.post("/rubrics/upload", data={"csrf_token": client.csrf},
+                                  files={"file": (name, data, "application/json")})
+
+    assert send("a.json", body).status_code == 303
+    again = send("a.json", body)
+    assert again.status_code == 303 and "done=same" in again.headers["location"]
+    changed = _next_version(_doc())
+    changed["version"] = "2024.1"
+    clash = send("b.json", json.dumps(changed).encode())
+    assert clash.status_code == 409
+    assert "already published with other content" in clash.text
+    wrong = send("notes.txt", b"hello")
+    assert wrong.status_code == 422 and "not a .json or .xlsx file" in wrong.text
+    assert count(site, rubric_templates) == 1
+    # A form without the CSRF token stores nothing.
+    forged = client.client.post("/rubrics/upload", files={"file": ("c.json", json.dumps(
+        _next_version(_doc())).encode(), "application/json")})
+    assert forged.status_code == 403
+    assert count(site, rubric_templates) == 1
