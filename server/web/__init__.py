@@ -13,10 +13,23 @@ from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
 from server.web import error_pages
-from server.web.pages import auth, home, overview, ranking, rectifications, units, users, visits
+from server.web.pages import (
+    auth,
+    home,
+    overview,
+    planner,
+    planner_teams,
+    ranking,
+    rectifications,
+    rubric_library,
+    units,
+    users,
+    visits,
+)
 
 STATIC = Path(__file__).resolve().parent / "static"
-PAGES = (auth, home, users, overview, ranking, units, rectifications, visits)
+PAGES = (auth, home, users, overview, ranking, units, rectifications, visits,
+         planner, planner_teams, rubric_library)
 
 
 def install(app: FastAPI) -> None:

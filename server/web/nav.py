@@ -22,6 +22,8 @@ SECTIONS: tuple[Section, ...] = (
     Section("/campaigns", "nav.campaigns", "home.campaigns"),
     Section("/ranking", "nav.ranking", "home.ranking"),
     Section("/rectifications", "nav.rectifications", "home.rectifications"),
+    Section("/planner", "nav.planner", "home.planner"),
+    Section("/rubrics", "nav.rubrics", "home.rubrics"),
     Section("/users", "nav.users", "home.users", roles=("admin",)),
 )
 
