@@ -214,6 +214,8 @@ def test_ranking_flags_the_top_two_red_and_the_bottom_two_yellow(office):
                                      sort="county")
     assert [u.unit_code for u in by_county] == ["DJK001", "DJK002", "DJK003", "DJK004", "DJK005", "YX013",
                                                 "YX014"]
+    with pytest.raises(BadInput, match="a limit and an offset of 0 or more"):
+        figures.unit_ranking(office.conn, office.scope(), rubric_id="study-habits", offset=-1)
     with pytest.raises(BadInput, match="cannot sort the ranking by 'name'"):
         figures.unit_ranking(office.conn, office.scope(), rubric_id="study-habits", sort="name")
 

@@ -173,24 +173,29 @@ def test_migration_0005_rebuilds_the_results_of_a_server_upgraded_with_data(serv
     pushed = stored(server)
     assert pushed["visit_results"]
 
-    # A second visit whose template has gone cannot be scored: left out, and said so.
+    # Two more visits that cannot be scored, one whose template has gone and one whose answers
+    # no longer fit its rubric: each is left out, and said so.
     with server.engine.begin() as conn:
         lost = conn.execute(select(finalized_versions)).first()._mapping
         record = json.loads(lost["record"])
-        record["rubrics"] = ["f" * 64]
-        other = "00000000-0000-4000-8000-000000000001"
+        other, unfit = "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002"
+        misfit = {**record, "responses": [{**record["responses"][0], "item_code": "NO-SUCH-ITEM"}]}
         conn.execute(finalized_versions.insert().values(
-            {**lost, "visit_id": other, "amendment_no": 0, "record": json.dumps(record)}))
+            {**lost, "visit_id": other, "amendment_no": 0, "record": json.dumps({**record, "rubrics": ["f" * 64]})}))
+        conn.execute(finalized_versions.insert().values(
+            {**lost, "visit_id": unfit, "amendment_no": 0, "record": json.dumps(misfit)}))
     try:
         with server.engine.begin() as conn:
             command.downgrade(_alembic(conn), "0004")
         with server.engine.begin() as conn:
             command.upgrade(_alembic(conn), "head")
         assert stored(server) == pushed
-        assert f"visit {other} left out of the dashboard: rubric template(s) {'f' * 64} not held" in \
-            capfd.readouterr().err
+        err = capfd.readouterr().err
+        assert f"visit {other} left out of the dashboard: rubric template(s) {'f' * 64} not held" in err
+        assert f"visit {unfit} left out of the dashboard: the answers do not fit rubric" in err
+        assert "NO-SUCH-ITEM" in err
     finally:
         with server.engine.begin() as conn:
-            conn.execute(delete(finalized_versions).where(finalized_versions.c.visit_id == other))
+            conn.execute(delete(finalized_versions).where(finalized_versions.c.visit_id.in_([other, unfit])))
     with server.engine.connect() as conn:
         assert conn.execute(select(rubric_templates.c.hash)).first() is not None
