@@ -15,6 +15,7 @@ from starlette.staticfiles import StaticFiles
 from server.web import error_pages
 from server.web.pages import (
     auth,
+    exports,
     home,
     overview,
     planner,
@@ -28,7 +29,7 @@ from server.web.pages import (
 )
 
 STATIC = Path(__file__).resolve().parent / "static"
-PAGES = (auth, home, users, overview, ranking, units, rectifications, visits,
+PAGES = (auth, home, users, overview, ranking, units, rectifications, visits, exports,
          planner, planner_teams, rubric_library)
 
 

@@ -24,6 +24,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("/rectifications", "nav.rectifications", "home.rectifications"),
     Section("/planner", "nav.planner", "home.planner"),
     Section("/rubrics", "nav.rubrics", "home.rubrics"),
+    Section("/exports", "nav.exports", "home.exports"),
     Section("/users", "nav.users", "home.users", roles=("admin",)),
 )
 
