@@ -4,8 +4,9 @@ server.dashboard.figures), but scoped the same way: nothing here names a unit, a
 area the scope does not reach.
 
 A campaign is in a scope when it assigns at least one unit inside it; a county is offered when
-a unit inside the scope lies in it (so a township's account is offered its own county, whose
-units it sees only within its township).
+it lies inside the scope or holds it (so a township's account is offered its own county, whose
+units it sees only within its township). Rubrics are not scoped: the rubric library is every
+office's.
 """
 
 from __future__ import annotations
@@ -39,28 +40,43 @@ class CampaignSummary:
     visit_types: tuple[str, ...]
 
 
+def _in_scope(query: Any, scope: str) -> Any:
+    """``query`` on assignments kept to units inside the scope (one join to the unit's area: only
+    its path is needed); the whole tree needs no join."""
+    if scope == "/":
+        return query
+    unit_area = admin_areas.alias("unit_area")
+    return (query.join(units, units.c.id == assignments.c.unit_id)
+            .join(unit_area, unit_area.c.id == units.c.area_id).where(unit_area.c.path.like(scope + "%")))
+
+
 def _campaign_rows(conn: Connection, scope: str, campaign_id: str | None) -> list[CampaignSummary]:
-    places = unit_places(scope)
-    query = (select(campaigns.c.id, campaigns.c.name, func.count(func.distinct(assignments.c.unit_id)).label("units"),
-                    func.min(assignments.c.window_start).label("starts"),
-                    func.max(assignments.c.window_end).label("ends"))
-             .join(assignments, assignments.c.campaign_id == campaigns.c.id)
-             .join(places, places.c.unit_id == assignments.c.unit_id)
-             .group_by(campaigns.c.id, campaigns.c.name)
-             .order_by(func.max(assignments.c.window_end).desc(), campaigns.c.name))
+    a = assignments
+    query = _in_scope(select(a.c.campaign_id, a.c.visit_type, func.count(func.distinct(a.c.unit_id)).label("units"),
+                             func.min(a.c.window_start).label("starts"), func.max(a.c.window_end).label("ends"))
+                      .group_by(a.c.campaign_id, a.c.visit_type), scope)
     if campaign_id is not None:
-        query = query.where(campaigns.c.id == campaign_id)
-    rows = conn.execute(query).all()
-    types: dict[str, set[str]] = {}
-    if rows:
-        kinds = select(assignments.c.campaign_id, assignments.c.visit_type).group_by(
-            assignments.c.campaign_id, assignments.c.visit_type)
-        if campaign_id is not None:
-            kinds = kinds.where(assignments.c.campaign_id == campaign_id)
-        for cid, kind in conn.execute(kinds):
-            types.setdefault(cid, set()).add(kind)
-    return [CampaignSummary(r.id, r.name, int(r.units), r.starts, r.ends, tuple(sorted(types.get(r.id, ()))))
-            for r in rows]
+        query = query.where(a.c.campaign_id == campaign_id)
+    per_type = conn.execute(query).all()
+    ids = sorted({r.campaign_id for r in per_type})
+    if not ids:
+        return []
+    names = dict(conn.execute(select(campaigns.c.id, campaigns.c.name).where(campaigns.c.id.in_(ids))).tuples().all())
+    kinds: dict[str, list[Any]] = {}
+    for r in per_type:
+        kinds.setdefault(r.campaign_id, []).append(r)
+    # A unit assigned under two visit types counts once: those campaigns count again.
+    mixed = sorted(cid for cid, rows in kinds.items() if len(rows) > 1)
+    counts = dict(conn.execute(_in_scope(select(a.c.campaign_id, func.count(func.distinct(a.c.unit_id)))
+                                         .where(a.c.campaign_id.in_(mixed)).group_by(a.c.campaign_id), scope))
+                  .tuples().all()) if mixed else {}
+    found = [CampaignSummary(cid, names.get(cid, cid), int(counts.get(cid, rows[0].units)),
+                             min(r.starts for r in rows), max(r.ends for r in rows),
+                             tuple(sorted(r.visit_type for r in rows))) for cid, rows in kinds.items()]
+    # The latest-ending first, then by name.
+    found.sort(key=lambda c: c.name)
+    found.sort(key=lambda c: c.ends, reverse=True)
+    return found
 
 
 def campaigns_in_scope(conn: Connection, scope: str) -> list[CampaignSummary]:
@@ -82,20 +98,36 @@ class Choice:
     label: str
 
 
+def campaign_choices(conn: Connection, scope: str) -> list[Choice]:
+    """The campaigns in the scope, by name, for a filter: each found by its first assignment of a
+    unit inside the scope (no counting, so it stays quick beside 100,000 assignments)."""
+    unit_area = admin_areas.alias("unit_area")
+    reaches = (select(assignments.c.id).join(units, units.c.id == assignments.c.unit_id)
+               .join(unit_area, unit_area.c.id == units.c.area_id)
+               .where(assignments.c.campaign_id == campaigns.c.id, unit_area.c.path.like(scope + "%"))
+               .exists())
+    query = select(campaigns.c.id, campaigns.c.name).order_by(campaigns.c.name)
+    if scope != "/":
+        query = query.where(reaches)
+    else:
+        query = query.where(select(assignments.c.id).where(assignments.c.campaign_id == campaigns.c.id).exists())
+    return [Choice(r.id, r.name) for r in conn.execute(query)]
+
+
 def counties_in_scope(conn: Connection, scope: str) -> list[Choice]:
-    """The counties that hold a unit inside the scope, by code."""
-    places = unit_places(scope)
-    rows = conn.execute(select(places.c.county_id, places.c.county_code, places.c.county_name)
-                        .where(places.c.county_id.is_not(None))
-                        .group_by(places.c.county_id, places.c.county_code, places.c.county_name)
-                        .order_by(places.c.county_code)).all()
-    return [Choice(r.county_id, r.county_name) for r in rows]
+    """The counties inside the scope, by code, or the county holding it when the scope lies
+    below county level (its units are all in that county)."""
+    found = conn.execute(select(admin_areas.c.id, admin_areas.c.name, admin_areas.c.path)
+                         .where(admin_areas.c.level == "county").order_by(admin_areas.c.code)).all()
+    return [Choice(r.id, r.name) for r in found if r.path.startswith(scope) or scope.startswith(r.path)]
 
 
 def unit_types_in_scope(conn: Connection, scope: str) -> list[str]:
-    places = unit_places(scope)
-    return list(conn.execute(select(places.c.unit_type).group_by(places.c.unit_type)
-                             .order_by(places.c.unit_type)).scalars())
+    """The unit types of the units inside the scope."""
+    query = select(units.c.unit_type).group_by(units.c.unit_type).order_by(units.c.unit_type)
+    if scope != "/":
+        query = query.join(admin_areas, admin_areas.c.id == units.c.area_id).where(admin_areas.c.path.like(scope + "%"))
+    return list(conn.execute(query).scalars())
 
 
 @dataclass(frozen=True)
@@ -112,14 +144,16 @@ def rubric_names(conn: Connection) -> dict[str, RubricName]:
     return {r.rubric_id: RubricName(r.rubric_id, r.name_zh, r.name_en) for r in rows}
 
 
-def rubrics_with_results(conn: Connection, scope: str, campaign_id: str | None = None) -> list[str]:
-    """The rubrics some unit inside the scope has a result under (in the campaign, when given)."""
-    places = unit_places(scope)
-    query = (select(visit_results.c.rubric_id).join(places, places.c.unit_id == visit_results.c.unit_id)
-             .group_by(visit_results.c.rubric_id).order_by(visit_results.c.rubric_id))
+def first_rubric_with_results(conn: Connection, campaign_id: str | None = None) -> str | None:
+    """A rubric that has results (in the campaign, when given), to rank by when none is chosen:
+    the first by id."""
+    query = select(func.min(visit_results.c.rubric_id))
     if campaign_id is not None:
         query = query.where(visit_results.c.campaign_id == campaign_id)
-    return list(conn.execute(query).scalars())
+    else:
+        query = query.where(visit_results.c.latest_of_unit.is_(True))
+    found = conn.execute(query).scalar()
+    return None if found is None else str(found)
 
 
 @dataclass(frozen=True)

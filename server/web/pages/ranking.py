@@ -32,6 +32,9 @@ SIZES = range(1, 501)
 # The columns a person can sort by, in the table's order (each one of figures.RANKING_SORTS).
 COLUMNS = ("rank", "unit", "county", "unit_type", "visit_date", "total", "percentage")
 assert set(COLUMNS) <= set(RANKING_SORTS)
+HEADINGS = {"rank": "ranking.col.rank", "unit": "ranking.col.unit", "county": "ranking.col.county",
+            "unit_type": "ranking.col.unit_type", "visit_date": "ranking.col.visit_date",
+            "total": "ranking.col.total", "percentage": "ranking.col.percentage"}
 
 
 @dataclass(frozen=True)
@@ -93,17 +96,17 @@ def ranking_page(request: Request, viewer: Viewer = OFFICE) -> Response:
     query = read_query(request)
     lang = request_language(request)
     with reading(request.app.state.engine) as conn:
-        campaigns = choices.campaigns_in_scope(conn, viewer.scope)
-        if query.campaign and query.campaign not in {c.campaign_id for c in campaigns}:
+        campaigns = choices.campaign_choices(conn, viewer.scope)
+        if query.campaign and query.campaign not in {c.value for c in campaigns}:
             raise not_found()
         counties = choices.counties_in_scope(conn, viewer.scope)
         if query.county and query.county not in {c.value for c in counties}:
             raise not_found()
         unit_types = choices.unit_types_in_scope(conn, viewer.scope)
-        rubric_ids = choices.rubrics_with_results(conn, viewer.scope, query.campaign or None)
         names = choices.rubric_names(conn)
-        if not query.rubric and rubric_ids:
-            query = replace(query, rubric=rubric_ids[0])
+        rubric_ids = sorted(names)
+        if not query.rubric:
+            query = replace(query, rubric=choices.first_rubric_with_results(conn, query.campaign or None) or "")
         ranked = [] if not query.rubric else figures.unit_ranking(
             conn, viewer.scope, rubric_id=query.rubric, campaign_id=query.campaign or None,
             county_id=query.county or None, unit_type=query.unit_type or None, sort=query.sort,
@@ -115,7 +118,7 @@ def ranking_page(request: Request, viewer: Viewer = OFFICE) -> Response:
     pages = max(1, -(-held // query.size))
     return render(request, "ranking/ranking.html", query=query, ranked=ranked, held=held, pages=pages,
                   campaigns=campaigns, counties=counties, unit_types=unit_types, rubric_ids=rubric_ids,
-                  labels=Labels(lang, names), columns=COLUMNS, default_size=PAGE_SIZE)
+                  labels=Labels(lang, names), columns=COLUMNS, headings=HEADINGS, default_size=PAGE_SIZE)
 
 
 def _held(conn: Connection, viewer: Viewer, query: Query) -> int:

@@ -28,6 +28,9 @@ from server.web.routing import page_router
 from server.web.session import OFFICE, Viewer
 
 router = page_router()
+# How a rubric combines its checks (app.rubric.model.COMBINE_METHODS), in words.
+METHODS = {"mean": "unitpage.method.mean", "min": "unitpage.method.min", "max": "unitpage.method.max",
+           "median": "unitpage.method.median"}
 
 
 def trend_charts(t: Translator, labels: Labels, visits: list[UnitVisit]) -> list[Markup]:
@@ -62,6 +65,6 @@ def unit_page(request: Request, unit_id: str, viewer: Viewer = OFFICE) -> Respon
                                            .where(campaigns.c.id.in_(wanted))).tuples().all()) if wanted else {}
         labels = Labels(lang, choices.rubric_names(conn))
     return render(request, "units/unit.html", unit=unit, history=history, findings=findings,
-                  campaign_names=campaign_names, labels=labels, tracker_url=url(TRACKER, unit=unit_id),
+                  campaign_names=campaign_names, labels=labels, tracker_url=url(TRACKER, unit=unit_id), methods=METHODS,
                   newest_first=list(reversed(history.visits)),
                   charts=trend_charts(t, labels, history.visits))
