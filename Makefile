@@ -82,6 +82,7 @@ screenshots: $(STAMP) $(QM)
 	fi
 	$(BIN)/python -m ui.screenshots --out docs/screenshots
 	$(BIN)/python -m server.web.screenshots --out docs/screenshots/web
+	$(BIN)/python -m server.web.dashboard_screenshots --out docs/screenshots/web
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/run.py
@@ -95,10 +96,12 @@ bench-server: $(STAMP)
 	$(BIN)/python bench/server.py $(ARGS)
 
 # The office dashboard's figures on PostgreSQL (127.0.0.1:5432, or FIELDMARK_BENCH_PG): 100,000
-# visits and 1,000,000 item scores in a scratch database, dropped after (bench/dashboard.py).
+# visits and 1,000,000 item scores in a scratch database, dropped after (bench/dashboard.py);
+# then the server time of the overview and ranking pages on the same load (bench/dashboard_pages.py).
 .PHONY: bench-dashboard
 bench-dashboard: $(STAMP)
 	$(BIN)/python bench/dashboard.py $(ARGS)
+	$(BIN)/python bench/dashboard_pages.py $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check app db ui server tests bench
