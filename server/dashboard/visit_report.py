@@ -108,14 +108,28 @@ class SignatureLine:
 
 
 @dataclass(frozen=True)
+class Score:
+    """A visit's summary score (its first rubric's), as a laptop states it or the server finds it."""
+
+    total: str
+    maximum: str
+    # The band's label; a band the rubric does not name shows as stated in both languages.
+    band: Label | None
+
+    def text(self, lang: str) -> str:
+        """"812.5 / 1000 基本达标", "812.5 / 1000 Basically meets"."""
+        return f"{self.total} / {self.maximum}" + (f" {self.band.text(lang)}" if self.band else "")
+
+
+@dataclass(frozen=True)
 class Version:
     amendment_no: int
     finalized_at: str
     content_hash: str
     code: str  # the short code printed on its paper
     score_matches: bool
-    stated: str  # "812.5 / 1000 基本达标"
-    server: str
+    stated: Score
+    server: Score
 
 
 @dataclass(frozen=True)
@@ -280,22 +294,29 @@ def _signatures(held: HeldVisit) -> list[SignatureLine]:
                           int(s.get("signed_version") or 0) < version) for s in rows]
 
 
-def _score_text(total: str | None, maximum: str | None, band: str | None) -> str:
-    if total is None:
-        return ""
-    return f"{plain(total)} / {plain(maximum)}" + (f" {band}" if band else "")
+def _score(given: dict[str, Any], bands: dict[str, Label]) -> Score:
+    band = given.get("band")
+    return Score(plain(given["total"]) or "", plain(given["maximum"]) or "",
+                 None if not band else bands.get(band, Label(band, band)))
 
 
-def _check(conn: Connection, visit_id: str) -> Check:
+def _check(conn: Connection, visit_id: str, bands: dict[str, Label]) -> Check:
     view = describe_visit(conn, visit_id)
     versions = [Version(v["amendment_no"], v["finalized_at"], v["content_hash"],
                         short_code(visit_id, v["content_hash"]), v["score_matches"],
-                        _score_text(v["stated"]["total"], v["stated"]["maximum"], v["stated"]["band"]),
-                        _score_text(v["server"]["total"], v["server"]["maximum"], v["server"]["band"]))
+                        _score(v["stated"], bands), _score(v["server"], bands))
                 for v in view["versions"]]
     return Check(view["status"], view["content_hash"], view["matches_latest"],
                  versions[-1].score_matches if versions else None, view["problem"], versions,
                  [(c["table"], c["key"]) for c in view["open_conflicts"]])
+
+
+def _bands(conn: Connection, held: HeldVisit) -> dict[str, Label]:
+    """The bands of the visit's first rubric by their Chinese label: the summary a laptop states
+    names its band so (app.scores.summarise)."""
+    first = min(_live(held, "visit_rubrics"), key=lambda r: r.get("position", 0), default=None)
+    rubric = held_rubric(conn, str(first["rubric_hash"])) if first else None
+    return {} if rubric is None else {b.label.zh: b.label for b in rubric.bands}
 
 
 def visit_report(conn: Connection, scope: str, visit_id: str, *, today: date) -> VisitReport:
@@ -313,7 +334,7 @@ def visit_report(conn: Connection, scope: str, visit_id: str, *, today: date) ->
         findings=_findings(held, today),
         practices=[str(p.get("text") or "") for p in sorted(_live(held, "good_practices"),
                                                              key=lambda p: (str(p.get("created_at") or ""), p["id"]))],
-        photos=held_photos(held), signatures=_signatures(held), check=_check(conn, visit_id))
+        photos=held_photos(held), signatures=_signatures(held), check=_check(conn, visit_id, _bands(conn, held)))
 
 
 def visit_photo(conn: Connection, scope: str, visit_id: str, evidence_id: str) -> tuple[Photo, str | None]:

@@ -3,13 +3,14 @@ visit laid out as a laptop profile from the rows a real laptop pushed."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pypdfium2 as pdfium
 import pytest
-from sqlalchemy import select
+from PIL import Image, ImageChops, ImageStat
 
 from app.demo import OFFICE
 from app.reports import build_report
@@ -17,12 +18,13 @@ from app.scores import visit_summaries
 from app.settings import get_setting
 from server import office
 from server.app import BLOB_FOLDER
+from server.dashboard.visit_report import visit_photo
 from server.errors import NotFound
 from server.reports.feedback import feedback_pdf
-from server.store.blobs import BlobStore, open_blob_store
-from server.store.schema import sync_rows
+from server.reports.photos import SIZES, PhotoUnavailable, photo_jpeg
+from server.store.blobs import BlobStore, FileBlobStore, S3BlobStore, open_blob_store
 from tests.app.report_factory import page_texts, page_variances, pdf_fonts, pdf_text, squeeze
-from tests.web.visit_support import Pushed, keychain, printed, pushed_visit, unit_of
+from tests.web.visit_support import MARK, Pushed, keychain, printed, pushed_visit, unit_of
 
 keychain_fixture = pytest.fixture(keychain, name="keychain")
 
@@ -77,13 +79,44 @@ def test_the_english_sheet_names_the_office_in_english(server, pushed, blobs):
     assert [p.replace("Danjiangkou Education Supervision Office", OFFICE) for p in ours] == theirs
 
 
-def test_a_photo_the_server_lacks_prints_as_missing_and_the_sheet_still_comes(server, pushed, blobs):
+def _remove(blobs: BlobStore, sha: str) -> None:
+    """Take a blob out of the store, as if the laptop had never uploaded it."""
+    if isinstance(blobs, FileBlobStore):
+        blobs.path(sha).unlink()
+    else:
+        assert isinstance(blobs, S3BlobStore)
+        blobs.client.delete_object(Bucket=blobs.bucket, Key=blobs.key(sha))
+
+
+def _photo(server: Any, pushed: Pushed) -> tuple[Any, str | None]:
     with server.engine.connect() as conn:
-        sha = conn.execute(select(sync_rows.c.blob_sha256).where(
-            sync_rows.c.table_name == "evidence", sync_rows.c.key == pushed.photo_id)).scalar_one()
-    if not hasattr(blobs, "path"):
-        pytest.skip("the object store's bytes cannot be removed from under it here")
-    blobs.path(sha).unlink()  # type: ignore[attr-defined]
+        return visit_photo(conn, "/", pushed.visit_id, pushed.photo_id)
+
+
+def test_the_photo_is_drawn_with_its_layer_and_cached(server, pushed, blobs, tmp_path):
+    photo, layer = _photo(server, pushed)
+    assert layer is not None and photo.has_annotations
+    marked = photo_jpeg(blobs, tmp_path, photo, layer, size="large")
+    plain = photo_jpeg(blobs, tmp_path, photo, layer, size="large", markup=False)
+    a, b = (Image.open(io.BytesIO(x)).convert("RGB") for x in (marked, plain))
+    assert a.size == b.size and max(a.size) <= SIZES["large"]  # never enlarged
+    diff = ImageChops.difference(a, b).convert("L")
+    w, h = a.size
+    x0, y0, y1 = int(MARK[0] * w), int(MARK[1] * h), int(MARK[3] * h)
+    assert ImageStat.Stat(diff.crop((x0, y0 + 10, x0 + 12, y1 - 10))).mean[0] > 40
+    # Cached by the photo's hash and its layer: a second call reads the file made by the first.
+    cached = list((tmp_path / "cache" / "photos").rglob(f"{photo.sha256}-*.jpg"))
+    assert len(cached) == 2
+    assert photo_jpeg(blobs, tmp_path, photo, layer, size="large") == marked
+
+
+def test_a_photo_the_server_lacks_is_said_so_and_the_sheet_still_comes(server, pushed, blobs, tmp_path):
+    photo, layer = _photo(server, pushed)
+    _remove(blobs, photo.sha256)
+    with pytest.raises(PhotoUnavailable) as raised:
+        photo_jpeg(blobs, tmp_path, photo, layer)
+    assert raised.value.problem == "missing"
+    assert not list((tmp_path / "cache" / "photos").rglob("*.jpg"))
     built = feedback_pdf(server.engine, blobs, pushed.visit_id, lang="zh", server_url=server.url)
     assert built.pdf.startswith(b"%PDF-")
     assert len(built.warnings) == 1
