@@ -117,7 +117,9 @@ def line_chart(title: str, points: Sequence[str], series: Sequence[Series], *, t
                      f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" style="{FONT}">'
                      f'{_number(tick)}{escape(unit)}</text>')
     for i in _labelled(points, step):
-        parts.append(f'<text x="{x_of(i):.1f}" y="{above + plot_h + 16}" text-anchor="middle" '
+        # The last label ends at its point, so it stays inside the chart.
+        anchor = "end" if i == len(points) - 1 and len(points) > 1 else "middle"
+        parts.append(f'<text x="{x_of(i):.1f}" y="{above + plot_h + 16}" text-anchor="{anchor}" '
                      f'style="{FONT}">{escape(points[i])}</text>')
     for n, s in enumerate(series):
         colour = s.colour or PALETTE[n % len(PALETTE)]

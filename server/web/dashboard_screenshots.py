@@ -4,8 +4,8 @@ page) with data, for the docs and for reviewing them.
 ``make screenshots`` runs this after server.web.screenshots. It makes the same demo server in a
 temporary folder, then gives it data the way it comes in use (server.web.dashboard_demo: the
 office assigns campaigns, an inspector's laptop syncs, works its visits and syncs again),
-and saves each page in Chinese and English as PNG, the whole page and the 1366×768 screen,
-through Playwright driving Debian's chromium:
+and saves each page in Chinese and English as PNG, the 1366×768 screen (``name-zh.png``) and
+the whole page (``name-zh-full.png``), through Playwright driving Debian's chromium:
 
     python -m server.web.dashboard_screenshots --out docs/screenshots/web [--lang zh en]
 """
@@ -64,7 +64,6 @@ def pages(seeded: Seeded) -> list[tuple[str, str]]:
         ("campaign-overview", f"/campaigns/{seeded.campaign_id}"),
         ("campaign-spot-check", f"/campaigns/{seeded.spot_campaign_id}"),
         ("ranking", f"/ranking?campaign={seeded.campaign_id}"),
-        ("ranking-sorted", f"/ranking?campaign={seeded.campaign_id}&sort=unit&dir=desc"),
         ("unit-combined", f"/units/{units['DJK001']}"),
         ("unit-findings", f"/units/{units['DJK002']}"),
     ]
@@ -109,9 +108,9 @@ def capture(url: str, password: str, out: Path, languages: tuple[str, ...], work
                 if answer is None or answer.status != 200:
                     raise SystemExit(f"{path} answered {answer.status if answer else 'nothing'}")
                 saved.append(out / f"{name}-{lang}.png")
-                page.screenshot(path=str(saved[-1]), full_page=True)
-                saved.append(out / f"{name}-{lang}-screen.png")
                 page.screenshot(path=str(saved[-1]))
+                saved.append(out / f"{name}-{lang}-full.png")
+                page.screenshot(path=str(saved[-1]), full_page=True)
             context.close()
         browser.close()
     return saved
