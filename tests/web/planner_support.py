@@ -1,10 +1,13 @@
 """Data for the planner's and the rubric library's tests: published rubrics, teams, campaigns,
 a visit begun from an assignment (as a push would store it), and a laptop (a copy of the demo
-profile, with the server's tree made the laptop's) that syncs with the test site."""
+profile, with the server's tree made the laptop's) that syncs with the test site.
+
+``FIELDMARK_WEB_SHOTS=docs/screenshots/web`` also saves the pages' screenshots there (``shoot``)."""
 
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -109,3 +112,13 @@ def mirror(site: Site, template: Path, root: Path) -> None:
         mirror_office(site, profile)
     finally:
         profile.close()
+
+
+def shoot(page: Any, name: str) -> None:
+    """With FIELDMARK_WEB_SHOTS=<folder>, save the page as <name>.png (1366×768) and
+    <name>-full.png (the whole page)."""
+    folder = os.environ.get("FIELDMARK_WEB_SHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"))
+        page.screenshot(path=str(Path(folder) / f"{name}-full.png"), full_page=True)

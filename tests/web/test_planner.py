@@ -30,6 +30,7 @@ from tests.web.planner_support import (
     mirror,
     publish,
     removals,
+    shoot,
     stored_assignments,
     team,
 )
@@ -288,3 +289,45 @@ def test_an_assignment_made_in_the_browser_reaches_the_laptop_and_its_removal_to
     kept = fetch_all(machine.profile.db, "SELECT deleted FROM assignments WHERE id = ?", (row.id,))
     assert kept == [{"deleted": 1}]
     machine.profile.close()
+
+
+def test_the_planner_with_a_campaign_under_way(site: Site, new_page: Callable[..., Page]) -> None:
+    """A campaign as an office plans it: two teams, assignments of two counties, a visit begun,
+    and a spot-check draw on show; walked in both languages (and saved as screenshots)."""
+    school = publish(site, "standardized-school")
+    habits = publish(site, "study-habits")
+    leader, _ = site.make_account("team_leader", COUNTY_A, name="李军")
+    member, _ = site.make_account("inspector", COUNTY_A, name="张伟")
+    other, _ = site.make_account("inspector", COUNTY_B, name="赵敏")
+    first = team(site, "第一督导组", leader, member)
+    second = team(site, "第二督导组", other)
+    made = campaign(site, "2026年秋季义务教育督导")
+    office = site.make_account("office_staff", "42", name="王芳")
+    client = web_client(site, *office)
+    with site.engine.connect() as conn:
+        county_a = planning.plannable_units(conn, "/", county=COUNTY_A)
+        county_b = planning.plannable_units(conn, "/", county=COUNTY_B)
+    schools_a = [u.id for u in county_a if u.unit_type in ("primary", "middle")]
+    for team_id, units, start, end, rubric in ((first, schools_a, "2026-12-01", "2026-12-15", school),
+                                               (second, [u.id for u in county_b][:4], "2026-12-08", "2026-12-20",
+                                                habits)):
+        answer = client.post("/planner/assign", {"campaign": made, "team": team_id, "unit": units,  # type: ignore[dict-item]
+                                                 "start": start, "end": end, "visit_type": "routine",
+                                                 "rubric": rubric})
+        assert answer.status_code == 303, answer.text
+    begun = next(r for r in stored_assignments(site) if r.team_id == first)
+    begin_visit(site, begun.id, "2026-12-02")
+    for lang, locale in (("zh", "zh-CN"), ("en", "en-GB")):
+        page = new_page(locale=locale)
+        page.set_viewport_size({"width": 1366, "height": 768})
+        log_in(page, site, *office, next="/planner")
+        page.goto(f"{site.url}/planner?campaign={made}&county={COUNTY_A}&share=30&seed=20261127")
+        expect(page.locator("#drawn")).to_be_visible()
+        expect(page.locator("#assignments tbody tr")).to_have_count(len(schools_a) + 4)
+        expect(page.locator("#assignments .badge")).to_have_count(1)
+        shoot(page, f"planner-{lang}")
+        page.goto(f"{site.url}/planner/teams")
+        expect(page.locator("section.team")).to_have_count(2)
+        shoot(page, f"planner-teams-{lang}")
+        page.goto(f"{site.url}/planner/assignments/{begun.id}")
+        shoot(page, f"planner-edit-{lang}")

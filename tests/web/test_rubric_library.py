@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 from app.rubric.xlsx_write import write_xlsx
 from server.store.schema import rubric_templates
 from tests.web.conftest import Site, log_in, web_client
-from tests.web.planner_support import RUBRICS, count, publish
+from tests.web.planner_support import RUBRICS, count, publish, shoot
 
 
 def _doc() -> dict[str, Any]:
@@ -163,3 +163,38 @@ def test_the_same_file_again_is_no_change_and_a_changed_file_needs_a_new_version
         _next_version(_doc())).encode(), "application/json")})
     assert forged.status_code == 403
     assert count(site, rubric_templates) == 1
+
+
+def test_the_library_with_several_rubrics_and_versions(site: Site, new_page: Callable[..., Page],
+                                                      tmp_path: Path) -> None:
+    """The library as an office holds it, a bad upload's problems and a diff, in both languages
+    (saved as screenshots with FIELDMARK_WEB_SHOTS)."""
+    for name in ("standardized-school", "civilized-unit", "study-habits"):
+        publish(site, name)
+    office = _office(site)
+    client = web_client(site, *office)
+    upload = client.client.post("/rubrics/upload", data={"csrf_token": client.csrf}, files={
+        "file": ("study-habits-2025.json", json.dumps(_next_version(_doc())).encode(), "application/json")})
+    assert upload.status_code == 303
+    new = upload.headers["location"].split("hash=")[1].split("#")[0]
+    broken = tmp_path / "学风督导-2026.xlsx"
+    write_xlsx(_doc(), broken)
+    book = openpyxl.load_workbook(broken)
+    column = [c.value for c in book["items"][1]].index("max") + 1
+    book["items"].cell(row=2, column=column, value=-5)
+    book["items"].cell(row=4, column=column, value=-3)
+    book.save(broken)
+    for lang, locale in (("zh", "zh-CN"), ("en", "en-GB")):
+        page = new_page(locale=locale)
+        page.set_viewport_size({"width": 1366, "height": 768})
+        log_in(page, site, *office, next="/rubrics")
+        expect(page.locator("#rubrics tbody tr")).to_have_count(4)
+        shoot(page, f"rubrics-{lang}")
+        _upload(page, broken)
+        expect(page.locator("#problems li")).to_have_count(3)
+        shoot(page, f"rubrics-upload-errors-{lang}")
+        page.goto(f"{site.url}/rubrics")
+        page.click(f"#rubrics tr[data-hash='{new}'] a")
+        expect(page.locator("#diff-items .diff-changed")).to_have_count(1)
+        shoot(page, f"rubrics-diff-{lang}")
+    assert count(site, rubric_templates) == 4

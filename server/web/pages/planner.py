@@ -151,6 +151,12 @@ def _draw(conn: Connection, viewer: Viewer, filters: Filters, shown: list[planni
     return Draw(filters.pool, percent, seed, len(pool), drawn, exact, year), pool
 
 
+def _drawn_first(pool: list[planning.Plannable], draw: Draw) -> list[planning.Plannable]:
+    """The pool with the drawn units on top, so the draw is seen without scrolling."""
+    drawn = set(draw.drawn)
+    return sorted(pool, key=lambda u: (u.code not in drawn, u.code))
+
+
 def _page(request: Request, viewer: Viewer, filters: Filters, *, form: Form | None = None,
           errors: Errors | None = None, status: int = 200, problem: str | None = None) -> Response:
     errors = dict(errors or {})
@@ -176,7 +182,7 @@ def _page(request: Request, viewer: Viewer, filters: Filters, *, form: Form | No
             form.units = {u.id for u in shown}
     return render(request, "planner/planner.html", status=status, here=filters.url(), filters=filters,
                   campaigns=campaigns, campaign=campaign, counties=_counties(every),
-                  unit_types=sorted({u.unit_type for u in every}), units=pool if draw else shown,
+                  unit_types=sorted({u.unit_type for u in every}), units=_drawn_first(pool, draw) if draw else shown,
                   draw=draw, plan=plan, teams=teams, templates=templates, template_names=names,
                   assigned=assigned, form=form, errors=errors, problem=problem, visit_types=VISIT_TYPES,
                   rule_percent=planning.RULE_PERCENT, default_share=DEFAULT_SHARE,

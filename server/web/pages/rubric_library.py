@@ -18,7 +18,7 @@ from starlette.datastructures import UploadFile
 from starlette.responses import RedirectResponse, Response
 
 from app.rubric.diff import Value, diff_rubrics
-from app.rubric.model import Label
+from app.rubric.model import KINDS, Label
 from server import rubrics
 from server.errors import BadInput, Conflict, NotFound
 from server.rubrics import RubricRef
@@ -109,17 +109,19 @@ def diff_page(request: Request, old: str | None = None, new: str | None = None,
     diff = diff_rubrics(before[1], after[1]) if before and after else None
     lang = request_language(request)
     return render(request, "rubrics/diff.html", families=_families(refs), old=before[0] if before else None,
-                  new=after[0] if after else None, diff=diff, shown=lambda value: display(value, lang),
+                  new=after[0] if after else None, diff=diff, shown=lambda value, field="": display(value, lang, field),
                   same_rubric=bool(before and after and before[0].rubric_id == after[0].rubric_id))
 
 
-def display(value: Value, lang: str) -> list[str]:
+def display(value: Value, lang: str, field: str = "") -> list[str]:
     """A field's value as lines of text in ``lang`` (a list shows one line per entry; a flag is
-    the catalogue's yes or no; nothing is an empty list)."""
+    the catalogue's yes or no, an item's kind its name; nothing is an empty list)."""
     if value is None or value == "":
         return []
     if isinstance(value, bool):
         return [Translator(lang)("rubrics.yes" if value else "rubrics.no")]
+    if field == "kind" and value in KINDS:
+        return [Translator(lang)(f"rubrics.kind.{value}")]
     if isinstance(value, Label):
         return [value.text(lang)]
     if isinstance(value, tuple):
