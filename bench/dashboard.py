@@ -216,10 +216,12 @@ def ranking(engine: Engine, scope: str, campaign: str | None, rubric_id: str,
 
 
 def _backend_ticks(engine: Engine) -> int:
-    """CPU clock ticks used so far by the PostgreSQL processes serving this database (same host)."""
+    """CPU clock ticks used so far by the PostgreSQL processes serving this database's clients
+    (same host; not autovacuum, which may still be analysing the fresh load)."""
     with engine.connect() as conn:
         pids = [r[0] for r in conn.exec_driver_sql(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()").all()]
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND backend_type = 'client backend'").all()]
     ticks = 0
     for pid in pids:
         try:
