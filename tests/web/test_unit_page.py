@@ -104,3 +104,13 @@ def test_a_units_name_is_escaped_on_its_page(dash, page):
     assert page.locator("h1").inner_text() == SCRIPT_NAME
     assert "<h1 id=\"unit-name\">&lt;script&gt;alert(1)&lt;/script&gt;" in page.content()
     assert dialogs == []
+
+
+def test_a_unit_not_yet_visited_says_so(dash, new_page):
+    page = log_in(new_page("en-US"), dash.site, "admin", ADMIN_PASSWORD,
+                  next=f"/units/{dash.seeded.unit_ids['DJK006']}")
+    text = page.locator("main").inner_text()
+    assert "This unit has no finalized visits yet." in text
+    assert "None of this unit's rubrics combines several checks." in text
+    assert page.locator("svg").count() == 0 and page.locator("#visits").count() == 0
+    assert page.locator("[data-profile=enrolment_middle] dd").inner_text() == "719"
