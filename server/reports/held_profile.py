@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -64,6 +65,10 @@ ASSIGNMENT_COLUMNS = ("campaign_id", "unit_id", "team_id", "visit_type", "window
 # Columns of the visit's rows that name an inspector.
 INSPECTOR_COLUMNS = ("inspector_id", "answered_by", "by_inspector", "by")
 _ORDER = {table: n for n, table in enumerate(SYNCED_TABLES)}
+
+
+class UnprintableVisit(Exception):
+    """The rows held cannot be laid out as a laptop profile (the message says which and why)."""
 
 
 @dataclass(frozen=True)
@@ -219,7 +224,13 @@ def materialize(conn: Connection, profile: Profile, visit_id: str, *, lang: str 
     with db.atomic():
         _store_templates(conn, profile, rows)
         for row in rows:
-            apply_pulled_row(profile, row.table, row.key, row.version)  # type: ignore[arg-type]
+            try:
+                apply_pulled_row(profile, row.table, row.key, row.version)  # type: ignore[arg-type]
+            except (ValueError, sqlite3.DatabaseError) as exc:
+                # A row this release's laptop schema cannot hold: the sheet would not be the
+                # laptops' sheet, so none is printed, and the office is told which row.
+                raise UnprintableVisit(f"the {row.table} row {row.key} does not fit a laptop profile of this "
+                                       f"release ({exc})") from None
         for v in conn.execute(select(finalized_versions).where(finalized_versions.c.visit_id == visit_id)
                               .order_by(finalized_versions.c.amendment_no)):
             sq.held_version(db, v.visit_id, v.amendment_no, v.content_hash, v.replaces, v.finalized_at)

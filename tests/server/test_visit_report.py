@@ -4,6 +4,7 @@ visit laid out as a laptop profile from the rows a real laptop pushed."""
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import pypdfium2 as pdfium
 import pytest
 from PIL import Image, ImageChops, ImageStat
+from sqlalchemy import select, update
 
 from app.demo import OFFICE
 from app.reports import build_report
@@ -21,8 +23,10 @@ from server.app import BLOB_FOLDER
 from server.dashboard.visit_report import visit_photo
 from server.errors import NotFound
 from server.reports.feedback import feedback_pdf
+from server.reports.held_profile import UnprintableVisit
 from server.reports.photos import SIZES, PhotoUnavailable, photo_jpeg
 from server.store.blobs import BlobStore, FileBlobStore, S3BlobStore, open_blob_store
+from server.store.schema import sync_rows
 from tests.app.report_factory import page_texts, page_variances, pdf_fonts, pdf_text, squeeze
 from tests.web.visit_support import MARK, Pushed, keychain, printed, pushed_visit, unit_of
 
@@ -122,6 +126,22 @@ def test_a_photo_the_server_lacks_is_said_so_and_the_sheet_still_comes(server, p
     assert len(built.warnings) == 1
     laptop = build_report(pushed.profile, pushed.visit_id, kind="feedback", lang="zh")
     assert squeeze(pdf_text(built.pdf)) != squeeze(pdf_text(laptop.pdf))
+
+
+def test_a_row_a_laptop_profile_cannot_hold_prints_no_sheet_and_says_which(server, pushed, blobs, tmp_path):
+    with server.engine.begin() as conn:
+        row = conn.execute(select(sync_rows).where(sync_rows.c.table_name == "good_practices",
+                                                   sync_rows.c.visit_id == pushed.visit_id)).first()
+        values = {**json.loads(row.row_values), "colour": "red"}
+        conn.execute(update(sync_rows).where(sync_rows.c.table_name == "good_practices", sync_rows.c.key == row.key)
+                     .values(row_values=json.dumps(values)))
+    work = tmp_path / "work"
+    work.mkdir()
+    with pytest.raises(UnprintableVisit) as raised:
+        feedback_pdf(server.engine, blobs, pushed.visit_id, folder=work)
+    assert f"the good_practices row {row.key} does not fit" in str(raised.value)
+    assert "colour" in str(raised.value)
+    assert list(work.iterdir()) == []
 
 
 def test_no_such_visit_is_not_found_and_leaves_no_folder(server, blobs, tmp_path):

@@ -244,6 +244,24 @@ def test_a_photo_the_laptop_has_not_uploaded_yet_is_said_so(site_process, visit)
     assert client.get(f"/visits/{visit.visit_id}/photos/{key}.jpg").status_code == 200
 
 
+def test_a_sheet_the_server_cannot_lay_out_is_refused_in_words(site_process, visit):
+    with site_process.engine.begin() as conn:
+        row = conn.execute(select(sync_rows).where(sync_rows.c.table_name == "good_practices",
+                                                   sync_rows.c.visit_id == visit.visit_id)).first()
+        assert row is not None
+        changed = json.dumps({**json.loads(row.row_values), "colour": "red"})
+        conn.execute(update(sync_rows).where(sync_rows.c.table_name == row.table_name, sync_rows.c.key == row.key)
+                     .values(row_values=changed))
+    try:
+        answer = _client(site_process, COUNTY).get(f"/visits/{visit.visit_id}/feedback.pdf?lang=zh")
+        assert answer.status_code == 422 and answer.headers["content-type"].startswith("text/html")
+        assert "无法按本版本笔记本电脑的格式排版" in answer.text and "colour" in answer.text
+    finally:
+        with site_process.engine.begin() as conn:
+            conn.execute(update(sync_rows).where(sync_rows.c.table_name == row.table_name,
+                                                 sync_rows.c.key == row.key).values(row_values=row.row_values))
+
+
 def test_a_visit_the_server_does_not_hold_is_not_found(site_process, visit):
     client = _client(site_process, None)
     missing = "00000000-0000-4000-8000-00000000abcd"

@@ -30,6 +30,7 @@ from app.labels import (
 from server.dashboard.visit_report import visit_photo, visit_place, visit_report, visit_signature
 from server.errors import NotFound
 from server.reports.feedback import feedback_pdf
+from server.reports.held_profile import UnprintableVisit
 from server.reports.photos import SIZES, PhotoUnavailable, photo_jpeg
 from server.store.blobs import BlobError, BlobStore
 from server.store.database import reading
@@ -164,6 +165,10 @@ async def feedback(request: Request, visit_id: str, lang: str | None = None, vie
                                         server_url=server_url)
     except NotFound:
         raise PageNotFound() from None
+    except UnprintableVisit as exc:
+        words = Words(Translator(request_language(request)))
+        return render(request, "visits/unprintable.html", status=422, reason=str(exc), words=words,
+                      base=visit_url(visit_id), unit=place.unit_name)
     name = f"feedback-{place.unit_code}-{visit_id[:8]}-{paper_lang}.pdf"
     headers = {**PRIVATE, "Content-Disposition": f"inline; filename=\"{quote(name)}\""}
     return Response(built.pdf, media_type="application/pdf", headers=headers)
