@@ -16,6 +16,7 @@ from sqlalchemy import insert, select
 from app.ids import new_id
 from server import assignments, planning
 from server.assignments import Change, NewAssignments, assign
+from server.dashboard import figures
 from server.errors import BadInput, Conflict, NotFound
 from server.rubrics import publish_rubric, read_rubric
 from server.store.schema import accounts, assignment_removals, sync_rows
@@ -29,6 +30,7 @@ from tests.server.conftest import (
     UNIT_IN_COUNTY,
     UNIT_IN_TOWNSHIP,
 )
+from tests.server.test_dashboard_figures import Office
 from tests.server.test_pull_support import everything
 
 RUBRIC_FILE = ROOT / "resources" / "rubrics" / "study-habits.json"
@@ -236,3 +238,25 @@ def test_a_change_is_checked_before_anything_is_stored(server: Any) -> None:
     with server.engine.connect() as conn:
         (row,) = conn.execute(select(assignments_table)).all()
     assert (row.window_start, row.window_end, row.visit_type) == ("2026-12-01", "2026-12-10", "routine")
+
+
+def test_the_pool_a_lower_level_checked_is_the_spot_check_figures_own(server: Any) -> None:
+    """The units a spot check draws from are those the ≥30% figure counts as checked."""
+    with server.engine.begin() as conn:
+        office = Office(conn)
+        for n in range(1, 11):
+            office.visit(f"DJK{n:03}", "8", "2026-04-10")
+        office.visit("YX013", "8", "2026-05-10", visit_type="preliminary_review")
+        # Not checks by a lower level: a self-assessment, last year's visit, one still in progress.
+        office.visit("DJK011", "9", "2026-04-01", visit_type="self_assessment")
+        office.visit("YX017", "9", "2025-06-01")
+        office.visit("DJK012", None, "2026-04-01")
+        plan = office.assign("2026市级抽查", ["DJK001"], visit_type="spot_check")
+        share = figures.spot_check_share(conn, "/", office.campaign_id(plan["DJK001"]))
+        everywhere = planning.checked_by_lower_level(conn, "/", date(2026, 1, 1), date(2026, 11, 30))
+        county = planning.checked_by_lower_level(conn, office.scope(COUNTY), date(2026, 1, 1), date(2026, 11, 30))
+        codes = {u.id: code for code, u in office.units.items()}
+    assert sorted(codes[u] for u in everywhere) == [f"DJK{n:03}" for n in range(1, 11)] + ["YX013"]
+    assert len(everywhere) == sum(r.checked for r in share)
+    assert sorted(codes[u] for u in county) == [f"DJK{n:03}" for n in range(1, 11)]
+    assert len(planning.draw_sample([codes[u] for u in everywhere], planning.RULE_PERCENT, 7)) == 4

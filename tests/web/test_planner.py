@@ -5,13 +5,16 @@ CSRF refusals, and an assignment made in the browser arriving on a laptop after 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from app.overview import open_assignments
 from app.sync.engine import sync
 from db.queries import campaigns as laptop_campaigns
 from db.rows import fetch_all
@@ -19,6 +22,7 @@ from server import planning
 from server.areas import list_units
 from server.store.schema import assignments, team_members
 from tests.server.sync_support import QUICK, MemoryKeyring
+from tests.server.test_dashboard_figures import Office
 from tests.web.conftest import Site, log_in, web_client
 from tests.web.planner_support import (
     begin_visit,
@@ -85,7 +89,7 @@ def test_a_spot_check_draw_is_shown_first_and_drawn_again_from_its_seed(site: Si
     page.click("details.planner-draw summary")
     page.fill("#share", "30")
     page.click("details.planner-draw button[type=submit]")
-    pool = len(_units_of(site, "") or []) or len(list_all(site))
+    pool = len(list_all(site))
     wanted = -(-pool * 3 // 10)
     drawn_text = page.locator("[data-drawn]").inner_text()
     drawn = drawn_text.split(", ")
@@ -201,9 +205,6 @@ def test_a_removed_assignment_leaves_a_tombstone_and_a_team_change_moves_it(site
     code = _units_of(site, COUNTY_A)[0]
     assignment_id = _assign_one(site, office, code)
     client = web_client(site, *office)
-    with site.engine.connect() as conn:
-        other = conn.execute(select(assignments.c.team_id)).scalar_one()
-    del other
     page = client.client.get(f"/planner/assignments/{assignment_id}")
     second_team = re.search(r'<option value="([0-9a-f-]{36})">乙组</option>', page.text)
     assert second_team
@@ -222,8 +223,6 @@ def test_a_removed_assignment_leaves_a_tombstone_and_a_team_change_moves_it(site
 
 
 def json_hashes(text: str) -> list[str]:
-    import json
-
     return list(json.loads(text))
 
 
@@ -258,8 +257,7 @@ def test_an_assignment_made_in_the_browser_reaches_the_laptop_and_its_removal_to
     sync_team = team(site, "同步测试组", inspector)
     made = campaign(site, "同步测试")
     machine = laptop(site, demo_profile, tmp_path / "laptop", inspector, password)
-    first = sync(machine.profile, machine.session, retry=QUICK)
-    assert first.ok if hasattr(first, "ok") else True
+    assert sync(machine.profile, machine.session, retry=QUICK).complete
     before = {a["id"] for a in laptop_campaigns.list_assignments(machine.profile.db)}
     office = _office(site)
     log_in(page, site, *office, next=f"/planner?campaign={made}")
@@ -273,19 +271,23 @@ def test_an_assignment_made_in_the_browser_reaches_the_laptop_and_its_removal_to
     page.click("#assign-form button[type=submit]")
     expect(page.locator("#assignments tbody tr")).to_have_count(1)
     (row,) = stored_assignments(site)
-    sync(machine.profile, machine.session, retry=QUICK)
+    assert sync(machine.profile, machine.session, retry=QUICK).complete
     held = {a["id"]: a for a in laptop_campaigns.list_assignments(machine.profile.db)}
     assert set(held) - before == {row.id}
     arrived = held[row.id]
     assert (arrived["unit_id"], arrived["campaign_name"], arrived["window_start"], arrived["window_end"]) == (
         unit.id, "同步测试", "2026-12-01", "2026-12-31")
     assert rubric in arrived["rubric_hashes"]
+    # The laptop's plan (the start page's list of open assignments) shows it.
+    (planned,) = [a for a in open_assignments(machine.profile, date(2026, 11, 30)) if a.id == row.id]
+    assert (planned.campaign_name, planned.unit_id, planned.rubric_hashes) == ("同步测试", unit.id, (rubric,))
     # Removed in the browser: the laptop marks it deleted at its next sync (the row stays).
     page.once("dialog", lambda dialog: dialog.accept())
     page.click(f"#assignments tr[data-id='{row.id}'] form button")
     expect(page.locator("p.notice")).to_contain_text("已撤销分配")
     sync(machine.profile, machine.session, retry=QUICK)
     assert row.id not in {a["id"] for a in laptop_campaigns.list_assignments(machine.profile.db)}
+    assert row.id not in {a.id for a in open_assignments(machine.profile, date(2026, 11, 30))}
     kept = fetch_all(machine.profile.db, "SELECT deleted FROM assignments WHERE id = ?", (row.id,))
     assert kept == [{"deleted": 1}]
     machine.profile.close()
@@ -331,3 +333,42 @@ def test_the_planner_with_a_campaign_under_way(site: Site, new_page: Callable[..
         shoot(page, f"planner-teams-{lang}")
         page.goto(f"{site.url}/planner/assignments/{begun.id}")
         shoot(page, f"planner-edit-{lang}")
+
+
+def test_an_assignment_outside_the_scope_cannot_be_opened_changed_or_removed(site: Site) -> None:
+    code = _units_of(site, COUNTY_A)[0]
+    assignment_id = _assign_one(site, _office(site), code)
+    (before,) = stored_assignments(site)
+    other = web_client(site, *_office(site, COUNTY_B))
+    assert other.client.get(f"/planner/assignments/{assignment_id}").status_code == 404
+    changed = other.post(f"/planner/assignments/{assignment_id}", {
+        "team": before.team_id, "start": "2026-12-01", "end": "2026-12-31", "visit_type": "routine",
+        "rubric": json_hashes(before.rubric_hashes)[0]})
+    assert changed.status_code == 404
+    assert other.post(f"/planner/assignments/{assignment_id}/remove", {}).status_code == 404
+    assert stored_assignments(site) == [before]
+    assert removals(site) == []
+    # Nor does its campaign's plan show it to the other county.
+    assert code not in other.client.get(f"/planner?campaign={before.campaign_id}").text
+
+
+def test_a_draw_from_the_units_a_lower_level_checked(site: Site) -> None:
+    with site.engine.begin() as conn:
+        office = Office(conn)
+        for n in range(1, 11):
+            office.visit(f"DJK{n:03}", "8", "2026-04-10")
+        office.visit("YX013", "8", "2026-05-10", visit_type="preliminary_review")
+        office.visit("DJK011", "9", "2026-04-01", visit_type="self_assessment")
+    made = campaign(site, "2026市级抽查")
+    client = web_client(site, *_office(site))
+    page = client.client.get(f"/planner?campaign={made}&pool=checked&year=2026&share=30&seed=5")
+    assert "共 11 个单位，30% 为 3.3，向上取整抽取 4 个单位（随机种子 5）" in page.text
+    assert "2026 年下级已检查并定稿的单位" in page.text
+    drawn = re.search(r"<span data-drawn>([^<]+)</span>", page.text)
+    assert drawn
+    pool = [f"DJK{n:03}" for n in range(1, 11)] + ["YX013"]
+    assert drawn.group(1).split(", ") == planning.draw_sample(pool, planning.RULE_PERCENT, 5)
+    # The county's own office draws from its own checked units only: 30% of 10 is exactly 3.
+    county = web_client(site, *_office(site, COUNTY_A))
+    mine = county.client.get(f"/planner?campaign={made}&pool=checked&year=2026&share=30&seed=5")
+    assert "共 10 个单位，30% 为 3，向上取整抽取 3 个单位" in mine.text
