@@ -135,3 +135,17 @@ def test_an_unknown_campaign_is_not_found_in_words(dash, page):
     answer = page.goto(f"{dash.site.url}/campaigns/no-such-campaign")
     assert answer is not None and answer.status == 404
     assert WORDS["zh"]["not_found"] in page.locator("main").inner_text()
+
+
+def test_a_campaign_not_yet_visited_shows_its_plan_and_says_what_is_missing(dash, new_page):
+    page = log_in(new_page("en-US"), dash.site, "admin", ADMIN_PASSWORD,
+                  next=f"/campaigns/{dash.seeded.b_campaign_id}")
+    assert page.locator("h1").inner_text() == B_CAMPAIGN
+    assert [(r["county"], r["assigned"], r["visited"], r["finalized"]) for r in rows(page, "#coverage")] == \
+        [("420322", "1", "0", "0")]
+    text = page.locator("main").inner_text()
+    assert "No finalized results of this campaign in your scope yet." in text
+    assert WORDS["en"]["no_spot"] in text
+    # The coverage chart only: no bands to draw.
+    assert page.locator("figure.chart svg").count() == 1
+    assert page.locator("ul.links a[href^='/ranking']").count() == 0
