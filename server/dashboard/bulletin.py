@@ -50,6 +50,9 @@ LANGS = ("zh", "en")
 RED_BG = colors.HexColor("#fde0dc")
 YELLOW_BG = colors.HexColor("#fff4c2")
 SHORT_BG = colors.HexColor("#fff4e5")
+# The ranking's columns (shares of the text width): English band names are longer.
+RANKING_WIDTHS = {"zh": (0.07, 0.07, 0.27, 0.12, 0.1, 0.09, 0.08, 0.09, 0.11),
+                  "en": (0.07, 0.07, 0.24, 0.11, 0.1, 0.08, 0.07, 0.08, 0.18)}
 
 # The bulletin's words (document text, chosen per bulletin like app.reports.texts).
 TEXTS: dict[str, tuple[str, str]] = {
@@ -110,8 +113,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "rule.nothing": ("无下级检查", "Nothing checked"),
     "h.findings": ("五、整改情况", "5. Rectification"),
     "findings.text": ("共发现问题{found}个，尚未销号{open}个，其中逾期未整改{overdue}个，需升级督办{escalate}个。",
-                      "{found} findings were recorded; {open} are not closed, of which {overdue} are overdue "
-                      "and {escalate} are marked for escalation."),
+                      "Findings recorded: {found}; not closed: {open}; overdue: {overdue}; marked for "
+                      "escalation: {escalate}."),
     "findings.none": ("本次督导未发现问题。", "No finding was recorded."),
     "findings.overdue": ("逾期未整改的问题如下，请有关单位抓紧整改：", "Overdue rectifications, to be completed without delay:"),
     "description": ("问题", "Finding"),
@@ -296,7 +299,7 @@ def _ranking(d: _Doc) -> list[Flowable]:
                          p(band + (d.t("vetoed") if u.vetoed else ""), s.cell)])
             if u.flag:
                 extra.append(("BACKGROUND", (0, n), (-1, n), RED_BG if u.flag == "red" else YELLOW_BG))
-        out += [table(rows, [w * f for f in (0.07, 0.07, 0.27, 0.12, 0.1, 0.09, 0.08, 0.09, 0.11)], extra=extra),
+        out += [table(rows, [w * f for f in RANKING_WIDTHS[d.lang]], extra=extra),
                 Spacer(1, 4)]
     return out
 

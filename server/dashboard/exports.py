@@ -279,6 +279,17 @@ def _write_book(rows: Iterable[list[Any]], table: Table, path: Path, sheet: str)
     # Write-only: each row goes to the sheet's temporary file as it comes, never all in memory.
     book = Workbook(write_only=True)
     ws = book.create_sheet(sheet[:31])
+    try:
+        count = _fill(ws, rows, table)
+        with path.open("wb") as out:
+            book.save(out)
+    except BaseException:
+        _discard(ws)
+        raise
+    return count
+
+
+def _fill(ws: Any, rows: Iterable[list[Any]], table: Table) -> int:
     for n, column in enumerate(table.columns, 1):
         ws.column_dimensions[get_column_letter(n)].width = column.width
     ws.freeze_panes = "A2"
@@ -300,11 +311,20 @@ def _write_book(rows: Iterable[list[Any]], table: Table, path: Path, sheet: str)
         ws.append(cells)
         count += 1
     ws.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{count + 1}"
-    # The target is opened before the workbook is closed, so a target that cannot be written
-    # fails here, leaving the sheet's own temporary file to be cleaned up whole.
-    with path.open("wb") as out:
-        book.save(out)
     return count
+
+
+def _discard(ws: Any) -> None:
+    """Finish and remove the sheet's temporary file after a failed build: openpyxl would keep
+    it until the process ends, and leave its writer to fail when collected."""
+    try:
+        if not ws.closed:
+            ws.close()
+        if ws._writer is not None:
+            ws._writer.cleanup()
+    except (OSError, ValueError, KeyError):
+        # Already gone, or the disk refuses even this: nothing more to undo.
+        pass
 
 
 def build_xlsx(engine: Engine, scope: str, campaign_id: str, table: str, path: Path, *, lang: str,

@@ -6,6 +6,7 @@ write is said in words and leaves nothing behind."""
 from __future__ import annotations
 
 import shutil
+import tempfile
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -16,27 +17,21 @@ from openpyxl import load_workbook
 from server.dashboard import figures
 from server.dashboard.exports import ITEMS, TABLES, csv_chunks, write_xlsx
 from server.store.database import reading
-from tests.web.conftest import ADMIN_PASSWORD, log_in, web_client
-from tests.web.dashboard_support import (
+from server.web.dashboard_demo import (
     B_CAMPAIGN,
     B_ONLY_UNIT,
     CAMPAIGN,
     SCORES,
     SCRIPT_NAME,
     SPOT_CAMPAIGN,
-    dash,
 )
+from tests.web.conftest import ADMIN_PASSWORD, log_in, web_client
+from tests.web.dashboard_support import dash
 from tests.web.exports_support import download, pdf_text, read_csv, read_xlsx
 
 __all__ = ["dash"]
 LOCALES = {"zh": "zh-CN", "en": "en-US"}
 B_UNITS = ("YX013", "YX014", "YX015", "YX016", B_ONLY_UNIT)
-
-
-def scope_of(dash, code: str | None) -> str:
-    from tests.web.test_overview import scope_of as overview_scope
-
-    return overview_scope(dash, code)
 
 
 def test_the_exports_page_lists_each_download_of_the_chosen_campaign(dash, new_page):
@@ -197,7 +192,10 @@ def test_a_workbook_that_cannot_be_saved_raises_the_reason(tmp_path):
     from server.dashboard.exports import ExportFailed
 
     target = tmp_path / "missing-folder" / "visits.xlsx"
+    before = set(Path(tempfile.gettempdir()).glob("openpyxl.*"))
     with pytest.raises(ExportFailed, match="cannot write the workbook visits.xlsx"):
-        write_xlsx([], TABLES["visits"], target, sheet="督导记录")
+        write_xlsx([["DJK001"] * 17], TABLES["visits"], target, sheet="督导记录")
     assert not target.exists()
+    # The sheet's own temporary file went with it.
+    assert set(Path(tempfile.gettempdir()).glob("openpyxl.*")) <= before
 

@@ -17,9 +17,11 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from server.dashboard import figures
 from server.store.database import reading
+from server.store.schema import admin_areas
 from tests.web.conftest import ADMIN_PASSWORD, log_in, web_client
 from tests.web.dashboard_support import COUNTY_A, dash, rows
 from tests.web.exports_support import Sheet, pdf_text, read_csv, read_xlsx
@@ -27,10 +29,9 @@ from tests.web.exports_support import Sheet, pdf_text, read_csv, read_xlsx
 __all__ = ["dash"]
 
 
-def scope_of(dash: Any, code: str | None) -> str:
-    from tests.web.test_overview import scope_of as overview_scope
-
-    return overview_scope(dash, code)
+def scope_of(dash: Any, code: str) -> str:
+    with dash.site.engine.connect() as conn:
+        return str(conn.execute(select(admin_areas.c.path).where(admin_areas.c.code == code)).scalar_one())
 
 
 def two(value: Decimal | float) -> str:
