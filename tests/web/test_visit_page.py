@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 
 from app.demo import OFFICE
 from app.reports import build_report
+from app.visits import VisitFilter, list_visits
 from server import office
 from server.dashboard.figures import visit_scores
 from server.store.blobs import open_blob_store
@@ -260,6 +261,23 @@ def test_a_sheet_the_server_cannot_lay_out_is_refused_in_words(site_process, vis
         with site_process.engine.begin() as conn:
             conn.execute(update(sync_rows).where(sync_rows.c.table_name == row.table_name,
                                                  sync_rows.c.key == row.key).values(row_values=row.row_values))
+
+
+def test_a_visit_under_way_and_an_amended_one_are_said_so(site_process, visit):
+    client = _client(site_process, COUNTY)
+    under_way = next(v for v in list_visits(visit.profile, VisitFilter(status="in_progress"), limit=100))
+    page = client.get(f"/visits/{under_way.id}")
+    assert page.status_code == 200
+    assert "尚未定稿：还没有可供校验的定稿记录。" in page.text and "尚未定稿，暂无服务器计分。" in page.text
+    assert 'class="data sections"' not in page.text and 'id="versions"' not in page.text
+    amended = next(v for v in list_visits(visit.profile, VisitFilter(status="amended"), limit=100))
+    page = client.get(f"/visits/{amended.id}")
+    assert page.status_code == 200 and "第 1 次更正" in page.text
+    # The versions the server holds: the laptop amended before it first synced, so only the
+    # amendment reached it.
+    versions = page.text.split('id="versions"', 1)[1].split("</table>", 1)[0]
+    assert versions.count("<tr>") == 2 and "第 1 次更正" in versions
+    assert "服务器保存的记录与最新定稿版本的哈希一致" in page.text
 
 
 def test_a_visit_the_server_does_not_hold_is_not_found(site_process, visit):
