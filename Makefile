@@ -83,6 +83,8 @@ screenshots: $(STAMP) $(QM)
 	$(BIN)/python -m ui.screenshots --out docs/screenshots
 	$(BIN)/python -m server.web.screenshots --out docs/screenshots/web
 	$(BIN)/python -m server.web.dashboard_screenshots --out docs/screenshots/web
+	# The visit page, on a visit a demo laptop finalized, signed, marked up and synced.
+	SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/web/test_visit_page.py -k screenshots
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/run.py
