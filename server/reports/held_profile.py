@@ -263,6 +263,8 @@ def held_profile(engine: Engine, blobs: BlobStore, visit_id: str, *, lang: str =
     """The visit as a laptop profile in a temporary folder (under ``folder`` when given), removed
     after the block. The database is read in one short transaction; the files are fetched after
     it. NotFound when the server holds no live visit of that id."""
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
     root = Path(tempfile.mkdtemp(prefix="held-visit-", dir=folder))
     try:
         profile = Profile.open(root / "profile")

@@ -187,6 +187,8 @@ def test_the_feedback_sheet_is_the_laptops_sheet(site_process, visit):
     # and its office_name is the office's name.
     laptop = build_report(visit.profile, visit.visit_id, kind="feedback", lang="zh")
     assert page_texts(pdf) == page_texts(laptop.pdf)
+    # The visit was laid out in the server's data folder for the print, and removed after.
+    assert list((Path(site_process.engine.url.database or "").parent / "cache" / "sheets").iterdir()) == []
 
 
 def test_a_record_changed_after_finalizing_and_a_stated_score_that_differs_are_said_in_words(site_process, visit,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import Request
@@ -43,6 +44,8 @@ from server.web.session import OFFICE, Viewer
 router = page_router()
 _ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 # Images and the PDF carry the visit's data: private to the browser, kept a short while.
+# Where a sheet's visit is laid out while it prints (removed after).
+SHEETS = Path("cache") / "sheets"
 # What an image's answer says when there is nothing to show (catalogue keys).
 PHOTO_PROBLEMS = {"missing": "visit.photo_missing", "damaged": "visit.photo_damaged"}
 PRIVATE = {"Cache-Control": "private, max-age=300", "X-Content-Type-Options": "nosniff"}
@@ -161,8 +164,9 @@ async def feedback(request: Request, visit_id: str, lang: str | None = None, vie
     # Laying out and rendering take a second or so: off the event loop.
     server_url = str(request.base_url).rstrip("/")
     try:
+        # Beside the blob store's files, so the photos are hard links there rather than copies.
         built = await run_in_threadpool(feedback_pdf, engine, _blobs(request), visit_id, lang=paper_lang,
-                                        server_url=server_url)
+                                        server_url=server_url, folder=request.app.state.config.data_dir / SHEETS)
     except NotFound:
         raise PageNotFound() from None
     except UnprintableVisit as exc:
