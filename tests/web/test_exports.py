@@ -5,18 +5,22 @@ write is said in words and leaves nothing behind."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import delete, insert
 
 from server.dashboard import figures
 from server.dashboard.exports import ITEMS, TABLES, csv_chunks, write_xlsx
 from server.store.database import reading
+from server.store.schema import sync_rows, units
 from server.web.dashboard_demo import (
     B_CAMPAIGN,
     B_ONLY_UNIT,
@@ -118,8 +122,16 @@ def test_county_a_downloads_nothing_of_county_b(dash, fmt):
     a = web_client(dash.site, *dash.county_a).client
     campaign = dash.seeded.campaign_id
     with dash.site.engine.connect() as conn:
-        from server.store.schema import units
         names = {r.code: r.name for r in conn.execute(units.select())}
+    admin = web_client(dash.site, "admin", ADMIN_PASSWORD).client
+    with county_b_finding(dash):
+        # The whole tree's export holds county B's finding; county A's does not.
+        assert B_FINDING in admin.get(f"/exports/{campaign}/findings.csv").text
+        check_county_a(dash, a, campaign, names, fmt)
+        assert B_FINDING not in pdf_text(a.get(f"/campaigns/{campaign}/bulletin.pdf").content)
+
+
+def check_county_a(dash, a, campaign: str, names: dict[str, str], fmt: str) -> None:
     for name in TABLES:
         answer = a.get(f"/exports/{campaign}/{name}.{fmt}")
         assert answer.status_code == 200, answer.text
@@ -139,6 +151,26 @@ def test_county_a_downloads_nothing_of_county_b(dash, fmt):
     assert B_CAMPAIGN not in a.get("/exports").text
 
 
+B_FINDING = "郧西县城关中心小学：消防通道堆放杂物（县外问题）"
+
+
+@contextmanager
+def county_b_finding(dash):
+    """An overdue finding on county B's visit of the campaign, as a push stores it; removed after."""
+    with dash.site.engine.begin() as conn:
+        visit = next(r for r in figures.campaign_results(conn, "/", dash.seeded.campaign_id) if r.unit_code == "YX013")
+        values = {"id": "b-finding", "visit_id": visit.visit_id, "unit_id": visit.unit_id, "description": B_FINDING,
+                  "requirement": "清理", "deadline": "2026-10-01", "responsible": "校长", "severity": "major"}
+        conn.execute(insert(sync_rows).values(table_name="findings", key="b-finding", rev="9" * 16, device_id="dev",
+                                              deleted=False, row_values=json.dumps(values, ensure_ascii=False),
+                                              visit_id=visit.visit_id, unit_id=visit.unit_id, server_seq=999_999))
+    try:
+        yield
+    finally:
+        with dash.site.engine.begin() as conn:
+            conn.execute(delete(sync_rows).where(sync_rows.c.key == "b-finding"))
+
+
 def test_county_a_bulletin_names_its_own_units_only(dash):
     a = web_client(dash.site, *dash.county_a).client
     answer = a.get(f"/campaigns/{dash.seeded.campaign_id}/bulletin.pdf")
@@ -146,7 +178,6 @@ def test_county_a_bulletin_names_its_own_units_only(dash):
     text = pdf_text(answer.content)
     assert "丹江口市" in text and "郧西县" not in text
     with dash.site.engine.connect() as conn:
-        from server.store.schema import units
         theirs = [r.name for r in conn.execute(units.select()) if r.code in B_UNITS]
     assert not any(name in text for name in theirs)
     spot = pdf_text(a.get(f"/campaigns/{dash.seeded.spot_campaign_id}/bulletin.pdf").content)
