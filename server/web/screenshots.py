@@ -27,6 +27,7 @@ from urllib.error import URLError
 
 if TYPE_CHECKING:
     from playwright.sync_api import ViewportSize
+    from sqlalchemy import Connection
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -40,6 +41,9 @@ PAGES: tuple[tuple[str, str], ...] = (
     ("users-new", "/users/new"),
     ("users-edit", "/users/edit/wangfang"),
     ("not-found", "/no/such/page"),
+    ("planner", "/planner"),
+    ("planner-teams", "/planner/teams"),
+    ("rubrics", "/rubrics"),
 )
 # Accounts the demo gets, so the Users pages show something: (login, name, role, scope).
 DEMO_ACCOUNTS = (
@@ -77,9 +81,26 @@ def _seed(data_dir: Path) -> str:
             accounts.add_account(conn, login=login, password="demo-password-1", role=role,
                                  scope_code=scope, name=name)
         accounts.disable_account(conn, "zhaomin")
+        _plan(conn)
     blobs.close()
     engine.dispose()
     return found.group(1)
+
+
+def _plan(conn: Connection) -> None:
+    """A campaign the planner shows: two teams and the schools of two townships assigned."""
+    from datetime import date
+
+    from server import assignments, planning
+
+    made = planning.create_campaign(conn, "2026年秋季义务教育督导")
+    planning.create_team(conn, "第一督导组")
+    planning.add_members(conn, "/", planning.list_teams(conn, "/")[0].id, ["lijun"])
+    units = [u for u in planning.plannable_units(conn, "/") if u.unit_type in ("primary", "middle")]
+    for team, start, chosen in (("第一督导组", date(2026, 12, 1), units[:6]), ("第二督导组", date(2026, 12, 8), units[6:9])):
+        assignments.assign(conn, assignments.NewAssignments(
+            campaign=made.name, team=team, unit_codes=[u.code for u in chosen], window_start=start,
+            window_end=date(start.year, start.month, start.day + 14), rubrics=["standardized-school"]))
 
 
 def _wait_ready(url: str, process: subprocess.Popen[bytes]) -> None:

@@ -327,10 +327,10 @@ def test_the_planner_with_a_campaign_under_way(site: Site, new_page: Callable[..
         expect(page.locator("#drawn")).to_be_visible()
         expect(page.locator("#assignments tbody tr")).to_have_count(len(schools_a) + 4)
         expect(page.locator("#assignments .badge")).to_have_count(1)
-        shoot(page, f"planner-{lang}")
+        shoot(page, f"planner-draw-{lang}")
         page.goto(f"{site.url}/planner/teams")
         expect(page.locator("section.team")).to_have_count(2)
-        shoot(page, f"planner-teams-{lang}")
+        shoot(page, f"planner-teams-members-{lang}")
         page.goto(f"{site.url}/planner/assignments/{begun.id}")
         shoot(page, f"planner-edit-{lang}")
 

@@ -189,7 +189,7 @@ def test_the_library_with_several_rubrics_and_versions(site: Site, new_page: Cal
         page.set_viewport_size({"width": 1366, "height": 768})
         log_in(page, site, *office, next="/rubrics")
         expect(page.locator("#rubrics tbody tr")).to_have_count(4)
-        shoot(page, f"rubrics-{lang}")
+        shoot(page, f"rubrics-versions-{lang}")
         _upload(page, broken)
         expect(page.locator("#problems li")).to_have_count(3)
         shoot(page, f"rubrics-upload-errors-{lang}")

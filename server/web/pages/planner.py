@@ -162,6 +162,9 @@ def _page(request: Request, viewer: Viewer, filters: Filters, *, form: Form | No
     errors = dict(errors or {})
     with reading(request.app.state.engine) as conn:
         campaigns = planning.list_campaigns(conn)
+        if not filters.campaign and campaigns:
+            # The newest campaign is usually the one being planned.
+            filters.campaign = campaigns[0].id
         campaign = next((c for c in campaigns if c.id == filters.campaign), None)
         every = planning.plannable_units(conn, viewer.scope)
         shown = planning.plannable_units(conn, viewer.scope, county=filters.county or None,
