@@ -121,3 +121,16 @@ def test_a_campaign_without_results_and_a_logo_that_cannot_be_drawn(office):
     assert pages == 1
     assert "本次督导计划1个单位，已督导0个，已定稿0个，定稿率0.0%。" in text
     assert text.count("尚无定稿的督导结果。") == 2 and "本次督导未发现问题。" in text
+
+
+def test_the_offices_logo_heads_every_page(office):
+    from PIL import Image
+
+    campaign = ranking_campaign(office)
+    logo = io.BytesIO()
+    Image.new("RGB", (120, 40), (200, 30, 30)).save(logo, format="PNG")
+    data = bulletin_data(office.conn, office.scope(), campaign, lang="zh", today=TODAY)
+    pdf, pages = render_bulletin(data, logo.getvalue())
+    images = [name for page in PdfReader(io.BytesIO(pdf)).pages
+              for name in (page["/Resources"].get("/XObject") or {})]
+    assert len(images) == pages

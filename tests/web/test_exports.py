@@ -230,3 +230,21 @@ def test_a_workbook_that_cannot_be_saved_raises_the_reason(tmp_path):
     # The sheet's own temporary file went with it.
     assert set(Path(tempfile.gettempdir()).glob("openpyxl.*")) <= before
 
+
+
+def test_a_large_csv_is_sent_in_pieces_as_its_rows_are_read():
+    table = TABLES["items"]
+    sent = []
+
+    def rows():
+        for n in range(1000):
+            # Each row is read only once the pieces before it have gone.
+            sent.append(n)
+            yield [f"v{n}", "DJK001", "单位", "2026-10-10", "细则", "A 出勤", "A1", "出勤", Decimal("4.5"), Decimal(5), "否"]
+
+    pieces = csv_chunks(rows(), table)
+    first = next(pieces)
+    assert first.startswith("\ufeff".encode()) and "单位代码 Unit code".encode() in first
+    assert len(sent) < 1000
+    rest = list(pieces)
+    assert len(rest) >= 4 and len(read_csv(first + b"".join(rest)).rows) == 1000
