@@ -17,15 +17,18 @@ from PIL import Image, ImageChops, ImageStat
 from sqlalchemy import select, update
 
 from app.demo import OFFICE
+from app.finalize import finalize_visit
 from app.reports import build_report
-from app.visits import VisitFilter, list_visits
+from app.sync.engine import sync
+from app.visits import VisitFilter, answer_item, get_visit, list_visits
 from server import office
 from server.dashboard.figures import visit_scores
 from server.store.blobs import open_blob_store
 from server.store.schema import finalized_versions, sync_rows
 from tests.app.report_factory import page_texts, pdf_fonts, pdf_text, squeeze
 from tests.server.conftest import reset_store
-from tests.server.finalized_support import build_demo_profile
+from tests.server.finalized_support import answer_visit, build_demo_profile
+from tests.server.sync_support import QUICK
 from tests.web.conftest import CHROMIUM, Site, log_in, web_client
 from tests.web.visit_support import (
     COUNTY,
@@ -280,6 +283,27 @@ def test_a_visit_under_way_and_an_amended_one_are_said_so(site_process, visit):
     versions = page.text.split('id="versions"', 1)[1].split("</table>", 1)[0]
     assert versions.count("<tr>") == 2 and "第 1 次更正" in versions
     assert "服务器保存的记录与最新定稿版本的哈希一致" in page.text
+
+
+def test_a_veto_is_shown_with_its_reason(site_process, visit):
+    """The other review under way: a D-class building still in use (X1 not met) vetoes it."""
+    profile = visit.profile
+    other = next(v for v in list_visits(profile, VisitFilter(status="in_progress"), limit=100)
+                 if v.visit_type == "preliminary_review")
+    answer_visit(profile, other.id)
+    rubric_hash = get_visit(profile, other.id).rubric_hashes[0]
+    answer_item(profile, other.id, rubric_hash=rubric_hash, item_code="X1", value=False,
+                evidence_methods=["site"], reason="教学楼东侧平房鉴定为D类危房，仍在使用。")
+    finalize_visit(profile, other.id, accept_gaps=True)
+    # The module's keychain (the visit fixture's) still holds the laptop's token.
+    result = sync(profile, visit.session, retry=QUICK)
+    assert result.complete, (result.reason, result.message)
+    client = _client(site_process, COUNTY)
+    page = client.get(f"/visits/{other.id}")
+    vetoes = page.text.split('id="vetoes-0"', 1)[1].split("</div>", 1)[0]
+    assert "V1 学校存在D类危房并继续使用（X1）" in vetoes and 'class="bad"' in vetoes
+    version = _score(site_process, other.id)
+    assert version.server_band and f"评定等级：{version.server_band}" in page.text
 
 
 def test_a_visit_the_server_does_not_hold_is_not_found(site_process, visit):
