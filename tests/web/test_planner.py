@@ -372,3 +372,38 @@ def test_a_draw_from_the_units_a_lower_level_checked(site: Site) -> None:
     county = web_client(site, *_office(site, COUNTY_A))
     mine = county.client.get(f"/planner?campaign={made}&pool=checked&year=2026&share=30&seed=5")
     assert "共 10 个单位，30% 为 3，向上取整抽取 3 个单位" in mine.text
+
+
+def test_names_taken_or_missing_are_said_and_nothing_is_added(site: Site) -> None:
+    campaign(site, "已有任务")
+    team_id = team(site, "已有组")
+    client = web_client(site, *_office(site))
+    taken = client.post("/planner/campaigns", {"name": "已有任务"})
+    assert taken.status_code == 409 and "已有名为“已有任务”的督导任务" in taken.text
+    blank = client.post("/planner/campaigns", {"name": "  "})
+    assert blank.status_code == 400 and "任务名称须为 1–100 个字符" in blank.text
+    team_taken = client.post("/planner/teams", {"name": "已有组"})
+    assert team_taken.status_code == 409 and "已有名为“已有组”的督导组" in team_taken.text
+    no_member = client.post(f"/planner/teams/{team_id}/members", {})
+    assert no_member.status_code == 400 and "请至少选择一名成员" in no_member.text
+    with site.engine.connect() as conn:
+        assert [c.name for c in planning.list_campaigns(conn)] == ["已有任务"]
+        assert [t.name for t in planning.list_teams(conn, "/")] == ["已有组"]
+    assert count(site, team_members) == 0
+
+
+def test_units_already_assigned_to_the_team_are_named_and_nothing_is_added(site: Site) -> None:
+    office = _office(site)
+    code = _units_of(site, COUNTY_A)[0]
+    _assign_one(site, office, code)
+    (before,) = stored_assignments(site)
+    client = web_client(site, *office)
+    with site.engine.connect() as conn:
+        units = [u for u in planning.plannable_units(conn, "/", county=COUNTY_A)][:2]
+    again = client.post("/planner/assign", {"campaign": before.campaign_id, "team": before.team_id,
+                                            "unit": [u.id for u in units],  # type: ignore[dict-item]
+                                            "start": "2026-12-01", "end": "2026-12-10", "visit_type": "routine",
+                                            "rubric": json_hashes(before.rubric_hashes)[0]})
+    assert again.status_code == 400
+    assert f"这些单位在本任务中已分配给该督导组：{code}" in again.text
+    assert stored_assignments(site) == [before]

@@ -15,6 +15,7 @@ import openpyxl
 from playwright.sync_api import Page, expect
 
 from app.rubric.xlsx_write import write_xlsx
+from server import rubrics
 from server.store.schema import rubric_templates
 from tests.web.conftest import Site, log_in, web_client
 from tests.web.planner_support import RUBRICS, count, publish, shoot
@@ -198,3 +199,28 @@ def test_the_library_with_several_rubrics_and_versions(site: Site, new_page: Cal
         expect(page.locator("#diff-items .diff-changed")).to_have_count(1)
         shoot(page, f"rubrics-diff-{lang}")
     assert count(site, rubric_templates) == 4
+
+
+def test_an_empty_missing_or_oversized_file_is_said_in_words_and_stores_nothing(site: Site) -> None:
+    client = web_client(site, *_office(site))
+
+    def send(files: dict[str, Any] | None) -> Any:
+        return client.client.post("/rubrics/upload", data={"csrf_token": client.csrf}, files=files)
+
+    empty = send({"file": ("empty.json", b"", "application/json")})
+    assert empty.status_code == 422 and "empty.json: the file is empty" in empty.text
+    none = send({"file": ("", b"", "application/octet-stream")})
+    assert none.status_code == 400 and "请选择一个 .json 或 .xlsx 文件" in none.text
+    huge = send({"file": ("huge.json", b" " * (rubrics.MAX_UPLOAD + 1), "application/json")})
+    assert huge.status_code == 422 and "a rubric file is at most" in huge.text
+    assert count(site, rubric_templates) == 0
+
+
+def test_a_diff_of_an_unknown_version_is_not_found_and_one_version_asks_for_two(site: Site) -> None:
+    known = publish(site)
+    client = web_client(site, *_office(site))
+    assert client.client.get(f"/rubrics/diff?old={known}&new={'0' * 64}").status_code == 404
+    one = client.client.get(f"/rubrics/diff?old={known}&new=not-a-hash")
+    assert one.status_code == 200 and "请选择两个版本" in one.text
+    same = client.client.get(f"/rubrics/diff?old={known}&new={known}")
+    assert "两个版本的内容没有差异" in same.text
