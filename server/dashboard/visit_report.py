@@ -23,7 +23,7 @@ from app.evidence import Photo
 from app.reports.verify import short_code
 from app.rubric import Rubric
 from app.rubric.model import Label, Section
-from server.dashboard.figures import CLOSED_STATUSES, OVERDUE_STATUSES, unit_history, visit_scores
+from server.dashboard.figures import OVERDUE_STATUSES, unit_history, visit_scores
 from server.dashboard.places import unit_places
 from server.errors import NotFound
 from server.store.schema import sync_rows
@@ -238,21 +238,23 @@ def finding_status(events: list[dict[str, Any]]) -> str:
     return live[-1][2] if live else "open"
 
 
-def _findings(held: HeldVisit, today: date) -> list[FindingLine]:
+def _findings(conn: Connection, held: HeldVisit, today: date) -> list[FindingLine]:
     rows = sorted(_live(held, "findings"), key=lambda f: (str(f.get("created_at") or ""), f["id"]))
     # The server places every event on a finding with the finding's visit (the office's, and
-    # later visits'), so the visit's rows hold them all.
+    # later visits'), so the visit's rows hold them all; their revisions (the tie-break) are
+    # sync bookkeeping, kept beside the values.
+    revs = dict(conn.execute(select(sync_rows.c.key, sync_rows.c.rev).where(
+        sync_rows.c.table_name == "finding_events", sync_rows.c.visit_id == held.visit_id)).all())
     events: dict[str, list[dict[str, Any]]] = {f["id"]: [] for f in rows}
     for e in held.rows.get("finding_events", []):
-        events.setdefault(str(e.get("finding_id")), []).append(e)
+        events.setdefault(str(e.get("finding_id")), []).append({**e, "rev": revs.get(e["id"], "")})
     out = []
     for n, f in enumerate(rows, 1):
         status = finding_status(events[f["id"]])
         deadline = f.get("deadline")
         overdue = status in OVERDUE_STATUSES and deadline is not None and deadline < today.isoformat()
         out.append(FindingLine(f["id"], n, f.get("item_code"), f.get("description") or "", f.get("requirement") or "",
-                               deadline, f.get("responsible") or "", f.get("severity") or "general", status,
-                               overdue and status not in CLOSED_STATUSES))
+                               deadline, f.get("responsible") or "", f.get("severity") or "general", status, overdue))
     return out
 
 
@@ -331,7 +333,7 @@ def visit_report(conn: Connection, scope: str, visit_id: str, *, today: date) ->
         status=str(values.get("status") or ""), starts_on=str(values.get("starts_on") or ""),
         ends_on=values.get("ends_on"), amendment_no=int(values.get("amendment_no") or 0),
         members=_members(held), rubrics=_rubric_scores(conn, scope, held, place),
-        findings=_findings(held, today),
+        findings=_findings(conn, held, today),
         practices=[str(p.get("text") or "") for p in sorted(_live(held, "good_practices"),
                                                              key=lambda p: (str(p.get("created_at") or ""), p["id"]))],
         photos=held_photos(held), signatures=_signatures(held), check=_check(conn, visit_id, _bands(conn, held)))

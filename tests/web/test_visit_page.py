@@ -8,6 +8,7 @@ import io
 import json
 import os
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from sqlalchemy import select, update
 
 from app.demo import OFFICE
 from app.finalize import finalize_visit
+from app.findings import add_finding, list_findings, set_finding_status
 from app.reports import build_report
 from app.sync.engine import sync
 from app.visits import VisitFilter, answer_item, get_visit, list_visits
@@ -285,8 +287,9 @@ def test_a_visit_under_way_and_an_amended_one_are_said_so(site_process, visit):
     assert "服务器保存的记录与最新定稿版本的哈希一致" in page.text
 
 
-def test_a_veto_is_shown_with_its_reason(site_process, visit):
-    """The other review under way: a D-class building still in use (X1 not met) vetoes it."""
+def test_a_veto_an_overdue_finding_and_a_status_from_later_events(site_process, visit):
+    """The other review under way: a D-class building still in use (X1 not met) vetoes it, and
+    a finding's deadline has passed; the first visit's finding is reported fixed since."""
     profile = visit.profile
     other = next(v for v in list_visits(profile, VisitFilter(status="in_progress"), limit=100)
                  if v.visit_type == "preliminary_review")
@@ -294,7 +297,11 @@ def test_a_veto_is_shown_with_its_reason(site_process, visit):
     rubric_hash = get_visit(profile, other.id).rubric_hashes[0]
     answer_item(profile, other.id, rubric_hash=rubric_hash, item_code="X1", value=False,
                 evidence_methods=["site"], reason="教学楼东侧平房鉴定为D类危房，仍在使用。")
+    late = add_finding(profile, other.id, description="D类危房仍在使用", requirement="立即停用并拆除",
+                       deadline=(date.today() - timedelta(days=3)).isoformat(), severity="major")
     finalize_visit(profile, other.id, accept_gaps=True)
+    [first] = [f.id for f in list_findings(profile, visit.visit_id)]
+    set_finding_status(profile, first, "reported_fixed", note="学校报告已清理消防通道。")
     # The module's keychain (the visit fixture's) still holds the laptop's token.
     result = sync(profile, visit.session, retry=QUICK)
     assert result.complete, (result.reason, result.message)
@@ -304,6 +311,11 @@ def test_a_veto_is_shown_with_its_reason(site_process, visit):
     assert "V1 学校存在D类危房并继续使用（X1）" in vetoes and 'class="bad"' in vetoes
     version = _score(site_process, other.id)
     assert version.server_band and f"评定等级：{version.server_band}" in page.text
+    row = page.text.split(f'data-finding="{late.id}"', 1)[1].split("</tr>", 1)[0]
+    assert 'class="overdue"' in row and "已逾期" in row and "重大" in row and "待整改" in row
+    first_page = client.get(f"/visits/{visit.visit_id}")
+    row = first_page.text.split(f'data-finding="{first}"', 1)[1].split("</tr>", 1)[0]
+    assert '<td class="status">已报整改</td>' in row and "已逾期" not in row
 
 
 def test_a_visit_the_server_does_not_hold_is_not_found(site_process, visit):
