@@ -141,6 +141,11 @@ def percent(value: float | Decimal | None, digits: int = 1) -> str:
     return "–" if value is None else f"{float(value) * 100:.{digits}f}%"
 
 
+def percentage(value: float | None) -> str:
+    """A percentage figure (73.125) as the overview page writes it: 73.1%."""
+    return "–" if value is None else f"{number(value, 1)}%"
+
+
 @dataclass(frozen=True)
 class RubricResults:
     rubric_id: str
@@ -254,8 +259,7 @@ def _results(d: _Doc) -> list[Flowable]:
         maximum = r.ranking[0].maximum if r.ranking else "–"
         if a is not None:
             out.append(p(d.t("results.text", rubric=r.name, units=a.units, average=number(a.average_total, 2),
-                             maximum=maximum, percentage=percent(None if a.average_percentage is None
-                                                                 else a.average_percentage / 100),
+                             maximum=maximum, percentage=percentage(a.average_percentage),
                              highest=number(a.highest, 2), lowest=number(a.lowest, 2), vetoed=a.vetoed), s.body))
         units = sum(band.units for band in r.bands)
         rows: list[list[object]] = [d.head(["band", "units", "share"])]

@@ -188,7 +188,8 @@ def _visit_rows(conn: Connection, scope: str, campaign_id: str, words: _Words, t
         yield [r.unit_code, r.unit_name, r.county_name or "", words.label(UNIT_TYPE_LABELS, r.unit_type),
                words.label(VISIT_TYPE_LABELS, r.visit_type), r.visit_date, words.rubric_name(r.rubric_id),
                Decimal(r.total), Decimal(r.maximum),
-               None if r.percentage is None else round(Decimal(str(r.percentage)), 1),
+               # One place, rounded as the ranking page rounds it.
+               None if r.percentage is None else Decimal(f"{r.percentage:.1f}"),
                words.band(r.band_zh, r.band_en), words.vetoes(r.rubric_hash, json.loads(r.vetoes)),
                words.yes_no(r.counted), status, r.amendment_no, hash_check, r.visit_id]
 

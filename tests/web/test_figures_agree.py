@@ -75,6 +75,8 @@ def check_exports(f: Figures, files: dict[str, Sheet]) -> None:
     counted = [r for r in visits.rows if r["计入排名 Counted"] == "是"]
     by_unit = {r["单位代码 Unit code"]: Decimal(str(r["实得分 Total"])) for r in counted}
     assert by_unit == {u.unit_code: Decimal(u.total) for u in f.ranking}
+    assert {r["单位代码 Unit code"]: _text(r["得分率(%) Percentage"]) for r in counted} == \
+        {u.unit_code: _text(f"{u.percentage:.1f}") for u in f.ranking}
     assert len(counted) == f.average.units == sum(b.units for b in f.bands) == len(f.ranking)
     assert two(sum(by_unit.values()) / len(by_unit)) == two(f.average.average_total)
     assert Counter(r["评定等级 Band"] for r in counted) == {b.band_zh: b.units for b in f.bands}
@@ -102,6 +104,7 @@ def check_bulletin(f: Figures, text: str) -> None:
     assert f"合计{assigned}{visited}{finalized}{percent(finalized, assigned)}" in text
     a = f.average
     assert f"参评单位{a.units}个，平均分{two(a.average_total)}" in text
+    assert a.average_percentage is not None and f"平均得分率{a.average_percentage:,.1f}%" in text
     assert f"最高{two(a.highest)}分，最低{two(a.lowest)}分；触发一票否决{a.vetoed}个。" in text
     for b in f.bands:
         assert f"{b.band_zh}{b.units}{percent(b.units, a.units)}" in text
@@ -132,13 +135,16 @@ def check_pages(f: Figures, page: Any, site_url: str, campaign: str) -> None:
     average = page.locator(f"dl.figures[data-rubric='{f.average.rubric_id}']")
     assert average.locator("[data-figure=units]").inner_text() == str(f.average.units)
     assert average.locator("[data-figure=average_total]").inner_text() == two(f.average.average_total)
+    assert average.locator("[data-figure=average_percentage]").inner_text() == \
+        f"{f.average.average_percentage:,.1f}%"
+    assert average.locator("[data-figure=vetoed]").inner_text() == str(f.average.vetoed)
     bands = rows(page, f"table.bands[data-rubric='{f.average.rubric_id}']")
     assert [(r["band"], int(r["units"])) for r in bands] == [(b.band_code, b.units) for b in f.bands]
     page.goto(f"{site_url}/ranking?campaign={campaign}&rubric={f.average.rubric_id}")
     ranked = rows(page, "#ranking")
     flags = {"红旗": "red", "黄旗": "yellow", "": None}
-    assert [(r["unit"], int(r["rank"]), flags[r["flag"]], r["total"]) for r in ranked] == \
-        [(u.unit_code, u.rank, u.flag, u.total) for u in f.ranking]
+    assert [(r["unit"], int(r["rank"]), flags[r["flag"]], r["total"], r["percentage"]) for r in ranked] == \
+        [(u.unit_code, u.rank, u.flag, u.total, f"{u.percentage:,.1f}") for u in f.ranking]
 
 
 @pytest.mark.parametrize("which", ["routine", "spot"])
