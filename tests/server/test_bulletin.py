@@ -1,4 +1,4 @@
-"""The campaign bulletin (通报, server.dashboard.bulletin): what it prints is what the figures
+"""The campaign bulletin (通报, server.dashboard.bulletin) and the exports' rows: what they print is what the figures
 say, read back from the PDF's text (pypdf), in both languages, within an account's scope; on
 SQLite and PostgreSQL (the ``server`` fixture)."""
 
@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from decimal import Decimal
 
 from pypdf import PdfReader
 
@@ -134,3 +135,21 @@ def test_the_offices_logo_heads_every_page(office):
     images = [name for page in PdfReader(io.BytesIO(pdf)).pages
               for name in (page["/Resources"].get("/XObject") or {})]
     assert len(images) == pages
+
+
+def test_the_exports_rows_are_the_figures_rows_on_either_store(office):
+    """The exports read the same figures as the bulletin, on SQLite and PostgreSQL alike."""
+    from server.dashboard.exports import export_rows
+
+    campaign = ranking_campaign(office)
+    visits = list(export_rows(office.conn, office.scope(), campaign, "visits", lang="zh", today=TODAY))
+    results = figures.campaign_results(office.conn, office.scope(), campaign)
+    assert [(r[0], r[7]) for r in visits] == [(r.unit_code, Decimal(r.total)) for r in results]
+    counted = {r[0]: r[7] for r in visits if r[12] == "是"}
+    ranked = figures.unit_ranking(office.conn, office.scope(), rubric_id="study-habits", campaign_id=campaign)
+    assert counted == {u.unit_code: Decimal(u.total) for u in ranked}
+    items = list(export_rows(office.conn, office.scope(), campaign, "items", lang="en", today=TODAY))
+    assert len(items) == len(figures.campaign_item_scores(office.conn, office.scope(), campaign))
+    assert all(row[7] for row in items) and {row[10] for row in items} <= {"yes", "no"}
+    mine = list(export_rows(office.conn, office.scope(COUNTY), campaign, "visits", lang="zh", today=TODAY))
+    assert mine and {r[2] for r in mine} == {"丹江口市"}
