@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 import pypdfium2 as pdfium
 import pytest
 from PIL import Image, ImageChops, ImageStat
-from sqlalchemy import select, update
+from sqlalchemy import delete, insert, select, update
 
 from app.demo import OFFICE
 from app.finalize import finalize_visit
@@ -26,7 +27,7 @@ from app.visits import VisitFilter, answer_item, get_visit, list_visits
 from server import office
 from server.dashboard.figures import visit_scores
 from server.store.blobs import open_blob_store
-from server.store.schema import finalized_versions, sync_rows
+from server.store.schema import finalized_versions, sync_conflicts, sync_rows
 from tests.app.report_factory import page_texts, pdf_fonts, pdf_text, squeeze
 from tests.server.conftest import reset_store
 from tests.server.finalized_support import answer_visit, build_demo_profile
@@ -316,6 +317,32 @@ def test_a_veto_an_overdue_finding_and_a_status_from_later_events(site_process, 
     first_page = client.get(f"/visits/{visit.visit_id}")
     row = first_page.text.split(f'data-finding="{first}"', 1)[1].split("</tr>", 1)[0]
     assert '<td class="status">已报整改</td>' in row and "已逾期" not in row
+
+
+def test_an_open_conflict_is_said_on_the_page_and_on_the_sheet(site_process, visit):
+    """A team-mate's edit of the good practice kept as a conflict beside the finalized one."""
+    with site_process.engine.connect() as conn:
+        row = conn.execute(select(sync_rows).where(sync_rows.c.table_name == "good_practices",
+                                                   sync_rows.c.visit_id == visit.visit_id)).first()
+    assert row is not None
+    current = {"rev": row.rev, "device_id": row.device_id, "deleted": False, "values": json.loads(row.row_values)}
+    incoming = {**current, "rev": row.rev[:-36] + str(uuid.UUID(int=7)), "device_id": str(uuid.UUID(int=7)),
+                "values": {**current["values"], "text": "组员补充：门卫登记规范"}}
+    conflict_id = str(uuid.uuid4())
+    with site_process.engine.begin() as conn:
+        conn.execute(insert(sync_conflicts).values(
+            id=conflict_id, table_name="good_practices", key=row.key, visit_id=visit.visit_id, base_rev=row.rev,
+            current=json.dumps(current), incoming=json.dumps(incoming), detected_at=0.0, status="open",
+            resolved_by_rev=None, changeset_id=str(uuid.uuid4()), server_seq=0))
+    try:
+        client = _client(site_process, COUNTY)
+        page = client.get(f"/visits/{visit.visit_id}")
+        assert '<li class="bad" id="check-conflicts">有 1 处同步冲突等待有人选择。</li>' in page.text
+        sheet = client.get(f"/visits/{visit.visit_id}/feedback.pdf?lang=zh")
+        assert "同步冲突未解决" in squeeze(pdf_text(sheet.content))
+    finally:
+        with site_process.engine.begin() as conn:
+            conn.execute(delete(sync_conflicts).where(sync_conflicts.c.id == conflict_id))
 
 
 def test_a_visit_the_server_does_not_hold_is_not_found(site_process, visit):
