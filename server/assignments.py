@@ -18,7 +18,6 @@ from app.ids import new_id
 from db.codes import VISIT_TYPES
 from server.accounts import Account, get_account
 from server.areas import units_by_code
-from server.dashboard.places import json_text
 from server.errors import BadInput, Conflict, NotFound
 from server.rubrics import resolve
 from server.store.schema import (
@@ -159,6 +158,10 @@ def units_within(conn: Connection, scope: str, unit_ids: list[str]) -> set[str]:
 # --- the planner: one campaign's assignments, changed and removed ---------------------------
 
 
+# Units per query when looking up begun visits (well under SQLite's limit on parameters).
+_CHUNK = 5000
+
+
 @dataclass(frozen=True)
 class Planned:
     """An assignment as the planner lists it, with whether its visit has begun."""
@@ -184,17 +187,24 @@ class Planned:
         return self.visit_status is not None
 
 
-def _started(conn: Connection, assignment_ids: list[str]) -> dict[str, tuple[str, str]]:
-    """The visits begun from these assignments that the server holds (pushed, not deleted):
-    assignment id -> (visit date, status)."""
-    if not assignment_ids:
+def _started(conn: Connection, rows: list[Any]) -> dict[str, tuple[str, str]]:
+    """The visits begun from these assignments (rows with id and unit_id) that the server holds
+    (pushed, not deleted): assignment id -> (visit date, status). The visits are found by their
+    units' index and matched in Python: no JSON is read in SQL for the units' other rows."""
+    wanted = {r.id for r in rows}
+    if not wanted:
         return {}
     found: dict[str, tuple[str, str]] = {}
-    rows = conn.execute(select(sync_rows.c.row_values).where(
-        sync_rows.c.table_name == "visits", sync_rows.c.deleted.is_(False),
-        json_text(conn, sync_rows.c.row_values, "assignment_id").in_(assignment_ids))).all()
-    for (values,) in rows:
+    unit_ids = sorted({r.unit_id for r in rows})
+    held: list[Any] = []
+    for start in range(0, len(unit_ids), _CHUNK):
+        held += conn.execute(select(sync_rows.c.row_values).where(
+            sync_rows.c.unit_id.in_(unit_ids[start:start + _CHUNK]), sync_rows.c.table_name == "visits",
+            sync_rows.c.deleted.is_(False))).all()
+    for (values,) in held:
         visit = json.loads(values)
+        if visit.get("assignment_id") not in wanted:
+            continue
         earlier = found.get(visit["assignment_id"])
         if earlier is None or visit.get("starts_on", "") < earlier[0]:
             found[visit["assignment_id"]] = (str(visit.get("starts_on", "")), str(visit.get("status", "")))
@@ -220,7 +230,7 @@ def campaign_plan(conn: Connection, scope: str, campaign_id: str) -> list[Planne
     """The campaign's assignments of units inside ``scope``, by window, then unit code."""
     rows = conn.execute(_planned_query(scope).where(assignments.c.campaign_id == campaign_id)
                         .order_by(assignments.c.window_start, units.c.code, teams.c.name)).all()
-    return _planned(list(rows), _started(conn, [r.id for r in rows]))
+    return _planned(list(rows), _started(conn, list(rows)))
 
 
 def planned(conn: Connection, scope: str, assignment_id: str) -> Planned:
@@ -228,7 +238,7 @@ def planned(conn: Connection, scope: str, assignment_id: str) -> Planned:
     rows = conn.execute(_planned_query(scope).where(assignments.c.id == assignment_id)).all()
     if not rows:
         raise NotFound("no such assignment")
-    return _planned(list(rows), _started(conn, [assignment_id]))[0]
+    return _planned(list(rows), _started(conn, list(rows)))[0]
 
 
 @dataclass(frozen=True)
