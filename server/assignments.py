@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from app.ids import new_id
 from db.codes import VISIT_TYPES
@@ -231,6 +231,14 @@ def campaign_plan(conn: Connection, scope: str, campaign_id: str) -> list[Planne
     rows = conn.execute(_planned_query(scope).where(assignments.c.campaign_id == campaign_id)
                         .order_by(assignments.c.window_start, units.c.code, teams.c.name)).all()
     return _planned(list(rows), _started(conn, list(rows)))
+
+
+def plan_size(conn: Connection, scope: str, campaign_id: str) -> int:
+    """How many assignments of units inside ``scope`` the campaign holds."""
+    query = (select(func.count()).select_from(assignments).join(units, units.c.id == assignments.c.unit_id)
+             .join(admin_areas, admin_areas.c.id == units.c.area_id)
+             .where(assignments.c.campaign_id == campaign_id, admin_areas.c.path.like(scope + "%")))
+    return int(conn.execute(query).scalar_one())
 
 
 def planned(conn: Connection, scope: str, assignment_id: str) -> Planned:

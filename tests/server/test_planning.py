@@ -169,6 +169,10 @@ def test_removing_an_assignment_tells_the_laptops_that_held_it(server: Any) -> N
     assert removed.unit_code == UNIT_IN_TOWNSHIP
     assert _pulled_assignments(server, inspector.token) == {made[0].id: True, made[1].id: False}
     with server.engine.connect() as conn:
+        campaign_id = _campaign_id(conn)
+        assert assignments.plan_size(conn, "/", campaign_id) == 1
+        assert assignments.plan_size(conn, f"/42/4203/{OTHER_COUNTY}/", campaign_id) == 0
+    with server.engine.connect() as conn:
         assert [a.id for a in assignments.campaign_plan(conn, "/", _campaign_id(conn))] == [made[1].id]
         (tombstone,) = conn.execute(select(assignment_removals)).all()
     assert (tombstone.id, tombstone.unit_id, tombstone.removed_by) == (made[0].id, made[0].unit_id, office_id)

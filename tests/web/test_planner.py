@@ -325,7 +325,9 @@ def test_the_planner_with_a_campaign_under_way(site: Site, new_page: Callable[..
         log_in(page, site, *office, next="/planner")
         page.goto(f"{site.url}/planner?campaign={made}&county={COUNTY_A}&share=30&seed=20261127")
         expect(page.locator("#drawn")).to_be_visible()
-        expect(page.locator("#assignments tbody tr")).to_have_count(len(schools_a) + 4)
+        # The plan lists the filtered county's assignments and counts the campaign's.
+        expect(page.locator("#assignments tbody tr")).to_have_count(len(schools_a))
+        expect(page.locator("#plan-heading")).to_contain_text(str(len(schools_a) + 4))
         expect(page.locator("#assignments .badge")).to_have_count(1)
         shoot(page, f"planner-draw-{lang}")
         page.goto(f"{site.url}/planner/teams")
@@ -407,3 +409,19 @@ def test_units_already_assigned_to_the_team_are_named_and_nothing_is_added(site:
     assert again.status_code == 400
     assert f"这些单位在本任务中已分配给该督导组：{code}" in again.text
     assert stored_assignments(site) == [before]
+
+
+def test_the_plan_lists_the_filtered_units_assignments_and_counts_them_all(site: Site) -> None:
+    office = _office(site)
+    code = _units_of(site, COUNTY_A)[0]
+    _assign_one(site, office, code)
+    (row,) = stored_assignments(site)
+    client = web_client(site, *office)
+    other_county = client.client.get(f"/planner?campaign={row.campaign_id}&county={COUNTY_B}")
+    assert "本任务的分配（1）" in other_county.text
+    assert "下面列出当前筛选出的单位的 0 项分配。" in other_county.text
+    assert f'data-id="{row.id}"' not in other_county.text
+    own_county = client.client.get(f"/planner?campaign={row.campaign_id}&county={COUNTY_A}")
+    assert f'data-id="{row.id}"' in own_county.text
+    everything = client.client.get(f"/planner?campaign={row.campaign_id}")
+    assert f'data-id="{row.id}"' in everything.text and "下面列出" not in everything.text

@@ -22,6 +22,7 @@ from starlette.responses import RedirectResponse, Response
 from app.labels import UNIT_TYPE_LABELS, VISIT_TYPE_LABELS
 from db.codes import VISIT_TYPES
 from server import assignments, planning, rubrics
+from server.areas import list_areas
 from server.errors import Conflict, NotFound, ServerError
 from server.store.database import reading, writing
 from server.web.errors import PageNotFound
@@ -170,13 +171,20 @@ def _page(request: Request, viewer: Viewer, filters: Filters, *, form: Form | No
         shown = planning.plannable_units(conn, viewer.scope, county=filters.county or None,
                                          unit_type=filters.unit_type or None)
         draw, pool = _draw(conn, viewer, filters, shown, errors)
-        plan = assignments.campaign_plan(conn, viewer.scope, campaign.id) if campaign else []
+        # A county chosen inside the scope narrows the plan read to it (a forged one outside
+        # the scope shows no units, and the plan stays the scope's).
+        county_path = next((a.path for a in list_areas(conn, viewer.scope) if a.code == filters.county), None)
+        plan = assignments.campaign_plan(conn, county_path or viewer.scope, campaign.id) if campaign else []
+        plan_total = assignments.plan_size(conn, viewer.scope, campaign.id) if campaign else 0
         teams = planning.list_teams(conn, viewer.scope)
         templates = sorted(rubrics.list_rubrics(conn), key=lambda r: (r.rubric_id, -r.published_at))
     names = {t.hash: t for t in templates}
     assigned: dict[str, list[str]] = {}
     for a in plan:
         assigned.setdefault(a.unit_id, []).append(a.team)
+    # The plan of the units the filters show (a city's whole plan is thousands of rows).
+    shown_ids = {u.id for u in shown}
+    listed = [a for a in plan if a.unit_id in shown_ids] if filters.county or filters.unit_type else plan
     if form is None:
         form = Form(visit_type="spot_check" if draw else "routine")
         if draw:
@@ -186,7 +194,7 @@ def _page(request: Request, viewer: Viewer, filters: Filters, *, form: Form | No
     return render(request, "planner/planner.html", status=status, here=filters.url(), filters=filters,
                   campaigns=campaigns, campaign=campaign, counties=_counties(every),
                   unit_types=sorted({u.unit_type for u in every}), units=_drawn_first(pool, draw) if draw else shown,
-                  draw=draw, plan=plan, teams=teams, templates=templates, template_names=names,
+                  draw=draw, plan=listed, plan_total=plan_total, teams=teams, templates=templates, template_names=names,
                   assigned=assigned, form=form, errors=errors, problem=problem, visit_types=VISIT_TYPES,
                   rule_percent=planning.RULE_PERCENT, default_share=DEFAULT_SHARE,
                   this_year=date.today().year, unit_type_label=unit_type_label,
