@@ -425,3 +425,16 @@ def test_the_plan_lists_the_filtered_units_assignments_and_counts_them_all(site:
     assert f'data-id="{row.id}"' in own_county.text
     everything = client.client.get(f"/planner?campaign={row.campaign_id}")
     assert f'data-id="{row.id}"' in everything.text and "下面列出" not in everything.text
+
+
+def test_select_all_without_the_script_and_odd_draw_values(site: Site) -> None:
+    made = campaign(site, "全选")
+    client = web_client(site, *_office(site))
+    page = client.client.get(f"/planner?campaign={made}&county={COUNTY_A}&select=all")
+    boxes = re.findall(r'<input type="checkbox" name="unit" value="[^"]+" id="unit-[^"]+"( checked)?>', page.text)
+    assert len(boxes) == len(_units_of(site, COUNTY_A)) and all(boxes)
+    # A year out of range is this year's pool; a seed that is no number is said.
+    odd = client.client.get(f"/planner?campaign={made}&pool=checked&year=0000&share=30&seed=3")
+    assert odd.status_code == 200 and f"{date.today().year} 年下级已检查并定稿的单位" in odd.text
+    bad_seed = client.client.get(f"/planner?campaign={made}&share=30&seed=abc")
+    assert bad_seed.status_code == 200 and "随机种子须为整数" in bad_seed.text

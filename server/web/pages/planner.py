@@ -142,7 +142,8 @@ def _draw(conn: Connection, viewer: Viewer, filters: Filters, shown: list[planni
     except ValueError:
         errors["seed"] = ("planner.error.seed", {})
         return None, shown
-    year = int(filters.year) if filters.year.isdigit() and len(filters.year) == 4 else date.today().year
+    # A year the form's field allows; anything else is this year.
+    year = int(filters.year) if filters.year.isdigit() and 2000 <= int(filters.year) <= 2100 else date.today().year
     pool = shown
     if filters.pool == "checked":
         checked = planning.checked_by_lower_level(conn, viewer.scope, date(year, 1, 1), date(year, 12, 31))
