@@ -44,6 +44,7 @@ PAGES: tuple[tuple[str, str], ...] = (
     ("planner", "/planner"),
     ("planner-teams", "/planner/teams"),
     ("rubrics", "/rubrics"),
+    ("exports", "/exports"),
 )
 # Accounts the demo gets, so the Users pages show something: (login, name, role, scope).
 DEMO_ACCOUNTS = (

@@ -84,6 +84,13 @@ def test_the_overview_shows_each_figure_as_its_query_gives_it(dash, new_page, la
     assert page.locator("#ranking tbody tr").count() == 8
     page.go_back()
     assert page.locator(f"ul.links a[href='/rectifications?campaign={campaign}']").count() == 1
+    # And to the campaign's bulletin and exports.
+    link = page.locator(f"ul.links a[href='/campaigns/{campaign}/bulletin.pdf']").get_attribute("href")
+    bulletin = page.request.get(f"{dash.site.url}{link}")
+    assert bulletin.status == 200 and bulletin.body().startswith(b"%PDF")
+    page.click(f"ul.links a[href='/exports?campaign={campaign}']")
+    page.wait_for_url(f"**/exports?campaign={campaign}")
+    assert page.locator(f"a[href='/exports/{campaign}/visits.csv']").count() == 1
 
 
 def test_a_county_sampled_below_30_percent_is_flagged(dash, page):

@@ -96,4 +96,5 @@ def campaign_page(request: Request, campaign_id: str, viewer: Viewer = OFFICE) -
         coverage_chart=coverage_chart(t, coverage) if coverage else None,
         band_charts={r: band_chart(t, labels, r, b) for r, b in by_rubric.items()},
         ranking_url=lambda rubric_id: url("/ranking", campaign=campaign_id, rubric=rubric_id),
-        tracker_url=url(TRACKER, campaign=campaign_id))
+        tracker_url=url(TRACKER, campaign=campaign_id),
+        bulletin_url=f"/campaigns/{campaign_id}/bulletin.pdf", exports_url=url("/exports", campaign=campaign_id))
