@@ -752,6 +752,14 @@ Trust this device?</source>
         <source>plan received</source>
         <translation>已收到整改方案</translation>
     </message>
+    <message>
+        <source>the office</source>
+        <translation>督导办</translation>
+    </message>
+    <message>
+        <source>No history recorded.</source>
+        <translation>没有记录。</translation>
+    </message>
 </context>
 <context>
     <name>FreeSpaceAction</name>

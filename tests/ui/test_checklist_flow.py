@@ -211,7 +211,18 @@ def test_follow_up_shows_earlier_open_findings_first(qtbot, seeded):
     c = make_checklist(seeded)
     first = add_finding(c.profile, c.school_visit, description="疏散通道堵塞", severity="major").id
     finalize_visit(c.profile, c.school_visit, accept_gaps=True)
-    set_finding_status(c.profile, first, "reported_fixed")
+    set_finding_status(c.profile, first, "reported_fixed", note="单位已报送整改报告")
+    # The office's move, as a pull brings it: written by no inspector, at no visit.
+    from datetime import UTC, datetime
+
+    from app.sync.local import apply_pulled_row
+    from app.sync.protocol import RowVersion
+    now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    office = "0a0b0c0d-0e0f-4a1b-8c2d-3e4f5a6b7c8d"
+    apply_pulled_row(c.profile, "finding_events", "5f0e8d7c-6b5a-4c3d-9e2f-1a0b9c8d7e6f", RowVersion(
+        rev=f"009999999999999-000000-{office}", device_id=office, deleted=False,
+        values={"finding_id": first, "visit_id": None, "status": "reported_fixed", "note": "督导办已收到整改报告",
+                "at": now, "by_inspector": None}))
     follow = create_visit(c.profile, NewVisit(unit_id=seeded.unit_id, visit_type="follow_up",
                                               starts_on="2026-12-01", rubric_hashes=[c.school])).id
     page = open_page(qtbot, c, follow)
@@ -219,11 +230,16 @@ def test_follow_up_shows_earlier_open_findings_first(qtbot, seeded):
     assert panel.earlier_box.isVisible() and panel.earlier.count() == 1
     assert "疏散通道堵塞" in panel.earlier.item(0).text()
     panel.earlier.setCurrentRow(0)
+    history = panel.earlier_history.text().splitlines()
+    assert len(history) == 3 and history[0].split("  ")[1].startswith("open")
+    assert history[1].endswith(": 单位已报送整改报告") and "reported fixed" in history[1]
+    assert history[2].endswith("reported fixed · the office: 督导办已收到整改报告")
     assert panel.verify.isEnabled()
     panel.verify.click()
     from app.findings import finding_history
     assert [e.status for e in finding_history(c.profile, first)][-1] == "verified"
     assert [e.visit_id for e in finding_history(c.profile, first)][-1] == follow
+    qtbot.waitUntil(lambda: "verified" in panel.earlier_history.text() or not panel.earlier.count(), timeout=10_000)
 
 
 def test_reopening_returns_to_the_saved_item(qtbot, seeded):

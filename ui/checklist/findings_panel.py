@@ -5,6 +5,8 @@ Photos dropped on a finding (files, or thumbnails dragged from the item's strip)
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import (
@@ -21,7 +23,10 @@ from PySide6.QtWidgets import (
 from app.findings import TRANSITIONS
 from app.models import Finding, GoodPractice
 from ui.checklist.photo_strip import evidence_ids, local_paths
-from ui.widgets.i18n import format_date
+from ui.widgets.i18n import format_date, format_datetime
+
+if TYPE_CHECKING:
+    from ui.checklist.visit_data import EarlierHistory
 
 FINDING_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -99,6 +104,13 @@ class FindingsPanelWidget(QWidget):
         self.verify.clicked.connect(lambda: self._set_status("verified"))
         self.reopen = QPushButton(self.tr("Not fixed: re&open"))
         self.reopen.clicked.connect(lambda: self._set_status("reopened"))
+        # What happened to the selected one since it was found: the inspectors' re-checks and
+        # the office's moves (plan received, report received, verified, closed), with the notes.
+        self.earlier_history = QLabel()
+        self.earlier_history.setObjectName("earlierHistory")
+        self.earlier_history.setWordWrap(True)
+        self.earlier_history.setTextFormat(Qt.TextFormat.PlainText)
+        self.earlier_history.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         earlier_buttons = QHBoxLayout()
         earlier_buttons.addWidget(self.verify)
         earlier_buttons.addWidget(self.reopen)
@@ -108,6 +120,7 @@ class FindingsPanelWidget(QWidget):
         eb.setContentsMargins(0, 0, 0, 8)
         eb.addWidget(self.earlier_title)
         eb.addWidget(self.earlier)
+        eb.addWidget(self.earlier_history)
         eb.addLayout(earlier_buttons)
 
         findings_title = QLabel(self.tr("Findings"))
@@ -146,9 +159,11 @@ class FindingsPanelWidget(QWidget):
         box.addWidget(self.practices, 1)
         box.addLayout(practice_row)
         self._earlier: dict[str, Finding] = {}
+        self._history: EarlierHistory | None = None
 
     def set_data(self, findings: list[Finding], practices: list[GoodPractice],
-                 earlier: list[Finding], follow_up: bool) -> None:
+                 earlier: list[Finding], follow_up: bool, history: EarlierHistory | None = None) -> None:
+        self._history = history
         self.findings.clear()
         for f in findings:
             # The item a finding concerns leads its text, as on the printed sheet.
@@ -199,6 +214,27 @@ class FindingsPanelWidget(QWidget):
         allowed = TRANSITIONS.get(f.status, frozenset()) if f else frozenset()
         self.verify.setEnabled("verified" in allowed)
         self.reopen.setEnabled("reopened" in allowed)
+        self.earlier_history.setText(self.history_text(f) if f else "")
+        self.earlier_history.setVisible(f is not None)
+
+    def history_text(self, finding: Finding) -> str:
+        """One line per event, oldest first: when, the status, who, and the note."""
+        history = self._history
+        events = history.events.get(finding.id, []) if history else []
+        lines = []
+        for e in events:
+            if e.by_inspector:
+                who = history.names.get(e.by_inspector, "") if history else ""
+            else:
+                # Written by no inspector and at no visit: a move the office made on its pages.
+                who = self.tr("the office") if e.visit_id is None else ""
+            line = f"{format_datetime(e.at)}  {self.status_text(e.status)}"
+            if who:
+                line += f" · {who}"
+            if e.note:
+                line += f": {e.note}"
+            lines.append(line)
+        return "\n".join(lines) if lines else self.tr("No history recorded.")
 
     def _set_status(self, status: str) -> None:
         f = self._selected_earlier()

@@ -83,7 +83,7 @@ class PageFlowsMixin(_Page):
         if data is None:
             return
         self.findings.set_data(data.findings, data.practices, data.earlier_findings,
-                               data.visit.visit_type == "follow_up")
+                               data.visit.visit_type == "follow_up", data.earlier_history)
         self.signature_status.set_signatures(data.signatures, data.visit.version)
         if self.current is not None:
             self.score.set_result(data.scorers[self.current[0]].result, self.missing_signatures())
@@ -103,7 +103,8 @@ class PageFlowsMixin(_Page):
 
         def done(side: tuple) -> None:
             if self.data is not None and self.data.visit.id == visit_id:
-                self.data.findings, self.data.practices, self.data.signatures, self.data.earlier_findings = side
+                (self.data.findings, self.data.practices, self.data.signatures, self.data.earlier_findings,
+                 self.data.earlier_history) = side
                 self.show_side()
                 self.visitChanged.emit(visit_id)
         self.runner.run(lambda: load_side(profile, visit_id), on_done=done, on_error=self.show_error)
