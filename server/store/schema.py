@@ -7,6 +7,8 @@ Times are seconds since the epoch (floats): one representation on both engines, 
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -20,7 +22,10 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 metadata = MetaData()
 
@@ -383,6 +388,32 @@ section_scores = Table(
 
 # A unit's pushed rows of one table (its visits, for the dashboard's coverage), migration 0005.
 Index("sync_rows_unit", sync_rows.c.unit_id, sync_rows.c.table_name)
+
+
+class _VisitAssignment(FunctionElement[str]):
+    """The assignment a visits row's JSON names, as each engine spells it (migration 0008)."""
+
+    name = "visit_assignment"
+    inherit_cache = True
+
+
+@compiles(_VisitAssignment, "postgresql")
+def _visit_assignment_pg(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"(CAST({compiler.process(element.clauses, **kw)} AS JSON) ->> 'assignment_id')"
+
+
+@compiles(_VisitAssignment)
+def _visit_assignment(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"json_extract({compiler.process(element.clauses, **kw)}, '$.assignment_id')"
+
+
+# The dashboard's overview at scale (migration 0008): the lower level's checks by date, for the
+# spot-check share, and the assignment a visits row names, for coverage; both partial.
+_LOWER_LEVEL = text("position = 0 AND visit_type NOT IN ('spot_check', 'self_assessment', 'follow_up')")
+_VISITS = text("table_name = 'visits'")
+Index("visit_results_checks", visit_results.c.visit_date, visit_results.c.unit_id,
+      postgresql_where=_LOWER_LEVEL, sqlite_where=_LOWER_LEVEL)
+Index("sync_rows_visit_assignment", _VisitAssignment(sync_rows.c.row_values), postgresql_where=_VISITS, sqlite_where=_VISITS)
 
 # --- the office's rectification changes (migration 0007) ------------------------------------
 
