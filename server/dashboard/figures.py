@@ -144,10 +144,15 @@ def _by_county(conn: Connection, scope: str, per_area: Any, *counts: str) -> lis
 
 
 def _plain_plans(conn: Connection) -> None:
-    """No JIT compilation for this transaction on PostgreSQL: the figures read some ten thousand
-    rows, where compiling costs seconds (measured by bench/dashboard.py) and saves nothing."""
+    """For this transaction on PostgreSQL: no JIT compilation (the figures read some ten
+    thousand rows, where compiling costs seconds and saves nothing) and a plan made for each
+    query's own values. The driver prepares a statement run a few times, and PostgreSQL then
+    tries one generic plan for all values: for a scope or campaign it cannot see, that plan
+    tripled the overview's time (measured by bench/dashboard.py), where planning anew costs
+    about a millisecond."""
     if conn.dialect.name == "postgresql":
-        conn.execute(text("SET LOCAL jit = off"))
+        conn.execute(text("SELECT set_config('jit', 'off', true), "
+                          "set_config('plan_cache_mode', 'force_custom_plan', true)"))
 
 
 def _flag(condition: Any) -> Any:
