@@ -99,7 +99,10 @@ def json_text(conn: Connection, column: Any, key: str) -> Any:
     """The text of one key of a JSON text column, on either engine (as the index on the visits
     rows' assignment spells it)."""
     if conn.dialect.name == "postgresql":
-        return cast(column, JSON).op("->>", return_type=Text)(constant(key))
+        # PostgreSQL's JSON refuses an escaped NUL anywhere in the document (a note may hold one):
+        # swapped for U+FFFD first, as the index spells it; a key read here never holds either.
+        text = func.replace(column, literal_column("'\\u0000'"), literal_column("'\\ufffd'"))
+        return cast(text, JSON).op("->>", return_type=Text)(constant(key))
     return func.json_extract(column, constant(f"$.{key}"), type_=Text)
 
 

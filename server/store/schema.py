@@ -399,7 +399,8 @@ class _VisitAssignment(FunctionElement[str]):
 
 @compiles(_VisitAssignment, "postgresql")
 def _visit_assignment_pg(element: Any, compiler: Any, **kw: Any) -> str:
-    return f"(CAST({compiler.process(element.clauses, **kw)} AS JSON) ->> 'assignment_id')"
+    # As migration 0008 spells it: an escaped NUL, which PostgreSQL's JSON refuses, swapped first.
+    return f"(CAST(replace({compiler.process(element.clauses, **kw)}, '\\u0000', '\\ufffd') AS JSON) ->> 'assignment_id')"
 
 
 @compiles(_VisitAssignment)

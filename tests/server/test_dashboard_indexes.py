@@ -56,6 +56,22 @@ def test_a_visit_in_progress_is_found_by_the_assignment_it_names(server):
         assert "sync_rows_visit_assignment" in plan(conn, query)
 
 
+def test_a_visits_row_with_an_escaped_nul_is_stored_and_read_by_its_assignment(server):
+    """A note may hold a NUL (JSON text escapes it); PostgreSQL's JSON refuses one, so neither
+    the index nor the figure may parse the row as it stands."""
+    from sqlalchemy import insert
+
+    values = '{"assignment_id":"a-2","note":"a\\u0000b","starts_on":"2026-11-24"}'
+    with server.engine.begin() as conn:
+        conn.execute(insert(sync_rows).values(
+            table_name="visits", key="00000000-0000-4000-8000-0000000000aa", device_id="d", deleted=False,
+            rev="000000000000001-000000-d", base_rev=None, row_values=values, visit_id=None, unit_id=None,
+            server_seq=1, blob_sha256=None))
+        found = conn.execute(select(sync_rows.c.key).where(
+            live_rows("visits"), json_text(conn, sync_rows.c.row_values, "assignment_id") == "a-2")).scalars().all()
+    assert found == ["00000000-0000-4000-8000-0000000000aa"]
+
+
 def test_only_the_codes_own_names_are_written_into_the_sql():
     assert str(constant("visits")) == "'visits'" and str(constant(0)) == "0"
     for unsafe in ("x'; DROP TABLE units; --", "a b", ""):

@@ -39,7 +39,9 @@ def upgrade() -> None:
         op.execute("CREATE INDEX sync_rows_visit_assignment ON sync_rows "
                    f"(json_extract(row_values, '$.assignment_id')) WHERE {VISITS}")
         return
-    assignment = "(CAST(row_values AS JSON) ->> 'assignment_id')"
+    # PostgreSQL's JSON cannot hold an escaped NUL (text may: a note "a\u0000b" is a row like any
+    # other), so the escape is swapped for U+FFFD first: an ID never holds either.
+    assignment = "(CAST(replace(row_values, '\\u0000', '\\ufffd') AS JSON) ->> 'assignment_id')"
     op.execute(f"CREATE INDEX sync_rows_visit_assignment ON sync_rows ({assignment}) WHERE {VISITS}")
     # PostgreSQL keeps no statistics of a partial index's expression, so without these it would
     # guess that one assignment is named by hundreds of visits rows and keep to the unit index.
