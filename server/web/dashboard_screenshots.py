@@ -12,27 +12,14 @@ the whole page (``name-zh-full.png``), through Playwright driving Debian's chrom
 
 from __future__ import annotations
 
-import argparse
 import os
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
 
 import keyring
 from keyring.backend import KeyringBackend
 
 from server.web.dashboard_demo import Seeded, seed
-from server.web.screenshots import (
-    CHROMIUM,
-    LANGUAGES,
-    ROOT,
-    SIZE,
-    _fontconfig,
-    _free_port,
-    _seed,
-    _wait_ready,
-)
+from server.web.screenshots import CHROMIUM, SIZE, _fontconfig, arguments, demo_server
 
 INSPECTOR = ("liudu", "demo-password-1")
 
@@ -117,31 +104,10 @@ def capture(url: str, password: str, out: Path, languages: tuple[str, ...], work
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots" / "web")
-    parser.add_argument("--lang", nargs="+", choices=LANGUAGES, default=list(LANGUAGES))
-    args = parser.parse_args()
-    if not CHROMIUM.exists():
-        raise SystemExit(f"{CHROMIUM} is missing (Debian: apt-get install chromium); "
-                         "`make screenshots` installs it as root")
-    args.out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="fieldmark-dashboard-shots-") as tmp:
-        work = Path(tmp)
-        password = _seed(work / "server")
-        port = _free_port()
-        log = (work / "server.log").open("wb")
-        process = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--data-dir",
-                                    str(work / "server"), "--port", str(port)],
-                                   cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_ready(url, process)
-            seeded = _demo_data(url, work / "server", work)
-            saved = capture(url, password, args.out, tuple(args.lang), work, pages(seeded))
-        finally:
-            process.terminate()
-            process.wait(timeout=60)
-            log.close()
+    args = arguments(__doc__.splitlines()[0] if __doc__ else None)
+    with demo_server("fieldmark-dashboard-shots-", plan=False) as (url, password, work):
+        seeded = _demo_data(url, work / "server", work)
+        saved = capture(url, password, args.out, tuple(args.lang), work, pages(seeded))
     for path in saved:
         print(path)
     return 0

@@ -21,6 +21,8 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.error import URLError
@@ -61,8 +63,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _seed(data_dir: Path) -> str:
-    """A demo store with the accounts above; returns the admin's password."""
+def _seed(data_dir: Path, *, plan: bool = True) -> str:
+    """A demo store with the accounts above (and the planner's campaign unless ``plan`` is
+    false); returns the admin's password."""
     made = subprocess.run([sys.executable, "-m", "server.cli", "demo", "--data-dir", str(data_dir)],
                           cwd=ROOT, check=True, capture_output=True, text=True).stdout
     found = re.search(r"admin password \(shown only now\): (\S+)", made)
@@ -82,7 +85,8 @@ def _seed(data_dir: Path) -> str:
             accounts.add_account(conn, login=login, password="demo-password-1", role=role,
                                  scope_code=scope, name=name)
         accounts.disable_account(conn, "zhaomin")
-        _plan(conn)
+        if plan:
+            _plan(conn)
     blobs.close()
     engine.dispose()
     return found.group(1)
@@ -154,8 +158,9 @@ def capture(url: str, password: str, out: Path, languages: tuple[str, ...], work
     return saved
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def arguments(description: str | None) -> argparse.Namespace:
+    """--out and --lang, as every screenshot script of the office pages takes them."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots" / "web")
     parser.add_argument("--lang", nargs="+", choices=LANGUAGES, default=list(LANGUAGES))
     args = parser.parse_args()
@@ -163,22 +168,36 @@ def main() -> int:
         raise SystemExit(f"{CHROMIUM} is missing (Debian: apt-get install chromium); "
                          "`make screenshots` installs it as root")
     args.out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="fieldmark-web-shots-") as tmp:
+    return args
+
+
+@contextmanager
+def demo_server(prefix: str, *, plan: bool = True) -> Iterator[tuple[str, str, Path]]:
+    """The demo store in a temporary folder, served on a free port: (address, the admin's
+    password, the work folder; the store is its ``server`` folder). Stopped on leaving.
+    ``plan``: with the planner's campaign (a laptop that works every visit it is assigned, as
+    the dashboard's demo does, would find that campaign's rubric unanswerable by its script)."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
         work = Path(tmp)
-        password = _seed(work / "server")
+        password = _seed(work / "server", plan=plan)
         port = _free_port()
-        log = (work / "server.log").open("wb")
-        process = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--data-dir",
-                                    str(work / "server"), "--port", str(port)],
-                                   cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_ready(url, process)
-            saved = capture(url, password, args.out, tuple(args.lang), work)
-        finally:
-            process.terminate()
-            process.wait(timeout=60)
-            log.close()
+        with (work / "server.log").open("wb") as log:
+            process = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--data-dir",
+                                        str(work / "server"), "--port", str(port)],
+                                       cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+            url = f"http://127.0.0.1:{port}"
+            try:
+                _wait_ready(url, process)
+                yield url, password, work
+            finally:
+                process.terminate()
+                process.wait(timeout=60)
+
+
+def main() -> int:
+    args = arguments(__doc__.splitlines()[0])
+    with demo_server("fieldmark-web-shots-") as (url, password, work):
+        saved = capture(url, password, args.out, tuple(args.lang), work)
     for path in saved:
         print(path)
     return 0
