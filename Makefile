@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test bench lint clean translations screenshots server
+.PHONY: run test bench lint clean translations screenshots server icons
 
 # Qt translations: the .ts sources are in the repository; the .qm files are built from them
 # for the desktop (`make run`, screenshots). The tests compile their own into a temporary folder.
@@ -25,6 +25,10 @@ $(QM): $(TS) $(STAMP)
 translations: $(STAMP)
 	$(BIN)/pyside6-lupdate $$(find ui -name '*.py' | sort) -ts $(TS) -no-obsolete -locations none
 	$(MAKE) $(QM)
+
+# The application icon's PNG sizes, rendered from resources/icons/fieldmark.svg (committed).
+icons: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python packaging/icons.py
 
 run: $(STAMP) $(QM)
 	$(BIN)/fieldmark demo --if-missing
@@ -105,9 +109,27 @@ bench-dashboard: $(STAMP)
 	$(BIN)/python bench/dashboard.py $(ARGS)
 	$(BIN)/python bench/dashboard_pages.py $(ARGS)
 
+# The frozen one-folder desktop build (PyInstaller, packaging/fieldmark.spec) in dist/fieldmark/,
+# and its smoke test: start it offscreen, create a profile, print a feedback PDF in Chinese with
+# the bundled font, exit 0. Neither is part of `make test`.
+PACKAGE_STAMP := $(VENV)/.package-stamp
+DIST ?= dist
+.PHONY: package package-test
+$(PACKAGE_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install -e '.[dev,package]'
+	touch $(PACKAGE_STAMP)
+
+package: $(PACKAGE_STAMP) $(QM)
+	$(BIN)/pyinstaller --noconfirm --clean --distpath $(DIST) --workpath build/pyinstaller packaging/fieldmark.spec
+	@du -sh $(DIST)/fieldmark
+
+package-test: $(PACKAGE_STAMP)
+	@test -x $(DIST)/fieldmark/fieldmark || { echo "no build in $(DIST)/fieldmark: run make package first" >&2; exit 1; }
+	$(BIN)/python packaging/smoke_test.py $(DIST)/fieldmark
+
 lint: $(STAMP)
 	$(BIN)/ruff check app db ui server tests bench
 	$(BIN)/mypy app db server
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build dist *.egg-info

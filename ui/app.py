@@ -25,7 +25,7 @@ from PySide6.QtCore import (
     QTranslator,
     Signal,
 )
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app.errors import ProfileError
@@ -42,6 +42,18 @@ if TYPE_CHECKING:
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 FONT_FILE = RESOURCES / "fonts" / "wqy-microhei.ttc"
 TRANSLATIONS = RESOURCES / "translations"
+ICONS = RESOURCES / "icons"
+ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
+
+
+def app_icon() -> QIcon:
+    """Fieldmark's icon at every rendered size, so each place (title bar, task bar) gets a sharp one."""
+    icon = QIcon()
+    for size in ICON_SIZES:
+        path = ICONS / f"fieldmark-{size}.png"
+        if path.exists():
+            icon.addFile(str(path))
+    return icon
 
 
 def register_cjk_font() -> str | None:
@@ -254,6 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ui import error_report
 
     error_report.install(app)
+    app.setWindowIcon(app_icon())
     register_cjk_font()
     runner = TaskRunner()
     startup = Startup(app, resolve_data_dir(args.data_dir), runner)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QHBoxLayout,
     QLabel,
@@ -440,10 +441,30 @@ class MainWindow(QMainWindow):
         dialog.failed.connect(self.show_error)
         dialog.exec()
 
+    def about_text(self) -> str:
+        """The About box's text: the version, what it runs on and where the data is, for support calls."""
+        import platform
+
+        from PySide6 import __version__ as pyside_version
+        from PySide6.QtCore import qVersion
+
+        folder = str(self.profile.root) if self.profile is not None else self.tr("not open yet")
+        return self.tr(
+            "Fieldmark {version}\n\nOffline-first inspection checklists, live scoring and feedback.\n\n"
+            "Python {python}, Qt {qt} (PySide6 {pyside})\nData folder: {folder}").format(
+            version=__version__, python=platform.python_version(), qt=qVersion(), pyside=pyside_version,
+            folder=folder)
+
     def show_about(self) -> None:
-        QMessageBox.about(self, self.tr("About Fieldmark"), self.tr(
-            "Fieldmark {version}\n\nOffline-first inspection checklists, live scoring and feedback.").format(
-            version=__version__))
+        box = QMessageBox(QMessageBox.Icon.NoIcon, self.tr("About Fieldmark"), self.about_text(),
+                          QMessageBox.StandardButton.Close, self)
+        # The data folder is there to be copied into a support message.
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        icon = QApplication.windowIcon()
+        if not icon.isNull():
+            box.setIconPixmap(icon.pixmap(64, 64))
+        self.about_box = box
+        box.exec()
 
     def show_error(self, exc: BaseException) -> None:
         """Show a core error as a message; anything else is a bug: logged and shown with its details."""

@@ -1271,16 +1271,26 @@ Trust this device?</source>
         <translation>关于 Fieldmark(&amp;A)</translation>
     </message>
     <message>
-        <source>About Fieldmark</source>
-        <translation>关于 Fieldmark</translation>
+        <source>not open yet</source>
+        <translation>尚未打开</translation>
     </message>
     <message>
         <source>Fieldmark {version}
 
-Offline-first inspection checklists, live scoring and feedback.</source>
+Offline-first inspection checklists, live scoring and feedback.
+
+Python {python}, Qt {qt} (PySide6 {pyside})
+Data folder: {folder}</source>
         <translation>Fieldmark {version}
 
-离线优先的督导检查清单，实时评分，现场反馈。</translation>
+离线优先的督导检查清单，实时评分，现场反馈。
+
+Python {python}，Qt {qt}（PySide6 {pyside}）
+数据文件夹：{folder}</translation>
+    </message>
+    <message>
+        <source>About Fieldmark</source>
+        <translation>关于 Fieldmark</translation>
     </message>
     <message numerus="yes">
         <source>%n answer(s) could not be saved.</source>
