@@ -6,8 +6,14 @@ without Qt's system libraries.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
+
+# Set to 1 to quit as soon as the main window is shown and the event loop idle, printing the
+# time (the frozen build's smoke test and cold-start benchmark, which cannot pass a hidden flag
+# through a desktop shortcut).
+EXIT_WHEN_READY = "FIELDMARK_EXIT_WHEN_READY"
 
 
 def _desktop_args(args: list[str]) -> bool:
@@ -24,6 +30,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cli_main(args)
     from ui.app import main as desktop_main
 
+    if os.environ.get(EXIT_WHEN_READY) == "1":
+        args.append("--exit-when-ready")
     return desktop_main(args)
 
 
