@@ -36,6 +36,7 @@ def _add_data_dir(parser: argparse.ArgumentParser, *, top: bool = False) -> None
 
 def build_parser() -> argparse.ArgumentParser:
     from app import (
+        cli_backup,
         cli_bundle,
         cli_evidence,
         cli_profile,
@@ -66,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_settings.register(sub, _add_data_dir, command)
     cli_sync.register(sub, _add_data_dir, command)
     cli_bundle.register(sub, _add_data_dir, command)
+    cli_backup.register(sub, _add_data_dir, command)
     return parser
 
 

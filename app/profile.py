@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from app.errors import ProfileError, WriteFailed
+from app.errors import FieldmarkError, ProfileError, WriteFailed
 from app.hlc import HybridClock, Stamp
 from app.ids import new_id
 from app.installation import fingerprint
@@ -123,11 +123,19 @@ class Profile:
 
         lock = None if read_only else cls._take_lock(root)
         try:
+            if lock is not None:
+                from app.backups import before_migration
+
+                before_migration(root)  # a pending migration runs only with a backup to go back to
             db = connection.open_database(db_path, migrate=not read_only)
         except StorageError as exc:
             if lock:
                 lock.close()
             raise ProfileError(str(exc)) from exc
+        except FieldmarkError:
+            if lock:
+                lock.close()
+            raise
         if not read_only:
             try:
                 (root / MEDIA_DIR).mkdir(exist_ok=True)

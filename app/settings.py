@@ -56,6 +56,8 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in (
     Setting("photos_after_sync", str, "keep", "Photo originals after sync", "同步后的原照片",
             ("keep", "remove")),
     Setting("text_size", int, 100, "Text size on screen (percent)", "屏幕文字大小（百分比）", bounds=(100, 150)),
+    # Read by app/backups.py straight from ``meta``: backups are made before the profile object exists.
+    Setting("backups_kept", int, 10, "Database backups kept", "保留的数据库备份份数", bounds=(1, 100)),
 )}
 
 
