@@ -42,8 +42,15 @@ def list_backups(root: Path) -> list[Path]:
     folder = backup_dir(root)
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir()
-                  if p.name.startswith(PREFIX) and p.name.endswith(SUFFIX) and p.is_file())
+    return sorted((p for p in folder.iterdir()
+                   if p.name.startswith(PREFIX) and p.name.endswith(SUFFIX) and p.is_file()), key=_order)
+
+
+def _order(path: Path) -> tuple[str, int]:
+    # "fieldmark-20261124-080509-2" came after "fieldmark-20261124-080509", though it sorts before.
+    stamp, _, n = path.name.removeprefix(PREFIX).removesuffix(SUFFIX).partition("-")[2].partition("-")
+    day = path.name.removeprefix(PREFIX)[:8]
+    return (day + stamp, int(n) if n.isdigit() else 1)
 
 
 def _kept(conn: sqlite3.Connection) -> int:

@@ -172,6 +172,10 @@ class MainWindow(QMainWindow):
 
         file_menu.addActions(bundle_actions(self))
         file_menu.addSeparator()
+        from ui.backup_flows import backup_actions
+
+        file_menu.addActions(backup_actions(self))
+        file_menu.addSeparator()
         file_menu.addAction(quit_action)
 
         view_menu = bar.addMenu(self.tr("&View"))

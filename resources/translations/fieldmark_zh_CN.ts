@@ -114,6 +114,61 @@
     </message>
 </context>
 <context>
+    <name>BackupActions</name>
+    <message>
+        <source>&amp;Back up now</source>
+        <translation>立即备份(&amp;B)</translation>
+    </message>
+    <message>
+        <source>&amp;Restore from backup…</source>
+        <translation>从备份恢复(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>Backing up…</source>
+        <translation>正在备份…</translation>
+    </message>
+    <message>
+        <source>Back up now</source>
+        <translation>立即备份</translation>
+    </message>
+    <message>
+        <source>The data was backed up to {file}.</source>
+        <translation>数据已备份到 {file}。</translation>
+    </message>
+    <message>
+        <source>Restore from backup</source>
+        <translation>从备份恢复</translation>
+    </message>
+    <message>
+        <source>Fieldmark backups (*.sqlite3)</source>
+        <translation>Fieldmark 备份 (*.sqlite3)</translation>
+    </message>
+    <message>
+        <source>Replace the data in use with {file}?
+
+The current data is kept as a backup in {folder}, so this can be undone. Fieldmark restarts on the restored data.</source>
+        <translation>用 {file} 替换当前使用的数据吗？
+
+当前数据会作为备份保存在 {folder}，因此可以撤销。Fieldmark 将以恢复后的数据重新启动。</translation>
+    </message>
+    <message>
+        <source>Restoring…</source>
+        <translation>正在恢复…</translation>
+    </message>
+    <message>
+        <source>The backup was restored. Fieldmark starts again now.</source>
+        <translation>备份已恢复。Fieldmark 现在重新启动。</translation>
+    </message>
+    <message>
+        <source>The data it replaced is kept as {file}.</source>
+        <translation>被替换的数据已保存为 {file}。</translation>
+    </message>
+    <message>
+        <source>Nothing was replaced. Fieldmark starts again to reopen your data.</source>
+        <translation>没有替换任何数据。Fieldmark 将重新启动以重新打开您的数据。</translation>
+    </message>
+</context>
+<context>
     <name>BundleActions</name>
     <message>
         <source>&amp;Export bundle…</source>
@@ -1181,6 +1236,10 @@ Trust this device?</source>
     <message>
         <source>Opening the profile…</source>
         <translation>正在打开数据…</translation>
+    </message>
+    <message>
+        <source>Loading the demo data…</source>
+        <translation>正在载入演示数据…</translation>
     </message>
     <message>
         <source>&amp;File</source>
@@ -2985,6 +3044,41 @@ on {when}</source>
         <translation>
             <numerusform>共 %n 次督导</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>WelcomePage</name>
+    <message>
+        <source>Welcome to Fieldmark</source>
+        <translation>欢迎使用 Fieldmark</translation>
+    </message>
+    <message>
+        <source>This laptop has no units, rubrics or visits yet. How do you want to start?</source>
+        <translation>这台电脑上还没有单位、评分细则或督导记录。您想怎样开始？</translation>
+    </message>
+    <message>
+        <source>&amp;Connect to the office&apos;s server</source>
+        <translation>连接督导室的服务器(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Log in with the server address and the login name the office gave you; your units, rubrics and assignments then come with the first sync.</source>
+        <translation>用督导室提供的服务器地址和登录名登录；首次同步后，单位、评分细则和督导任务随之下载。</translation>
+    </message>
+    <message>
+        <source>&amp;Try the demo data</source>
+        <translation>试用演示数据(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Fill this profile with a made-up county&apos;s schools, rubrics and visits to look around. Use a separate data folder for real work.</source>
+        <translation>用一个虚构县的学校、评分细则和督导记录填充此数据文件夹，供熟悉软件。正式工作请使用另一个数据文件夹。</translation>
+    </message>
+    <message>
+        <source>&amp;Import a bundle</source>
+        <translation>导入离线包(&amp;I)</translation>
+    </message>
+    <message>
+        <source>Open a .fmbundle file a team-mate or the office gave you, when there is no network.</source>
+        <translation>没有网络时，打开同事或督导室交给您的 .fmbundle 文件。</translation>
     </message>
 </context>
 </TS>

@@ -62,6 +62,7 @@ def test_backup_is_named_by_time_checked_and_self_contained(seeded, data_dir):
     assert sorted(p.name for p in path.parent.iterdir()) == [path.name]  # no -wal, no partial
     again = make_backup(data_dir, seeded.profile.db.conn, now=datetime(2026, 11, 24, 8, 5, 9, tzinfo=UTC))
     assert again.name == "fieldmark-20261124-080509-2.sqlite3"
+    assert list_backups(data_dir) == [path, again]  # in the order they were made
 
 
 def test_backup_during_writes_is_one_committed_state(profile, data_dir):
