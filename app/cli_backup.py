@@ -2,6 +2,7 @@
 
     fieldmark backup                    # a backup now, in <data dir>/backups
     fieldmark restore FILE              # FILE becomes the database; the current one is kept as a backup
+    fieldmark diagnostics --out F.zip   # logs, versions, integrity check for support (no secret, no photo)
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ def register(sub, add_data_dir, command) -> None:  # noqa: ANN001 - argparse int
     restore = command("restore", cmd_restore,
                       "replace the profile database with a backup; the current one is kept as a backup first")
     restore.add_argument("file", metavar="FILE", help="a Fieldmark backup (.sqlite3)")
+    diag = command("diagnostics", cmd_diagnostics,
+                   "save a zip for support staff: logs, versions, settings, integrity check (no secret, no photo)")
+    diag.add_argument("--out", metavar="FILE", required=True, help="the zip to write")
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -40,4 +44,15 @@ def cmd_restore(args: argparse.Namespace) -> int:
     print(f"restored {args.file} into {root}")
     if kept is not None:
         print(f"the previous database is kept as {kept}")
+    return 0
+
+
+def cmd_diagnostics(args: argparse.Namespace) -> int:
+    from app.diagnostics import write_diagnostics
+    from app.profile import Profile
+
+    root = resolve_data_dir(args.data_dir)
+    with Profile.open(root, create=False, read_only=True) as profile:
+        out = write_diagnostics(profile, Path(args.out))
+    print(f"diagnostics saved to {out}")
     return 0
