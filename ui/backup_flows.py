@@ -137,3 +137,48 @@ def backup_actions(window: Any) -> list[QAction]:
     work = BackupActions(window)
     window.backup_flows = work
     return work.actions()
+
+
+class DiagnosticsAction(QObject):
+    """Help → Save diagnostics…: a zip for the office's support staff (no secret, no photo)."""
+
+    def __init__(self, window: Any) -> None:
+        super().__init__(window)
+        self.window = window
+
+    def action(self) -> QAction:
+        action = QAction(self.tr("Save &diagnostics…"), self.window)
+        action.triggered.connect(self.choose)
+        return action
+
+    def choose(self) -> None:
+        if self.window.profile is None:
+            return
+        name, _ = QFileDialog.getSaveFileName(self.window, self.tr("Save diagnostics"), "fieldmark-diagnostics.zip",
+                                              self.tr("Zip files (*.zip)"))
+        if name:
+            self.save_to(Path(name if name.lower().endswith(".zip") else name + ".zip"))
+
+    def save_to(self, out: Path) -> None:
+        from PySide6 import __version__ as pyside_version
+        from PySide6.QtCore import qVersion
+
+        from app.diagnostics import write_diagnostics
+
+        profile = self.window.profile
+        extra = {"qt": qVersion(), "pyside6_runtime": pyside_version}
+        self.window.runner.run(lambda: write_diagnostics(profile, out, extra_versions=extra),
+                               on_done=self._saved, on_error=self.window.show_error,
+                               label=self.tr("Saving diagnostics…"))
+
+    def _saved(self, out: Path) -> None:
+        QMessageBox.information(
+            self.window, self.tr("Save diagnostics"),
+            self.tr("Diagnostics saved to {file}. It holds no password and no photo; send it to your "
+                    "office's support staff.").format(file=out))
+
+
+def diagnostics_action(window: Any) -> QAction:
+    work = DiagnosticsAction(window)
+    window.diagnostics_flow = work
+    return work.action()

@@ -218,6 +218,9 @@ class MainWindow(QMainWindow):
         sync_menu.addAction(self.free_space_action)
 
         help_menu = bar.addMenu(self.tr("&Help"))
+        from ui.backup_flows import diagnostics_action
+
+        help_menu.addAction(diagnostics_action(self))
         help_menu.addAction(self._action(self.tr("&About Fieldmark"), None, self.show_about))
 
     def _fit_to_screen(self) -> None:

@@ -591,6 +591,29 @@ Trust this device?</source>
     </message>
 </context>
 <context>
+    <name>DiagnosticsAction</name>
+    <message>
+        <source>Save &amp;diagnostics…</source>
+        <translation>保存诊断信息(&amp;D)…</translation>
+    </message>
+    <message>
+        <source>Save diagnostics</source>
+        <translation>保存诊断信息</translation>
+    </message>
+    <message>
+        <source>Zip files (*.zip)</source>
+        <translation>Zip 文件 (*.zip)</translation>
+    </message>
+    <message>
+        <source>Saving diagnostics…</source>
+        <translation>正在保存诊断信息…</translation>
+    </message>
+    <message>
+        <source>Diagnostics saved to {file}. It holds no password and no photo; send it to your office&apos;s support staff.</source>
+        <translation>诊断信息已保存到 {file}。其中不含密码和照片；请发给本单位的技术支持人员。</translation>
+    </message>
+</context>
+<context>
     <name>ErrorDialog</name>
     <message>
         <source>Fieldmark: something went wrong</source>

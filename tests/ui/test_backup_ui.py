@@ -123,3 +123,26 @@ def test_daily_backup_once_when_the_window_is_ready(window, demo_dir):
     window.backup_flows.daily()  # the same day: none more
     settle(window)
     assert len(list_backups(demo_dir)) == 1
+
+
+def test_help_save_diagnostics_writes_the_zip_and_says_where(window, tmp_path, said, monkeypatch):
+    import zipfile
+
+    out = tmp_path / "support"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    help_menu = window.menuBar().actions()[-1].menu()
+    action = {a.text(): a for a in help_menu.actions()}["Save &diagnostics…"]
+    action.trigger()
+    settle(window)
+    saved = tmp_path / "support.zip"
+    assert said[-1][0] == "information" and str(saved) in said[-1][1]
+    with zipfile.ZipFile(saved) as zf:
+        names = zf.namelist()
+        assert "database.json" in names and zf.read("versions.json").count(b'"qt"') == 1
+
+
+def test_diagnostics_to_an_unwritable_place_says_so(window, tmp_path, said):
+    window.diagnostics_flow.save_to(tmp_path / "no-such-folder" / "d.zip")
+    settle(window)
+    assert said[-1][0] == "warning" and "diagnostics not saved" in said[-1][1]
+    assert not (tmp_path / "no-such-folder").exists()
