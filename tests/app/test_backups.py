@@ -238,3 +238,18 @@ def test_cli_backup_and_restore(tmp_path):
     assert len(list_backups(root)) == 2
     done = cli("restore", str(tmp_path / "missing.sqlite3"), "--data-dir", str(root))
     assert done.returncode == 1 and done.stderr.startswith("fieldmark: "), done.stderr
+
+
+@pytest.mark.skipif("tmpfs" not in __import__("tests.server.full_disk", fromlist=["disk_modes"]).disk_modes(),
+                    reason="mounting a small tmpfs needs root (the file-size cap test above covers the rest)")
+def test_really_full_disk_says_the_disk_is_full(seeded, data_dir):
+    from tests.server.full_disk import small_disk
+
+    with small_disk(data_dir / "backups", 64 * 1024, mode="tmpfs") as disk:
+        seeded.profile.db.conn.execute("CREATE TABLE ballast (b BLOB)")
+        seeded.profile.db.conn.execute("INSERT INTO ballast VALUES (zeroblob(400000))")
+        seeded.profile.db.conn.commit()
+        with pytest.raises(BackupFailed, match="the disk is full; free some space") as caught:
+            make_backup(data_dir, seeded.profile.db.conn)
+        assert "No partial file was left" in str(caught.value)
+        assert list(disk.path.iterdir()) == []
