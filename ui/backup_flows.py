@@ -104,8 +104,17 @@ class BackupActions(QObject):
             return
         if not self.confirm(file, backup_dir(profile.root)):
             return
-        self.window.runner.wait_idle()  # every save in flight reaches the database first
-        self.window.runner.run(lambda: self._restore_on_db_thread(profile, file),
+        runner = self.window.runner
+        runner.wait_idle()  # every save in flight reaches the database first
+        runner.deliver_pending()
+        if runner.busy:
+            # A sync, bundle or free-space task has its own handle on the database: the file
+            # must not be replaced under it.
+            QMessageBox.warning(self.window, self.tr("Restore from backup"),
+                                self.tr("Fieldmark is still syncing or working in the background. Wait until "
+                                        "it has finished, then restore again. Nothing was changed."))
+            return
+        runner.run(lambda: self._restore_on_db_thread(profile, file),
                                on_done=self._restored, on_error=self._restore_failed,
                                label=self.tr("Restoring…"))
 

@@ -152,6 +152,10 @@ The current data is kept as a backup in {folder}, so this can be undone. Fieldma
 当前数据会作为备份保存在 {folder}，因此可以撤销。Fieldmark 将以恢复后的数据重新启动。</translation>
     </message>
     <message>
+        <source>Fieldmark is still syncing or working in the background. Wait until it has finished, then restore again. Nothing was changed.</source>
+        <translation>Fieldmark 仍在同步或在后台处理任务。请等待完成后再恢复。没有更改任何数据。</translation>
+    </message>
+    <message>
         <source>Restoring…</source>
         <translation>正在恢复…</translation>
     </message>

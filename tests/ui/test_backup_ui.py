@@ -146,3 +146,15 @@ def test_diagnostics_to_an_unwritable_place_says_so(window, tmp_path, said):
     settle(window)
     assert said[-1][0] == "warning" and "diagnostics not saved" in said[-1][1]
     assert not (tmp_path / "no-such-folder").exists()
+
+
+def test_restore_waits_for_work_in_the_background(window, demo, demo_dir, said, restarts, monkeypatch):
+    settle(window)
+    copy = make_backup(demo_dir, demo.db.conn)
+    backups, before = list_backups(demo_dir), digest(demo_dir / DB_NAME)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(copy), ""))
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(type(window.runner), "busy", property(lambda self: True))  # a sync is running
+    entries(window)["&Restore from backup…"].trigger()
+    assert said[-1][0] == "warning" and "Nothing was changed" in said[-1][1]
+    assert restarts == [] and list_backups(demo_dir) == backups and digest(demo_dir / DB_NAME) == before
