@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from ui.pages.today_page import TodayPage
     from ui.pages.units_page import UnitsPage
     from ui.pages.visits_page import VisitsPage
+    from ui.pages.welcome_page import WelcomePage
 
 
 class MainWindow(QMainWindow):
@@ -58,6 +59,8 @@ class MainWindow(QMainWindow):
         self.runner = runner
         self.today = today or date.today()
         self._checklist: ChecklistPage | None = None
+        # Shown over the views while the profile is empty (the first run); None once left.
+        self.welcome: WelcomePage | None = None
         self.open_visit_id: str | None = None
         self.print_dialog: QWidget | None = None
         self._waiting_for_ready = {"page", "status"}
@@ -136,6 +139,10 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(self.TODAY)
         self.stack.setCurrentIndex(self.TODAY)
         self.refresh_status()
+        from ui.pages.welcome_page import profile_is_empty
+
+        self.runner.run(lambda: profile_is_empty(profile), on_done=self._first_run_checked,
+                        on_error=self.show_error, label="first run")
 
     def _set_profile_actions(self, enabled: bool) -> None:
         # Until the profile is open there is nothing to show or change.
@@ -143,6 +150,74 @@ class MainWindow(QMainWindow):
         for action in (self.new_visit_action, self.settings_action, self.find_action, self.refresh_action,
                        *self.view_actions, *self.sync_actions):
             action.setEnabled(enabled)
+
+    # --- first run ---------------------------------------------------------------------------
+
+    def _first_run_checked(self, empty: bool) -> None:
+        if empty and self.welcome is None:
+            self.show_welcome()
+
+    def show_welcome(self) -> None:
+        """The welcome page in place of the views, until one of its choices fills the profile."""
+        from ui.bundles.dialogs import BundleActions
+        from ui.pages.welcome_page import WelcomePage
+
+        page = WelcomePage(self.stack)
+        page.connectRequested.connect(self.log_in)
+        page.demoRequested.connect(self.load_demo)
+        # The File menu's import flow: the same file dialog, trust question and messages.
+        self.welcome_import = BundleActions(self)
+        self.welcome_import.changed.connect(self.leave_welcome)
+        page.importRequested.connect(self.welcome_import.import_)
+        # A login succeeded once a sync starts (from here or the Sync menu): the server fills Today.
+        self.sync.runningChanged.connect(self._welcome_sync_running)
+        self.stack.addWidget(page)
+        self.stack.setCurrentWidget(page)
+        self.welcome = page
+        self.nav.setVisible(False)
+        for action in (self.new_visit_action, self.find_action, *self.view_actions):
+            action.setEnabled(False)
+
+    def _welcome_sync_running(self, running: bool) -> None:
+        if running:
+            self.leave_welcome()
+
+    def leave_welcome(self) -> None:
+        """The profile has data (or a server): the views come back, on Today, never to leave again."""
+        page, self.welcome = self.welcome, None
+        if page is None:
+            return
+        self.sync.runningChanged.disconnect(self._welcome_sync_running)
+        self.nav.setVisible(True)
+        for action in (self.new_visit_action, self.find_action, *self.view_actions):
+            action.setEnabled(True)
+        self.stack.removeWidget(page)
+        page.deleteLater()
+        self.refresh_all()
+        self.show_page(self.TODAY)
+        self.stack.setCurrentIndex(self.TODAY)
+
+    def load_demo(self) -> None:
+        """Fill the empty profile with the demo office, as ``make run`` does for a new data folder."""
+        from app.demo import build_demo
+
+        page = self.welcome
+        if page is None:
+            return
+        page.set_busy(self.tr("Loading the demo data…"))
+        profile, today = self.profile, self.today
+        self.runner.run(lambda: build_demo(profile, today=today), on_done=lambda _summary: self.leave_welcome(),
+                        on_error=self._demo_failed, label="demo")
+
+    def _demo_failed(self, exc: BaseException) -> None:
+        from ui.pages.welcome_page import profile_is_empty
+
+        if self.welcome is not None:
+            self.welcome.set_busy("")
+        self.show_error(exc)
+        # What was written before the failure is the inspector's to look at, not hidden behind this page.
+        self.runner.run(lambda: profile_is_empty(self.profile),
+                        on_done=lambda empty: None if empty else self.leave_welcome(), on_error=self.show_error)
 
     # --- menus -------------------------------------------------------------------------------
 

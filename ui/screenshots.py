@@ -98,7 +98,34 @@ def capture(data_dir: Path, lang: str, out: Path) -> list[Path]:
     window.close()
     runner.wait_idle()
     profile.close()
+    saved.append(_capture_welcome(app, data_dir.parent / f"empty-{lang}", lang, out))
     return saved
+
+
+def _capture_welcome(app, root: Path, lang: str, out: Path) -> Path:  # noqa: ANN001 - Qt objects
+    """The first run: the window on a profile with nothing in it yet."""
+    from app.profile import Profile
+    from ui.app import app_icon
+    from ui.main_window import MainWindow
+    from ui.tasks import TaskRunner
+
+    app.setWindowIcon(app_icon())
+    runner = TaskRunner()
+    profile = Profile.open(root)
+    window = MainWindow(profile, runner, today=TODAY)
+    window.resize(*SIZE)
+    window.move(0, 0)
+    window.show()
+    window.raise_()
+    window.activateWindow()
+    _wait(app, runner, 1.0)
+    path = out / f"welcome-{lang}.png"
+    window.screen().grabWindow(0, 0, 0, *SIZE).save(str(path))
+    window.close()
+    runner.wait_idle()
+    runner.shutdown()
+    profile.close()
+    return path
 
 
 def _show_finding_dialog(window, lang: str) -> None:  # noqa: ANN001
