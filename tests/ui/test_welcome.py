@@ -242,3 +242,18 @@ def test_every_description_is_shown_whole_at_1366_by_768(qtbot, empty, runner, s
     for label in page.descriptions:
         assert label.height() >= label.heightForWidth(label.width()), label.text()
         assert label.geometry().bottom() < page.height()
+
+
+def test_starting_on_a_new_data_folder_shows_the_welcome_page(qtbot, tmp_path, stub_checklist):
+    from PySide6.QtWidgets import QApplication
+
+    from ui.app import Startup
+    from ui.tasks import SyncTaskRunner
+
+    startup = Startup(QApplication.instance(), tmp_path / "new", SyncTaskRunner(), today=TODAY)
+    with qtbot.waitSignal(startup.ready, timeout=5000):
+        startup.start()
+    qtbot.addWidget(startup.window)
+    qtbot.waitUntil(lambda: startup.window.welcome is not None)
+    assert startup.window.stack.currentWidget() is startup.window.welcome
+    startup.shutdown()
