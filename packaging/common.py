@@ -66,8 +66,13 @@ def icon(suffix: str) -> str | None:
     return str(path) if path.is_file() else None
 
 
+# Qt's virtual keyboard input plugin is the only thing that pulls in Qt Quick and QML (17 MB):
+# the desktop is widgets only, and a touch laptop uses the system's on-screen keyboard.
+DROPPED_BINARIES = re.compile(r"(libqtvirtualkeyboardplugin|libQt6Quick|libQt6Qml|libQt6VirtualKeyboard)[^/]*$")
+
+
 def analysis() -> Analysis:
-    return Analysis(
+    a = Analysis(
         [str(ROOT / "packaging" / "fieldmark_main.py")],
         pathex=[str(ROOT)],
         datas=datas(),
@@ -81,6 +86,10 @@ def analysis() -> Analysis:
         excludes=EXCLUDES,
         noarchive=False,
     )
+    # The libraries, and the links to them PyInstaller puts at the folder's top.
+    a.binaries = [entry for entry in a.binaries if not DROPPED_BINARIES.search(entry[0].replace("\\", "/"))]
+    a.datas = [entry for entry in a.datas if not DROPPED_BINARIES.search(entry[0].replace("\\", "/"))]
+    return a
 
 
 def version() -> str:
