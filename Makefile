@@ -127,24 +127,6 @@ package-test: $(PACKAGE_STAMP)
 	@test -x $(DIST)/fieldmark/fieldmark || { echo "no build in $(DIST)/fieldmark: run make package first" >&2; exit 1; }
 	$(BIN)/python packaging/smoke_test.py $(DIST)/fieldmark
 
-# The frozen one-folder desktop build (PyInstaller, packaging/fieldmark.spec) in dist/fieldmark/,
-# and its smoke test: start it offscreen, create a profile, print a feedback PDF in Chinese with
-# the bundled font, exit 0. Neither is part of `make test`.
-PACKAGE_STAMP := $(VENV)/.package-stamp
-DIST ?= dist
-.PHONY: package package-test
-$(PACKAGE_STAMP): pyproject.toml $(STAMP)
-	$(BIN)/python -m pip install -e '.[dev,package]'
-	touch $(PACKAGE_STAMP)
-
-package: $(PACKAGE_STAMP) $(QM)
-	$(BIN)/pyinstaller --noconfirm --clean --distpath $(DIST) --workpath build/pyinstaller packaging/fieldmark.spec
-	@du -sh $(DIST)/fieldmark
-
-package-test: $(PACKAGE_STAMP)
-	@test -x $(DIST)/fieldmark/fieldmark || { echo "no build in $(DIST)/fieldmark: run make package first" >&2; exit 1; }
-	$(BIN)/python packaging/smoke_test.py $(DIST)/fieldmark
-
 lint: $(STAMP)
 	$(BIN)/ruff check app db ui server tests bench
 	$(BIN)/mypy app db server
