@@ -37,6 +37,9 @@ def register(sub, add_data_dir, command) -> None:  # noqa: ANN001 - argparse int
     export.add_argument("ref", metavar="ID", help="rubric id (newest version) or hash prefix")
     export.add_argument("--xlsx", type=Path, metavar="OUT", help="write a spreadsheet")
     export.add_argument("--json", type=Path, metavar="OUT", dest="json_out", help="write the JSON document")
+    from app import cli_rubric_print
+
+    cli_rubric_print.register(rcommand)
 
     from app import cli_score
 
