@@ -26,7 +26,8 @@ translations: $(STAMP)
 	$(BIN)/pyside6-lupdate $$(find ui -name '*.py' | sort) -ts $(TS) -no-obsolete -locations none
 	$(MAKE) $(QM)
 
-# The application icon's PNG sizes, rendered from resources/icons/fieldmark.svg (committed).
+# The application icon's PNG sizes, rendered from resources/icons/fieldmark.svg, and the Windows
+# .ico and macOS .icns made from them (all committed).
 icons: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python packaging/icons.py
 

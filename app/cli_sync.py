@@ -18,7 +18,7 @@ import argparse
 import getpass
 import sys
 
-from app import credentials
+from app import __version__, credentials
 from app.errors import FieldmarkError
 from app.paths import resolve_data_dir
 from app.profile import Profile
@@ -159,6 +159,10 @@ def _summary(result: SyncResult) -> None:
     if result.local_only:
         print(f"{result.local_only} rows of the office's lists (areas, units, teams...) made on this laptop stay "
               "here: the server keeps those lists")
+    if result.newer_release is not None:
+        offered = result.newer_release
+        print(f"Fieldmark {offered.version} is available (this is {__version__}): {offered.download_url} "
+              "(install it when no visit is under way; Fieldmark never updates itself)")
 
 
 def cmd_sync(args: argparse.Namespace) -> int:

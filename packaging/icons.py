@@ -45,6 +45,21 @@ def render(source: Path = SOURCE, sizes: tuple[int, ...] = SIZES) -> list[Path]:
     return written
 
 
+def platform_icons(folder: Path = ICONS) -> list[Path]:
+    """The Windows ``.ico`` and macOS ``.icns`` made from the rendered PNGs (Pillow writes both,
+    so neither needs the other platform's tools): the specs use them when they exist."""
+    from PIL import Image
+
+    largest = Image.open(folder / "fieldmark-512.png")
+    ico = folder / "fieldmark.ico"
+    # Windows picks the size it needs from the file: the shell's 16–48 px and the 256 px tile.
+    largest.save(ico, format="ICO", sizes=[(n, n) for n in (16, 24, 32, 48, 64, 128, 256)])
+    icns = folder / "fieldmark.icns"
+    largest.save(icns, format="ICNS", append_images=[Image.open(folder / f"fieldmark-{n}.png")
+                                                     for n in (16, 32, 64, 128, 256)])
+    return [ico, icns]
+
+
 if __name__ == "__main__":
-    for path in render():
+    for path in [*render(), *platform_icons()]:
         print(path)

@@ -23,6 +23,7 @@ from server.api import (
     office,
     places,
     pull,
+    releases,
     rubrics,
     verify,
 )
@@ -59,8 +60,9 @@ def create_app(config: Config, *, run_migrations: bool = True) -> FastAPI:
     app.state.blobs = blob_store
     install_errors(app)
     # verify: the public page a printed sheet's QR code opens (no login, no protocol header).
-    for module in (accounts, places, rubrics, assignments, blobs, changesets, bundles, pull, office, verify):
+    for module in (accounts, places, rubrics, assignments, blobs, changesets, bundles, pull, office, releases, verify):
         app.include_router(module.router)
+    app.include_router(releases.public)
     # The office's pages (after the API: their error pages leave /api/ answers as JSON).
     install_web(app)
 

@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from app.rubric.samples import sample_paths
-from server import accounts, assignments, cli_bundle, cli_visit, rubrics
+from server import accounts, assignments, cli_bundle, cli_release, cli_visit, rubrics
 from server.cli_support import PROG, Parser, config_of, open_store, store_options
 from server.config import Config, save_config
 from server.errors import ServerError
@@ -95,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_assign)
 
     cli_bundle.register(sub)
+    cli_release.register(sub)
     cli_visit.register(sub)
     return parser
 

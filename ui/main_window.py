@@ -531,11 +531,16 @@ class MainWindow(QMainWindow):
         from PySide6.QtCore import qVersion
 
         folder = str(self.profile.root) if self.profile is not None else self.tr("not open yet")
-        return self.tr(
+        text = self.tr(
             "Fieldmark {version}\n\nOffline-first inspection checklists, live scoring and feedback.\n\n"
             "Python {python}, Qt {qt} (PySide6 {pyside})\nData folder: {folder}").format(
             version=__version__, python=platform.python_version(), qt=qVersion(), pyside=pyside_version,
             folder=folder)
+        offered = self.sync_status.newer_release()
+        if offered is not None:
+            text += "\n\n" + self.tr("Fieldmark {version} is available from the office: {url}").format(
+                version=offered.version, url=offered.download_url)
+        return text
 
     def show_about(self) -> None:
         box = QMessageBox(QMessageBox.Icon.NoIcon, self.tr("About Fieldmark"), self.about_text(),

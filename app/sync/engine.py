@@ -38,7 +38,7 @@ from app.canonical import canonical_json, content_hash, loads_exact
 from app.evidence.store import blob_path
 from app.profile import Profile, utc_now
 from app.scores import visit_summaries
-from app.sync import offload
+from app.sync import offload, release
 from app.sync.client import Client, Refused, Retry, ServerFault, SyncError
 from app.sync.device import Session, is_registered, register
 from app.sync.errors import write_failure
@@ -115,6 +115,8 @@ class SyncResult:
     bytes_offloaded: int = 0
     local_only: int = 0
     open_conflicts: int = 0
+    # The release the office offers when it is newer than this Fieldmark (app/sync/release.py).
+    newer_release: release.Release | None = None
     reason: str | None = None
     message: str = ""
 
@@ -143,14 +145,19 @@ def sync(profile: Profile, session: Session, progress: ProgressFn | None = None,
     try:
         with Client(session.server_url, session.token, retry=retry, transport=transport) as client:
             run = _Run(profile, session, client, progress or (lambda p: None), result)
-            if not is_registered(profile, session):
-                run.progress(Progress("register", 0, 1))
-                register(client, profile, session)
-            _push_all(run)
-            _pull_all(run)
-            _fetch_blobs(run)
-    except SyncError as exc:
-        result.reason, result.message = exc.reason, str(exc)
+            try:
+                if not is_registered(profile, session):
+                    run.progress(Progress("register", 0, 1))
+                    register(client, profile, session)
+                _push_all(run)
+                _pull_all(run)
+                _fetch_blobs(run)
+            except SyncError as exc:
+                result.reason, result.message = exc.reason, str(exc)
+            # Asked after the work, even when the server refused this protocol: the notice is
+            # how a laptop too old to sync learns where to get the new Fieldmark.
+            if result.reason not in ("offline", "cancelled", "disk_full"):
+                result.newer_release = release.learn(client.http, session.server_url, profile)
     except (OSError, sqlite3.OperationalError) as exc:
         # A write the pull and fetch did not name themselves (the push's receipt, a changeset
         # kept before its push): each is one transaction, so what was written before is whole.

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from app.hlc import Stamp, StampTooFarAhead
 from app.profile import Profile
 from app.settings import get_setting
+from app.sync.release import Release, newer_release
 from db.queries import meta
 from db.queries import sync as sq
 
@@ -27,6 +28,8 @@ class SyncOverview:
     open_conflicts: int
     server_url: str
     login: str
+    # The release the office offers, when newer than this Fieldmark (kept from the last sync).
+    newer_release: Release | None = None
 
 
 def sync_overview(profile: Profile) -> SyncOverview:
@@ -37,7 +40,8 @@ def sync_overview(profile: Profile) -> SyncOverview:
         last_server_seq=receipt["server_seq"] if receipt else None,
         open_conflicts=len(sq.open_conflicts(profile.db)),
         server_url=str(get_setting(profile, "server_url") or "").rstrip("/"),
-        login=str(get_setting(profile, "server_login") or ""))
+        login=str(get_setting(profile, "server_login") or ""),
+        newer_release=newer_release(profile))
 
 
 def open_for_sync(profile: Profile) -> Profile:

@@ -20,3 +20,7 @@ def put(db: Database, key: str, value: str) -> None:
         "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         (key, value),
     )
+
+
+def delete(db: Database, key: str) -> None:
+    db.execute("DELETE FROM meta WHERE key = ?", (key,))

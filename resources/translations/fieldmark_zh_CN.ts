@@ -1375,6 +1375,10 @@ Python {python}，Qt {qt}（PySide6 {pyside}）
 数据文件夹：{folder}</translation>
     </message>
     <message>
+        <source>Fieldmark {version} is available from the office: {url}</source>
+        <translation>督导办已提供 Fieldmark {version}：{url}</translation>
+    </message>
+    <message>
         <source>About Fieldmark</source>
         <translation>关于 Fieldmark</translation>
     </message>
@@ -2655,6 +2659,18 @@ on {when}</source>
         <translation>
             <numerusform>%n 处冲突待处理</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Fieldmark {version} is available: &lt;a href=&quot;{url}&quot;&gt;download&lt;/a&gt;</source>
+        <translation>Fieldmark {version} 已发布：&lt;a href=&quot;{url}&quot;&gt;下载&lt;/a&gt;</translation>
+    </message>
+    <message>
+        <source>From the office: {url}</source>
+        <translation>督导办下载地址：{url}</translation>
+    </message>
+    <message>
+        <source>Install it when no visit is under way: Fieldmark never updates itself, and your work stays in the data folder.</source>
+        <translation>请在没有进行中的检查时安装：Fieldmark 从不自行更新，您的工作保留在数据文件夹中。</translation>
     </message>
     <message>
         <source>Log in to sync automatically.</source>

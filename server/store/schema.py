@@ -438,3 +438,18 @@ office_finding_events = Table(
     Column("written_at", Float, nullable=False),
     Index("office_finding_events_finding", "finding_id"),
 )
+
+# --- the newest desktop release the office offers (migration 0009) -----------------------------
+
+# One row (id "latest") or none, set by an admin; laptops read it at each sync (GET /client-release)
+# and say when it is newer than theirs, with the office's download link.
+client_release = Table(
+    "client_release", metadata,
+    Column("id", String(16), primary_key=True),
+    Column("version", String(32), nullable=False),
+    Column("download_url", Text, nullable=False),
+    Column("notes_zh", Text, nullable=False, server_default=""),
+    Column("notes_en", Text, nullable=False, server_default=""),
+    Column("updated_at", Float, nullable=False),
+    Column("updated_by", String(36), ForeignKey("accounts.id")),
+)

@@ -111,3 +111,18 @@ def test_desktop_entry_names_the_icon_and_command():
 def test_desktop_entry_is_valid():
     result = subprocess.run(["desktop-file-validate", str(DESKTOP)], capture_output=True, text=True)
     assert result.returncode == 0 and not result.stdout.strip(), result.stdout + result.stderr
+
+
+def test_the_platform_icons_hold_every_size_and_are_made_again_the_same(qapp, tmp_path):
+    from PIL import Image
+
+    assert Image.open(ICONS / "fieldmark.ico").info["sizes"] >= {(n, n) for n in (16, 32, 48, 256)}
+    assert {s[0] for s in Image.open(ICONS / "fieldmark.icns").info["sizes"]} >= {16, 32, 128, 256, 512}
+    for png in ICONS.glob("fieldmark-*.png"):
+        shutil.copy(png, tmp_path / png.name)
+    ico, icns = icons_script().platform_icons(tmp_path)
+    with Image.open(ico) as made, Image.open(ICONS / "fieldmark.ico") as kept:
+        assert made.info["sizes"] == kept.info["sizes"]
+    with Image.open(icns) as made:
+        made.size = (512, 512)
+        assert made.convert("RGBA").getpixel((256, 256))[3] == 255  # the mark, not a blank

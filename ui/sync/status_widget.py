@@ -9,20 +9,22 @@ step with counts, a progress bar and Cancel; the rest of the window stays usable
 from __future__ import annotations
 
 from datetime import datetime
+from html import escape
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from ui.sync.auto import AutoSync
 from ui.sync.controller import SyncController
 from ui.sync.words import progress_text, reason_text, result_details
 from ui.tasks import TaskRunner
-from ui.widgets.i18n import format_datetime
+from ui.widgets.i18n import format_datetime, ui_language
 
 if TYPE_CHECKING:
     from app.profile import Profile
     from app.sync.engine import Progress, SyncResult
+    from app.sync.release import Release
     from app.sync.status import SyncOverview
 
 ERROR_STYLE = "color: #b00020;"
@@ -56,6 +58,12 @@ class SyncStatusWidget(QWidget):
         self.conflicts_button.clicked.connect(self.conflictsRequested)
         self.pending_label = QLabel(self)
         self.receipt_label = QLabel(self)
+        # A newer Fieldmark the office offers: its version and the office's download link. Only
+        # said, never installed: the inspector updates when no visit is under way.
+        self.update_label = QLabel(self)
+        self.update_label.setTextFormat(Qt.TextFormat.RichText)
+        self.update_label.setOpenExternalLinks(True)
+        self.update_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.progress_label = QLabel(self)
         self.progress_bar = QProgressBar(self)
         self.progress_bar.setFixedWidth(140)
@@ -68,11 +76,11 @@ class SyncStatusWidget(QWidget):
         layout.setContentsMargins(0, 0, 4, 0)
         layout.setSpacing(10)
         for widget in (self.error_label, self.login_button, self.conflicts_button, self.progress_label,
-                       self.progress_bar, self.cancel_button, self.pending_label, self.receipt_label,
-                       self.sync_button):
+                       self.progress_bar, self.cancel_button, self.update_label, self.pending_label,
+                       self.receipt_label, self.sync_button):
             layout.addWidget(widget)
         for widget in (self.error_label, self.login_button, self.conflicts_button, self.progress_label,
-                       self.progress_bar, self.cancel_button):
+                       self.progress_bar, self.cancel_button, self.update_label):
             widget.hide()
         self.sync_button.setEnabled(False)
 
@@ -117,8 +125,28 @@ class SyncStatusWidget(QWidget):
             self.receipt_label.setToolTip("")
         self.conflicts_button.setText(self.tr("%n conflict(s) to review", "", overview.open_conflicts))
         self.conflicts_button.setVisible(bool(overview.open_conflicts) and not self._running())
+        self._show_release(overview.newer_release)
         self._show_error()
         self.loaded.emit(overview)
+
+    def newer_release(self) -> Release | None:
+        return self.overview.newer_release if self.overview is not None else None
+
+    def _show_release(self, offered: Release | None) -> None:
+        if offered is None:
+            self.update_label.clear()
+            self.update_label.hide()
+            return
+        self.update_label.setText(self.tr("Fieldmark {version} is available: <a href=\"{url}\">download</a>").format(
+            version=escape(offered.version), url=escape(offered.download_url, quote=True)))
+        notes = offered.notes_zh if ui_language() == "zh" else offered.notes_en or offered.notes_zh
+        tip = [self.tr("From the office: {url}").format(url=offered.download_url)]
+        if notes:
+            tip.append(notes)
+        tip.append(self.tr("Install it when no visit is under way: Fieldmark never updates itself, and your "
+                           "work stays in the data folder."))
+        self.update_label.setToolTip("\n".join(tip))
+        self.update_label.setVisible(not self._running())
 
     def _running(self) -> bool:
         return self.controller is not None and self.controller.running
@@ -165,7 +193,7 @@ class SyncStatusWidget(QWidget):
             automatic = self.controller is not None and self.controller.automatic
             self.progress_label.setText(self.tr("Syncing automatically…") if automatic else self.tr("Syncing…"))
             self.progress_bar.setRange(0, 0)
-            for widget in (self.error_label, self.login_button, self.conflicts_button):
+            for widget in (self.error_label, self.login_button, self.conflicts_button, self.update_label):
                 widget.hide()
 
     def show_progress(self, progress: Progress) -> None:

@@ -12,7 +12,7 @@ from server.store.schema import metadata
 def test_migrated_database_matches_the_metadata(database_url):
     engine = open_engine(database_url)
     migrate(engine)  # a second time: nothing to do
-    assert current_revision(engine) == head_revision() == "0008"
+    assert current_revision(engine) == head_revision() == "0009"
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     engine.dispose()
