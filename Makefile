@@ -123,6 +123,7 @@ $(PACKAGE_STAMP): pyproject.toml $(STAMP)
 package: $(PACKAGE_STAMP) $(QM)
 	$(BIN)/pyinstaller --noconfirm --clean --distpath $(DIST) --workpath build/pyinstaller packaging/fieldmark.spec
 	@du -sh $(DIST)/fieldmark
+	$(BIN)/python packaging/archive.py $(DIST)/fieldmark
 
 package-test: $(PACKAGE_STAMP)
 	@test -x $(DIST)/fieldmark/fieldmark || { echo "no build in $(DIST)/fieldmark: run make package first" >&2; exit 1; }
