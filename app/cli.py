@@ -39,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         cli_backup,
         cli_bundle,
         cli_evidence,
+        cli_print,
         cli_profile,
         cli_report,
         cli_rubric,
@@ -64,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_rubric.register(sub, _add_data_dir, command)
     cli_evidence.register(sub, _add_data_dir, command)
     cli_report.register(sub, _add_data_dir, command)
+    cli_print.register(sub, _add_data_dir, command)
     cli_settings.register(sub, _add_data_dir, command)
     cli_sync.register(sub, _add_data_dir, command)
     cli_bundle.register(sub, _add_data_dir, command)
