@@ -46,13 +46,22 @@ test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 	$(BIN)/lint-imports
 
-# The sync fault-injection test over many seeds (CI runs three): `make soak N=200`;
-# BACKEND=sqlite or BACKEND=postgresql runs one backend. Replay seeds with FIELDMARK_CHAOS_SEED=17,42.
+# The fault-injection tests over many runs (CI runs 25 kills and 3 seeds): `make soak N=1000` kills
+# the core edit operations N times with SIGKILL (tests/resilience/test_crash_consistency.py), then
+# runs the sync chaos test over N/20 seeds, at least 3, on each backend (tests/server/test_sync_chaos.py).
+# KILLS=... or SEEDS=... sets one alone (0 skips it); BACKEND=sqlite or BACKEND=postgresql runs one
+# backend. Each prints its figures. Replay with FIELDMARK_CRASH_SEED=S or FIELDMARK_CHAOS_SEED=17,42.
 BACKEND ?=
+KILLS ?= $(N)
+SEEDS ?= $(shell n=$$(( $(N) / 20 )); [ $$n -lt 3 ] && n=3; echo $$n)
 .PHONY: soak
 soak: $(STAMP)
-	FIELDMARK_CHAOS_SEEDS=$(N) $(BIN)/python -m pytest tests/server/test_sync_chaos.py -q -p no:cacheprovider \
-		$(if $(BACKEND),-k $(BACKEND))
+	@if [ $(KILLS) -gt 0 ]; then \
+		FIELDMARK_CRASH_KILLS=$(KILLS) $(BIN)/python -m pytest tests/resilience/test_crash_consistency.py \
+			-q -s -p no:cacheprovider || exit 1; fi
+	@if [ $(SEEDS) -gt 0 ]; then \
+		FIELDMARK_CHAOS_SEEDS=$(SEEDS) $(BIN)/python -m pytest tests/server/test_sync_chaos.py -q -s -p no:cacheprovider \
+			$(if $(BACKEND),-k $(BACKEND)) || exit 1; fi
 
 # The UI tests N times in a row (default 20), each run a fresh process, as a crash shows up
 # only now and then: `make test-ui-loop N=50`. A run killed by a signal (a segfault, an abort)

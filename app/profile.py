@@ -11,9 +11,11 @@ from __future__ import annotations
 import contextlib
 import errno
 import json
+import logging
+import os
 import sqlite3
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,6 +45,8 @@ else:
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
+logger = logging.getLogger(__name__)
+
 INSPECTOR_KEY = "inspector_id"
 DEVICE_KEY = "device_id"
 # The installation (machine and folder) the device id was made for; see app.installation.
@@ -51,6 +55,42 @@ INSTALLATION_KEY = "device_installation"
 PREVIOUS_DEVICES_KEY = "device_ids_before"
 # The name of the profile's inspector until the user gives theirs in the settings.
 UNNAMED_INSPECTOR = "本机督学"
+# The folders whose files are written under a hidden temporary name and renamed when whole: the
+# media (photos, signatures, sync downloads, bundle imports) and the thumbnails
+# (app.evidence.thumbnails.THUMB_DIR), each in two-letter shard folders.
+RENAMED_INTO = (MEDIA_DIR, "thumbs")
+
+
+def remove_unfinished_writes(root: Path) -> list[Path]:
+    """Delete the temporary files of writes that never finished; returns what was removed.
+
+    A process killed (or a laptop losing power) between writing a photo's temporary file and
+    renaming it leaves that file: part of a photo, named by no row, that nothing will finish.
+    It is removed when the profile is next opened for writing, under the profile's lock, so no
+    writer can still be at work on it. Whole files, such as a photo stored whose row was never
+    committed, are kept: they are complete, ``evidence verify`` lists them, and importing that
+    photo again uses them.
+    """
+    removed: list[Path] = []
+    for name in RENAMED_INTO:
+        for shard in _entries(root / name, lambda e: e.is_dir(follow_symlinks=False)):
+            for path in _entries(Path(shard), lambda e: e.name.startswith(".") and e.is_file(follow_symlinks=False)):
+                try:
+                    os.chmod(path, 0o644)  # a download is made read-only before its rename
+                    os.unlink(path)
+                except OSError:
+                    continue  # left for the next open; verify lists it meanwhile
+                removed.append(Path(path))
+    return removed
+
+
+def _entries(folder: Path, keep: Callable[[os.DirEntry[str]], bool]) -> list[str]:
+    """The paths in ``folder`` that ``keep`` accepts; none when it is missing or unreadable."""
+    try:
+        with os.scandir(folder) as found:
+            return [e.path for e in found if keep(e)]
+    except OSError:
+        return []
 
 
 def _write_failure(exc: sqlite3.OperationalError) -> WriteFailed | None:
@@ -144,6 +184,8 @@ class Profile:
                 if lock:
                     lock.close()
                 raise ProfileError(f"cannot create the media folder in {root}: {exc.strerror}") from exc
+            if removed := remove_unfinished_writes(root):
+                logger.info("removed %d unfinished media write(s) left in %s", len(removed), root)
         return cls(root, db, lock)
 
     @staticmethod
