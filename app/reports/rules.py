@@ -73,7 +73,7 @@ def _rule(item: Item, lang: str) -> str:
         return _say(lang, f"达标得 {top}，不达标不得分", f"Meets the standard: {top}; does not: 0")
     if item.kind == "level":
         sep = _say(lang, "；", "; ")
-        return sep.join(keep(f"{lv.label.text(lang)} {pts(lv.points, lang)}") for lv in item.levels)
+        return sep.join(f"{lv.label.text(lang)} {pts(lv.points, lang)}" for lv in item.levels)
     if item.kind == "indicator" and item.indicator is not None:
         return _indicator(item, lang)
     if item.kind == "count":
@@ -135,8 +135,8 @@ def veto_lines(rubric: Rubric, lang: str) -> list[str]:
         if v.effect == "fail":
             worst = rubric.bands[-1].label.text(lang) if rubric.bands else ""
             effect = (_say(lang, f"一票否决，不论得分多少，等级为“{worst}”",
-                           f"vetoed: whatever the score, the grade is '{worst}'") if worst
-                      else _say(lang, "一票否决，本年度不得评为合格", "vetoed: the unit cannot pass this year"))
+                           f"the grade is '{worst}' whatever the score (veto)") if worst
+                      else _say(lang, "一票否决，本年度不得评为合格", "the unit cannot pass this year whatever the score (veto)"))
         else:
             best = rubric.band(v.cap_band).label.text(lang) if v.cap_band else ""
             effect = _say(lang, f"等级最高为“{best}”", f"the grade is at best '{best}'")
@@ -164,7 +164,7 @@ def _bound(value: Decimal, percent: bool, lang: str) -> str:
 
 def _range(band: Band, above: Band | None, percent: bool, lang: str) -> str:
     """The scores ``band`` takes: from its own minimum up to the minimum of the band above it."""
-    what = _say(lang, "得分率" if percent else "", "Percentage " if percent else "Score ")
+    what = _say(lang, "得分率 " if percent else "", "Percentage " if percent else "Score ")
     low = None if band.min is None else _bound(band.min, percent, lang)
     # The band above takes its minimum when that is inclusive, so this band then stops below it.
     high = None if above is None or above.min is None else _bound(above.min, percent, lang)
