@@ -6,6 +6,7 @@ so a corrupt or foreign file keeps its bytes for recovery.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -62,6 +63,10 @@ def check_not_newer(db: Database, path: Path) -> None:
 _SQLITE_PERM, _SQLITE_READONLY, _SQLITE_CANTOPEN = 3, 8, 14
 _SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
 _SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
+_SQLITE_IOERR, _SQLITE_FULL = 10, 13
+# What opening a WAL database writes before anything else: the shared-memory index, and a page or
+# two of the write-ahead log.
+_OPEN_NEEDS = 64 * 1024
 
 
 def _primary_code(exc: sqlite3.Error) -> int | None:
@@ -88,7 +93,21 @@ def open_failure(path: Path, exc: sqlite3.Error) -> StorageError:
     if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB) or code is None:
         return CorruptDatabase(f"{path} is damaged and cannot be opened ({exc}); it was left untouched")
     # An I/O error, a full disk, ...: the file cannot be used now, which says nothing of its bytes.
+    if code == _SQLITE_FULL or (code == _SQLITE_IOERR and _no_room(path.parent)):
+        # SQLite must make its shared-memory file (32 KB) beside the database even to read it: on
+        # a full disk that fails as an I/O error, which would send the user looking for damage.
+        return StorageError(f"{path} cannot be opened: the disk is full ({exc}). Free some space and open it "
+                            "again; it was left untouched")
     return StorageError(f"{path} cannot be opened ({exc}); it was left untouched")
+
+
+def _no_room(folder: Path) -> bool:
+    """Whether the disk of ``folder`` has less room than SQLite needs to open a database there."""
+    try:
+        st = os.statvfs(folder)
+    except (OSError, AttributeError):  # AttributeError: no statvfs on Windows
+        return False
+    return st.f_bavail * st.f_frsize < _OPEN_NEEDS
 
 
 def _connect(path: Path) -> sqlite3.Connection:

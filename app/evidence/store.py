@@ -55,7 +55,7 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def describe_os_error(exc: OSError) -> str:
-    if exc.errno == errno.ENOSPC:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):  # a quota used up is a full disk to this user
         return "the disk is full"
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return "the media folder cannot be written (permission denied or read-only disk)"

@@ -21,7 +21,9 @@ push carry the same thing.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import sqlite3
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -58,6 +60,11 @@ KEY_COMMENT = b"fieldmark-device-key:"
 
 class NoDeviceKey(FieldmarkError):
     """No signing key: the laptop never logged in with a keychain."""
+
+
+class BundleNotWritten(FieldmarkError):
+    """The bundle file could not be written (a full disk, a folder that refuses it); nothing of it
+    was left at its name."""
 
 
 class NoOfficeKey(FieldmarkError):
@@ -209,26 +216,50 @@ def export_bundle(profile: Profile, visit_ids: list[str], out: Path, *, recipien
     if absent:
         raise FieldmarkError(f"{len(absent)} photo(s) of these visits are not in the data folder (first "
                              f"{absent[0]}): sync to fetch them, or run `fieldmark verify`")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=".bundle-", suffix=".part", dir=out.parent)
-    os.close(handle)
-    plain = Path(name)
+    _take_number(profile, changeset.device_seq, out)
     try:
-        write_bundle(plain, changeset=changeset, blob_paths=paths, private_key=key)
-        _add_key_comment(plain, key)
-        if recipient == "office":
-            assert office_key is not None
-            sealed.seal(plain, out, office_key)
-        else:
-            os.replace(plain, out)
-    finally:
-        plain.unlink(missing_ok=True)
-    with profile.db.atomic():
-        # The number is taken, as a push takes it; the dirty flags stay as they are.
-        held = int(meta.get(profile.db, engine.SEQ_KEY) or 0)
-        meta.put(profile.db, engine.SEQ_KEY, str(max(held, changeset.device_seq)))
+        out.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix=".bundle-", suffix=".part", dir=out.parent)
+        os.close(handle)
+        plain = Path(name)
+        try:
+            write_bundle(plain, changeset=changeset, blob_paths=paths, private_key=key)
+            _add_key_comment(plain, key)
+            if recipient == "office":
+                assert office_key is not None
+                sealed.seal(plain, out, office_key)
+            else:
+                os.replace(plain, out)
+        finally:
+            plain.unlink(missing_ok=True)
+    except OSError as exc:
+        raise BundleNotWritten(f"the bundle was not written to {out}: {_reason(exc)}. Nothing was left "
+                               "there; free some space or choose another folder, and export again") from exc
     return Exported(out, recipient, changeset.changeset_id, visit_ids, len(changeset.rows), len(paths),
                     sum(p.stat().st_size for p in paths.values()), len(changeset.finalizations), unsent)
+
+
+def _take_number(profile: Profile, device_seq: int, out: Path) -> None:
+    """Take the changeset's ``device_seq`` before the file is written, as a push keeps its
+    changeset before sending it. A bundle written without its number taken would share it with
+    the next push, and the server refuses the later of two changesets with one number; a number
+    taken for a bundle that could not be written is only a gap, which the server accepts. The
+    dirty flags stay as they are."""
+    try:
+        with profile.db.atomic():
+            held = int(meta.get(profile.db, engine.SEQ_KEY) or 0)
+            meta.put(profile.db, engine.SEQ_KEY, str(max(held, device_seq)))
+    except sqlite3.OperationalError as exc:
+        raise BundleNotWritten(f"the bundle was not written to {out}: the data folder could not be written "
+                               f"({exc}); free some space and export again") from exc
+
+
+def _reason(exc: OSError) -> str:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "the disk is full"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "the folder cannot be written (permission denied or read-only disk)"
+    return exc.strerror or str(exc)
 
 
 def _add_key_comment(path: Path, key: Ed25519PrivateKey) -> None:
