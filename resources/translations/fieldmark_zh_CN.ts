@@ -2215,6 +2215,52 @@ Python {python}，Qt {qt}（PySide6 {pyside}）
         <source>Bonus</source>
         <translation>加分</translation>
     </message>
+    <message>
+        <source>&amp;Print self-assessment form…</source>
+        <translation>打印自评表(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>Save the selected rubric as a PDF form that a unit fills in by hand to assess itself</source>
+        <translation>将所选评分细则保存为 PDF 自评表，供受检单位手工填写自评</translation>
+    </message>
+    <message>
+        <source>In Chinese…</source>
+        <translation>中文版…</translation>
+    </message>
+    <message>
+        <source>In English…</source>
+        <translation>英文版…</translation>
+    </message>
+    <message>
+        <source>self-assessment</source>
+        <translation>自评表</translation>
+    </message>
+    <message>
+        <source>Print self-assessment form</source>
+        <translation>打印自评表</translation>
+    </message>
+    <message>
+        <source>PDF files (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Writing the self-assessment form…</source>
+        <translation>正在生成自评表…</translation>
+    </message>
+    <message>
+        <source>Writing the self-assessment form</source>
+        <translation>正在生成自评表</translation>
+    </message>
+    <message numerus="yes">
+        <source>Self-assessment form written to {path} (%n page(s)).</source>
+        <translation>
+            <numerusform>自评表已保存到 {path}（共 %n 页）。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The self-assessment form could not be written: {error}</source>
+        <translation>自评表未能保存：{error}</translation>
+    </message>
 </context>
 <context>
     <name>ScorePanelWidget</name>
