@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,6 +38,9 @@ def register(sub, add_data_dir, command) -> None:  # noqa: ANN001 - argparse int
     export.add_argument("ref", metavar="ID", help="rubric id (newest version) or hash prefix")
     export.add_argument("--xlsx", type=Path, metavar="OUT", help="write a spreadsheet")
     export.add_argument("--json", type=Path, metavar="OUT", dest="json_out", help="write the JSON document")
+    template = rcommand("template", cmd_template,
+                        "write an empty rubric workbook to fill in (one example row per item kind)")
+    template.add_argument("--xlsx", type=Path, metavar="OUT", required=True, help="the workbook to write")
     from app import cli_rubric_print
 
     cli_rubric_print.register(rcommand)
@@ -90,6 +94,9 @@ def read_rubric(path: Path) -> tuple[dict, Rubric]:
         doc = read_rubric_file(path)
         return doc, load_rubric(doc)
     doc, locator = read_xlsx_located(path)
+    # What the reader accepted but changed ("10分" read as 10): said, so the author can tidy it.
+    for note in locator.notes:
+        print(f"note: {note}", file=sys.stderr)
     problems = validate_document(doc)
     if problems:
         raise RubricError(f"{path.name}: rubric {doc.get('id')} is invalid",
@@ -132,4 +139,12 @@ def cmd_export(args: argparse.Namespace) -> int:
             print(f"wrote {args.json_out}")
     except OSError as exc:
         raise FieldmarkError(f"cannot write the export: {exc.strerror} ({exc.filename})") from exc
+    return 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from app.rubric.xlsx_template import write_template
+
+    write_template(args.xlsx)
+    print(f"wrote {args.xlsx}")
     return 0

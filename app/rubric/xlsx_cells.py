@@ -18,6 +18,7 @@ JSON path when the layout could not read it back equal.
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -122,6 +123,62 @@ def to_number(value: object) -> int | Decimal | None:
             raise CellError(f"{show(value)} is not a number")
         return _decimal_to_json(d)
     raise CellError(f"{show(value)} is not a number")
+
+
+# A number as offices type it: "１０" (full-width digits from a Chinese input method), "10分"
+# (the unit written out). Both read unambiguously as 10; anything else after the digits does not.
+_POINTS_SUFFIX_RE = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*分\s*$")
+
+
+def plain_number(value: object) -> tuple[object, str | None]:
+    """A number cell's text in ASCII digits without a 分 unit, and a note saying what was read
+    when that changed the text; other values pass unchanged (``to_number`` judges them)."""
+    if not isinstance(value, str):
+        return value, None
+    text = unicodedata.normalize("NFKC", value).strip()
+    match = _POINTS_SUFFIX_RE.match(text)
+    if match:
+        text = match.group(1)
+    if text == value.strip():
+        return value, None
+    return text, f"read {show(value)} as {text}"
+
+
+# Invisible characters that come with text copied from web pages and chat messages.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+# Chinese punctuation has no ASCII twin that NFKC would give (。、《》【】…), so a code holding
+# one is reported, not guessed at.
+_CJK_PUNCTUATION_RE = re.compile(r"[\u3001-\u303f\u2014\u2026\u00b7]")
+
+
+def plain_code(value: object) -> tuple[object, str | None]:
+    """A code cell with full-width letters, digits and punctuation as ASCII ("A１．１" -> "A1.1")
+    and invisible characters removed, and a note when that changed it. Raises CellError for a
+    code that cannot be read unambiguously (Chinese punctuation, a space inside)."""
+    if not isinstance(value, str):
+        return value, None
+    text = unicodedata.normalize("NFKC", value.translate({ord(c): None for c in _INVISIBLE}))
+    text = text.strip()
+    bad = _CJK_PUNCTUATION_RE.search(text)
+    if bad:
+        raise CellError(f"code {show(value.strip())} contains the Chinese punctuation "
+                        f"'{bad.group()}'; codes use letters, digits and . - _")
+    if any(ch.isspace() for ch in text):
+        raise CellError(f"code {show(value.strip())} contains a space")
+    if text == value.strip():
+        return value, None
+    return text, f"read {show(value)} as {show(text)}"
+
+
+def code_changes(code: str) -> bool:
+    """Whether the reader would read this code differently (full-width forms, Chinese
+    punctuation, invisible characters): the writer refuses such a code, as it would not come
+    back equal."""
+    try:
+        plain, _ = plain_code(code)
+    except CellError:
+        return True
+    return plain != code
 
 
 def to_int(value: object) -> int | None:
@@ -243,6 +300,15 @@ def text_cell(value: Any, path: str, problems: Problems) -> Any:
         # The reader strips cells (offices type stray spaces), so this would not round-trip.
         problems.add(path, f"{value!r} has leading or trailing spaces")
     return value
+
+
+def code_cell(value: Any, path: str, problems: Problems) -> Any:
+    """A code as text; refused when the reader would read it differently (``plain_code``)."""
+    text = text_cell(value, path, problems)
+    if isinstance(text, str) and code_changes(text.strip()):
+        problems.add(path, f"{value!r} has full-width or Chinese punctuation, a space or an "
+                     "invisible character; a workbook would read it back differently")
+    return text
 
 
 def bool_cell(value: Any, path: str, problems: Problems) -> Any:

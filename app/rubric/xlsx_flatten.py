@@ -16,6 +16,7 @@ from app.errors import RubricError
 from app.rubric.xlsx_cells import (
     Problems,
     bool_cell,
+    code_cell,
     escape_part,
     list_cell,
     number_cell,
@@ -25,6 +26,7 @@ from app.rubric.xlsx_cells import (
 from app.rubric.xlsx_columns import (
     CONDITIONS,
     EVIDENCE_NONE,
+    EVIDENCE_ZH,
     FLAG_COLUMNS,
     INDICATOR_COLUMNS,
     NUMBER_KINDS,
@@ -50,6 +52,8 @@ BAND_KEYS = {"code", "label", "min", "min_inclusive"}
 VETO_KEYS = {"code", "label", "trigger", "effect"}
 PRORATE_KEYS = {"section", "unit_types", "share"}
 LABEL_KEYS = {"zh", "en"}
+# The key that marks a section heading row of the items sheet, holding its depth (0 = top).
+HEADING = "_heading"
 
 
 def _kinds(doc: dict[str, Any]) -> list[tuple[str, str]]:
@@ -127,14 +131,18 @@ class _Flattener:
         return values
 
     def sections(self, sections: Any, parent: str | None, path: str,
-                 section_rows: list[dict[str, Any]], item_rows: list[dict[str, Any]]) -> None:
+                 section_rows: list[dict[str, Any]], item_rows: list[dict[str, Any]],
+                 depth: int = 0) -> None:
         p = self.problems
         for where, section in self.objects(sections, SECTION_KEYS, path):
-            code = text_cell(section.get("code"), f"{where}.code", p)
+            code = code_cell(section.get("code"), f"{where}.code", p)
             row: dict[str, Any] = {"code": code, "parent": parent,
                                    "cap": number_cell(section.get("cap"), f"{where}.cap", p)}
             self.label(row, "name", section.get("name"), f"{where}.name")
             section_rows.append(row)
+            # A heading row above the section's items: the printed table shows its name.
+            item_rows.append({"section": code, "text_zh": row.get("name_zh"),
+                              "text_en": row.get("name_en"), HEADING: depth})
             for name in ("sections", "items"):
                 if section.get(name) == []:
                     p.add(f"{where}.{name}", "an empty list cannot be written; leave it out")
@@ -150,14 +158,14 @@ class _Flattener:
                     item_row["section"] = code
                     item_rows.append(item_row)
             self.sections(section.get("sections", []), code, f"{where}.sections", section_rows,
-                          item_rows)
+                          item_rows, depth + 1)
 
     def item(self, item: Any, path: str) -> dict[str, Any] | None:
         p = self.problems
         if not p.keys(item, ITEM_KEYS, path):
             return None
         row: dict[str, Any] = {
-            "code": text_cell(item.get("code"), f"{path}.code", p),
+            "code": code_cell(item.get("code"), f"{path}.code", p),
             "kind": text_cell(item.get("kind"), f"{path}.kind", p),
         }
         self.label(row, "text", item.get("text"), f"{path}.text")
@@ -171,10 +179,16 @@ class _Flattener:
             p.add(f"{path}.max_count", f"{count!r} is not a whole number")
         else:
             row["max_count"] = count
-        row["evidence"] = list_cell(item.get("evidence"), f"{path}.evidence", p, empty=EVIDENCE_NONE[0])
+        evidence = item.get("evidence")
+        if isinstance(evidence, list) and evidence and all(
+                isinstance(e, str) and e in EVIDENCE_ZH for e in evidence):
+            # In the circulars' words; the reader takes them back to the format's codes.
+            row["evidence"] = "、".join(EVIDENCE_ZH[e] for e in evidence)
+        else:
+            row["evidence"] = list_cell(evidence, f"{path}.evidence", p, empty=EVIDENCE_NONE[1])
         when = item.get("when")
         if when is not None and p.keys(when, {"item", "equals"}, f"{path}.when"):
-            row["when_item"] = text_cell(when.get("item"), f"{path}.when.item", p)
+            row["when_item"] = code_cell(when.get("item"), f"{path}.when.item", p)
             if "item" not in when or "equals" not in when:
                 p.add(f"{path}.when", "needs both item and equals")
             else:
@@ -228,13 +242,14 @@ class _Flattener:
                     p.add(f"{where}.max_count", f"{count!r} is not a whole number")
                 texts.append(str(count))
             parts.append(":".join(texts))
-        return "; ".join(parts)
+        # One entry a line, so the cell reads as a list on screen and on paper.
+        return ";\n".join(parts)
 
     def bands(self, bands: Any) -> list[dict[str, Any]]:
         p = self.problems
         rows: list[dict[str, Any]] = []
         for where, band in self.objects(bands, BAND_KEYS, "bands"):
-            row = {"code": text_cell(band.get("code"), f"{where}.code", p),
+            row = {"code": code_cell(band.get("code"), f"{where}.code", p),
                    "min": number_cell(band.get("min"), f"{where}.min", p),
                    "min_inclusive": bool_cell(band.get("min_inclusive"),
                                               f"{where}.min_inclusive", p)}
@@ -246,12 +261,12 @@ class _Flattener:
         p = self.problems
         rows: list[dict[str, Any]] = []
         for where, veto in self.objects(vetoes, VETO_KEYS, "vetoes"):
-            row: dict[str, Any] = {"code": text_cell(veto.get("code"), f"{where}.code", p)}
+            row: dict[str, Any] = {"code": code_cell(veto.get("code"), f"{where}.code", p)}
             self.label(row, "label", veto.get("label"), f"{where}.label")
             trigger = veto.get("trigger")
             allowed = {"item", *CONDITIONS}
             if p.keys(trigger, allowed, f"{where}.trigger"):
-                row["item"] = text_cell(trigger.get("item"), f"{where}.trigger.item", p)
+                row["item"] = code_cell(trigger.get("item"), f"{where}.trigger.item", p)
                 conditions = [c for c in CONDITIONS if c in trigger]
                 if len(conditions) != 1:
                     p.add(f"{where}.trigger", "needs exactly one of equals, not_met, award_below")
@@ -273,7 +288,7 @@ class _Flattener:
                 row["effect"] = "fail"
             elif isinstance(effect, dict) and set(effect) == {"cap_band"}:
                 row["effect"] = "cap_band"
-                row["cap_band"] = text_cell(effect["cap_band"], f"{where}.effect.cap_band", p)
+                row["cap_band"] = code_cell(effect["cap_band"], f"{where}.effect.cap_band", p)
             else:
                 p.add(f"{where}.effect", f"{effect!r} is neither 'fail' nor {{'cap_band': …}}")
             rows.append(row)
@@ -302,7 +317,7 @@ class _Flattener:
         p = self.problems
         rows: list[dict[str, Any]] = []
         for where, rule in self.objects(rules, PRORATE_KEYS, "prorate"):
-            row = {"section": text_cell(rule.get("section"), f"{where}.section", p),
+            row = {"section": code_cell(rule.get("section"), f"{where}.section", p),
                    "unit_types": list_cell(rule.get("unit_types"), f"{where}.unit_types", p)}
             if "unit_types" not in rule:
                 p.add(f"{where}.unit_types", "missing: the layout always reads a list")
@@ -336,6 +351,9 @@ def flatten(doc: Any) -> Sheets:
     flat.sections(doc.get("sections", []), None, "sections", section_rows, item_rows)
     bonus = doc.get("bonus")
     if isinstance(bonus, dict) and isinstance(bonus.get("items"), list):
+        if bonus["items"]:
+            item_rows.append({"text_zh": "加分项", "text_en": "Bonus items",
+                              "bonus": yes_no(True), HEADING: 0})
         for index, item in enumerate(bonus["items"]):
             row = flat.item(item, f"bonus.items[{index}]")
             if row is not None:

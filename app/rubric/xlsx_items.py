@@ -33,15 +33,23 @@ from app.rubric.xlsx_columns import (
 )
 from app.rubric.xlsx_rows import Row, RowReader
 
+# The cells a section heading row may fill: the section, its names, the bonus mark.
+HEADING_COLUMNS = frozenset({"section", "text_zh", "text_en", "bonus"})
+
 
 class ItemReader(RowReader):
     """The items sheet; ``read_items`` expects the section nodes already read."""
 
     def read_items(self, nodes: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-        rows = self.table(SHEET_ITEMS, ITEM_COLUMNS) or []
+        rows = self.table(SHEET_ITEMS, ITEM_COLUMNS, fill_down="section") or []
         bonus_items: list[dict[str, Any]] = []
         current_section: str | None = None
         for row in rows:
+            if self.is_heading(row):
+                heading = self.read_heading(row, nodes)
+                if heading is not None:
+                    current_section = heading
+                continue
             is_bonus = self.boolean(row, "bonus") or False
             section = self.text(row, "section")
             if is_bonus:
@@ -75,6 +83,41 @@ class ItemReader(RowReader):
             if value is not None:
                 item["when"] = {"item": target, "equals": value}
         return bonus_items
+
+    @staticmethod
+    def is_heading(row: Row) -> bool:
+        """A section heading row: a section code (or the bonus mark) and at most the section's
+        names, with no item code and no kind. The writer puts one above each section's items so
+        the printed table shows the section names; the names are those of the sections sheet."""
+        cells = row.cells
+        if cells.get("code") is not None or cells.get("kind") is not None:
+            return False
+        if cells.get("section") is None and cells.get("bonus") is None:
+            return False
+        return all(value is None for name, value in cells.items()
+                   if name not in HEADING_COLUMNS)
+
+    def read_heading(self, row: Row, nodes: dict[str, dict[str, Any]]) -> str | None:
+        """The section a heading row opens (its items below may leave the section empty)."""
+        if self.boolean(row, "bonus"):
+            return None
+        section = self.text(row, "section")
+        if section is None:
+            return None
+        node = nodes.get(section)
+        if node is None:
+            self.problem(row.where("section"), f"no section {show(section)} in the sections sheet")
+            return None
+        name = node.get("name", {})
+        for language in ("zh", "en"):
+            written = self.text(row, f"text_{language}")
+            if written is not None and written != name.get(language):
+                self.problem(row.where(f"text_{language}"),
+                             f"this section heading says {show(written)} but the sections sheet "
+                             f"names section {show(section)} {show(name.get(language))}; rename "
+                             "it there (a row with no item code and no kind is a section "
+                             "heading; give it both to make it an item)")
+        return section
 
     def read_item(self, row: Row) -> dict[str, Any]:
         item: dict[str, Any] = {}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from app.rubric.xlsx_columns import (
@@ -18,7 +18,7 @@ from app.rubric.xlsx_columns import (
     SHEET_VETOES,
     TABLES,
 )
-from app.rubric.xlsx_rows import Row
+from app.rubric.xlsx_rows import Header, Row
 
 _PATH_PART_RE = re.compile(r"\[\d+\]|[^.\[\]]+")
 # Header fields by JSON path (first one or two path parts).
@@ -86,6 +86,10 @@ class Locator:
 
     places: dict[str, tuple[str, int]]
     header_rows: dict[str, int]
+    # The header of each table sheet, to name a column by its letter and header as written.
+    headers: dict[str, Header] = field(default_factory=dict)
+    # What the reader accepted other than as written ("10分" read as 10), each by its cell.
+    notes: list[str] = field(default_factory=list)
 
     def where(self, place: str) -> str | None:
         where, _ = self._where(place)
@@ -98,6 +102,9 @@ class Locator:
             if found is not None:
                 sheet, number = found
                 column, prefix = _column_of(sheet, parts[cut:])
+                header = self.headers.get(sheet)
+                if column and header is not None:
+                    column = header.column(column)
                 where = f"{sheet} row {number}" + (f", column {column}" if column else "")
                 return where, prefix
         names = tuple(p for p in parts if not p.startswith("["))

@@ -17,6 +17,7 @@ the items sheet is read in ``xlsx_items``, bands/vetoes/prorate in ``xlsx_rules`
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -54,11 +55,12 @@ from app.rubric.xlsx_columns import (
     TABLES,
     VETO_COLUMNS,
     Column,
+    match_header,
     normalise_name,
 )
 from app.rubric.xlsx_items import ItemReader
 from app.rubric.xlsx_locate import Locator, places_of
-from app.rubric.xlsx_rows import Row
+from app.rubric.xlsx_rows import Row, SheetExtras
 from app.rubric.xlsx_rules import RuleReader
 
 # The reading API, and the layout and cell names that lived here before the split (tests and
@@ -126,8 +128,10 @@ class _Reader(ItemReader, RuleReader):
             if not row_values or row_values[0] is None:
                 continue
             key = normalise_name(row_values[0])
-            if not key or key.startswith("#") or key in ("field", "key", "字段"):
+            if not key or key.startswith("#") or set(key.split("_")) & {"field", "key", "字段"}:
                 continue
+            # "名称 name_zh" as the writer puts it, or either half alone.
+            key = match_header(row_values[0], RUBRIC_FIELDS) or key
             number = index + 1
             value = row_values[1] if len(row_values) > 1 else None
             if isinstance(value, str) and not value.strip():
@@ -256,8 +260,46 @@ class _Reader(ItemReader, RuleReader):
 # --------------------------------------------------------------------------- entry point
 
 
-def _load_sheets(path: Path) -> dict[str, list[tuple[object, ...]]]:
-    """Every sheet the layout knows, as raw value rows; openpyxl failures become RubricError."""
+_MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+_FORMULA_CELL_RE = re.compile(
+    rb'<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?f\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?f>)'
+    rb'\s*(<(?:\w+:)?v\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?v>))?', re.S)
+_REF_RE = re.compile(rb'\br="([A-Z]+)(\d+)"')
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + ch - 64
+    return number
+
+
+def _sheet_extras(xml: bytes) -> SheetExtras:
+    """Merged ranges and formula cells of a sheet, found in its XML (the read-only workbook
+    that reads the values fast does not keep them): a regex pass, far cheaper than a second,
+    full load of the workbook."""
+    merges = []
+    for match in _MERGE_RE.finditer(xml):
+        first_col, first_row, last_col, last_row = match.groups()
+        merges.append((int(first_row), _column_number(first_col),
+                       int(last_row or first_row), _column_number(last_col or first_col)))
+    formulas: dict[tuple[int, int], tuple[str, bool]] = {}
+    for match in _FORMULA_CELL_RE.finditer(xml):
+        ref = _REF_RE.search(match.group(1))
+        if ref is None:
+            continue
+        text = (match.group(3) or b"").decode("utf-8", "replace")
+        saved = bool(match.group(5))
+        formulas[(int(ref.group(2)), _column_number(ref.group(1)))] = (text, saved)
+    return SheetExtras(tuple(merges), formulas)
+
+
+Loaded = tuple[dict[str, list[tuple[object, ...]]], dict[str, SheetExtras]]
+
+
+def _load_sheets(path: Path) -> Loaded:
+    """Every sheet the layout knows, as raw value rows (formulas as their saved results), and
+    its merged ranges and formula cells; openpyxl failures become RubricError."""
     # openpyxl is imported here so importing app.rubric never pays for it.
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
@@ -284,6 +326,7 @@ def _load_sheets(path: Path) -> dict[str, list[tuple[object, ...]]]:
         raise RubricError(message, problems=[message]) from None
     try:
         sheets: dict[str, list[tuple[object, ...]]] = {}
+        extras: dict[str, SheetExtras] = {}
         for title in workbook.sheetnames:
             key = normalise_name(title)
             if key not in wanted or key in sheets:
@@ -293,7 +336,11 @@ def _load_sheets(path: Path) -> dict[str, list[tuple[object, ...]]]:
             if hasattr(worksheet, "reset_dimensions"):
                 worksheet.reset_dimensions()
             sheets[key] = [tuple(r) for r in worksheet.iter_rows(values_only=True)]
-        return sheets
+            source = getattr(worksheet, "_get_source", None)
+            if source is not None:
+                with source() as stream:
+                    extras[key] = _sheet_extras(stream.read())
+        return sheets, extras
     except Exception as exc:  # noqa: BLE001 - only openpyxl's parsing runs here; a damaged
         # sheet fails with ElementTree, lxml, zlib or zipfile errors depending on the damage.
         message = f"{name}: damaged .xlsx workbook ({type(exc).__name__}: {exc})"
@@ -302,11 +349,11 @@ def _load_sheets(path: Path) -> dict[str, list[tuple[object, ...]]]:
         workbook.close()
 
 
-def read_sheets(sheets: dict[str, list[tuple[object, ...]]],
-                name: str = "workbook") -> tuple[dict[str, Any], Locator]:
+def read_sheets(sheets: dict[str, list[tuple[object, ...]]], name: str = "workbook",
+                extras: dict[str, SheetExtras] | None = None) -> tuple[dict[str, Any], Locator]:
     """Convert raw sheet rows (normalised sheet name -> rows of values) into a document and
-    the locator of its parts."""
-    reader = _Reader(sheets)
+    the locator of its parts; ``extras`` are the sheets' merged ranges and formula cells."""
+    reader = _Reader(sheets, extras)
     doc = reader.read()
     if reader.problems:
         count = len(reader.problems)
@@ -314,13 +361,15 @@ def read_sheets(sheets: dict[str, list[tuple[object, ...]]],
         # The headline counts; the problems say what (a caller that lists them would otherwise
         # show the first one twice).
         raise RubricError(f"{name}: {count} {noun} in the workbook", problems=reader.problems)
-    return doc, Locator(places_of(doc, reader.row_of), reader.header_rows)
+    return doc, Locator(places_of(doc, reader.row_of), reader.header_rows, reader.headers,
+                        reader.notes)
 
 
 def read_xlsx_located(path: str | Path) -> tuple[dict[str, Any], Locator]:
     """Like ``read_xlsx``, with a Locator that turns JSON places into sheet rows."""
     path = Path(path)
-    return read_sheets(_load_sheets(path), path.name)
+    sheets, extras = _load_sheets(path)
+    return read_sheets(sheets, path.name, extras)
 
 
 def read_xlsx(path: str | Path) -> dict[str, Any]:

@@ -184,11 +184,12 @@ def test_a_workbook_problem_is_printed_once_with_its_row(tmp_path, capsys):
     write_xlsx(SMALL_RUBRIC, book)
     wb = openpyxl.load_workbook(book)
     ws = wb["items"]
-    ws.cell(row=2, column=[c.value for c in ws[1]].index("max") + 1).value = "abc"
+    # Row 2 is section A's heading; A1 is on row 3. The header reads "分值" over "max".
+    ws.cell(row=3, column=[c.value for c in ws[1]].index("分值\nmax") + 1).value = "abc"
     wb.save(book)
     assert main(["rubric", "validate", str(book)]) == 1
     assert capsys.readouterr().err == ("fieldmark: r.xlsx: 1 problem in the workbook\n"
-                                       "  - items row 2, column max: 'abc' is not a number\n")
+                                       "  - items row 3, column D (分值 max): 'abc' is not a number\n")
 
 
 def test_a_workbook_rule_problem_names_the_row_not_a_json_path(tmp_path, capsys):
@@ -201,7 +202,7 @@ def test_a_workbook_rule_problem_names_the_row_not_a_json_path(tmp_path, capsys)
     assert main(["rubric", "validate", str(book)]) == 1
     assert capsys.readouterr().err == (
         "fieldmark: r.xlsx: rubric small-check is invalid\n"
-        "  - sections row 2, column cap: cap 16 is above the 15 points the section's items and "
+        "  - sections row 2, column E (得分上限 cap): cap 16 is above the 15 points the section's items and "
         "sub-sections can give at most, so it can never bind\n")
 
 

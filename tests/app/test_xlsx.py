@@ -11,6 +11,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 
 from app.canonical import dumps_exact, loads_exact
 from app.errors import RubricError
@@ -25,6 +26,7 @@ from app.rubric.xlsx import (
     validate_xlsx,
     write_xlsx,
 )
+from app.rubric.xlsx_columns import TABLES
 from app.rubric.xlsx_read import escape_part, split_entries, to_bool, to_number
 
 
@@ -118,7 +120,8 @@ def rich_doc() -> dict[str, Any]:
 def small_doc() -> dict[str, Any]:
     """A small valid rubric whose cells the error tests spoil one at a time.
 
-    items rows: 2 = A1 (points), 3 = A2 (level), 4 = B1 (passfail); sections rows 2 = A, 3 = B.
+    items rows: 2 = heading A, 3 = A1 (points), 4 = A2 (level), 5 = heading B, 6 = B1
+    (passfail); sections rows 2 = A, 3 = B.
     """
     return {
         "format": "fieldmark.rubric/1", "id": "small", "version": "1",
@@ -147,14 +150,26 @@ def small(tmp_path: Path) -> Path:
     return path
 
 
+def fields(ws: Any) -> list[str | None]:
+    """The field names of a sheet's header row ("分值\nmax" -> "max")."""
+    return [str(c.value).split("\n")[-1] if c.value is not None else None for c in ws[1]]
+
+
 def edit(path: Path, sheet: str, row: int, column: str, value: Any) -> None:
-    """Set one cell, the column named by its header (row 1)."""
+    """Set one cell, the column named by its field (the header's second line, row 1)."""
     wb = openpyxl.load_workbook(path)
     ws = wb[sheet]
-    headers = [c.value for c in ws[1]]
     # ws.cell(value=None) leaves the cell alone, so assign to clear it too.
-    ws.cell(row=row, column=headers.index(column) + 1).value = value
+    ws.cell(row=row, column=fields(ws).index(column) + 1).value = value
     wb.save(path)
+
+
+def at(sheet: str, row: int, field: str) -> str:
+    """Where a problem in a written workbook is: ``items row 3, column D (分值 max)``."""
+    columns = TABLES[sheet]
+    position = [c.name for c in columns].index(field)
+    column = next(c for c in columns if c.name == field)
+    return f"{sheet} row {row}, column {get_column_letter(position + 1)} ({column.zh} {field})"
 
 
 def problems_of(path: Path) -> list[str]:
@@ -302,41 +317,42 @@ def test_written_workbook_is_styled_for_authors(tmp_path: Path) -> None:
     assert items["A1"].font.b and items["A1"].comment is not None
     kinds = [dv for dv in items.data_validations.dataValidation if "points" in dv.formula1]
     assert kinds and kinds[0].showErrorMessage
-    headers = [c.value for c in items[1]]
     codes = [c.value for c in items["B"]]
-    comparator = items.cell(row=codes.index("B2") + 1, column=headers.index("comparator") + 1)
+    comparator = items.cell(row=codes.index("B2") + 1, column=fields(items).index("comparator") + 1)
     assert comparator.value == "==" and comparator.data_type == "s"  # text, not a formula
+    assert items["A1"].value == "评估项目\nsection" and items["D1"].value == "分值\nmax"
+    assert all(cell.comment is not None for cell in items[1])  # a note on every column
 
 
 # --------------------------------------------------------------------------- reader errors
 
 
 def test_bad_number_names_row_and_column(small: Path) -> None:
-    edit(small, "items", 2, "max", "abc")
-    assert problems_of(small) == ["items row 2, column max: 'abc' is not a number"]
+    edit(small, "items", 3, "max", "abc")
+    assert problems_of(small) == [at("items", 3, "max") + ": 'abc' is not a number"]
 
 
 def test_message_carries_file_name_and_count_and_the_problems_say_what(small: Path) -> None:
-    edit(small, "items", 2, "max", "abc")
+    edit(small, "items", 3, "max", "abc")
     with pytest.raises(RubricError) as info:
         read_xlsx(small)
     assert str(info.value) == "small.xlsx: 1 problem in the workbook"
-    assert info.value.problems == ["items row 2, column max: 'abc' is not a number"]
+    assert info.value.problems == [at("items", 3, "max") + ": 'abc' is not a number"]
 
 
 def test_every_problem_is_collected(small: Path) -> None:
-    edit(small, "items", 2, "max", "abc")
-    edit(small, "items", 3, "required", "maybe")
-    edit(small, "items", 4, "kind", "pts")
+    edit(small, "items", 3, "max", "abc")
+    edit(small, "items", 4, "required", "maybe")
+    edit(small, "items", 6, "kind", "pts")
     edit(small, "bands", 2, "min", "lots")
     problems = problems_of(small)
     assert problems == [
-        "items row 2, column max: 'abc' is not a number",
-        "items row 3, column required: 'maybe' is not yes/no "
+        at("items", 3, "max") + ": 'abc' is not a number",
+        at("items", 4, "required") + ": 'maybe' is not yes/no "
         "(use 是/否, yes/no, true/false, 1/0 or ✓)",
-        "items row 4, column kind: unknown kind 'pts' "
+        at("items", 6, "kind") + ": unknown kind 'pts' "
         "(expected one of points, deduction, passfail, level, indicator, count, text)",
-        "bands row 2, column min: 'lots' is not a number",
+        at("bands", 2, "min") + ": 'lots' is not a number",
     ]
 
 
@@ -362,28 +378,27 @@ def test_missing_sheet(small: Path) -> None:
 def test_missing_required_column(small: Path) -> None:
     wb = openpyxl.load_workbook(small)
     ws = wb["items"]
-    headers = [c.value for c in ws[1]]
-    ws.delete_cols(headers.index("kind") + 1)
+    ws.delete_cols(fields(ws).index("kind") + 1)
     wb.save(small)
-    assert problems_of(small) == ["items sheet: missing required column 'kind'"]
+    assert problems_of(small) == ["items sheet: missing required column 计分类型 (kind)"]
 
 
 def delete_column(path: Path, sheet: str, column: str) -> None:
     wb = openpyxl.load_workbook(path)
     ws = wb[sheet]
-    headers = [c.value for c in ws[1]]
-    ws.delete_cols(headers.index(column) + 1)
+    ws.delete_cols(fields(ws).index(column) + 1)
     wb.save(path)
 
 
 @pytest.mark.parametrize(("sheet", "column", "expected"), [
     # Before, the validator said "'max' is a required property" once for every row needing it.
-    ("items", "max", "items sheet: missing column 'max', needed by points items, passfail items (rows 2, 4)"),
-    ("items", "levels", "items sheet: missing column 'levels', needed by level items (row 3)"),
-    ("bands", "min", "bands sheet: missing column 'min', needed by every band but the last (row 2)"),
+    ("items", "max", "items sheet: missing column 分值 (max), needed by points items, passfail items "
+                     "(rows 3, 6)"),
+    ("items", "levels", "items sheet: missing column 评分标准（等级） (levels), needed by level items (row 4)"),
+    ("bands", "min", "bands sheet: missing column 分数下限 (min), needed by every band but the last (row 2)"),
     ("bands", "min_inclusive",
-     "bands sheet: missing column 'min_inclusive', needed by every band but the last (row 2)"),
-    ("vetoes", "value", "vetoes sheet: missing column 'value', needed by equals vetoes (row 2)"),
+     "bands sheet: missing column 含下限 (min_inclusive), needed by every band but the last (row 2)"),
+    ("vetoes", "value", "vetoes sheet: missing column 值 (value), needed by equals vetoes (row 2)"),
 ])
 def test_a_missing_column_is_one_problem_for_all_the_rows_that_need_it(small: Path, sheet: str,
                                                                         column: str, expected: str) -> None:
@@ -399,15 +414,16 @@ def test_a_missing_column_lists_the_first_rows_and_counts_the_rest(small: Path) 
     write_xlsx(doc, small)
     delete_column(small, "items", "max")
     assert problems_of(small) == [
-        "items sheet: missing column 'max', needed by points items, passfail items (rows 2, 4, 5, 6, 7 and 4 more)"]
+        "items sheet: missing column 分值 (max), needed by points items, passfail items "
+        "(rows 3, 5, 6, 7, 8 and 4 more)"]
 
 
 def test_a_missing_half_of_a_label_pair_is_one_problem(small: Path) -> None:
-    edit(small, "items", 2, "guidance_zh", "查阅")
-    edit(small, "items", 4, "guidance_zh", "查阅")
+    edit(small, "items", 3, "guidance_zh", "查阅")
+    edit(small, "items", 6, "guidance_zh", "查阅")
     delete_column(small, "items", "guidance_en")
-    assert problems_of(small) == ["items sheet: missing column 'guidance_en', needed by rows with a guidance_zh "
-                                  "(rows 2, 4)"]
+    assert problems_of(small) == ["items sheet: missing column 评估说明（英文） (guidance_en), needed by rows "
+                                  "with a guidance_zh (rows 3, 6)"]
 
 
 def test_unknown_column_is_refused_but_note_columns_are_kept(small: Path) -> None:
@@ -418,97 +434,99 @@ def test_unknown_column_is_refused_but_note_columns_are_kept(small: Path) -> Non
     wb.save(small)
     problems = problems_of(small)
     assert len(problems) == 1
-    assert problems[0].startswith("items row 1: unknown column 'tex_zh' (expected section, code")
+    assert problems[0].startswith(
+        f"items row 1, column {get_column_letter(ws.max_column - 1)}: unknown column 'tex_zh' "
+        "(accepted: 评估项目 section, 编号 code, 评估内容 text_zh, 分值 max")
 
 
 def test_duplicate_codes_across_sheets(small: Path) -> None:
-    edit(small, "items", 3, "code", "A1")
-    edit(small, "items", 4, "code", "A")
+    edit(small, "items", 4, "code", "A1")
+    edit(small, "items", 6, "code", "A")
     edit(small, "vetoes", 2, "item", "A")  # keep the veto pointing at the renamed item
     assert problems_of(small) == [
-        "items row 3, column code: duplicate code 'A1' (already used at items row 2)",
-        "items row 4, column code: duplicate code 'A' (already used at sections row 2)"]
+        at("items", 4, "code") + ": duplicate code 'A1' (already used at items row 3)",
+        at("items", 6, "code") + ": duplicate code 'A' (already used at sections row 2)"]
 
 
 def test_duplicate_veto_code(small: Path) -> None:
     edit(small, "vetoes", 2, "code", "A2")
     assert problems_of(small) == [
-        "vetoes row 2, column code: duplicate code 'A2' (already used at items row 3)"]
+        at("vetoes", 2, "code") + ": duplicate code 'A2' (already used at items row 4)"]
 
 
 def test_unknown_section_and_parent_and_loop(small: Path) -> None:
-    edit(small, "items", 4, "section", "Z")
+    edit(small, "items", 6, "section", "Z")
     edit(small, "sections", 2, "parent", "B")
     edit(small, "sections", 3, "parent", "A")
     problems = problems_of(small)
-    assert "items row 4, column section: no section 'Z' in the sections sheet" in problems
-    assert "sections row 2, column parent: section 'A' is its own ancestor (parent chain loops)" \
+    assert at("items", 6, "section") + ": no section 'Z' in the sections sheet" in problems
+    assert at("sections", 2, "parent") + ": section 'A' is its own ancestor (parent chain loops)" \
         in problems
 
 
 def test_empty_section_repeats_the_row_above(small: Path) -> None:
-    edit(small, "items", 3, "section", None)
+    edit(small, "items", 4, "section", None)
     doc = read_xlsx(small)
     assert [i["code"] for i in doc["sections"][0]["items"]] == ["A1", "A2"]
 
 
 def test_bonus_item_with_a_section(small: Path) -> None:
-    edit(small, "items", 2, "bonus", "yes")
+    edit(small, "items", 3, "bonus", "yes")
     assert problems_of(small) == [
-        "items row 2, column section: a bonus item belongs to no section; leave section empty"]
+        at("items", 3, "section") + ": a bonus item belongs to no section; leave section empty"]
 
 
 def test_levels_syntax_errors(small: Path) -> None:
-    edit(small, "items", 3, "levels", "met：达标：Meets：5; unmet:未达标:0")
+    edit(small, "items", 4, "levels", "met：达标：Meets：5; unmet:未达标:0")
     assert problems_of(small) == [
-        "items row 3, column levels: entry 1 'met：达标：Meets：5' has 1 parts; write "
+        at("items", 4, "levels") + ": entry 1 'met：达标：Meets：5' has 1 parts; write "
         "code:label_zh:label_en:points (use ASCII ':' and ';', not '：' or '；')",
-        "items row 3, column levels: entry 2 'unmet:未达标:0' has 3 parts; write "
+        at("items", 4, "levels") + ": entry 2 'unmet:未达标:0' has 3 parts; write "
         "code:label_zh:label_en:points (use ASCII ':' and ';', not '：' or '；')"]
 
 
 def test_duplicate_level_code(small: Path) -> None:
-    edit(small, "items", 3, "levels", "met:达标:Meets:5; met:又:Again:1")
+    edit(small, "items", 4, "levels", "met:达标:Meets:5; met:又:Again:1")
     assert problems_of(small) == [
-        "items row 3, column levels: entry 2: duplicate level code 'met'"]
+        at("items", 4, "levels") + ": entry 2: duplicate level code 'met'"]
 
 
 def test_level_points_not_a_number(small: Path) -> None:
-    edit(small, "items", 3, "levels", "met:达标:Meets:5; unmet:未达标:Not met:x")
-    assert problems_of(small) == ["items row 3, column levels: entry 2: points 'x' is not a number"]
+    edit(small, "items", 4, "levels", "met:达标:Meets:5; unmet:未达标:Not met:x")
+    assert problems_of(small) == [at("items", 4, "levels") + ": entry 2: points 'x' is not a number"]
 
 
 def test_deductions_max_count_must_be_whole(small: Path) -> None:
-    edit(small, "items", 2, "kind", "deduction")
-    edit(small, "items", 2, "deductions", "d1:缺:Missing:1:2.5")
+    edit(small, "items", 3, "kind", "deduction")
+    edit(small, "items", 3, "deductions", "d1:缺:Missing:1:2.5")
     assert problems_of(small) == [
-        "items row 2, column deductions: entry 1: max_count '2.5' is not a whole number"]
+        at("items", 3, "deductions") + ": entry 1: max_count '2.5' is not a whole number"]
 
 
 def test_label_needs_both_languages(small: Path) -> None:
-    edit(small, "items", 2, "text_en", None)
-    edit(small, "items", 2, "guidance_zh", "查阅")
+    edit(small, "items", 3, "text_en", None)
+    edit(small, "items", 3, "guidance_zh", "查阅")
     assert problems_of(small) == [
-        "items row 2, column text_en: empty (a label needs both zh and en)",
-        "items row 2, column guidance_en: empty (a label needs both zh and en)"]
+        at("items", 3, "text_en") + ": empty (a label needs both zh and en)",
+        at("items", 3, "guidance_en") + ": empty (a label needs both zh and en)"]
 
 
 def test_unknown_evidence_and_comparator(small: Path) -> None:
-    edit(small, "items", 2, "evidence", "documents, telepathy")
-    edit(small, "items", 2, "comparator", "≈")
+    edit(small, "items", 3, "evidence", "documents, telepathy")
+    edit(small, "items", 3, "comparator", "≈")
     problems = problems_of(small)
     assert problems == [
-        "items row 2, column comparator: unknown comparator '≈' (expected one of >=, >, <=, <, ==)",
-        "items row 2, column evidence: unknown evidence method 'telepathy' "
+        at("items", 3, "comparator") + ": unknown comparator '≈' (expected one of >=, >, <=, <, ==)",
+        at("items", 3, "evidence") + ": unknown evidence method 'telepathy' "
         "(expected documents, site, interview, questionnaire, spot_check)"]
 
 
 def test_date_in_a_number_cell(small: Path) -> None:
     import datetime
 
-    edit(small, "items", 2, "max", datetime.datetime(2024, 1, 5))
+    edit(small, "items", 3, "max", datetime.datetime(2024, 1, 5))
     assert problems_of(small) == [
-        "items row 2, column max: datetime.datetime(2024, 1, 5, 0, 0) is not a number"]
+        at("items", 3, "max") + ": datetime.datetime(2024, 1, 5, 0, 0) is not a number"]
 
 
 def test_veto_errors(small: Path) -> None:
@@ -517,23 +535,24 @@ def test_veto_errors(small: Path) -> None:
     edit(small, "vetoes", 2, "condition", "sometimes")
     problems = problems_of(small)
     assert problems == [
-        "vetoes row 2, column item: no item 'NOPE' in the items sheet",
-        "vetoes row 2, column condition: unknown condition 'sometimes' "
+        at("vetoes", 2, "item") + ": no item 'NOPE' in the items sheet",
+        at("vetoes", 2, "condition") + ": unknown condition 'sometimes' "
         "(expected one of equals, not_met, award_below)",
-        "vetoes row 2, column cap_band: empty (effect cap_band needs a band)"]
+        at("vetoes", 2, "cap_band") + ": empty (effect cap_band needs a band)"]
 
 
 def test_veto_equals_typed_by_item_kind(small: Path) -> None:
     edit(small, "vetoes", 2, "value", "perhaps")
     assert problems_of(small) == [
-        "vetoes row 2, column value: 'perhaps' is not yes/no "
+        at("vetoes", 2, "value") + ": 'perhaps' is not yes/no "
         "(use 是/否, yes/no, true/false, 1/0 or ✓)"]
 
 
 def test_rubric_sheet_errors(small: Path) -> None:
     wb = openpyxl.load_workbook(small)
     ws = wb["rubric"]
-    rows = {ws.cell(row=r, column=1).value: r for r in range(1, ws.max_row + 1)}
+    # Column A holds "格式 format": the Chinese name and the field.
+    rows = {str(ws.cell(row=r, column=1).value).split()[-1]: r for r in range(1, ws.max_row + 1)}
     ws.cell(row=rows["format"], column=2, value="fieldmark.rubric/2")
     ws.cell(row=rows["rounding_places"], column=2, value=1.5)
     ws.cell(row=rows["id"], column=2).value = None
@@ -674,36 +693,36 @@ def test_writer_refuses_control_characters(tmp_path: Path) -> None:
 
 
 def test_validate_xlsx_names_rows_for_engine_problems(small: Path) -> None:
-    edit(small, "items", 2, "step", 2)  # max 5 is not on a step-2 grid from 0
-    edit(small, "items", 4, "levels", "x:叉:Ex:1")  # levels on a pass/fail item
+    edit(small, "items", 3, "step", 2)  # max 5 is not on a step-2 grid from 0
+    edit(small, "items", 6, "levels", "x:叉:Ex:1")  # levels on a pass/fail item
     edit(small, "bands", 2, "min_inclusive", None)
     edit(small, "bands", 3, "min", 1)  # the last band takes the rest and has no min
     edit(small, "sections", 3, "cap", -1)
-    edit(small, "items", 3, "levels", "met:达标:Meets:5; unmet:未达标:Not met:-1")
+    edit(small, "items", 4, "levels", "met:达标:Meets:5; unmet:未达标:Not met:-1")
     problems = validate_xlsx(small)
     assert sorted(problems) == sorted([
-        "sections row 3, column cap: a section cap must not be negative (got -1)",
-        "items row 2, column max: max 5 is not on the step grid (min 0, step 2)",
-        "items row 3, column levels: entry 2: level points must not be negative (got -1)",
-        "items row 4, column levels: field 'levels' does not apply to a 'passfail' item",
+        at("sections", 3, "cap") + ": a section cap must not be negative (got -1)",
+        at("items", 3, "max") + ": max 5 is not on the step grid (min 0, step 2)",
+        at("items", 4, "levels") + ": entry 2: level points must not be negative (got -1)",
+        at("items", 6, "levels") + ": field 'levels' does not apply to a 'passfail' item",
         "bands row 2: min_inclusive must be stated explicitly (true or false)",
-        "bands row 3, column min: the last band takes everything below the others and must "
+        at("bands", 3, "min") + ": the last band takes everything below the others and must "
         "have no min",
     ])
 
 
 def test_validate_xlsx_reports_reading_problems(small: Path) -> None:
-    edit(small, "items", 2, "max", "abc")
-    assert validate_xlsx(small) == ["items row 2, column max: 'abc' is not a number"]
+    edit(small, "items", 3, "max", "abc")
+    assert validate_xlsx(small) == [at("items", 3, "max") + ": 'abc' is not a number"]
 
 
 def test_validate_xlsx_schema_problem_located(small: Path) -> None:
-    edit(small, "items", 2, "max", None)  # a points item needs a max
-    edit(small, "items", 4, "section", None)
-    edit(small, "items", 4, "bonus", "yes")  # a bonus item, but no bonus_cap in the rubric sheet
+    edit(small, "items", 3, "max", None)  # a points item needs a max
+    edit(small, "items", 6, "section", None)
+    edit(small, "items", 6, "bonus", "yes")  # a bonus item, but no bonus_cap in the rubric sheet
     problems = validate_xlsx(small)
     assert problems == ["rubric row 12, column value (bonus_cap): 'cap' is a required property",
-                        "items row 2: 'max' is a required property"]
+                        "items row 3: 'max' is a required property"]
 
 
 def test_sections_sheet_without_parent_column(tmp_path: Path) -> None:

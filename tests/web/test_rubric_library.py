@@ -127,15 +127,16 @@ def test_a_workbook_with_errors_names_sheet_row_and_column(site: Site, page: Pag
     # As an author would break it in a spreadsheet program: two negative maxima.
     book = openpyxl.load_workbook(path)
     items = book["items"]
-    column = [c.value for c in items[1]].index("max") + 1
-    items.cell(row=2, column=column, value=-5)
-    items.cell(row=4, column=column, value=-3)
+    # The header is "分值" over "max"; row 2 is section A's heading, so A1 is on row 3, A3 on 5.
+    column = [c.value for c in items[1]].index("分值\nmax") + 1
+    items.cell(row=3, column=column, value=-5)
+    items.cell(row=5, column=column, value=-3)
     book.save(path)
     log_in(page, site, *_office(site), next="/rubrics")
     _upload(page, path)
     texts = page.locator("#problems li").all_inner_texts()
-    assert "items row 2, column max: the maximum must not be negative (got -5)" in texts
-    assert "items row 4, column max: the maximum must not be negative (got -3)" in texts
+    assert "items row 3, column D (分值 max): the maximum must not be negative (got -5)" in texts
+    assert "items row 5, column D (分值 max): the maximum must not be negative (got -3)" in texts
     expect(page.locator("#problems")).to_contain_text(f"共 {len(texts)} 个问题")
     assert count(site, rubric_templates) == 0
 
