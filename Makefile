@@ -99,6 +99,8 @@ screenshots: $(STAMP) $(QM)
 	$(BIN)/python -m server.web.dashboard_screenshots --out docs/screenshots/web
 	# The visit page, on a visit a demo laptop finalized, signed, marked up and synced.
 	SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/web/test_visit_page.py -k screenshots
+	# Page 1 of the standardized-school sample's self-assessment form (自评表), in both languages.
+	SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/app/test_self_assessment.py -k screenshots
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/run.py

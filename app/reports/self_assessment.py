@@ -130,7 +130,7 @@ class _Form:
         subtitle = self.t("sa.subtitle", version=r.version, maximum=plain(self.maximum))
         if r.bonus_items and r.bonus_cap is not None:
             subtitle += self.t("sa.subtitle.bonus", cap=plain(r.bonus_cap))
-        return [p(self.t("sa.heading", name=r.name.text(self.lang)), s.title), p(subtitle, s.subtitle)]
+        return [p(self.t("sa.heading.page", name=r.name.text(self.lang)), s.title), p(subtitle, s.subtitle)]
 
     def blanks(self) -> Flowable:
         """The lines the unit writes on: its name, the date, who filled the form in."""

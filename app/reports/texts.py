@@ -168,7 +168,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     # Self-assessment form (自评表): a rubric printed for a unit to fill in by hand.
     "sa.title": ("自评表", "Self-assessment form"),
     "sa.heading": ("{name}自评表", "Self-assessment form: {name}"),
-    "sa.subtitle": ("版本 {version}　满分 {maximum} 分", "Version {version} · {maximum} points"),
+    # The title printed on the form's first page; in English the kind of form goes under it.
+    "sa.heading.page": ("{name}自评表", "{name}"),
+    "sa.subtitle": ("版本 {version}　满分 {maximum} 分", "Self-assessment form · version {version} · {maximum} points"),
     "sa.subtitle.bonus": ("　另设加分，最多 {cap} 分", " · bonus up to {cap} points"),
     "sa.unit": ("单位名称", "Unit"),
     "sa.date": ("自评日期", "Date"),

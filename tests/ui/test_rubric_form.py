@@ -66,7 +66,8 @@ def test_the_menu_offers_both_languages_and_the_dialog_path_gets_its_suffix(qtbo
     with qtbot.waitSignal(page.formWritten):
         actions[1].trigger()
     written = tmp_path / "form-en.pdf"
-    assert "Self-assessmentform:Standardizedcompulsoryschool" in text_of(written)
+    assert "Standardizedcompulsoryschool:evaluationandacceptancescoringrulesSelf-assessmentform·version2024.1" \
+        in text_of(written)
     pages = len(PdfReader(io.BytesIO(written.read_bytes())).pages)
     # Untranslated, Qt fills in %n and keeps the "(s)"; the zh_CN translation has one form.
     assert page.form_status.text() == f"Self-assessment form written to {written} ({pages} page(s))."
