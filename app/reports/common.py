@@ -44,6 +44,8 @@ PAPERS = {"a4": A4, "letter": LETTER}
 # Images go into the PDF as binary JPEG streams. ASCII85 (reportlab's default) makes them 25%
 # larger and, without reportlab's C accelerator, costs ~70 ms per photo in pure Python.
 rl_config.useA85 = 0
+# The draft watermark: the alert red at 13% on white, opaque (see _watermark).
+WATERMARK = colors.Color(*(1 - 0.13 * (1 - c) for c in ALERT.rgb()))
 MARGIN_X = 18 * mm
 # English month names for official dates; the documents never follow the machine's locale.
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -373,14 +375,26 @@ def page_canvas(*, lang: str, pagesize: tuple[float, float], office: str | None,
             self.drawCentredString(width / 2, 9 * mm, t("page", lang, page=self._pageNumber, pages=total))
             if code is not None:
                 self.drawString(MARGIN_X, 9 * mm, code)
-            if draft:
-                self.setFillColor(ALERT)
-                self.setFillAlpha(0.13)
-                self.setFont(FONT, 96)
-                self.translate(width / 2, height / 2)
-                self.rotate(35)
-                self.drawCentredString(0, -30, f"{t('draft', 'zh')} {t('draft', 'en')}")
             self.restoreState()
+            if draft:
+                self._watermark()
+
+        def _watermark(self) -> None:
+            # Drawn opaque in a pale tint and moved to the start of the page, under the text:
+            # a translucent mark on top makes CUPS' PostScript filters print the whole page
+            # as a picture, with soft text.
+            start = len(self._code)  # type: ignore[attr-defined]
+            self.saveState()
+            self.setFillColor(WATERMARK)
+            self.setFont(FONT, 96)
+            self.translate(width / 2, height / 2)
+            self.rotate(35)
+            self.drawCentredString(0, -30, f"{t('draft', 'zh')} {t('draft', 'en')}")
+            self.restoreState()
+            code = self._code  # type: ignore[attr-defined]
+            ops = code[start:]
+            del code[start:]
+            code[0:0] = ops
 
     ctx_pages = [0]
     NumberedCanvas.pages = ctx_pages  # type: ignore[attr-defined]
