@@ -258,6 +258,13 @@ def _findings(conn: Connection, held: HeldVisit, today: date) -> list[FindingLin
     return out
 
 
+# The columns a laptop's evidence row has (db.queries.evidence.PHOTO), which Photo.from_row reads.
+_EVIDENCE_COLUMNS: dict[str, Any] = dict.fromkeys((
+    "sha256", "rubric_hash", "item_code", "finding_id", "size", "original_name", "media_type", "width",
+    "height", "orientation", "taken_at", "taken_offset", "gps_lat", "gps_lon", "camera", "imported_at",
+    "reduced", "original_sha256", "original_size", "deleted", "deleted_at", "on_sheet"))
+
+
 def _photo_rows(held: HeldVisit) -> list[dict[str, Any]]:
     """The visit's live photos as the laptop reads them (db.queries.evidence.PHOTO): each evidence
     row with its caption, annotation layer, links and position from their own rows, in display
@@ -270,8 +277,10 @@ def _photo_rows(held: HeldVisit) -> list[dict[str, Any]]:
     for e in _live(held, "evidence"):
         merged = {c: v for defaults in PHOTO_PARTS.values() for c, v in defaults.items()}
         merged.update({k: v for k, v in parts.get(e["id"], {}).items() if v is not None})
-        # The writing device is sync bookkeeping, not among a row's values as held.
-        found.append({"device_id": "", **e, **merged})
+        # The writing device is sync bookkeeping, not among a row's values as held. A column
+        # the pushed row left out reads as empty: the push accepts any values, and one photo
+        # without its metadata must not make the visit's page a server error.
+        found.append({**_EVIDENCE_COLUMNS, "device_id": "", **e, **merged})
     found.sort(key=lambda r: (r["position"] or 0, str(r.get("imported_at") or ""), r["id"]))
     return found
 
