@@ -30,11 +30,11 @@ class Drive:
 
 
 def removable_drives(*, platform: str | None = None, mounts: Path = Path("/proc/self/mounts"),
-                     volumes: Path = Path("/Volumes")) -> list[Drive]:
-    """The writable removable drives mounted now, by label."""
+                     volumes: Path = Path("/Volumes"), roots: tuple[str, ...] = _LINUX_ROOTS) -> list[Drive]:
+    """The writable removable drives mounted now, by label. ``roots``: where Linux mounts them."""
     platform = platform or sys.platform
     if platform.startswith("linux"):
-        paths = _linux_mount_points(mounts)
+        paths = _linux_mount_points(mounts, roots)
     elif platform == "darwin":
         paths = _mac_volumes(volumes)
     elif platform == "win32":
@@ -53,7 +53,7 @@ def removable_drives(*, platform: str | None = None, mounts: Path = Path("/proc/
     return sorted(drives, key=lambda d: d.label.lower())
 
 
-def _linux_mount_points(mounts: Path) -> list[Path]:
+def _linux_mount_points(mounts: Path, roots: tuple[str, ...]) -> list[Path]:
     try:
         lines = mounts.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
@@ -65,7 +65,7 @@ def _linux_mount_points(mounts: Path) -> list[Path]:
             continue
         # /proc/mounts writes a space in a drive's label as \040.
         point = fields[1].replace("\\040", " ").replace("\\011", "\t").replace("\\134", "\\")
-        if point.startswith(_LINUX_ROOTS):
+        if point.startswith(roots):
             found.append(Path(point))
     return found
 
