@@ -141,37 +141,34 @@ class _Form:
         return table(rows, [w * 0.1, w * 0.45, w * 0.1, w * 0.35], header_rows=0, extra=[
             ("BACKGROUND", (0, 0), (0, -1), SECTION_BG), ("BACKGROUND", (2, 0), (2, -1), SECTION_BG)])
 
-    def rules(self) -> list[Flowable]:
+    def bands(self) -> list[Flowable]:
         s, r = self.s, self.rubric
         out: list[Flowable] = [p(self.t("sa.bands"), s.h1)]
-        if r.bands:
-            if r.bands_basis == "percent":
-                basis = "sa.bands.percent"
-            else:
-                basis = "sa.bands.total_bonus" if r.bonus_items else "sa.bands.total"
-            out.append(p(self.t(basis), s.body))
-            out += [p(line, s.body) for line in band_lines(r, self.lang)]
+        if not r.bands:
+            return out + [p(self.t("sa.bands.none"), s.body)]
+        if r.bands_basis == "percent":
+            basis = "sa.bands.percent"
         else:
-            out.append(p(self.t("sa.bands.none"), s.body))
-        out.append(p(self.t("sa.vetoes"), s.h1))
-        lines = veto_lines(r, self.lang)
-        out += [p(line, s.alert) for line in lines] if lines else [p(self.t("sa.vetoes.none"), s.body)]
-        return out
+            basis = "sa.bands.total_bonus" if r.bonus_items else "sa.bands.total"
+        return out + [p(self.t(basis), s.body)] + [p(line, s.body) for line in band_lines(r, self.lang)]
 
-    def sign_off(self) -> Flowable:
-        """The result the unit states and its head signs, with the seal: kept on one page."""
+    def closing(self) -> Flowable:
+        """The vetoes, the result the unit states and its head's signature with the seal, kept
+        together: the signature never stands alone on a last page."""
         s, w = self.s, self.width
+        lines = veto_lines(self.rubric, self.lang)
+        vetoes = [p(line, s.alert) for line in lines] if lines else [p(self.t("sa.vetoes.none"), s.body)]
         date = self.t("issuer.date_blank") if self.lang == "zh" else ""
         sign = table([[p(self.t("sa.sign"), s.cell), Spacer(1, 12 * mm), p(t("sig.date", self.lang), s.cell),
                        p(date, s.cell)]],
                      [w * 0.16, w * 0.39, w * 0.1, w * 0.35], header_rows=0, extra=[
                          ("BACKGROUND", (0, 0), (0, 0), SECTION_BG), ("BACKGROUND", (2, 0), (2, 0), SECTION_BG)])
-        return KeepTogether([Spacer(1, 6), p(self.t("sa.result"), s.body), Spacer(1, 4), sign,
-                             Spacer(1, 4), p(t("seal", self.lang), s.cell_right)])
+        return KeepTogether([p(self.t("sa.vetoes"), s.h1), *vetoes, Spacer(1, 6), p(self.t("sa.result"), s.body),
+                             Spacer(1, 4), sign, Spacer(1, 4), p(t("seal", self.lang), s.cell_right)])
 
     def story(self) -> list[Flowable]:
         return [*self.heading(), self.blanks(), Spacer(1, 4), p(self.t("sa.how"), self.s.small),
-                Spacer(1, 4), self.items_table(), *self.rules(), self.sign_off()]
+                Spacer(1, 4), self.items_table(), *self.bands(), self.closing()]
 
 
 def prorate_text(rule: Prorate, lang: str) -> str:

@@ -168,6 +168,14 @@ def test_the_bands_and_vetoes_are_stated_with_their_boundaries(school_forms):
         assert phrase in en, phrase
 
 
+@pytest.mark.parametrize("rubric_id", ["standardized-school", "civilized-unit"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_signature_never_stands_alone_on_the_last_page(rubric_id, lang):
+    last = squeeze(page_texts(build_self_assessment(load_rubric(load_sample(rubric_id)), lang=lang).pdf)[-1])
+    sign, veto = ("单位负责人（签字）", "V1") if lang == "zh" else ("Headofunit(signature)", "V1")
+    assert sign in last and veto in last and last.index(veto) < last.index(sign)
+
+
 def test_the_prorated_section_says_how(school_forms):
     zh, en = squeeze(pdf_text(school_forms["zh"])), squeeze(pdf_text(school_forms["en"]))
     assert "F教育教学质量（150分）完全中学：本部分得分按初中在校生÷(初中在校生+高中在校生)折算" in zh
