@@ -318,6 +318,18 @@ def test_the_command_prints_a_rubric_file(tmp_path, capsys):
     assert "文明单位考核验收评分细则" in squeeze(pdf_text(out.read_bytes()))
 
 
+def test_the_command_prints_a_rubric_workbook(tmp_path, capsys):
+    from app.rubric.xlsx import write_xlsx
+
+    workbook = tmp_path / "civilized-unit.xlsx"
+    write_xlsx(load_sample("civilized-unit"), workbook)
+    out = tmp_path / "from-xlsx.pdf"
+    assert main(["rubric", "print", str(workbook), "--out", str(out), "--lang", "en"]) == 0
+    assert "civilized-unit 2011.1" in capsys.readouterr().out
+    text = squeeze(pdf_text(out.read_bytes()))
+    assert "Bonusitems(atmost5points,addedtothetotal)" in text and "J2" in text
+
+
 def test_an_unknown_rubric_exits_1_saying_so_and_writes_nothing(stored, tmp_path, capsys):
     out = tmp_path / "form.pdf"
     assert main(["rubric", "print", "no-such-rubric", "--out", str(out), "--data-dir", str(stored)]) == 1
