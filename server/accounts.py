@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import get_args
 
@@ -33,6 +34,9 @@ MIN_PASSWORD = 8
 # argon2id is argon2-cffi's default type; the parameters are its defaults (RFC 9106 low-memory).
 # The tests swap in cheaper parameters (same algorithm) through this name.
 HASHER = PasswordHasher()
+# The time in seconds since the epoch, for the login window and the tokens' lifetimes. A test
+# puts a clock of its own here to move time on instead of sleeping through a window.
+clock: Callable[[], float] = time.time
 # Verified against when the login is unknown, so a wrong login costs the same time as a wrong
 # password and does not reveal which logins exist.
 _DUMMY_PASSWORD = "not a password of anyone"
@@ -103,7 +107,7 @@ def add_account(conn: Connection, *, login: str, password: str, role: str,
     account_id = new_id()
     conn.execute(insert(accounts).values(
         id=account_id, login=login, name=name, role=role, scope_area_id=scope_id,
-        password_hash=HASHER.hash(password), disabled=False, created_at=time.time()))
+        password_hash=HASHER.hash(password), disabled=False, created_at=clock()))
     return get_account(conn, login)
 
 
@@ -174,7 +178,7 @@ def disable_account(conn: Connection, login: str) -> int:
 
 
 def _revoke_all(conn: Connection, account_id: str) -> int:
-    now = time.time()
+    now = clock()
     result = conn.execute(update(tokens).where(and_(
         tokens.c.account_id == account_id, tokens.c.revoked_at.is_(None), tokens.c.expires_at > now,
     )).values(revoked_at=now))
@@ -199,7 +203,7 @@ def check_login_allowed(conn: Connection, config: Config, *, login: str, address
 
     Checked before the password, so a locked account cannot be probed either.
     """
-    now = time.time()
+    now = clock()
     since = now - config.login_window
     limits = ((_account_key(login), config.login_max_per_account),
               (f"address:{address}", config.login_max_per_address))
@@ -214,7 +218,7 @@ def check_login_allowed(conn: Connection, config: Config, *, login: str, address
 
 
 def record_failure(conn: Connection, config: Config, *, login: str, address: str) -> None:
-    now = time.time()
+    now = clock()
     conn.execute(insert(login_failures), [
         {"key": _account_key(login), "at": now}, {"key": f"address:{address}", "at": now}])
     # Old rows are worthless once out of the window; pruning here keeps the table small.
@@ -237,7 +241,7 @@ def issue_token(conn: Connection, config: Config, account: Account, *,
                 device_id: str | None = None) -> IssuedToken:
     """A new opaque token; only its hash is stored."""
     token = secrets.token_urlsafe(32)
-    now = time.time()
+    now = clock()
     expires = now + config.token_lifetime
     conn.execute(insert(tokens).values(hash=hash_token(token), account_id=account.id,
                                        device_id=device_id, created_at=now, expires_at=expires))
@@ -257,7 +261,7 @@ def authenticate(conn: Connection, token: str) -> Session:
         raise Unauthorized("the token is not valid; log in again")
     if row.revoked_at is not None:
         raise Unauthorized("the token was revoked; log in again")
-    if row.expires_at <= time.time():
+    if row.expires_at <= clock():
         raise Unauthorized("the token has expired; log in again")
     if row.disabled:
         raise Unauthorized("the account is disabled")
@@ -268,7 +272,7 @@ def authenticate(conn: Connection, token: str) -> Session:
 
 def revoke_token(conn: Connection, token_hash: str) -> None:
     conn.execute(update(tokens).where(and_(tokens.c.hash == token_hash, tokens.c.revoked_at.is_(None)))
-                 .values(revoked_at=time.time()))
+                 .values(revoked_at=clock()))
 
 
 def login(engine: Engine, config: Config, *, login: str, password: str, address: str,

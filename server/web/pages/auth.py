@@ -93,8 +93,11 @@ async def login_submit(request: Request) -> Response:
                                 login=login, password=password, address=address)
     except RateLimited as exc:
         metrics.logins.labels(exc.code).inc()
-        return _login_page(request, secret, next_url=next_url, login=login,
-                           error="rate_limited", status=429, seconds=exc.retry_after)
+        refused = _login_page(request, secret, next_url=next_url, login=login,
+                              error="rate_limited", status=429, seconds=exc.retry_after)
+        # As the API's 429 does: a script or a proxy learns when to try again without the page.
+        refused.headers["Retry-After"] = str(exc.retry_after)
+        return refused
     except Unauthorized as exc:
         metrics.logins.labels(exc.code).inc()
         return _login_page(request, secret, next_url=next_url, login=login, error="wrong", status=401)
