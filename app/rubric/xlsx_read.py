@@ -18,6 +18,7 @@ the items sheet is read in ``xlsx_items``, bands/vetoes/prorate in ``xlsx_rules`
 from __future__ import annotations
 
 import re
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -311,7 +312,11 @@ def _load_sheets(path: Path) -> Loaded:
         raise RubricError(f"{name}: is a folder, not an .xlsx file")
     wanted = set(REQUIRED_SHEETS) | set(OPTIONAL_SHEETS)
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        with warnings.catch_warnings():
+            # openpyxl warns about parts it does not keep (a print area of whole columns as
+            # LibreOffice saves it, extensions); none of them holds rubric data.
+            warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
+            workbook = load_workbook(path, read_only=True, data_only=True)
     except InvalidFileException as exc:
         raise RubricError(f"{name}: not an .xlsx workbook ({exc})",
                           problems=[f"{name}: not an .xlsx workbook"]) from None

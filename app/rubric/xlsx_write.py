@@ -229,7 +229,8 @@ def _table_sheet(wb: Any, title: str, columns: tuple[Column, ...],
         ws.auto_filter.ref = f"A1:{last}{len(rows) + 1}"
     _page_setup(ws, print_title)
     if printed < len(columns):
-        ws.print_area = f"A1:{get_column_letter(printed)}{max(len(rows), 1) + 1}"
+        # Down to the last row, so rows an office adds are printed too (blank pages are not).
+        ws.print_area = f"A1:{get_column_letter(printed)}1048576"
 
 
 def _rubric_sheet(wb: Any, values: dict[str, Any]) -> None:
