@@ -22,7 +22,9 @@ N is log-uniform between 1 byte and ``max_cut`` over the whole connection, so wi
 cut may fall on any request of it, inside a body or a header. ``faulty = False`` lets everything
 through (the final round of a convergence test). ``watch`` hears each request line as it passes, so a
 test can act in the middle of a chosen request (restart the server during a push). ``point_to`` changes the upstream port for new
-connections (a restarted server). Only the standard library is used.
+connections (a restarted server). ``on_answer`` hears each answer's status line before it is forwarded,
+with the request it answers, and may drop it (a test kills the server the moment a push is applied and
+its receipt is on its way). Only the standard library is used.
 """
 
 from __future__ import annotations
@@ -145,6 +147,10 @@ class FaultProxy:
         # Called with each request line as it passes (from the connection's thread, before the
         # line is forwarded): a test acts at a chosen moment of a chosen request.
         self.watch: Callable[[str, ConnectionLog], None] | None = None
+        # Called with the request an answer is for, as the answer's first bytes come back from the
+        # server (from the connection's thread, before they are forwarded); True drops the answer:
+        # the client's connection is reset and it never sees a byte of it.
+        self.on_answer: Callable[[str, ConnectionLog], bool] | None = None
         self._upstream = upstream_port
         self._lock = threading.Lock()
         self._links: set[_Link] = set()
@@ -313,7 +319,13 @@ class FaultProxy:
             if not data:
                 link.end()
                 return
+            answered = len(log.statuses)
             log.statuses += [m.group(1).decode() for m in STATUS_LINE.finditer(data[:64])]
+            on_answer = self.on_answer
+            if on_answer is not None and len(log.statuses) > answered and answered < len(log.requests) \
+                    and on_answer(log.requests[answered], log):
+                link.end(f"the answer to {log.requests[answered]} was dropped", reset=True)
+                return
             if fate.kind == "error_after":
                 try:
                     link.client.sendall(_gateway_answer(fate.status))

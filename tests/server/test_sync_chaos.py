@@ -3,15 +3,18 @@
 Three copies of the demo profile (one team, three accounts) sync through ``FaultProxy`` to a
 real ``fieldmark-server serve`` process: connections are cut while a request is sent or while its
 answer comes, answers are truncated, reset, stalled past the client's timeout or replaced by a
-gateway's 5xx, and once the server process is killed or stopped while a push is under way and
-started again on the same database and blob store. Between syncs each laptop keeps working:
+gateway's 5xx, and once the server process is killed or stopped while a push is under way (a few
+milliseconds after its request line, or the moment the push is applied and its receipt comes back,
+the receipt then never reaching the laptop) and started again on the same database and blob store.
+Between syncs each laptop keeps working:
 answers (its own items of a shared visit, changed again and cleared, some while its sync runs),
 photos and findings.
 
 Every sync under faults must end in a clear status (complete, ``offline`` or ``server_error``),
 never an exception and never a hang. Then the faults stop, every laptop syncs until it is
 complete, and both sides must agree: each visit's canonical content hash is the same on every
-laptop and on the server (rebuilt from the rows it holds), no row is held twice, every photo's
+laptop and on the server (rebuilt from the rows it holds), no row is held twice and no edit is
+applied by two changesets of one laptop (the server's stored receipts), every photo's
 bytes are on the server and on every laptop, and every edit is there with its latest value.
 
 Seeds: 3 in CI; ``FIELDMARK_CHAOS_SEEDS=N`` runs seeds 0..N-1, ``FIELDMARK_CHAOS_SEED=17,42``
@@ -21,6 +24,7 @@ of every connection.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -58,7 +62,7 @@ from db.queries import sync as sq
 from db.rows import fetch_all
 from server.app import BLOB_FOLDER
 from server.store.blobs import open_blob_store
-from server.store.schema import sync_conflicts, sync_rows
+from server.store.schema import sync_changesets, sync_conflicts, sync_rows
 from server.sync.held_visit import build_record, load_visit, record_matching
 from tests.server.conftest import ROOT, free_port
 from tests.server.fault_proxy import Fate, FaultProxy
@@ -282,6 +286,17 @@ def check_converged(chaos: Chaos, server: Any, *, crashed: bool) -> dict[str, in
         if open_on_server:
             problems.append(f"the server holds {len(open_on_server)} open conflict(s)")
 
+        # Nothing accepted twice: no edit (a row at one revision) is applied by two changesets of
+        # one laptop, whatever it sent again after a cut, a lost receipt or a restart. (The laptops
+        # are copies of one demo profile: each pushes the demo's rows, at the same revisions, once.)
+        applied: Counter[tuple[str, str, str, str]] = Counter()
+        receipts = conn.execute(select(sync_changesets.c.device_id, sync_changesets.c.receipt)).all()
+        for device_id, receipt in receipts:
+            applied.update((device_id, r["table"], r["key"], r["rev"]) for r in json.loads(receipt)["rows"]
+                           if r["status"] == "applied")
+        if twice := [k for k, n in applied.items() if n > 1]:
+            problems.append(f"server: {len(twice)} edit(s) applied by two changesets: {twice[:3]}")
+
         # No row twice: one answer per item, one live photo row per (visit, blob).
         for what, table, columns in (("answer", "responses", ("visit_id", "rubric_hash", "item_code")),
                                      ("photo", "evidence", ("visit_id", "sha256"))):
@@ -375,7 +390,7 @@ def check_converged(chaos: Chaos, server: Any, *, crashed: bool) -> dict[str, in
 
     assert not problems, "the laptops and the server did not converge:\n" + "\n".join(problems[:40]) + \
         f"\n({len(problems)} problem(s))\n" + chaos.report()
-    return {"visits": len(visits), "photos": len(live), "answers": len(ledger.answers),
+    return {"changesets": len(receipts), "visits": len(visits), "photos": len(live), "answers": len(ledger.answers),
             "findings": len(ledger.findings), "leftover_uploads": len(leftovers)}
 
 
@@ -416,21 +431,35 @@ def test_laptops_and_server_converge_through_a_faulty_network(server, demo_templ
         own = {name: in_progress_visit(machines["a"].profile, n) for n, name in enumerate(NAMES)}
 
         # 2. Work and sync under faults. From a round chosen by the seed, the first push the proxy
-        # sees is met by a server restart a few milliseconds after its request line: while the
-        # body arrives, while it is applied, or as its receipt goes out.
+        # sees is met by a server restart, in one of two ways (drawn apart from the rest, so the
+        # seeds of the timed restart alone kept their runs): "timed", a few milliseconds after its
+        # request line (while the body arrives, while it is applied, or as its receipt goes out),
+        # by SIGKILL or SIGTERM; or "receipt", the server killed the moment its receipt for the push
+        # comes back, which is dropped: the push is applied and the laptop never hears of it.
         restart_round = rnd.randrange(ROUNDS)
         kill = rnd.random() < 0.5
         restart_after = rnd.uniform(0.0, 0.12)
+        how = Random(f"restart-{seed}").choice(("timed", "receipt"))
         restarter: list[threading.Thread] = []
         restart_errors: list[str] = []
+        landed: list[str] = []  # where the restart met the push, for the seed's line
 
-        def restart(during: str) -> None:
+        def restart(during: str, push: tuple[Any, int] | None = None, stopped: int | None = None) -> None:
             try:
-                time.sleep(restart_after)
-                code = slot.stop(kill=kill)
-                chaos.ledger.events.append(
-                    f"server {'killed (SIGKILL)' if kill else 'stopped (SIGTERM)'} {restart_after * 1000:.0f} ms "
-                    f"after {during} (exit {code}); next connection #{len(proxy.log)}")
+                if stopped is None:
+                    time.sleep(restart_after)
+                    code = slot.stop(kill=kill)
+                    signal_name = "SIGKILL" if kill else "SIGTERM"
+                    time.sleep(0.05)  # what the server sent before it died reaches the proxy's log
+                    if push is None:
+                        landed.append(f"{signal_name} between syncs")
+                    else:
+                        connection, index = push
+                        answered = len(connection.statuses) > index
+                        landed.append(f"{signal_name} {'after' if answered else 'before'} the push's answer")
+                    chaos.ledger.events.append(
+                        f"server {'killed (SIGKILL)' if kill else 'stopped (SIGTERM)'} {restart_after * 1000:.0f} ms "
+                        f"after {during} (exit {code}): {landed[-1]}; next connection #{len(proxy.log)}")
                 port = slot.start()
                 proxy.point_to(port)
                 chaos.ledger.events.append(f"server started again on :{port}; next connection #{len(proxy.log)}")
@@ -439,19 +468,35 @@ def test_laptops_and_server_converge_through_a_faulty_network(server, demo_templ
 
         def restart_at_push(request: str, connection: Any) -> None:
             if request == "POST /api/v1/changesets" and not restarter:
-                restarter.append(threading.Thread(target=restart, args=(f"connection #{connection.number} began a "
-                                                                        "push",), name="restart", daemon=True))
+                restarter.append(threading.Thread(
+                    target=restart, args=(f"connection #{connection.number} began a push",),
+                    kwargs={"push": (connection, len(connection.requests) - 1)}, name="restart", daemon=True))
                 restarter[0].start()
+
+        def kill_at_receipt(request: str, connection: Any) -> bool:
+            # Only a push the server took (2xx): a refusal (photos missing) applied nothing.
+            if request != "POST /api/v1/changesets" or restarter or not connection.statuses[-1].startswith("2"):
+                return False
+            code = slot.stop(kill=True)  # before the receipt goes on: it is never forwarded
+            landed.append("SIGKILL as the push's receipt came back (receipt dropped)")
+            chaos.ledger.events.append(f"server killed (SIGKILL, exit {code}) as its receipt for the push on "
+                                       f"connection #{connection.number} came back; the receipt was dropped")
+            restarter.append(threading.Thread(target=restart, args=("the receipt",), kwargs={"stopped": code},
+                                              name="restart", daemon=True))
+            restarter[0].start()
+            return True
 
         for round_no in range(ROUNDS):
             order = list(NAMES)
             rnd.shuffle(order)
             for name in order:
                 changed = work(chaos, name, rnd, round_no, shared, own[name])
-                proxy.watch = restart_at_push if round_no >= restart_round and not restarter else None
+                armed = round_no >= restart_round and not restarter
+                proxy.watch = restart_at_push if armed and how == "timed" else None
+                proxy.on_answer = kill_at_receipt if armed and how == "receipt" else None
                 during = editing_during_sync(chaos, name, rnd, shared, changed) if rnd.random() < 0.35 else None
                 result = run_sync(chaos, name, rnd.choice(FAULTY), during)
-                proxy.watch = None
+                proxy.watch = proxy.on_answer = None
                 if restarter:
                     restarter[0].join(60)
                     assert not restart_errors, restart_errors[0]
@@ -463,7 +508,7 @@ def test_laptops_and_server_converge_through_a_faulty_network(server, demo_templ
             restarter[0].start()
             restarter[0].join(60)
             assert not restart_errors, restart_errors[0]
-        crashed = kill
+        crashed = landed[0].startswith("SIGKILL")
 
         # 3. The network heals: every laptop syncs until a whole pass is complete with nothing left
         # to push, so each has pulled what the others pushed.
@@ -479,7 +524,7 @@ def test_laptops_and_server_converge_through_a_faulty_network(server, demo_templ
         held = check_converged(chaos, server, crashed=crashed)
         print(f"\nchaos seed {seed}: {time.monotonic() - began:.1f} s; connections {len(proxy.log)} "
               f"{dict(sorted(proxy.counts().items()))}; sync outcomes {dict(chaos.ledger.outcomes)}; "
-              f"restart {'SIGKILL' if kill else 'SIGTERM'}; held {held}")
+              f"restart {how}: {landed[0]}; held {held}")
         if os.environ.get("FIELDMARK_CHAOS_LOG"):
             print(chaos.report())
     finally:
@@ -566,3 +611,42 @@ def test_the_proxy_does_what_its_log_says(answering, fate, client_gets, server_g
         assert heard == [server_gets]
     [entry] = proxy.log
     assert entry.requests == ["POST /api/v1/pull"] and entry.fate == fate
+
+
+def test_an_answer_dropped_by_on_answer_never_reaches_the_client():
+    listener = socket.create_server(("127.0.0.1", 0))
+    heard: list[int] = []
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            got = b""
+            while len(got) < len(REQUEST):
+                got += conn.recv(4096)
+            heard.append(len(got))
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            with contextlib.suppress(OSError):  # the proxy resets the connection
+                conn.recv(4096)
+
+    threading.Thread(target=serve, daemon=True).start()
+    proxy = FaultProxy(int(listener.getsockname()[1]), 0)
+    proxy._draw = lambda: Fate("pass")  # type: ignore[method-assign]
+    seen: list[str] = []
+    proxy.on_answer = lambda request, log: seen.append(request) or True
+    try:
+        with socket.create_connection(("127.0.0.1", proxy.port), timeout=5) as conn:
+            conn.sendall(REQUEST)
+            received = b""
+            try:
+                while chunk := conn.recv(65536):
+                    received += chunk
+                ending = "eof"
+            except OSError as exc:
+                ending = type(exc).__name__
+    finally:
+        proxy.close()
+        listener.close()
+    assert heard == [len(REQUEST)] and seen == ["POST /api/v1/pull"]  # the server had it all and answered
+    assert received == b"" and ending == "ConnectionResetError"  # the client never saw the answer
+    [entry] = proxy.log
+    assert entry.outcome == "the answer to POST /api/v1/pull was dropped"
