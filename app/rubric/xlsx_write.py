@@ -243,7 +243,8 @@ def _rubric_sheet(wb: Any, values: dict[str, Any]) -> None:
     grey = Font(color="808080")
     wrap = Alignment(wrap_text=True, vertical="top")
     for row_number, column in enumerate(RUBRIC_FIELDS, start=2):
-        ws.cell(row=row_number, column=1, value=f"{column.zh} {column.name}")
+        key = ws.cell(row=row_number, column=1, value=f"{column.zh} {column.name}")
+        key.alignment = wrap
         value = values.get(column.name)
         if value is not None:
             cell = ws.cell(row=row_number, column=2)
