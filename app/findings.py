@@ -8,7 +8,7 @@ the office's events and the inspectors' merge by time.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from app.changes import OpChanges, OpChangesWithId
 from app.errors import InvalidAnswer, NotFound, VisitLocked
@@ -44,8 +44,29 @@ NOT_FIXED = frozenset({"open", "plan_received", "reported_fixed", "reopened"})
 def _event(tx: Tx, finding_id: str, status: str, note: str, visit_id: str | None, by: str | None) -> None:
     rows.insert(tx.db, "finding_events", {
         "id": new_id(), "finding_id": finding_id, "visit_id": visit_id, "status": status,
-        "note": note, "at": tx.now, "by_inspector": by or tx.by,
+        "note": note, "at": event_time(tx.now, [e["at"] for e in fq.events(tx.db, finding_id)]),
+        "by_inspector": by or tx.by,
     }, tx.meta)
+
+
+def event_time(now: str, earlier: list[str]) -> str:
+    """The time of a new event: ``now``, or one millisecond after the latest event it follows when
+    that one carries a later time.
+
+    The status is the latest event by time, so a new event must sort after every event this
+    laptop has seen: after its own, when its clock was set back since (a flat CMOS battery, a
+    wrong time zone corrected), and after a team-mate's or the office's whose clock runs ahead.
+    The server dates the office's events the same way (``server.rectification``).
+    """
+    moment = datetime.fromisoformat(now)
+    for text in earlier:
+        try:
+            before = datetime.fromisoformat(text)
+        except (TypeError, ValueError):
+            continue  # a time this laptop cannot read orders nothing
+        if before.tzinfo is not None and before >= moment:
+            moment = before + timedelta(milliseconds=1)
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 def add_finding(
