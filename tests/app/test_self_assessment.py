@@ -15,10 +15,11 @@ from pypdf import PdfReader
 from app.cli import main
 from app.reports import OutputError
 from app.reports.common import MARGIN_X
+from app.reports.fonts import uncovered
 from app.reports.rules import band_lines, item_standard, veto_lines
 from app.reports.self_assessment import COLUMNS, build_self_assessment, write_self_assessment
 from app.rubric import load_rubric, score
-from app.rubric.samples import load_sample
+from app.rubric.samples import load_sample, sample_ids
 from tests.app.report_factory import (
     big_rubric,
     page_rows,
@@ -121,7 +122,7 @@ def points_by_code(pdf: bytes) -> dict[str, str]:
         for pieces in rows.values():
             code = [text for x, text in pieces if column_of(x, width) == 0]
             points = [text for x, text in pieces if column_of(x, width) == 2]
-            if code and points:
+            if code and points and code[0] not in ("编号", "Code"):  # not the header row
                 out[code[0]] = points[0]
     return out
 
@@ -197,6 +198,18 @@ def test_the_bundled_font_is_embedded_and_pdfium_renders_every_page(school_forms
         assert width > height  # landscape: the columns have room to write in
     finally:
         document.close()
+
+
+@pytest.mark.parametrize("rubric_id", sample_ids())
+def test_every_sample_prints_in_both_languages_with_every_glyph_in_the_font(rubric_id):
+    rubric = load_rubric(load_sample(rubric_id))
+    for lang in ("zh", "en"):
+        pdf = build_self_assessment(rubric, lang=lang).pdf
+        assert uncovered(pdf_text(pdf)) == set(), (rubric_id, lang)
+        printed = points_by_code(pdf)
+        for item in rubric.items.values():
+            expected = "—" if item.maximum == 0 else format(item.maximum.normalize(), "f")
+            assert printed.get(item.code) == expected, (rubric_id, lang, item.code)
 
 
 def test_long_items_wrap_and_paginate_with_the_header_on_every_page():
