@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from PySide6.QtGui import QPageSize
 from PySide6.QtPrintSupport import QPrinter
 
 from tests.app.report_factory import banded_visit
@@ -66,16 +67,31 @@ def test_save_as_pdf_into_a_missing_folder_says_why_and_writes_nothing(qtbot, se
     assert not target.parent.exists()
 
 
-def test_print_to_a_pdf_printer(qtbot, seeded, runner, visit, tmp_path):
+def test_the_qt_path_prints_each_page_full_page_at_true_size(qtbot, seeded, runner, visit, tmp_path):
+    """Where the print service takes no PDF (Windows) the pages go through Qt: the paper is the
+    document's, the painter starts at the paper's corner, and nothing is scaled into margins."""
+    from tests.cups_support import ink_box, page_boxes
+    from ui.printing.qt_pages import match_document
+
     dialog = PrintPreviewDialog(seeded.profile, runner, visit, "rectification")
     qtbot.addWidget(dialog)
     printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setOutputFileName(str(tmp_path / "printed.pdf"))
-    with qtbot.waitSignal(dialog.printed, timeout=10000) as blocker:
+    printer.setFullPage(False)
+    printer.setPageSize(QPageSize(QPageSize.PageSizeId.Letter))  # what a printer's default may be
+    match_document(printer, dialog.document)
+    with qtbot.waitSignal(dialog.flow.spooled, timeout=10000) as blocker:
         dialog.print_to(printer)
     assert blocker.args == [dialog.page_count]
-    assert len(PdfReader(tmp_path / "printed.pdf").pages) == dialog.page_count
+    original = dialog.pdf_path.read_bytes()
+    printed = tmp_path / "printed.pdf"
+    boxes, expected = page_boxes(printed), page_boxes(original)
+    assert len(boxes) == len(expected) == dialog.page_count  # one page per page
+    for (w, h), (ew, eh) in zip(boxes, expected, strict=True):
+        assert (w, h) == (pytest.approx(ew, abs=0.5), pytest.approx(eh, abs=0.5))  # A4
+    assert ink_box(printed) == pytest.approx(ink_box(original), abs=2)  # 100%, from the paper's corner
+    assert "took 1 page(s)" in dialog.status.text() and "sent" not in dialog.status.text().lower()
 
 
 def test_a_failure_is_shown_not_raised(qtbot, seeded, runner):

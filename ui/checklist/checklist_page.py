@@ -61,6 +61,7 @@ class ChecklistPage(PageFlowsMixin, QWidget):
         self.undo_stack = QUndoStack(self)
         self.writer = AnswerWriter(self, runner, profile, self._saved, self.show_save_state)
         self.dialog: QWidget | None = None  # the open dialog, if any (dialogs are non-blocking)
+        self.print_dialog: QWidget | None = None  # the on-site print's preview, once opened
 
         self.title = QLabel()
         self.title.setObjectName("visitTitle")
@@ -131,7 +132,7 @@ class ChecklistPage(PageFlowsMixin, QWidget):
 
         self.actions_by_name = install_actions(self)
         self.action_buttons: dict[str, QToolButton] = {}
-        for name in ("gap_check", "sign_leader", "sign_head", "finalize", "amend", "audit", "close"):
+        for name in ("gap_check", "sign_leader", "sign_head", "finalize", "print_copies", "amend", "audit", "close"):
             button = QToolButton()
             button.setDefaultAction(self.actions_by_name[name])
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)

@@ -26,6 +26,9 @@ from ui.checklist.visit_data import load_side
 from ui.checklist.visit_dialogs import AmendDialog, AuditTrailDialog
 from ui.evidence.photo_flows import PhotoFlows
 
+# The feedback sheet on site: one copy stays with the unit, one goes into the visit's file.
+ON_SITE_COPIES = 2
+
 if TYPE_CHECKING:
     from ui.checklist.checklist_page import ChecklistPage as _Page
 else:
@@ -72,8 +75,9 @@ class PageFlowsMixin(_Page):
         for name in ("sign_leader", "sign_head"):
             self.actions_by_name[name].setVisible(signable)
             self.actions_by_name[name].setEnabled(signable)
-        self.actions_by_name["amend"].setVisible(locked)
-        self.actions_by_name["amend"].setEnabled(locked)
+        for name in ("amend", "print_copies"):
+            self.actions_by_name[name].setVisible(locked)
+            self.actions_by_name[name].setEnabled(locked)
         self.actions_by_name["audit"].setVisible(locked)
         for name, button in self.action_buttons.items():
             button.setVisible(self.actions_by_name[name].isVisible())
@@ -189,6 +193,17 @@ class PageFlowsMixin(_Page):
         profile, visit_id, where = self.profile, self.data.visit.id, self.current
         self.run_service(lambda: finalize_visit(profile, visit_id, accept_gaps=accept_gaps),
                   then=lambda _: self.open_visit(visit_id, *(where or (None, None))), label="finalize")
+
+    def print_feedback_copies(self) -> None:
+        """The on-site routine once the visit is final: the feedback sheet in two copies, one
+        for the unit and one for the file, on the default printer; the preview shows how it
+        goes and offers the PDF or a USB drive when nothing can print."""
+        if self.data is None or not self.read_only:
+            return
+        from ui.print_preview_dialog import show_print_preview
+
+        self.print_dialog = show_print_preview(self.window(), self.profile, self.runner, self.data.visit.id,
+                                               "feedback", copies=ON_SITE_COPIES, direct=True)
 
     # --- photos ------------------------------------------------------------------------------
 

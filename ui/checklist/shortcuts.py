@@ -30,6 +30,8 @@ def install_actions(page: ChecklistPage) -> dict[str, QAction]:
         ("sign_leader", QCoreApplication.translate("ChecklistPage", "Team leader signs…"), ["Ctrl+Shift+T"], lambda: page.sign("team_leader")),
         ("sign_head", QCoreApplication.translate("ChecklistPage", "Unit head signs…"), ["Ctrl+Shift+U"], lambda: page.sign("unit_head")),
         ("finalize", QCoreApplication.translate("ChecklistPage", "Finalize…"), ["Ctrl+Shift+L"], page.finalize),
+        ("print_copies", QCoreApplication.translate("ChecklistPage", "Print feedback sheet: 2 copies (unit + file)"),
+         ["Ctrl+Alt+P"], page.print_feedback_copies),
         ("amend", QCoreApplication.translate("ChecklistPage", "Amend…"), ["Ctrl+Shift+A"], page.amend),
         ("audit", QCoreApplication.translate("ChecklistPage", "Audit trail"), ["Ctrl+Shift+H"], page.show_audit),
         ("close", QCoreApplication.translate("ChecklistPage", "Close"), ["Ctrl+W"], page.request_close),
