@@ -390,6 +390,10 @@ Trust this device?</source>
         <translation>定稿…</translation>
     </message>
     <message>
+        <source>Print feedback sheet: 2 copies (unit + file)</source>
+        <translation>打印现场反馈意见书：2 份（受检单位一份、存档一份）</translation>
+    </message>
+    <message>
         <source>Amend…</source>
         <translation>修订…</translation>
     </message>
@@ -1862,6 +1866,116 @@ Python {python}，Qt {qt}（PySide6 {pyside}）
     </message>
 </context>
 <context>
+    <name>PrintFlow</name>
+    <message>
+        <source>Drawing page {n} of {total}…</source>
+        <translation>正在绘制第 {n} 页，共 {total} 页…</translation>
+    </message>
+    <message>
+        <source>Asking the print service for its printers…</source>
+        <translation>正在向打印服务查询打印机…</translation>
+    </message>
+    <message>
+        <source>Finding printers</source>
+        <translation>查找打印机</translation>
+    </message>
+    <message>
+        <source>Nothing was printed.</source>
+        <translation>未打印任何内容。</translation>
+    </message>
+    <message>
+        <source>Sending the document to {queue}…</source>
+        <translation>正在将文档发送到 {queue}…</translation>
+    </message>
+    <message>
+        <source>Printing</source>
+        <translation>打印</translation>
+    </message>
+    <message>
+        <source>Following the print job</source>
+        <translation>跟踪打印作业</translation>
+    </message>
+    <message>
+        <source>Fieldmark stops following it here; the system&apos;s print queue shows the rest.</source>
+        <translation>Fieldmark 到此不再跟踪；后续情况请查看系统的打印队列。</translation>
+    </message>
+    <message>
+        <source>The print service took job {job} but no longer answers about it: {error}</source>
+        <translation>打印服务已接收作业 {job}，但现在无法查询其状态：{error}</translation>
+    </message>
+    <message numerus="yes">
+        <source>The system&apos;s print queue took %n page(s) for {printer}; it prints them from there.</source>
+        <translation>
+            <numerusform>系统打印队列已接收 %n 页，将由 {printer} 打印。</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>PrintJobDialog</name>
+    <message>
+        <source>Print</source>
+        <translation>打印</translation>
+    </message>
+    <message>
+        <source>{printer} — default</source>
+        <translation>{printer}（默认）</translation>
+    </message>
+    <message numerus="yes">
+        <source>all %n page(s)</source>
+        <translation>
+            <numerusform>全部 %n 页</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>For example 1-2, 4</source>
+        <translation>例如 1-2, 4</translation>
+    </message>
+    <message>
+        <source>One-sided</source>
+        <translation>单面</translation>
+    </message>
+    <message>
+        <source>Two-sided, flip on long edge</source>
+        <translation>双面，长边翻页</translation>
+    </message>
+    <message>
+        <source>Two-sided, flip on short edge</source>
+        <translation>双面，短边翻页</translation>
+    </message>
+    <message>
+        <source>{paper}, as the document (true size)</source>
+        <translation>{paper}，与文档相同（原大）</translation>
+    </message>
+    <message>
+        <source>{paper} (pages scaled to fit)</source>
+        <translation>{paper}（页面缩放以适应纸张）</translation>
+    </message>
+    <message>
+        <source>Printer</source>
+        <translation>打印机</translation>
+    </message>
+    <message>
+        <source>Copies</source>
+        <translation>份数</translation>
+    </message>
+    <message>
+        <source>Pages</source>
+        <translation>页码</translation>
+    </message>
+    <message>
+        <source>Sides</source>
+        <translation>单双面</translation>
+    </message>
+    <message>
+        <source>Paper</source>
+        <translation>纸张</translation>
+    </message>
+    <message>
+        <source>Pages must be numbers from 1 to {last}, such as 1-2, 4.</source>
+        <translation>页码须为 1 到 {last} 之间的数字，例如 1-2, 4。</translation>
+    </message>
+</context>
+<context>
     <name>PrintPreviewDialog</name>
     <message>
         <source>Print preview</source>
@@ -1906,6 +2020,10 @@ Python {python}，Qt {qt}（PySide6 {pyside}）
     <message>
         <source>Save as PDF…</source>
         <translation>另存为 PDF…</translation>
+    </message>
+    <message>
+        <source>Copy to USB drive…</source>
+        <translation>复制到 U 盘…</translation>
     </message>
     <message>
         <source>Open in viewer</source>
@@ -1974,22 +2092,154 @@ Python {python}，Qt {qt}（PySide6 {pyside}）
         <translation>无法保存 PDF：{error}</translation>
     </message>
     <message>
-        <source>Print</source>
-        <translation>打印</translation>
+        <source>Looking for USB drives</source>
+        <translation>查找 U 盘</translation>
     </message>
+    <message>
+        <source>No USB drive is plugged in. Plug one in and try again, or save the PDF.</source>
+        <translation>未插入 U 盘。请插入后重试，或另存为 PDF。</translation>
+    </message>
+    <message>
+        <source>{drive} ({free:.1f} GB free)</source>
+        <translation>{drive}（可用 {free:.1f} GB）</translation>
+    </message>
+    <message>
+        <source>Copying to the USB drive</source>
+        <translation>正在复制到 U 盘</translation>
+    </message>
+    <message>
+        <source>Copied to {path}. Eject the drive before pulling it out.</source>
+        <translation>已复制到 {path}。拔出前请先安全弹出 U 盘。</translation>
+    </message>
+    <message>
+        <source>The PDF could not be copied to the USB drive: {error}</source>
+        <translation>无法将 PDF 复制到 U 盘：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>PrintWords</name>
+    <message>
+        <source>The queue {queue} is rejecting jobs.</source>
+        <translation>打印队列 {queue} 正在拒绝作业。</translation>
+    </message>
+    <message>
+        <source>The queue {queue} is stopped.</source>
+        <translation>打印队列 {queue} 已停止。</translation>
+    </message>
+    <message>
+        <source>The printer {queue} is offline.</source>
+        <translation>打印机 {queue} 处于脱机状态。</translation>
+    </message>
+    <message>
+        <source>The print service is still trying to reach the printer {queue}.</source>
+        <translation>打印服务仍在尝试连接打印机 {queue}。</translation>
+    </message>
+    <message>
+        <source>The printer {queue} is out of paper.</source>
+        <translation>打印机 {queue} 缺纸。</translation>
+    </message>
+    <message>
+        <source>Paper is jammed in the printer {queue}.</source>
+        <translation>打印机 {queue} 卡纸。</translation>
+    </message>
+    <message>
+        <source>A cover of the printer {queue} is open.</source>
+        <translation>打印机 {queue} 的盖板未关好。</translation>
+    </message>
+    <message>
+        <source>The printer {queue} is out of toner or ink.</source>
+        <translation>打印机 {queue} 的墨粉或墨水已用完。</translation>
+    </message>
+    <message>
+        <source>The printer {queue} reports an error ({reason}).</source>
+        <translation>打印机 {queue} 报告错误（{reason}）。</translation>
+    </message>
+    <message>
+        <source>Job {job} is with the print service, waiting its turn on {queue}.</source>
+        <translation>作业 {job} 已由打印服务接收，正在 {queue} 上排队等候。</translation>
+    </message>
+    <message>
+        <source>Job {job} is held on {queue}: release it in the system&apos;s print queue.</source>
+        <translation>作业 {job} 在 {queue} 上被挂起：请在系统打印队列中释放它。</translation>
+    </message>
+    <message>
+        <source>Job {job} is printing on {queue}.</source>
+        <translation>作业 {job} 正在 {queue} 上打印。</translation>
+    </message>
+    <message>
+        <source>Job {job} has stopped on {queue}.</source>
+        <translation>作业 {job} 在 {queue} 上已停止。</translation>
+    </message>
+    <message>
+        <source>Job {job} is done: the print service has sent every page to {queue}.</source>
+        <translation>作业 {job} 已完成：打印服务已将全部页面发送到 {queue}。</translation>
+    </message>
+    <message>
+        <source>Job {job} was cancelled; nothing more of it will print.</source>
+        <translation>作业 {job} 已取消，其余部分不会再打印。</translation>
+    </message>
+    <message>
+        <source>The print service gave up on job {job}: {reason}</source>
+        <translation>打印服务已放弃作业 {job}：{reason}</translation>
+    </message>
+    <message>
+        <source>It prints once that is put right.</source>
+        <translation>问题解决后即会打印。</translation>
+    </message>
+    <message>
+        <source>Nothing was printed. Save the PDF or copy it to a USB drive instead.</source>
+        <translation>未打印任何内容。请改为另存为 PDF，或复制到 U 盘。</translation>
+    </message>
+    <message>
+        <source>{queue} refused the job: the queue is rejecting jobs.</source>
+        <translation>{queue} 拒绝了该作业：该打印队列正在拒绝作业。</translation>
+    </message>
+    <message>
+        <source>The print service has no printer named {queue}.</source>
+        <translation>打印服务中没有名为 {queue} 的打印机。</translation>
+    </message>
+    <message>
+        <source>The print service does not let you print to {queue}.</source>
+        <translation>打印服务不允许您向 {queue} 打印。</translation>
+    </message>
+    <message>
+        <source>The printer {queue} cannot take PDF documents.</source>
+        <translation>打印机 {queue} 无法接收 PDF 文档。</translation>
+    </message>
+    <message>
+        <source>The print service ended the job without printing it: {error}</source>
+        <translation>打印服务未打印即结束了该作业：{error}</translation>
+    </message>
+    <message>
+        <source>{queue} refused the job: {error}</source>
+        <translation>{queue} 拒绝了该作业：{error}</translation>
+    </message>
+    <message>
+        <source>The print service does not answer: no printer can be used from this computer now.</source>
+        <translation>打印服务没有响应：此电脑当前无法使用任何打印机。</translation>
+    </message>
+    <message>
+        <source>The print service gave an answer Fieldmark cannot use: {error}</source>
+        <translation>打印服务的应答无法识别：{error}</translation>
+    </message>
+    <message>
+        <source>Printing failed: {error}</source>
+        <translation>打印失败：{error}</translation>
+    </message>
+    <message>
+        <source>No printer is set up on this computer. Save the PDF or copy it to a USB drive instead.</source>
+        <translation>此电脑未设置打印机。请改为另存为 PDF，或复制到 U 盘。</translation>
+    </message>
+</context>
+<context>
+    <name>QtPagePrinter</name>
     <message>
         <source>The printer could not be started.</source>
         <translation>无法启动打印机。</translation>
     </message>
     <message>
-        <source>Printing page {n} of {total}…</source>
-        <translation>正在打印第 {n} 页，共 {total} 页…</translation>
-    </message>
-    <message numerus="yes">
-        <source>Sent %n page(s) to the printer</source>
-        <translation>
-            <numerusform>已向打印机发送 %n 页</numerusform>
-        </translation>
+        <source>The system&apos;s print queue did not take the pages.</source>
+        <translation>系统打印队列未接收这些页面。</translation>
     </message>
 </context>
 <context>
