@@ -64,10 +64,11 @@ class _Form:
     # -- rows of the items table -------------------------------------------------------------
 
     def _band_row(self, text: str, background: colors.Color) -> None:
-        """A row across the whole table: a section's heading."""
+        """A row across the whole table: a section's heading, never the last row of a page."""
         r = len(self.rows)
         self.rows.append([p(text, self.s.cell)] + [""] * (len(COLUMNS) - 1))
-        self.extra += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), background)]
+        self.extra += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), background),
+                       ("NOSPLIT", (0, r), (-1, r + 1))]
 
     def _sum_row(self, label: str, maximum: Decimal | None, background: colors.Color) -> None:
         """A subtotal or total line: its label, the points it adds up to, and room to write
@@ -76,8 +77,9 @@ class _Form:
         points = "" if maximum is None else plain(maximum)
         self.rows.append([p(label, self.s.cell_right), "", p(points, self.s.cell_center), "", "",
                           Spacer(1, WRITE_HEIGHT), ""])
+        # A subtotal stays with the last row it adds up: never the first row of a page.
         self.extra += [("SPAN", (0, r), (1, r)), ("SPAN", (3, r), (4, r)),
-                       ("BACKGROUND", (0, r), (-1, r), background)]
+                       ("BACKGROUND", (0, r), (-1, r), background), ("NOSPLIT", (0, r - 1), (-1, r))]
 
     def _item_row(self, item: Item) -> None:
         s = self.s

@@ -11,10 +11,11 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 from pypdf import PdfReader
+from reportlab.lib.units import mm
 
 from app.cli import main
 from app.reports import OutputError
-from app.reports.common import MARGIN_X
+from app.reports.common import MARGIN_BOTTOM, MARGIN_X
 from app.reports.fonts import uncovered
 from app.reports.rules import band_lines, item_standard, veto_lines
 from app.reports.self_assessment import COLUMNS, build_self_assessment, write_self_assessment
@@ -210,6 +211,20 @@ def test_every_sample_prints_in_both_languages_with_every_glyph_in_the_font(rubr
         for item in rubric.items.values():
             expected = "—" if item.maximum == 0 else format(item.maximum.normalize(), "f")
             assert printed.get(item.code) == expected, (rubric_id, lang, item.code)
+
+
+@pytest.mark.parametrize("rubric_id", ["double-reduction-monthly", "standardized-school", "civilized-unit"])
+def test_a_section_heading_never_ends_a_page_nor_a_subtotal_starts_one(rubric_id):
+    rubric = load_rubric(load_sample(rubric_id))
+    maxima = {code: r.maximum for code, r in score(rubric, {}).sections.items()}
+    headings = {squeeze(f"{code}{sec.name.zh}（{format(maxima[code].normalize(), 'f')}分）")
+                for code, sec in rubric.sections_by_code.items()}
+    pages = page_rows(build_self_assessment(rubric, lang="zh").pdf)
+    for n, rows in enumerate(pages, 1):
+        content = [squeeze(text) for y, text in rows if y > MARGIN_BOTTOM - 1 * mm]
+        assert content[-1] not in headings, (n, content[-1])
+        if n > 1 and content[1].startswith("编号评估内容"):
+            assert "小计" not in content[2], (n, content[2])
 
 
 def test_long_items_wrap_and_paginate_with_the_header_on_every_page():
