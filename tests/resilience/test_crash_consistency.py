@@ -41,6 +41,8 @@ import pytest
 
 from app.canonical import content_hash
 from app.demo import build_demo
+from app.evidence.store import blob_path
+from app.paths import MEDIA_DIR
 from app.profile import Profile
 from app.visits import visit_record
 from tests.resilience.crash_disk import MediaCheck, database_problems, unfinished
@@ -109,6 +111,7 @@ class Figures:
         self.kill_points: Counter[str] = Counter()
         self.interrupted_committed: Counter[str] = Counter()
         self.temp_files_after_kill = 0
+        self.photo_kills: Counter[str] = Counter()  # where in a photo's import its kill landed
         self.lost = 0
 
     def as_dict(self, **extra: object) -> dict:
@@ -116,7 +119,8 @@ class Figures:
                 "acknowledged_by_kind": dict(sorted(self.acknowledged.items())), "refused": self.refused,
                 "kill_points": dict(sorted(self.kill_points.items())),
                 "interrupted_and_committed": dict(sorted(self.interrupted_committed.items())),
-                "temp_files_found_after_kill": self.temp_files_after_kill, "data_lost": self.lost, **extra}
+                "temp_files_found_after_kill": self.temp_files_after_kill,
+                "photo_import_kills": dict(sorted(self.photo_kills.items())), "data_lost": self.lost, **extra}
 
 
 def run_round(rng: random.Random, root: Path, number: int, first_op: int, log: Path) -> tuple[list[dict], str]:
@@ -154,6 +158,20 @@ def run_round(rng: random.Random, root: Path, number: int, first_op: int, log: P
     else:
         point = "between operations"
     return lines, point
+
+
+def photo_phase(root: Path, sha: str, left: list[Path], stored: bool, model: dict) -> str:
+    """Where a kill inside a photo's import landed, from what it left behind."""
+    mine = [p for p in left if p.name.startswith(f".{sha[:16]}-")]
+    if any(p.parent.parent.name == MEDIA_DIR for p in mine):
+        return "inside the photo's copy (its temporary file was left)"
+    if mine:
+        return "inside the thumbnail's write (its temporary file was left)"
+    if not stored:
+        return "before the photo's copy"
+    if any(k[0] == "photo" and v[0] == sha for k, v in model.items()):
+        return "after its row was committed"
+    return "after the photo's copy, before its row was committed (a whole file, no row)"
 
 
 def check_round(profile: Profile, model: dict, lines: list[dict], figures: Figures,
@@ -212,11 +230,16 @@ def test_nothing_acknowledged_is_lost_when_the_app_is_killed(tmp_path):
         figures.kills += 1
         figures.kill_points[point] += 1
         first_op = max((line["n"] for line in lines), default=first_op - 1) + 1
-        figures.temp_files_after_kill += len(unfinished(root))
+        left = unfinished(root)
+        figures.temp_files_after_kill += len(left)
+        photo = lines[-1] if point in ("photo", "amend_photo") else None
+        stored = photo is not None and blob_path(root / MEDIA_DIR, photo["sha"]).is_file()
         with Profile.open(root) as profile:  # as the app opens it: recovery, then the clean-up
-            if left := unfinished(root):
-                pytest.fail(f"{where}: unfinished writes still there after opening the profile: {left}")
+            if left_open := unfinished(root):
+                pytest.fail(f"{where}: unfinished writes still there after opening the profile: {left_open}")
             model = check_round(profile, model, lines, figures, media, where)
+        if photo is not None:
+            figures.photo_kills[photo_phase(root, photo["sha"], left, stored, model)] += 1
     with Profile.open(root) as profile:
         locked = [r[0] for r in profile.db.execute(
             "SELECT id FROM visits WHERE status IN ('finalized', 'amended') AND deleted = 0")]
