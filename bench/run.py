@@ -20,6 +20,7 @@ MODULES = [
     "bench.save_latency",
     "bench.ui_import_stall",
     "bench.blob_upload",
+    "bench.print_job",
 ]
 
 
