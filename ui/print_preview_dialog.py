@@ -41,6 +41,8 @@ from ui.tasks import TaskRunner
 from ui.widgets.geometry import place_window
 
 KINDS = ("feedback", "rectification", "full")
+# The status line in the alert red of the printed sheets when it reports a trouble.
+TROUBLE_COLOUR = "#c62828"
 
 
 def _temp_dir() -> Path:
@@ -298,7 +300,7 @@ class PrintPreviewDialog(QDialog):
     def _say(self, text: str, trouble: bool) -> None:
         self.status.setText(text)
         self.status.setProperty("error", trouble)
-        self.status.style().polish(self.status)
+        self.status.setStyleSheet(f"color: {TROUBLE_COLOUR};" if trouble else "")
 
     def _offer_ways_out(self, _text: str) -> None:
         # The two ways to get the sheet onto paper elsewhere, ready for the first key press.

@@ -67,7 +67,7 @@ class PrintJobDialog(QDialog):
             self.printer_box.addItem(text, queue.name)
         self.trouble = QLabel()
         self.trouble.setWordWrap(True)
-        self.trouble.setProperty("error", True)
+        self.trouble.setStyleSheet("color: #c62828;")
 
         self.copies_box = QSpinBox()
         self.copies_box.setRange(1, MAX_COPIES)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QDialog, QWidget
 from app.printing import JobStatus, PrintOptions, Queue, job_status, list_queues, print_pdf
 from ui.printing.job_dialog import PrintJobDialog
 from ui.printing.qt_pages import QtPagePrinter, match_document
-from ui.printing.words import job_text, no_printer_text, refusal_text
+from ui.printing.words import job_text, join, no_printer_text, refusal_text
 from ui.tasks import TaskRunner
 
 # How often and how long a job is followed after the print service took it.
@@ -160,8 +160,8 @@ class PrintFlow(QObject):
         elif time.monotonic() - self._following_since < FOLLOW_FOR_S:
             QTimer.singleShot(FOLLOW_EVERY_MS, lambda: self._follow(job))
         else:
-            self.said.emit(job_text(job) + " " + self.tr(
-                "Fieldmark stops following it here; the system's print queue shows the rest."), bool(job.problems))
+            self.said.emit(join(job_text(job), self.tr(
+                "Fieldmark stops following it here; the system's print queue shows the rest.")), bool(job.problems))
 
     def _lost(self, exc: BaseException) -> None:
         if not self._alive() or self.job is None:

@@ -12,6 +12,14 @@ from PySide6.QtCore import QCoreApplication
 from app.printing import JobStatus, NoPrinter, PrintRefused, PrintServiceError, Problem
 
 
+def join(*sentences: str) -> str:
+    """Sentences one after the other: a space after an English full stop, none after a Chinese one."""
+    out = ""
+    for sentence in filter(None, sentences):
+        out += sentence if not out or out.endswith(("。", "！", "？", "）", "：")) else " " + sentence
+    return out
+
+
 def problem_text(problem: Problem, queue: str) -> str:
     words = {
         "rejecting": QCoreApplication.translate("PrintWords", "The queue {queue} is rejecting jobs."),
@@ -28,7 +36,7 @@ def problem_text(problem: Problem, queue: str) -> str:
 
 
 def problems_text(problems: tuple[Problem, ...], queue: str) -> str:
-    return " ".join(problem_text(p, queue) for p in problems)
+    return join(*(problem_text(p, queue) for p in problems))
 
 
 def job_text(job: JobStatus) -> str:
@@ -45,10 +53,10 @@ def job_text(job: JobStatus) -> str:
     text = words.get(job.state, words["pending"]).format(job=job.label, queue=job.queue,
                                                         reason=job.message or ", ".join(job.reasons))
     if job.problems and not job.finished:
-        text += " " + problems_text(job.problems, job.queue)
-        text += " " + QCoreApplication.translate("PrintWords", "It prints once that is put right.")
+        text = join(text, problems_text(job.problems, job.queue),
+                    QCoreApplication.translate("PrintWords", "It prints once that is put right."))
     if job.state in ("canceled", "aborted"):
-        text += " " + instead_text()
+        text = join(text, instead_text())
     return text
 
 
@@ -64,7 +72,7 @@ def refusal_text(exc: BaseException) -> str:
             text = QCoreApplication.translate("PrintWords", "{queue} refused the job: the queue is rejecting jobs.").format(queue=queue)
             others = tuple(p for p in exc.printer_problems if p.code != "rejecting")
             if others:
-                text += " " + problems_text(others, queue)
+                text = join(text, problems_text(others, queue))
         elif exc.kind == "no_such_queue":
             text = QCoreApplication.translate("PrintWords", "The print service has no printer named {queue}.").format(queue=queue)
         elif exc.kind == "not_allowed":
@@ -85,7 +93,7 @@ def refusal_text(exc: BaseException) -> str:
         return text
     else:
         text = QCoreApplication.translate("PrintWords", "Printing failed: {error}").format(error=exc)
-    return text + " " + instead_text()
+    return join(text, instead_text())
 
 
 def no_printer_text() -> str:

@@ -12,7 +12,7 @@ from app.printing import JobStatus, PrintRefused, Problem, Queue
 from tests.app.report_factory import banded_visit
 from ui.print_preview_dialog import show_print_preview
 from ui.printing.job_dialog import PrintJobDialog, parse_pages
-from ui.printing.words import job_text, refusal_text
+from ui.printing.words import job_text, join, refusal_text
 from ui.tasks import SyncTaskRunner
 
 
@@ -65,6 +65,11 @@ def test_job_states_in_words():
     jammed = PrintRefused("x", kind="rejecting", queue="Office", problems=(Problem("rejecting"), Problem("jam")))
     assert refusal_text(jammed).startswith("Office refused the job: the queue is rejecting jobs. "
                                            "Paper is jammed in the printer Office.")
+
+
+def test_sentences_join_with_a_space_in_english_and_none_after_a_chinese_full_stop():
+    assert join("Nothing was printed.", "", "Save the PDF.") == "Nothing was printed. Save the PDF."
+    assert join("打印机 Office 缺纸。", "问题解决后即会打印。") == "打印机 Office 缺纸。问题解决后即会打印。"
 
 
 def qt_platform(monkeypatch, tmp_path, printers=("Office",)):
