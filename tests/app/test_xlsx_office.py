@@ -57,6 +57,17 @@ def test_headers_in_chinese_english_or_both_read_the_same(small: Path, header: A
     assert read_xlsx(small) == small_doc()
 
 
+def test_rubric_sheet_fields_in_chinese_or_english_read_the_same(small: Path) -> None:
+    wb = openpyxl.load_workbook(small)
+    ws = wb["rubric"]
+    assert ws["A2"].value == "格式 format" and ws["A1"].value == "字段\nfield"
+    for row in ws.iter_rows(min_row=2):
+        zh, field = str(row[0].value).split(" ")
+        row[0].value = zh if field != "version" else "Version"
+    wb.save(small)
+    assert read_xlsx(small) == small_doc()
+
+
 def test_an_unknown_header_is_named_with_every_accepted_one(small: Path) -> None:
     wb = openpyxl.load_workbook(small)
     wb["items"]["D1"] = "满分值"
@@ -246,6 +257,15 @@ def test_template_is_a_valid_rubric_with_one_example_per_kind(tmp_path: Path,
     kinds = [item["kind"] for section in doc["sections"] for item in section["items"]]
     assert sorted(kinds) == sorted(KINDS)
     assert main(["rubric", "validate", str(path)]) == 0
+
+
+def test_template_into_a_missing_folder_fails_and_writes_nothing(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]
+                                                                 ) -> None:
+    target = tmp_path / "nowhere" / "template.xlsx"
+    assert main(["rubric", "template", "--xlsx", str(target)]) == 1
+    assert capsys.readouterr().err == "fieldmark: template.xlsx: cannot be written (No such file or directory)\n"
+    assert not (tmp_path / "nowhere").exists()
 
 
 def test_template_has_dropdowns_and_a_note_in_both_languages_on_every_column(tmp_path: Path) -> None:
