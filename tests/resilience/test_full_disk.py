@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import sqlite3
 import subprocess
@@ -222,6 +223,33 @@ def test_a_backup_onto_a_full_disk_leaves_no_partial_file_and_the_next_one_is_wh
             sqlite3.connect(str(root / DB_NAME)).execute("SELECT count(*) FROM visits").fetchone()[0]
     finally:
         copy.close()
+
+
+def test_an_answer_while_the_disk_fills_is_not_saved_and_is_saved_on_the_same_profile_once_there_is_room(laptop):
+    """The profile is open (as in the desktop) when its disk fills: the answer is refused in words,
+    the answer before it stays, and the same open profile saves it once there is room."""
+    disk, root = laptop
+    visit, _ = visit_ids(root)
+    with Profile.open(root) as profile:
+        rubric_hash, code = first_item(profile, visit)
+        answer_item(profile, visit, rubric_hash=rubric_hash, item_code=code, note="written before")
+    done = subprocess.run([sys.executable, "-m", "tests.resilience.full_disk_child", "--data-dir", str(root),
+                           "--disk", str(disk.path), "--mode", disk.mode, "--visit", visit, "--rubric", rubric_hash,
+                           "--item", code, "--note", "written as the disk filled"],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT, check=False)
+    disk.free()
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.splitlines()[-1])
+    # tmpfs: SQLite's "database or disk is full"; the cap: the log may not grow, a write error.
+    message = ("not saved: the disk is full; free some space and it is saved again" if disk.mode == "tmpfs"
+               else "not saved: the disk could not be written (disk I/O error)")
+    cause = "full" if disk.mode == "tmpfs" else "io"
+    assert seen["refused"] == {"saved": False, "message": message, "cause": cause, "transient": True}
+    assert seen["held_after_refusal"] == "written before"
+    assert seen["saved_with_room"] is True
+    assert database_state(root)[0] == ["ok"] and leftovers(root) == []
+    with Profile.open(root, read_only=True) as profile:
+        assert note_of(profile, visit, code) == "written as the disk filled"
 
 
 @needs_tmpfs

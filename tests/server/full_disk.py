@@ -92,7 +92,10 @@ class Disk:
             os.close(fd)
 
     def free(self) -> None:
-        """Room again (fsize: the cap ended with the child that set it)."""
+        """Room again (fsize: the cap is lifted, in the child that set it; elsewhere there is none)."""
+        if self.mode == "fsize":
+            _, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (hard, hard))
         (self.path / FILLER).unlink(missing_ok=True)
 
 
