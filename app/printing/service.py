@@ -12,7 +12,7 @@ import http.client
 import os
 import socket
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from app.errors import FieldmarkError
@@ -24,6 +24,7 @@ DEFAULT_PORT = 631
 CONNECT_TIMEOUT_S = 3.0
 # A large report over a slow network queue may take a while to send.
 SEND_TIMEOUT_S = 60.0
+VERSION_NOT_SUPPORTED = 0x0503
 
 _SOCKETS = {
     "darwin": ("/private/var/run/cupsd",),
@@ -62,7 +63,14 @@ class ServiceAddress:
 
     def exchange(self, request: Request, document: bytes = b"", *, path: str = "/",
                  timeout: float = SEND_TIMEOUT_S) -> Response:
-        """POST one IPP request (and its document) and decode the answer."""
+        """POST one IPP request (and its document) and decode the answer. A service that does
+        not speak IPP 2.0 (CUPS before 1.5) is asked again in 1.1."""
+        response = self._post(request, document, path, timeout)
+        if response.status == VERSION_NOT_SUPPORTED and request.version != (1, 1):
+            response = self._post(replace(request, version=(1, 1)), document, path, timeout)
+        return response
+
+    def _post(self, request: Request, document: bytes, path: str, timeout: float) -> Response:
         body = request.encode() + document
         connection = _connect(self, timeout)
         try:

@@ -41,9 +41,10 @@ def test_fieldmark_print_puts_the_feedback_sheet_on_the_queue_at_true_size(seede
     vid, _ = banded_visit(seeded, photos=1)
     original = build_report(seeded.profile, vid, kind="feedback", lang="zh").pdf
     seeded.profile.close()  # the command opens the profile itself
-    assert main(["print", vid, "--printer", queue, "--data-dir", str(seeded.profile.root)]) == 0
-    said = capsys.readouterr().out
-    assert f"job {queue}-" in said and f"accepted by {queue}" in said
+    assert main(["print", vid, "--printer", queue, "--wait", "--data-dir", str(seeded.profile.root)]) == 0
+    said = capsys.readouterr().out.splitlines()
+    assert said[0].startswith(f"job {queue}-") and f"accepted by {queue}: 1 page(s)" in said[0]
+    assert said[1] == f"job {said[0].split()[1]} printed"  # --wait: CUPS has printed it
     [printed] = cups_server.wait_for_output(queue)
     assert_true_copy(original, printed)
     assert embedded_fonts(original)  # the original's text is fonts too, so like is compared with like

@@ -217,6 +217,18 @@ def test_an_answer_that_is_not_a_print_service_s_is_said(http, body, kind):
     assert failed.value.kind == kind
 
 
+def test_an_old_cups_that_wants_ipp_1_1_is_asked_again_in_1_1():
+    def answer(request, document):
+        if request.version == (2, 0):
+            return 200, job_answer(status=0x0503)
+        return 200, printer_answer("Old") if request.status == ipp.CUPS_GET_PRINTERS else job_answer(status=0x0406)
+
+    with fake_service(answer) as (service, seen):
+        queues = list_queues(service)
+    assert [q.name for q in queues] == ["Old"]
+    assert [r.version for r, _ in seen][-2:] == [(2, 0), (1, 1)]
+
+
 def test_no_print_service_is_said_at_once(tmp_path):
     service = ServiceAddress(socket_path=str(tmp_path / "no-cups.sock"))
     with pytest.raises(PrintServiceError) as failed:
