@@ -184,6 +184,23 @@ def test_a_refusal_says_why_and_reports_no_job(status, kind, words):
     assert refused.value.kind == kind and words in str(refused.value)
 
 
+def test_a_refusal_is_said_even_when_the_printer_s_state_cannot_be_read(monkeypatch):
+    def answer(request, document):
+        if request.status == ipp.PRINT_JOB:
+            return 200, job_answer(status=0x0506, message="not accepting")
+        return 500, b""  # the detail fails; the refusal must still come through
+
+    def no_login_name():
+        raise KeyError("getpwuid(): uid not found")  # a container's user with no passwd entry
+
+    monkeypatch.setattr("getpass.getuser", no_login_name)
+    with fake_service(answer) as (service, seen):
+        with pytest.raises(PrintRefused) as refused:
+            print_pdf(PDF, "Office", service=service)
+    assert refused.value.kind == "rejecting" and "the queue Office is rejecting jobs" in str(refused.value)
+    assert seen[0][0].first(ipp.OPERATION_GROUP)["requesting-user-name"] == ["fieldmark"]
+
+
 def test_a_job_the_service_aborts_at_once_is_a_refusal():
     def answer(request, document):
         if request.status == ipp.PRINT_JOB:
@@ -291,6 +308,7 @@ def test_removable_drives_are_the_writable_mounts_under_the_media_folders(tmp_pa
     assert [(d.label, d.path) for d in drives] == [("CARD", card), ("MY STICK", stick)]
     assert all(d.free_bytes > 0 for d in drives)
     assert removable_drives(platform="linux", mounts=tmp_path / "no-such-file") == []
+    assert removable_drives(platform="darwin", volumes=tmp_path / "no-volumes") == []
 
 
 def test_a_copy_never_overwrites_a_file_on_the_drive(tmp_path):

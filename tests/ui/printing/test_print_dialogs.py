@@ -109,3 +109,53 @@ def test_no_printer_on_the_qt_path_says_so(qtbot, seeded, runner, tmp_path, monk
     with qtbot.waitSignal(dialog.flow.refused):
         dialog.print_button.click()
     assert dialog.status.text() == "No printer is set up on this computer. Save the PDF or copy it to a USB drive instead."
+
+
+def follow_with(monkeypatch, qtbot, seeded, runner, states):
+    """A preview whose job the print service reports as ``states`` (JobStatus or exception), one per look."""
+    monkeypatch.setattr(print_flow, "FOLLOW_EVERY_MS", 10)
+    monkeypatch.setattr(print_flow, "print_pdf", lambda pdf, queue, options: JobStatus(queue, 5, "pending"))
+    answers = iter(states)
+
+    def status(queue, job_id):
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+    monkeypatch.setattr(print_flow, "job_status", status)
+    visit, _ = banded_visit(seeded, photos=0)
+    dialog = show_print_preview(None, seeded.profile, runner, visit, "feedback")
+    qtbot.addWidget(dialog)
+    dialog.flow.start(dialog.pdf_path, title="t", document_media="iso_a4_210x297mm")
+    return dialog
+
+
+def test_a_job_the_service_gives_up_on_later_is_said_with_the_ways_out(qtbot, seeded, runner, monkeypatch):
+    monkeypatch.setattr(print_flow, "list_queues", lambda: [Queue("Office", is_default=True)])
+    dialog = follow_with(monkeypatch, qtbot, seeded, runner, [
+        JobStatus("Office", 5, "processing"), JobStatus("Office", 5, "aborted", message="filter failed")])
+    dialog.flow.job_dialog.ok_button.click()
+    with qtbot.waitSignal(dialog.flow.refused, timeout=5000):
+        pass
+    assert dialog.status.text().startswith("The print service gave up on job Office-5: filter failed")
+    assert dialog.status.text().endswith("Save the PDF or copy it to a USB drive instead.")
+    assert dialog.save_button.isDefault()
+
+
+def test_losing_the_print_service_while_following_is_said(qtbot, seeded, runner, monkeypatch):
+    from app.printing import PrintServiceError
+
+    monkeypatch.setattr(print_flow, "list_queues", lambda: [Queue("Office", is_default=True)])
+    dialog = follow_with(monkeypatch, qtbot, seeded, runner, [PrintServiceError("gone", kind="unreachable")])
+    dialog.flow.job_dialog.ok_button.click()
+    qtbot.waitUntil(lambda: "no longer answers" in dialog.status.text(), timeout=5000)
+    assert dialog.status.text() == "The print service took job Office-5 but no longer answers about it: gone"
+
+
+def test_following_stops_after_a_while_and_says_where_to_look(qtbot, seeded, runner, monkeypatch):
+    monkeypatch.setattr(print_flow, "list_queues", lambda: [Queue("Office", is_default=True)])
+    monkeypatch.setattr(print_flow, "FOLLOW_FOR_S", 0.0)
+    dialog = follow_with(monkeypatch, qtbot, seeded, runner, [JobStatus("Office", 5, "held")])
+    dialog.flow.job_dialog.ok_button.click()
+    qtbot.waitUntil(lambda: "stops following" in dialog.status.text(), timeout=5000)
+    assert dialog.status.text().startswith("Job Office-5 is held on Office: release it in the system's print queue.")
