@@ -390,8 +390,8 @@ Trust this device?</source>
         <translation>定稿…</translation>
     </message>
     <message>
-        <source>Print feedback sheet: 2 copies (unit + file)</source>
-        <translation>打印现场反馈意见书：2 份（受检单位一份、存档一份）</translation>
+        <source>Print feedback sheet ×2</source>
+        <translation>打印反馈意见书×2</translation>
     </message>
     <message>
         <source>Amend…</source>
@@ -404,6 +404,10 @@ Trust this device?</source>
     <message>
         <source>Close</source>
         <translation>关闭</translation>
+    </message>
+    <message>
+        <source>The feedback sheet in two copies on the default printer: one for the unit, one for the visit&apos;s file (Ctrl+Alt+P)</source>
+        <translation>在默认打印机上打印现场反馈意见书两份：一份交受检单位，一份存入督导档案（Ctrl+Alt+P）</translation>
     </message>
     <message>
         <source>Undo</source>

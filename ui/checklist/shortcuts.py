@@ -30,8 +30,8 @@ def install_actions(page: ChecklistPage) -> dict[str, QAction]:
         ("sign_leader", QCoreApplication.translate("ChecklistPage", "Team leader signs…"), ["Ctrl+Shift+T"], lambda: page.sign("team_leader")),
         ("sign_head", QCoreApplication.translate("ChecklistPage", "Unit head signs…"), ["Ctrl+Shift+U"], lambda: page.sign("unit_head")),
         ("finalize", QCoreApplication.translate("ChecklistPage", "Finalize…"), ["Ctrl+Shift+L"], page.finalize),
-        ("print_copies", QCoreApplication.translate("ChecklistPage", "Print feedback sheet: 2 copies (unit + file)"),
-         ["Ctrl+Alt+P"], page.print_feedback_copies),
+        ("print_copies", QCoreApplication.translate("ChecklistPage", "Print feedback sheet ×2"), ["Ctrl+Alt+P"],
+         page.print_feedback_copies),
         ("amend", QCoreApplication.translate("ChecklistPage", "Amend…"), ["Ctrl+Shift+A"], page.amend),
         ("audit", QCoreApplication.translate("ChecklistPage", "Audit trail"), ["Ctrl+Shift+H"], page.show_audit),
         ("close", QCoreApplication.translate("ChecklistPage", "Close"), ["Ctrl+W"], page.request_close),
@@ -45,6 +45,9 @@ def install_actions(page: ChecklistPage) -> dict[str, QAction]:
         action.triggered.connect(lambda _=False, s=slot: s())  # type: ignore[operator]
         page.addAction(action)
         actions[name] = action
+    actions["print_copies"].setToolTip(QCoreApplication.translate(
+        "ChecklistPage", "The feedback sheet in two copies on the default printer: one for the unit, one for the "
+        "visit's file (Ctrl+Alt+P)"))
     undo = page.undo_stack.createUndoAction(page, QCoreApplication.translate("ChecklistPage", "Undo"))
     undo.setShortcuts([QKeySequence(QKeySequence.StandardKey.Undo)])
     redo = page.undo_stack.createRedoAction(page, QCoreApplication.translate("ChecklistPage", "Redo"))
