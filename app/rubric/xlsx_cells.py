@@ -145,7 +145,7 @@ def plain_number(value: object) -> tuple[object, str | None]:
 
 
 # Invisible characters that come with text copied from web pages and chat messages.
-_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 # Chinese punctuation has no ASCII twin that NFKC would give (。、《》【】…), so a code holding
 # one is reported, not guessed at.
 _CJK_PUNCTUATION_RE = re.compile(r"[\u3001-\u303f\u2014\u2026\u00b7]")
@@ -157,7 +157,7 @@ def plain_code(value: object) -> tuple[object, str | None]:
     code that cannot be read unambiguously (Chinese punctuation, a space inside)."""
     if not isinstance(value, str):
         return value, None
-    text = unicodedata.normalize("NFKC", value.translate({ord(c): None for c in _INVISIBLE}))
+    text = unicodedata.normalize("NFKC", value.translate(_INVISIBLE))
     text = text.strip()
     bad = _CJK_PUNCTUATION_RE.search(text)
     if bad:

@@ -7,6 +7,7 @@ authors in docs/rubrics.md, section "Spreadsheet layout".
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -233,6 +234,16 @@ def normalise_name(value: object) -> str:
     return _NAME_RE.sub("_", text.strip().lower()).strip("_")
 
 
+@functools.cache
+def _header_names(columns: tuple[Column, ...]) -> dict[str, str]:
+    """Every accepted spelling of a sheet's headers (normalised) -> its field."""
+    names: dict[str, str] = {}
+    for column in columns:
+        names[normalise_name(column.name)] = column.name
+        names[normalise_name(column.zh)] = column.name
+    return names
+
+
 def match_header(value: object, columns: tuple[Column, ...]) -> str | None:
     """The field a header cell names, or None.
 
@@ -240,10 +251,7 @@ def match_header(value: object, columns: tuple[Column, ...]) -> str | None:
     space between): "分值", "max", "分值\nmax" and "分值 / max" all name ``max``. Both halves must
     name the same column.
     """
-    names: dict[str, str] = {}
-    for column in columns:
-        names[normalise_name(column.name)] = column.name
-        names[normalise_name(column.zh)] = column.name
+    names = _header_names(columns)
     whole = normalise_name(value)
     if whole in names:
         return names[whole]
