@@ -62,6 +62,9 @@ class CupsServer:
                                   f"printer-driver-cups-pdf): missing {', '.join(missing)}")
         if os.geteuid() != 0:
             raise CupsUnavailable("cups-pdf runs only under a cupsd started as root")
+        if _confined():
+            raise CupsUnavailable("AppArmor confines cupsd to the system's folders, so a cupsd with its files in a "
+                                  "temporary folder cannot run (`aa-complain cupsd` lifts it)")
 
     def start(self) -> None:
         self.check_machine()
@@ -159,6 +162,15 @@ DefaultAuthType None
         for name in self.queues:
             (PDF_CONF_DIR / f"cups-pdf-{name}.conf").unlink(missing_ok=True)
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _confined() -> bool:
+    """Whether AppArmor enforces Debian's profile for cupsd here (it is not enforced in containers)."""
+    try:
+        profiles = Path("/sys/kernel/security/apparmor/profiles").read_text()
+    except OSError:
+        return False
+    return any(line.startswith("/usr/sbin/cupsd ") and line.endswith("(enforce)") for line in profiles.splitlines())
 
 
 def _whole_pdf(path: Path) -> bool:
