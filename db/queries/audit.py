@@ -11,6 +11,9 @@ if TYPE_CHECKING:
 
 
 def list_entries(db: Database, visit_id: str) -> list[dict]:
+    # Amendments in their numbered order, not by the time they carry: a laptop whose clock was
+    # set back between two amendments dates the later one earlier. (Entries from before the
+    # numbering have none; each was one amendment, and they came first.)
     return fetch_all(
-        db, "SELECT * FROM audit_log WHERE visit_id = ? ORDER BY at, rev", (visit_id,)
+        db, "SELECT * FROM audit_log WHERE visit_id = ? ORDER BY amendment_no, at, rev", (visit_id,)
     )

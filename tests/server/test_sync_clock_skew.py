@@ -34,13 +34,14 @@ from sqlalchemy import select
 
 import app.profile
 from app.canonical import content_hash
+from app.finalize import amend_response
 from app.findings import add_finding, finding_history, list_findings, set_finding_status
 from app.hlc import MAX_AHEAD_MS, Stamp
 from app.profile import Profile
 from app.sync import bundle_import, engine, local, offload
 from app.sync.engine import sync
 from app.sync.resolve import resolve_conflict
-from app.visits import visit_record
+from app.visits import audit_trail, get_visit, visit_record
 from db.queries import sync as sq
 from db.rows import fetch_all
 from server import accounts
@@ -182,7 +183,6 @@ def all_agree(server: Any, crew: Team) -> str:
 
 def items(machine: Machine, visit_id: str, count: int) -> list[str]:
     from app.rubric_store import get_rubric
-    from app.visits import get_visit
 
     rubric = get_rubric(machine.profile, get_visit(machine.profile, visit_id).rubric_hashes[0])
     return list(rubric.items)[:count]
@@ -370,3 +370,28 @@ def test_a_laptop_set_years_ahead_does_not_drag_the_servers_clock(server, team):
     assert status_of(team.machines["b"], visit, finding) == "plan_received"
     assert status_of(a, visit, finding) == "plan_received"
 
+
+
+def test_amendments_made_across_a_clock_set_back_list_in_the_order_they_were_made(server, team):
+    """C amends a finalized visit, its clock is set back three hours, and it amends it again: the
+    visit's history lists the first amendment first, on C and on A after a sync, and the visit
+    hashes alike on every side."""
+    c = team.machines["c"]
+    finalized = c.profile.db.execute("SELECT id FROM visits WHERE status = 'finalized' ORDER BY id").fetchone()[0]
+    code = first_item(c, finalized)
+    rubric_hash = get_visit(c.profile, finalized).rubric_hashes[0]
+    with team.clocks.on(c):
+        amend_response(c.profile, finalized, rubric_hash=rubric_hash, item_code=code, note="第一次更正",
+                       reason_for_change="复核发现记录有误")
+    team.clocks.set(c, -3 * HOUR_MS)
+    c = team.restart("c")
+    with team.clocks.on(c):
+        amend_response(c.profile, finalized, rubric_hash=rubric_hash, item_code=code, note="第二次更正",
+                       reason_for_change="学校补交了材料")
+    reasons = [e.reason for e in audit_trail(c.profile, finalized)]
+    assert reasons == ["复核发现记录有误", "学校补交了材料"], reasons
+    team.sync("ca")
+    assert [e.reason for e in audit_trail(team.machines["a"].profile, finalized)] == reasons
+    assert get_visit(c.profile, finalized).amendment_no == get_visit(team.machines["a"].profile, finalized).amendment_no
+    assert content_hash(visit_record(c.profile, finalized)) == \
+        content_hash(visit_record(team.machines["a"].profile, finalized))
