@@ -326,3 +326,14 @@ def test_a_full_drive_is_said_and_leaves_no_half_file(tmp_path, monkeypatch):
     with pytest.raises(OutputError, match="the disk is full"):
         copy_to_drive(tmp_path, "feedback.pdf", PDF)
     assert list(Path(tmp_path).iterdir()) == []
+
+
+def test_without_cups_the_printing_tests_skip_with_the_reason_but_fail_where_ci_requires_cups(monkeypatch):
+    from tests.cups_support import REQUIRED_ENV, unavailable
+
+    monkeypatch.delenv(REQUIRED_ENV, raising=False)
+    with pytest.raises(pytest.skip.Exception, match="no test CUPS on this machine: cupsd is missing"):
+        unavailable("cupsd is missing")
+    monkeypatch.setenv(REQUIRED_ENV, "1")
+    with pytest.raises(pytest.fail.Exception, match="CUPS is required here .* cannot run: cupsd is missing"):
+        unavailable("cupsd is missing")
