@@ -28,11 +28,14 @@ from __future__ import annotations
 import collections
 import hashlib
 import json
+import re
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 import hypothesis
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
@@ -60,12 +63,14 @@ from tests.server.conftest import COUNTY, UNIT_ELSEWHERE, UNIT_IN_TOWNSHIP
 from tests.server.push_support import changeset, new_device, rev, unit_id, visit_row
 
 # Examples per operation and mode. Operations without parameters have a single positive request
-# and no negative one; the others reach this many: about 1,600 stateless requests, then about
-# 330 in chains.
-EXAMPLES = 100
-STATEFUL_EXAMPLES = 40
+# and no negative one; the others reach this many: about 1,150 stateless requests. Then the
+# chains: at least MIN_STATEFUL requests, as counted by the server itself (its /metrics).
+EXAMPLES = 60
+STATEFUL_EXAMPLES = 120
+STATEFUL_STEPS = 10
 PUSH_EXAMPLES = 150
 MIN_REQUESTS = 1000
+MIN_STATEFUL = 1000
 POSITIVE_CHECKS = [not_a_server_error, content_type_conformance, response_schema_conformance]
 NEGATIVE_CHECKS = [not_a_server_error, negative_data_rejection]
 
@@ -178,25 +183,52 @@ def _run_stateful(server: Any, schema: Any, tally: Tally, examples: int) -> None
                     and isinstance(case.body, dict) and case.body.get("cursor")):
                 tally.linked_pulls += 1
 
-    Steps.run(settings=settings(max_examples=examples, stateful_step_count=8, deadline=None,
+    Steps.run(settings=settings(max_examples=examples, stateful_step_count=STATEFUL_STEPS, deadline=None,
                                 database=None, derandomize=True, phases=[Phase.generate],
                                 suppress_health_check=list(HealthCheck)))
+
+
+def answered(server: Any) -> collections.Counter[str]:
+    """The requests the server has answered, by status, as it counts them itself (its /metrics
+    counter, the /metrics requests left out): what reached it, not what the client meant to send."""
+    counts: collections.Counter[str] = collections.Counter()
+    for line in httpx.get(server.url + "/metrics", timeout=30).text.splitlines():
+        found = _REQUESTS_SAMPLE.match(line)
+        if found and found["route"] != "/metrics":
+            counts[found["status"]] += int(float(found["value"]))
+    return counts
+
+
+_REQUESTS_SAMPLE = re.compile(r'^fieldmark_http_requests_total\{method="[^"]*",route="(?P<route>[^"]*)",'
+                              r'status="(?P<status>\d+)"\} (?P<value>\S+)$')
 
 
 def test_generated_requests_get_no_server_error_and_only_contract_refusals(server, backend):
     tally = Tally()
     schema = schemathesis.openapi.from_url(server.url + "/openapi.json")
+    started = time.monotonic()
     _run_stateless(server, schema, tally, EXAMPLES)
     stateless = tally.requests
+    before = answered(server)
+    chains_started = time.monotonic()
     # /logout is left out of the chains: each logout needs a token of its own (see _run_stateless).
     _run_stateful(server, schema.exclude(path=API_PREFIX + "/logout"), tally, STATEFUL_EXAMPLES)
+    chains_took = time.monotonic() - chains_started
+    chained = answered(server)
+    chained.subtract(before)
     print(f"\nschemathesis on {backend}: {stateless} stateless and {tally.requests - stateless} stateful "
-          f"requests ({tally.linked_pulls} pulls from the page before); answers by operation and status:")
+          f"requests ({tally.linked_pulls} pulls from the page before) in {time.monotonic() - started:.0f} s; "
+          f"the server answered {chained.total()} stateful requests in {chains_took:.0f} s, by status "
+          f"{dict(sorted((k, v) for k, v in chained.items() if v))}; answers by operation and status:")
     for (label, status), count in sorted(tally.statuses.items()):
         print(f"  {label:<40} {status}  {count}")
     assert not tally.failures, f"{len(tally.failures)} kinds of failure:\n{tally.report()}"
     assert tally.requests >= MIN_REQUESTS
     assert not any(status >= 500 for _label, status in tally.statuses)
+    # The server's own count: the chains reached it at least MIN_STATEFUL times, never for a 5xx.
+    assert chained.total() >= MIN_STATEFUL
+    assert chained.total() >= tally.requests - stateless
+    assert sum(n for status, n in chained.items() if status.startswith("5")) == 0
     assert tally.linked_pulls > 0, "no chain followed a pull page to the next"
 
 
