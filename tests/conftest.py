@@ -124,3 +124,15 @@ def _desktop_reads_built_translations(request: pytest.FixtureRequest, monkeypatc
     import ui.app
 
     monkeypatch.setattr(ui.app, "TRANSLATIONS", request.getfixturevalue("built_translations"))
+
+
+
+# Secrets never reach a log: the end-of-run check (tests/log_secrets.py) is this suite's plugin.
+from tests.log_secrets import (  # noqa: E402, F401 - hooks and fixtures pytest finds here by name
+    _log_check_folder,
+    _planted_secrets,
+    pytest_configure,
+    pytest_sessionfinish,
+    pytest_sessionstart,
+    pytest_terminal_summary,
+)

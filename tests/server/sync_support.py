@@ -32,6 +32,7 @@ from server.store.schema import (
     units,
 )
 from server.sync.sequence import stamp
+from tests.log_secrets import remember
 from tests.server.finalized_support import copy_profile, in_progress_visit
 
 # No waiting between tries: the faults below are deliberate, and a test must stay quick.
@@ -52,6 +53,8 @@ class MemoryKeyring(KeyringBackend):
         return self.secrets.get((service, username))
 
     def set_password(self, service: str, username: str, password: str) -> None:
+        # Tokens and device keys pass through here: none may reach a log (tests/log_secrets.py).
+        remember(password)
         self.secrets[(service, username)] = password
 
     def delete_password(self, service: str, username: str) -> None:

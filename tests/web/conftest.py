@@ -34,6 +34,7 @@ from sqlalchemy import Engine
 
 from server import accounts
 from server.store.database import migrate, open_engine
+from tests.log_secrets import remember
 from tests.server.conftest import ADMIN_PASSWORD, reset_store
 from tests.server.process_support import serving
 
@@ -128,6 +129,8 @@ def log_in(page: Page, site: Site, login: str, password: str, next: str = "/") -
     page.fill("#password", password)
     page.click("form[action='/login'] button[type=submit]")
     page.wait_for_load_state()
+    # The session's token may not reach a log (tests/log_secrets.py).
+    remember(*(c["value"] for c in page.context.cookies() if c["name"] == "fm_session"))
     return page
 
 
@@ -165,6 +168,7 @@ def web_client(site: Site, login: str, password: str, **headers: str) -> WebClie
     answer = client.post("/login", data={"login": login, "password": password, "next": "/",
                                          "csrf_token": csrf_of(form.text)})
     assert answer.status_code == 303, answer.text
+    remember(client.cookies.get("fm_session"))
     home = client.get("/")
     assert home.status_code == 200, home.text
     return WebClient(client, csrf_of(home.text))
