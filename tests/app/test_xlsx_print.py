@@ -10,7 +10,6 @@ missing tool is a failure, never a silent skip.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from app.rubric import load_rubric
 from app.rubric.validate import build_rubric
 from app.rubric.xlsx import read_json, read_xlsx, write_xlsx
 from app.rubric.xlsx_columns import ITEM_COLUMNS, PRINTED_ITEM_COLUMNS
+from tests.system_tools import require_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 STANDARDIZED = ROOT / "resources" / "rubrics" / "standardized-school.json"
@@ -36,14 +36,7 @@ MAX_ITEM_PAGES = 8
 
 
 def _soffice() -> str:
-    found = shutil.which("soffice") or shutil.which("libreoffice")
-    if found is None:
-        message = ("LibreOffice is not installed (no soffice on PATH): apt-get install "
-                   "libreoffice-calc-nogui")
-        if os.environ.get("FIELDMARK_REQUIRE_TOOLS"):
-            pytest.fail(message + "; FIELDMARK_REQUIRE_TOOLS is set, so this is not skipped")
-        pytest.skip(message)
-    return found
+    return require_tool("soffice", "libreoffice", package="libreoffice-calc-nogui")
 
 
 def _convert(soffice: str, book: Path, fmt: str, folder: Path, work: Path) -> Path:

@@ -17,6 +17,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import __version__
+from tests.system_tools import require_tool
 from tests.ui import shell_support
 from ui.app import ICON_SIZES, ICONS, app_icon
 
@@ -107,9 +108,9 @@ def test_desktop_entry_names_the_icon_and_command():
     assert group["Name[zh_CN]"]
 
 
-@pytest.mark.skipif(shutil.which("desktop-file-validate") is None, reason="desktop-file-utils not installed")
 def test_desktop_entry_is_valid():
-    result = subprocess.run(["desktop-file-validate", str(DESKTOP)], capture_output=True, text=True)
+    validator = require_tool("desktop-file-validate", package="desktop-file-utils")
+    result = subprocess.run([validator, str(DESKTOP)], capture_output=True, text=True)
     assert result.returncode == 0 and not result.stdout.strip(), result.stdout + result.stderr
 
 
