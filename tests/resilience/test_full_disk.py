@@ -431,3 +431,38 @@ def test_the_checklist_says_an_answer_is_not_saved_on_a_full_disk_and_saves_it_w
     assert not page.model.is_unsaved(c.school, "A1.1") and not page.retry_button.isVisible()
     assert os.path.exists(data_dir / DB_NAME) and database_state(data_dir)[0] == ["ok"]
 
+
+
+def test_the_photo_import_dialog_lists_a_photo_the_full_disk_refused_and_imports_it_when_there_is_room(
+        qtbot, seeded, data_dir, tmp_path, photo):
+    from PySide6.QtCore import QSettings
+
+    from tests.ui.checklist_support import make_checklist, open_page
+
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qt-settings"))
+    disk = Disk(data_dir.parent, "tmpfs")
+    c = make_checklist(seeded)
+    page = open_page(qtbot, c, c.school_visit)
+    page.go_to(c.school, "A2.4")  # pass/fail with a required photo
+    flows = page.photo_flows
+    before, media = database_state(data_dir), media_files(data_dir)
+    fill(disk, c.profile, leave=SCRAPS)
+    try:
+        flows.import_folder(str(photo.parent))
+        qtbot.waitUntil(lambda: flows.last_job is not None and flows.last_job.finished, timeout=10000)
+        dialog = flows.last_job.dialog
+        assert dialog.isVisible() and dialog.heading.text() == "Import finished"
+        assert dialog.counts.text().splitlines()[0].startswith("0 photo")
+        assert "could not be imported:" in dialog.counts.text()
+        assert [dialog.failures.item(k).text() for k in range(dialog.failures.count())] == \
+            [f"{photo}: could not save the photo: the disk is full"]
+        assert page.pane.photos.list.count() == 0
+        unchanged(data_dir, before)
+        assert media_files(data_dir) == media
+        dialog.buttons.rejected.emit()  # Close
+    finally:
+        disk.free()
+    flows.import_folder(str(photo.parent))
+    qtbot.waitUntil(lambda: page.pane.photos.list.count() == 1, timeout=10000)
+    assert media_files(data_dir) - media == {hash_file(photo)}
+    assert database_state(data_dir)[0] == ["ok"] and leftovers(data_dir) == []
