@@ -17,6 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 COUNTER_DIGITS = 6
+# The largest counter the text form holds in its digits. Past it the clock moves its wall time
+# one millisecond on instead: a laptop that followed a team-mate's clock a day ahead stays on
+# that wall time until its own catches up, counting every edit, and a seventh digit would sort
+# the next stamp before the last.
+MAX_COUNTER = 10**COUNTER_DIGITS - 1
 # How far ahead of the local wall clock a remote stamp may be and still be followed: a day covers
 # time zones set wrong and clocks that drift for weeks offline, not a clock set to the wrong year.
 MAX_AHEAD_MS = 24 * 60 * 60 * 1000
@@ -71,6 +76,11 @@ class HybridClock:
             self._wall, self._counter = wall, 0
         else:
             self._counter += 1
+        return self._issue()
+
+    def _issue(self) -> Stamp:
+        if self._counter > MAX_COUNTER:
+            self._wall, self._counter = self._wall + 1, 0
         return Stamp(self._wall, self._counter, self.node)
 
     def observe(self, remote: Stamp) -> Stamp:
@@ -95,4 +105,4 @@ class HybridClock:
         else:
             self._counter = 0
         self._wall = top
-        return Stamp(self._wall, self._counter, self.node)
+        return self._issue()

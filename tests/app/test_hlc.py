@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.hlc import MAX_AHEAD_MS, HybridClock, Stamp, StampTooFarAhead
+from app.hlc import MAX_AHEAD_MS, MAX_COUNTER, HybridClock, Stamp, StampTooFarAhead
 
 
 class FakeWall:
@@ -97,3 +97,16 @@ def test_a_remote_stamp_beyond_the_bound_is_refused_and_the_clock_stays():
         clock.observe(Stamp(wall.ms + MAX_AHEAD_MS + 1, 0, "b"))
     # Nothing of the refused stamp leaked into the clock.
     assert clock.tick() == Stamp(1_000_000, 0, "a")
+
+
+def test_a_counter_at_its_last_digit_moves_the_wall_time_on_and_the_text_still_sorts():
+    """A laptop that followed a stamp a day ahead counts every edit on that wall time until its
+    own clock catches up; past the counter's digits it moves a millisecond on instead."""
+    last = Stamp(5_000, MAX_COUNTER, "a")
+    clock = HybridClock("a", last=last, now=FakeWall(1_000))
+    following = clock.tick()
+    assert following == Stamp(5_001, 0, "a")
+    assert str(following) > str(last) and following > last
+    remote = Stamp(9_000, MAX_COUNTER, "b")
+    observed = HybridClock("a", now=FakeWall(1_000)).observe(remote)
+    assert observed == Stamp(9_001, 0, "a") and str(observed) > str(remote)
