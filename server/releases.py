@@ -16,6 +16,11 @@ from server.errors import BadInput
 from server.store.schema import client_release
 
 LATEST = "latest"
+# What every laptop reads (app.sync.release.ReleaseNotice) refuses longer: an answer it cannot
+# read would tell no laptop anything, so the office is refused instead.
+MAX_VERSION = 32
+MAX_URL = 2000
+MAX_NOTES = 4000
 
 
 def get_release(conn: Connection) -> Release | None:
@@ -30,14 +35,21 @@ def set_release(conn: Connection, *, version: str, download_url: str, notes_zh: 
     problems = []
     try:
         version_key(version)
+        if len(version.strip()) > MAX_VERSION:
+            raise ValueError(f"a version has at most {MAX_VERSION} characters")
     except ValueError as exc:
         problems.append({"location": ["version"], "message": str(exc)})
     url = urlsplit(download_url.strip())
-    if url.scheme not in ("https", "http") or not url.netloc:
+    if url.scheme not in ("https", "http") or not url.netloc or len(download_url.strip()) > MAX_URL:
         problems.append({"location": ["download_url"],
-                         "message": "the download link must be an http(s) address the laptops can open"})
+                         "message": f"the download link must be an http(s) address the laptops can open, "
+                                    f"of at most {MAX_URL} characters"})
+    for field, notes in (("notes_zh", notes_zh), ("notes_en", notes_en)):
+        if len(notes.strip()) > MAX_NOTES:
+            problems.append({"location": [field], "message": f"at most {MAX_NOTES} characters"})
     if problems:
-        raise BadInput("the release needs a version such as 1.4.2 and an http(s) download link",
+        raise BadInput(f"the release needs a version such as 1.4.2, an http(s) download link and notes of "
+                       f"at most {MAX_NOTES} characters",
                        problems=problems)
     values = {"version": version.strip(), "download_url": download_url.strip(), "notes_zh": notes_zh.strip(),
               "notes_en": notes_en.strip(), "updated_at": time.time(), "updated_by": by}

@@ -81,6 +81,10 @@ def test_anyone_reads_the_release_and_only_an_admin_sets_it(server):
     ({"version": "latest", "download_url": "https://office.example/f.exe"}, "version"),
     ({"version": "2.0", "download_url": "file:///C:/f.exe"}, "download_url"),
     ({"version": "2.0", "download_url": "javascript:alert(1)"}, "download_url"),
+    # Longer than every laptop reads: stored, it would make GET /client-release fail for all.
+    ({"version": "111111.111111.111111.111111rc111111", "download_url": "https://office.example/f.exe"}, "version"),
+    ({"version": "2.0", "download_url": "https://office.example/" + "f" * 2000}, "download_url"),
+    ({"version": "2.0", "download_url": "https://office.example/f.exe", "notes_en": "x" * 4001}, "notes_en"),
 ])
 def test_a_release_that_laptops_could_not_use_is_refused_by_field(server, body, field):
     answer = offer(server, server.admin_token, **body)
