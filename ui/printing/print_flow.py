@@ -72,7 +72,7 @@ class PrintFlow(QObject):
 
     @property
     def busy(self) -> bool:
-        return self._busy or self.qt_printer.busy
+        return self._busy or self.qt_printer.busy or self.job_dialog is not None
 
     def start(self, pdf_path: Path, *, title: str, document_media: str, copies: int = 1,
               direct: bool = False) -> None:
@@ -117,6 +117,7 @@ class PrintFlow(QObject):
                 self.said.emit(self.tr("Nothing was printed."), False)
             dialog.deleteLater()
         dialog.finished.connect(done)
+        self.said.emit("", False)  # the question is in the dialog now
         dialog.open()
 
     def submit(self, queue: str, options: PrintOptions) -> None:
