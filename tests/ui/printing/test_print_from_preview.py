@@ -50,6 +50,9 @@ def test_print_from_the_preview_gives_the_sheet_at_true_size_and_follows_the_job
     dialog.print_button.click()
     chooser = dialog.flow.job_dialog
     assert isinstance(chooser, PrintJobDialog)
+    assert dialog.status.text() == ""  # the question is in the dialog
+    dialog.print_button.click()
+    assert dialog.flow.job_dialog is chooser  # a second Print does not open a second dialog
     chooser.printer_box.setCurrentIndex(chooser.printer_box.findData(queue))
     assert chooser.paper_box.currentData() == "iso_a4_210x297mm"  # the document's paper, true size
     with qtbot.waitSignal(dialog.flow.accepted, timeout=20000) as accepted:
