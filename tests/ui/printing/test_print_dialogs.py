@@ -159,3 +159,19 @@ def test_following_stops_after_a_while_and_says_where_to_look(qtbot, seeded, run
     dialog.flow.job_dialog.ok_button.click()
     qtbot.waitUntil(lambda: "stops following" in dialog.status.text(), timeout=5000)
     assert dialog.status.text().startswith("Job Office-5 is held on Office: release it in the system's print queue.")
+
+
+def test_the_on_site_routine_asks_which_printer_only_when_there_is_no_default(qtbot, seeded, runner, monkeypatch):
+    monkeypatch.setattr(print_flow, "list_queues", lambda: [Queue("Office"), Queue("Portable")])
+    sent = []
+    monkeypatch.setattr(print_flow, "print_pdf", lambda pdf, queue, options: sent.append((queue, options))
+                        or JobStatus(queue, 9, "completed"))
+    visit, _ = banded_visit(seeded, photos=0)
+    dialog = show_print_preview(None, seeded.profile, runner, visit, "feedback", copies=2, direct=True)
+    qtbot.addWidget(dialog)
+    chooser = dialog.flow.job_dialog
+    assert chooser is not None and chooser.copies_box.value() == 2 and not sent
+    chooser.printer_box.setCurrentIndex(1)
+    chooser.ok_button.click()
+    assert [(queue, options.copies) for queue, options in sent] == [("Portable", 2)]
+    assert dialog.status.text() == "Job Portable-9 is done: the print service has sent every page to Portable."
