@@ -34,7 +34,8 @@ ACCEPTED_STATES = ("pending", "held", "processing", "stopped", "completed")
 FAILED_STATES = ("canceled", "aborted")
 
 _PRINTER_ATTRIBUTES = ("printer-name", "printer-info", "printer-location", "printer-state",
-                       "printer-state-reasons", "printer-is-accepting-jobs", "printer-make-and-model")
+                       "printer-state-reasons", "printer-is-accepting-jobs", "printer-make-and-model",
+                       "sides-supported")
 _JOB_ATTRIBUTES = ("job-id", "job-state", "job-state-reasons", "job-state-message")
 
 
@@ -83,6 +84,8 @@ class Queue:
     accepting: bool = True
     problems: tuple[Problem, ...] = ()
     is_default: bool = False
+    # What the queue says it can print on; empty when it does not say.
+    sides: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -143,7 +146,7 @@ def _queue_of(attrs: dict[str, list[ipp.Value]], default: str | None) -> Queue:
     problems = printer_problems(_strings(attrs, "printer-state-reasons"),
                                 state=state if isinstance(state, int) else None, accepting=accepting)
     return Queue(name, str(_one(attrs, "printer-info", "") or ""), str(_one(attrs, "printer-location", "") or ""),
-                 accepting, problems, name == default)
+                 accepting, problems, name == default, _strings(attrs, "sides-supported"))
 
 
 def list_queues(service: ServiceAddress | None = None) -> list[Queue]:
