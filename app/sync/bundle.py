@@ -22,6 +22,7 @@ import json
 import os
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -177,7 +178,12 @@ class CheckedBlob:
         self._size = 0
 
     def read(self, size: int = -1) -> bytes:
-        data = self._stream.read(size)
+        try:
+            data = self._stream.read(size)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            # Changed since the check so that the zip's own CRC or compression breaks first.
+            raise BlobMismatch(f"damaged since the bundle was checked: {exc}",
+                               entry=BLOB_PREFIX + self._entry.sha256) from exc
         self._digest.update(data)
         self._size += len(data)
         if self._size > self._entry.size:
@@ -243,7 +249,10 @@ def read_bundle(
     """
     try:
         zf = zipfile.ZipFile(source)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
+    # ValueError: an end record whose sizes point before the file's start (zipfile seeks there);
+    # NotImplementedError: a directory naming a zip version or feature zipfile has not.
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, NotImplementedError, OSError,
+            EOFError) as exc:
         raise NotABundle(f"not a bundle (a zip file): {exc}") from exc
     try:
         manifest = _verify(zf, public_key_for, limits)
@@ -278,7 +287,9 @@ def _read_small(zf: zipfile.ZipFile, name: str, cap: int) -> bytes:
     try:
         with zf.open(name) as stream:
             return read_capped(stream, cap, entry=name)
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    # zlib.error: a deflated entry whose bytes were changed; ValueError: a directory whose
+    # offsets put the entry before the file's start (both found by flipping single bytes).
+    except (zipfile.BadZipFile, zlib.error, ValueError, NotImplementedError, OSError, EOFError) as exc:
         raise InvalidManifest(f"cannot be read: {exc}", entry=name) from exc
 
 
@@ -345,7 +356,7 @@ def _check_blob(zf: zipfile.ZipFile, blob: BlobEntry) -> None:
         with zf.open(name) as stream:
             while chunk := stream.read(_CHUNK):
                 digest.update(chunk)
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, zlib.error, ValueError, NotImplementedError, OSError, EOFError) as exc:
         raise BlobMismatch(f"damaged: {exc}", entry=name) from exc
     if digest.hexdigest() != blob.sha256:
         raise BlobMismatch("its bytes do not have the SHA-256 of its name", entry=name)
