@@ -23,6 +23,7 @@ from server.web.pages import (
     ranking,
     rectifications,
     rubric_library,
+    settings,
     units,
     users,
     visits,
@@ -30,7 +31,7 @@ from server.web.pages import (
 
 STATIC = Path(__file__).resolve().parent / "static"
 PAGES = (auth, home, users, overview, ranking, units, rectifications, visits, exports,
-         planner, planner_teams, rubric_library)
+         planner, planner_teams, rubric_library, settings)
 
 
 def install(app: FastAPI) -> None:

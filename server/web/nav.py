@@ -26,6 +26,8 @@ SECTIONS: tuple[Section, ...] = (
     Section("/rubrics", "nav.rubrics", "home.rubrics"),
     Section("/exports", "nav.exports", "home.exports"),
     Section("/users", "nav.users", "home.users", roles=("admin",)),
+    # Office staff see it read-only (server/web/pages/settings.py says why).
+    Section("/settings", "nav.settings", "home.settings"),
 )
 
 
