@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from server.store.blobs.base import (
     BadBlobName,
+    BlobDamaged,
     BlobError,
     BlobHashMismatch,
     BlobNotFound,
@@ -30,7 +31,7 @@ from server.store.blobs.files import FileBlobStore
 from server.store.blobs.s3 import S3BlobStore, check_bucket_name, make_client
 
 __all__ = [
-    "BadBlobName", "BlobError", "BlobHashMismatch", "BlobNotFound", "BlobReader", "BlobStore",
+    "BadBlobName", "BlobDamaged", "BlobError", "BlobHashMismatch", "BlobNotFound", "BlobReader", "BlobStore",
     "BlobStoreUnavailable", "BlobUploadStalled", "BlobTooLarge", "FileBlobStore", "S3BlobStore", "check_name",
     "open_blob_store",
 ]

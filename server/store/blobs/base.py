@@ -64,6 +64,16 @@ class BlobHashMismatch(BlobError):
         self.size = size
 
 
+class BlobDamaged(BlobError):
+    """A stored blob whose bytes no longer hash to its name: changed at rest (a disk error, a
+    hand on the file, a bucket written behind the server's back)."""
+
+    def __init__(self, sha: str, actual: str, size: int) -> None:
+        super().__init__(f"the stored blob {sha} is damaged: its {size} bytes hash to {actual}")
+        self.sha = sha
+        self.actual = actual
+
+
 class BlobNotFound(BlobError, KeyError):
     def __init__(self, sha: str) -> None:
         super().__init__(f"no blob {sha}")
@@ -220,11 +230,27 @@ class BlobStore(ABC):
         """A stream over the blob's bytes. BlobNotFound if it is not stored."""
 
     def iter_chunks(self, sha: str, chunk_size: int = READ_CHUNK) -> Iterator[bytes]:
-        """The blob's bytes in chunks, closing the stream at the end (for streaming responses)."""
+        """The blob's bytes in chunks, closing the stream at the end (for streaming responses).
+
+        Re-hashed as they are read: a blob changed at rest raises BlobDamaged instead of giving
+        its last chunk, so a download of it never arrives whole (its Content-Length is not met)
+        and nothing that joins the chunks gets the changed bytes.
+        """
         reader = self.open(sha)
+        digest = hashlib.sha256()
+        size = 0
         try:
-            while chunk := reader.read(chunk_size):
-                yield chunk
+            held = reader.read(chunk_size)
+            while held:
+                digest.update(held)
+                size += len(held)
+                following = reader.read(chunk_size)
+                if not following and digest.hexdigest() != sha:
+                    raise BlobDamaged(sha, digest.hexdigest(), size)
+                yield held
+                held = following
+            if size == 0 and digest.hexdigest() != sha:
+                raise BlobDamaged(sha, digest.hexdigest(), 0)
         finally:
             reader.close()
 
