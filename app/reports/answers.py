@@ -21,8 +21,8 @@ from typing import Any
 from app.models import Response
 from app.reports.linebreak import keep
 from app.reports.texts import t
-from app.reports.wording import plain
 from app.rubric import IndicatorResult, Item
+from app.rubric.wording import plain
 
 _SYMBOL = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
 _COMPARE: dict[str, Callable[[Decimal, Decimal], bool]] = {

@@ -26,6 +26,10 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
+# The keep marks are made where the rules are worded (the rubric workbook prints them too).
+from app.rubric.wording import KEEP_CLOSE, KEEP_OPEN, keep
+from app.rubric.wording import unmarked as plain
+
 # 行首禁则: closing punctuation, stops and marks that belong to what precedes them.
 CANNOT_START = frozenset(
     "，。、；：？！）》」』】〕〗〙〛〉”’…‥·・～％‰℃°"
@@ -36,7 +40,6 @@ CANNOT_START = frozenset(
 # 行尾禁则: opening punctuation, which belongs to what follows it.
 CANNOT_END = frozenset("（《「『【〔〖〘〚〈“‘（［｛([{")
 
-KEEP_OPEN, KEEP_CLOSE = "\ue000", "\ue001"
 _SPACE = " \t"
 # Characters that each stand alone for breaking, as CJK ideographs do: general punctuation
 # used in Chinese text (dashes, ellipsis, curly quotes, middle dot).
@@ -47,21 +50,11 @@ _SINGLE = frozenset("—…“”‘’·")
 _NAME_SEPARATORS = re.compile(r"(\s*[、，,；;/／]\s*)")
 
 
-def keep(text: str) -> str:
-    """``text`` marked so that no line break falls inside it (a name, a date, a code)."""
-    return f"{KEEP_OPEN}{text}{KEEP_CLOSE}" if text else text
-
-
 def keep_names(text: str) -> str:
     """``text`` with each name in it kept whole: "张建华、欧阳秀梅" may break after "、", never
     inside a name (a responsible person's field often holds two)."""
     return "".join(part if not part or _NAME_SEPARATORS.fullmatch(part) else keep(part)
                    for part in _NAME_SEPARATORS.split(text))
-
-
-def plain(text: str) -> str:
-    """``text`` without keep marks, as it prints."""
-    return text.replace(KEEP_OPEN, "").replace(KEEP_CLOSE, "")
 
 
 def _single(ch: str) -> bool:

@@ -29,11 +29,11 @@ from app.labels import PROFILE_NUMBER_LABELS, UNIT_TYPE_LABELS, label_of
 from app.reports.common import MARGIN_X, PAPERS, Built, lay_out, p, page_canvas, table
 from app.reports.linebreak import keep
 from app.reports.output import check_output, save_file
-from app.reports.rules import band_lines, item_standard, veto_lines
 from app.reports.styles import Styles, styles_for
 from app.reports.texts import LANGS, t
-from app.reports.wording import methods_text, plain
+from app.reports.wording import methods_text
 from app.rubric import Item, Prorate, Rubric, Section, score
+from app.rubric.wording import band_lines, item_standard, plain, veto_lines
 
 # The columns of the items table: (text key, share of the width).
 COLUMNS = (("sa.code", 0.06), ("sa.content", 0.25), ("sa.points", 0.055), ("sa.standard", 0.30),

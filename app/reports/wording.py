@@ -1,4 +1,5 @@
-"""How numbers and code-list labels read on paper, in either language.
+"""How numbers and code-list labels read on paper, in either language (numbers as the rubric
+wording writes them, ``app.rubric.wording.plain``).
 
 Scores print as the rubric counts them: rounded to the rubric's places, then without trailing
 zeros, so a whole score reads 250 and a half point 12.5 (a Chinese document writes "250 分",
@@ -15,25 +16,12 @@ from app.labels import EVIDENCE_METHOD_LABELS, VISIT_TYPE_LABELS, label_of
 from app.reports.linebreak import keep
 from app.reports.texts import t
 from app.rubric import ScoreResult
-
-
-def trim(number: str) -> str:
-    """ "250.0" -> "250", "12.50" -> "12.5"; anything that is not a decimal number unchanged."""
-    if "." not in number or not number.replace(".", "", 1).lstrip("-").isdigit():
-        return number
-    trimmed = number.rstrip("0").rstrip(".")
-    return "0" if trimmed in ("-0", "") else trimmed
+from app.rubric.wording import trim
 
 
 def points(res: ScoreResult, value: Decimal | None) -> str:
     """A score rounded to the rubric's places (half up), without trailing zeros; "—" for None."""
     return trim(res.display(value))
-
-
-def plain(value: Decimal | int | float) -> str:
-    """A number the inspector recorded (a count, a numerator), without a trailing ".0"."""
-    d = Decimal(str(value))
-    return trim(format(d, "f"))
 
 
 def visit_type_text(code: str, lang: str) -> str:

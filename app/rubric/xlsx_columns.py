@@ -62,7 +62,9 @@ class Column:
 
     name: str
     zh: str
-    type: str  # text | code | number | int | bool | list | levels | deductions | choice
+    # text | code | number | int | bool | list | levels | deductions | choice, or derived:
+    # written from other columns and never read as data.
+    type: str
     required: bool = False
     width: float = 12
     help: str = ""
@@ -108,7 +110,9 @@ SECTION_COLUMNS: tuple[Column, ...] = (
 )
 
 # The items sheet: the columns a school reads on paper come first (they are the print area, see
-# ``PRINTED_ITEM_COLUMNS``); the English texts and the details the program needs follow.
+# ``PRINTED_ITEM_COLUMNS``); the rule as the program reads it (kind, levels, deductions), the
+# English texts and the other details the program needs follow, outside the print area. The
+# printed 评分标准 says the rule in words and is derived from those columns (``xlsx_standard``).
 ITEM_COLUMNS: tuple[Column, ...] = (
     _c("section", "评估项目", "code", 8,
        "所属部分编号；留空 = 同上一行；只有编号和名称的行是部分标题 / section code; empty = "
@@ -117,10 +121,10 @@ ITEM_COLUMNS: tuple[Column, ...] = (
     _c("code", "编号", "code", 8, "项目编号，全表唯一 / item code, unique", required=True),
     _c("text_zh", "评估内容", "text", 44, "评估内容（中文） / item text (Chinese)", required=True),
     _c("max", "分值", "number", 7, "满分 / maximum points"),
-    _c("levels", "评分标准（等级）", "levels", 26,
-       "等级：代码:中文:英文:分值; … 例 met:达标:Meets:5; unmet:未达标:Not met:0 / levels"),
-    _c("deductions", "评分标准（扣分）", "deductions", 26,
-       "扣分：代码:中文:英文:每次扣分[:最多次数]; … 例 d1:无记录:No record:1:3 / deductions"),
+    _c("standard", "评分标准", "derived", 40,
+       "评分标准（自动生成，供打印）：由计分类型、分值、等级、扣分等列生成，导入时不读；要改评分"
+       "标准，请改这些列 / the scoring rule in words, generated from the kind, max, levels and "
+       "deductions columns for printing; not read on import: edit those columns instead"),
     _c("evidence", "评估方式", "list", 12,
        "评估方式，可多选，用顿号或逗号分隔：查阅资料 documents、实地察看 site、座谈 interview、"
        "问卷 questionnaire、抽查 spot_check；无 none = 明确为空 / evidence methods, a list"),
@@ -128,6 +132,10 @@ ITEM_COLUMNS: tuple[Column, ...] = (
     _c("kind", "计分类型", "choice", 11,
        "计分类型 / kind: points 打分, deduction 扣分, passfail 是否, level 等级, "
        "indicator 指标, count 计数, text 文字", required=True, choices=KINDS),
+    _c("levels", "评分标准（等级）", "levels", 26,
+       "等级：代码:中文:英文:分值; … 例 met:达标:Meets:5; unmet:未达标:Not met:0 / levels"),
+    _c("deductions", "评分标准（扣分）", "deductions", 26,
+       "扣分：代码:中文:英文:每次扣分[:最多次数]; … 例 d1:无记录:No record:1:3 / deductions"),
     _c("text_en", "评估内容（英文）", "text", 40, "评估内容（英文） / item text (English)",
        required=True),
     _c("guidance_en", "评估说明（英文）", "text", 28, "怎样检查（英文） / how to check (English)"),
@@ -159,7 +167,7 @@ ITEM_COLUMNS: tuple[Column, ...] = (
     _c("bonus", "加分项", "bool", 8, "加分项（不填评估项目） / bonus item (leave section empty)"),
 )
 # The print area of the items sheet: the first columns, as a school reads a 评分细则 table.
-PRINTED_ITEM_COLUMNS = 8
+PRINTED_ITEM_COLUMNS = 7
 
 BAND_COLUMNS: tuple[Column, ...] = (
     _c("code", "代码", "code", 10, "等次代码，由高到低 / band code, best first", required=True),

@@ -37,6 +37,7 @@ from app.rubric.xlsx_columns import (
     SHEET_VETOES,
     TEXT_KINDS,
 )
+from app.rubric.xlsx_standard import standards_of
 
 # The keys each object may have; any other has no cell to go in and is refused.
 TOP_KEYS = {"format", "id", "version", "name", "description", "source", "rounding",
@@ -369,5 +370,10 @@ def flatten(doc: Any) -> Sheets:
         problems = flat.problems.items
         raise RubricError(f"cannot write the rubric as a workbook: {problems[0]}",
                           problems=problems)
+    # The printed rule in words, derived from the rule the rows hold (``xlsx_standard``).
+    standards = standards_of(doc)
+    for row in item_rows:
+        if HEADING not in row:
+            row["standard"] = standards.get(row.get("code") or "")
     return Sheets(header, {SHEET_SECTIONS: section_rows, SHEET_ITEMS: item_rows,
                            SHEET_BANDS: bands, SHEET_VETOES: vetoes, SHEET_PRORATE: prorate})

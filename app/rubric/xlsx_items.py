@@ -32,6 +32,7 @@ from app.rubric.xlsx_columns import (
     SHEET_ITEMS,
 )
 from app.rubric.xlsx_rows import Row, RowReader
+from app.rubric.xlsx_standard import RULE_COLUMNS, item_model, same_words, standard_text
 
 # The cells a section heading row may fill: the section, its names, the bonus mark.
 HEADING_COLUMNS = frozenset({"section", "text_zh", "text_en", "bonus"})
@@ -69,6 +70,9 @@ class ItemReader(RowReader):
                                  f"no section {show(section)} in the sections sheet")
             item = self.read_item(row)
             self.row_of[id(item)] = row
+            self.items_read.append(item)
+            if row.cells.get("standard") is not None:
+                self.worded.append((item, row, row.cells["standard"]))
             if is_bonus:
                 bonus_items.append(item)
             elif section is not None and section in nodes:
@@ -83,6 +87,35 @@ class ItemReader(RowReader):
             if value is not None:
                 item["when"] = {"item": target, "equals": value}
         return bonus_items
+
+    def check_standards(self) -> None:
+        """A note for each 评分标准 cell whose words differ from the item's rule.
+
+        The column is derived: an office that edits its words has not changed the rule, and the
+        next export rewrites them. Checked only once the workbook read without a problem, as a
+        rule with a faulty part cannot be put in words.
+        """
+        if self.problems or not self.worded:
+            return
+        models = {}
+        for item in self.items_read:
+            model = item_model(item)
+            if model is not None:
+                models[model.code] = model
+        for item, row, written in self.worded:
+            model = models.get(item.get("code", ""))
+            if model is None:
+                continue
+            generated = standard_text(model, models)
+            if same_words(written, generated):
+                continue
+            header = row.header
+            columns = " or ".join(header.column(name) if header is not None else name
+                                  for name in RULE_COLUMNS[model.kind])
+            self.note(row.where("standard"),
+                      f"says {show(written)}, but the item's rule reads {show(generated)}; these "
+                      "words are not read (they are written from the rule on export): to change "
+                      f"the rule, edit column {columns}")
 
     @staticmethod
     def is_heading(row: Row) -> bool:

@@ -118,6 +118,7 @@ class _Reader(ItemReader, RuleReader):
         if combine:
             doc["combine"] = combine
         self.report_missing_columns()
+        self.check_standards()
         return doc
 
     def read_header(self) -> dict[str, Any]:

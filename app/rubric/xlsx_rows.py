@@ -108,6 +108,10 @@ class RowReader:
         self.row_of: dict[int, Row] = {}
         self.header_rows: dict[str, int] = {}
         self.pending_when: list[tuple[dict[str, Any], Row, str, object]] = []
+        # Every item read, and those whose printed 评分标准 cell holds text: the words are
+        # checked against the rule once the whole sheet is read (``check_standards``).
+        self.items_read: list[dict[str, Any]] = []
+        self.worded: list[tuple[dict[str, Any], Row, object]] = []
         # (sheet, column) -> (who needs it, the rows that do): an optional column the sheet lacks
         # is one problem, however many rows need it, not one per row (see ``needs``).
         self.missing_columns: dict[tuple[str, str], tuple[dict[str, None], list[int]]] = {}

@@ -41,8 +41,11 @@ HELP_LINES = (
     ("items：只有评估项目和名称（无编号、无计分类型）的行是部分标题，名称须与 sections 一致 / a "
      "row with no item code and no kind is a section heading; its names are those of sections",
      False),
-    ("items：打印区域为前八列（评估项目至评估说明），横向 A4，每页重复标题行 / the first eight "
+    ("items：打印区域为前七列（评估项目至评估说明），横向 A4，每页重复标题行 / the first seven "
      "columns are the print area, landscape A4, header row on every page", False),
+    ("items：评分标准列由计分类型、分值、等级、扣分等列自动生成，导入时不读；要改评分标准请改这些列 "
+     "/ the 评分标准 column is the rule in words, generated from the kind, max, levels and "
+     "deductions columns; edit those, not the words", False),
     ("bands：等次，由高到低；最后一行分数下限留空 / grade bands, best first; last band has no min",
      False),
     ("vetoes：一票否决；condition = equals / not_met / award_below，effect = fail / cap_band",

@@ -9,7 +9,8 @@ import pytest
 from app.evidence import import_bytes
 from app.finalize import finalize_visit
 from app.reports import build_report, parse_layout, save_layout
-from app.reports.wording import trim, visit_type_phrase
+from app.reports.wording import visit_type_phrase
+from app.rubric.wording import trim
 from app.rubric_store import import_document
 from app.visits import NewVisit, answer_item, create_visit
 from tests.app.photo_factory import jpeg

@@ -17,10 +17,10 @@ from app.cli import main
 from app.reports import OutputError
 from app.reports.common import MARGIN_BOTTOM, MARGIN_X
 from app.reports.fonts import uncovered
-from app.reports.rules import band_lines, item_standard, veto_lines
 from app.reports.self_assessment import COLUMNS, build_self_assessment, write_self_assessment
 from app.rubric import load_rubric, score
 from app.rubric.samples import load_sample, sample_ids
+from app.rubric.wording import band_lines, item_standard, veto_lines
 from tests.app.report_factory import (
     big_rubric,
     page_rows,

@@ -20,7 +20,7 @@ from pypdf import PdfReader
 
 from app.rubric import load_rubric
 from app.rubric.validate import build_rubric
-from app.rubric.xlsx import read_json, read_xlsx, write_xlsx
+from app.rubric.xlsx import read_json, read_xlsx_located, write_xlsx
 from app.rubric.xlsx_columns import ITEM_COLUMNS, PRINTED_ITEM_COLUMNS
 from tests.system_tools import require_tool
 
@@ -31,7 +31,8 @@ PRINTED = ITEM_COLUMNS[:PRINTED_ITEM_COLUMNS]
 # The standardized-school items sheet is 58 items under 14 section headings, 72 rows. Printed
 # landscape at the page width, a page holds well over ten such rows even when each wraps to
 # three or four lines, so eight pages is the most a table one hands to a school may take (before
-# the print set-up it came out as 31 pages, its columns split across them); it prints as 5.
+# the print set-up it came out as 31 pages, its columns split across them). With the rule in words
+# in one 评分标准 column instead of the levels and deductions columns it prints as 4.
 MAX_ITEM_PAGES = 8
 
 
@@ -97,6 +98,11 @@ def test_the_items_sheet_prints_on_a_few_landscape_pages_with_every_column(print
     codes = [item["code"] for section in doc["sections"] for sub in [section, *section.get(
         "sections", [])] for item in sub.get("items", [])]
     assert len(codes) == 58 and all(code in everything for code in codes)
+    # The rule prints in words, as the self-assessment form says it, never in the machine syntax
+    # of the levels and deductions columns (``met:达标:Meets the standard:25;``).
+    assert "达标 25 分；基本达标 15 分；未达标 0 分" in everything  # A2.2, a level item
+    assert "每缺一类功能教室，扣 5 分（最多 5 次）\n满分 25 分，扣完为止" in everything  # A2.3
+    assert "met:" not in everything and "A2.3-a" not in everything
     box = PdfReader(printed.pdf).pages[0].mediabox
     assert float(box.width) > float(box.height)  # landscape
     assert round(float(box.width) / 72 * 25.4) == 297  # A4
@@ -104,7 +110,9 @@ def test_the_items_sheet_prints_on_a_few_landscape_pages_with_every_column(print
 
 def test_resaved_by_libreoffice_the_workbook_imports_to_the_same_content_hash(printed: Printed) -> None:
     expected = load_rubric(read_json(STANDARDIZED)).content_hash
-    assert build_rubric(read_xlsx(printed.resaved)).content_hash == expected
+    doc, locator = read_xlsx_located(printed.resaved)
+    assert build_rubric(doc).content_hash == expected
+    assert locator.notes == []  # the 评分标准 words come back as written: nothing to say
 
 
 # --------------------------------------------------------------------------- page set-up
@@ -119,7 +127,7 @@ def test_the_items_sheet_is_set_up_to_print_as_a_table(tmp_path: Path) -> None:
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert (setup.fitToWidth, setup.fitToHeight) == (1, 0)
     assert ws.print_title_rows == "$1:$1"
-    assert ws.print_area == "'items'!$A$1:$H$1048576"  # to the end: rows added later print
+    assert ws.print_area == "'items'!$A$1:$G$1048576"  # to the end: rows added later print
     assert ws.freeze_panes == "C2"
     assert "义务教育标准化学校评估验收评分细则" in ws.oddHeader.center.text
     assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
