@@ -257,7 +257,11 @@ def restore(root: Path, file: Path) -> Path | None:
     kept: Path | None = None
     try:
         if db_path.is_file() and db_path.stat().st_size > 0:
-            kept = make_backup(root)  # never destructive without a way back
+            try:
+                kept = make_backup(root)  # never destructive without a way back
+            except BackupFailed as exc:
+                raise BackupFailed(f"restore not made: the database in use is kept as a backup first, and that "
+                                   f"failed ({exc}). Nothing was changed") from exc
         incoming = root / (DB_NAME + ".restoring")
         try:
             source = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)

@@ -225,6 +225,32 @@ def test_a_backup_onto_a_full_disk_leaves_no_partial_file_and_the_next_one_is_wh
         copy.close()
 
 
+def test_a_restore_onto_a_full_disk_changes_nothing_and_the_next_one_keeps_the_database_in_use(laptop):
+    """The database in use is kept as a backup before a restore replaces it: on a full disk that
+    fails, and the restore stops there, saying so; once there is room the restore goes through."""
+    disk, root = laptop
+    assert fieldmark(disk, "backup", "--data-dir", str(root)).returncode == 0
+    (made,) = (root / "backups").iterdir()
+    visit, _ = visit_ids(root)
+    with Profile.open(root) as profile:
+        rubric_hash, code = first_item(profile, visit)
+        answer_item(profile, visit, rubric_hash=rubric_hash, item_code=code, note="after the backup")
+    before = database_state(root)
+    done = fieldmark(disk, "restore", str(made), "--data-dir", str(root), leave=SCRAPS)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stderr.startswith("fieldmark: restore not made: the database in use is kept as a backup first, "
+                                  "and that failed (backup not made: the disk "), done.stderr
+    assert done.stderr.rstrip().endswith("No partial file was left). Nothing was changed"), done.stderr
+    assert list((root / "backups").iterdir()) == [made]
+    unchanged(root, before)
+    again = fieldmark(disk, "restore", str(made), "--data-dir", str(root))
+    assert again.returncode == 0, again.stderr
+    assert len(list((root / "backups").iterdir())) == 2  # the database it replaced, kept
+    assert database_state(root)[0] == ["ok"] and database_state(root)[1] != before[1]
+    with Profile.open(root, read_only=True) as profile:
+        assert note_of(profile, visit, code) != "after the backup"
+
+
 def test_an_answer_while_the_disk_fills_is_not_saved_and_is_saved_on_the_same_profile_once_there_is_room(laptop):
     """The profile is open (as in the desktop) when its disk fills: the answer is refused in words,
     the answer before it stays, and the same open profile saves it once there is room."""
@@ -293,8 +319,8 @@ def first_item(profile: Profile, visit_id: str) -> tuple[str, str]:
     return rubric_hash, next(iter(get_rubric(profile, rubric_hash).items))
 
 
-def note_of(profile: Profile, visit_id: str, code: str) -> str:
-    return next(r.note for r in list_responses(profile, visit_id) if r.item_code == code)
+def note_of(profile: Profile, visit_id: str, code: str) -> str | None:
+    return next((r.note for r in list_responses(profile, visit_id) if r.item_code == code), None)
 
 
 def test_an_answer_on_a_full_disk_is_not_saved_and_says_so_and_is_saved_once_there_is_room(opened):
