@@ -32,7 +32,13 @@ from app.rubric.xlsx_columns import (
     SHEET_ITEMS,
 )
 from app.rubric.xlsx_rows import Row, RowReader
-from app.rubric.xlsx_standard import RULE_COLUMNS, item_model, same_words, standard_text
+from app.rubric.xlsx_standard import (
+    RULE_COLUMNS,
+    item_model,
+    one_line,
+    same_words,
+    standard_text,
+)
 
 # The cells a section heading row may fill: the section, its names, the bonus mark.
 HEADING_COLUMNS = frozenset({"section", "text_zh", "text_en", "bonus"})
@@ -113,7 +119,8 @@ class ItemReader(RowReader):
             columns = " or ".join(header.column(name) if header is not None else name
                                   for name in RULE_COLUMNS[model.kind])
             self.note(row.where("standard"),
-                      f"says {show(written)}, but the item's rule reads {show(generated)}; these "
+                      f"says {show(one_line(written))}, but the item's rule reads "
+                      f"{show(one_line(generated))}; these "
                       "words are not read (they are written from the rule on export): to change "
                       f"the rule, edit column {columns}")
 

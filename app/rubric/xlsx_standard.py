@@ -71,3 +71,8 @@ def same_words(written: object, generated: str) -> bool:
     """Whether a cell still says ``generated``: line breaks and spaces may differ (an office
     that re-wraps the text by hand, "5分" for "5 分"), the words may not."""
     return "".join(str(written).split()) == "".join(generated.split())
+
+
+def one_line(text: object) -> str:
+    """The words of a cell on one line, its lines joined by " / ", for a note on a terminal."""
+    return " / ".join(line.strip() for line in str(text).splitlines() if line.strip())

@@ -141,7 +141,8 @@ def test_edited_words_of_a_deduction_item_point_to_the_deductions_column(tmp_pat
     edit(path, "items", row, "standard", "每缺一类功能教室扣 3 分")
     assert read_xlsx(path) == doc
     (note,) = notes_of(path)
-    assert note.startswith(f"{at('items', row, 'standard')}: says '每缺一类功能教室扣 3 分', ")
+    assert note.startswith(f"{at('items', row, 'standard')}: says '每缺一类功能教室扣 3 分', but the "
+                           "item's rule reads '每缺一类功能教室，扣 5 分（最多 5 次） / 满分 25 分，扣完为止'; ")
     deductions, most = (at("items", row, name).split("column ")[1] for name in ("deductions", "max"))
     assert note.endswith(f"edit column {deductions} or {most}")
 
