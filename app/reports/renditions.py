@@ -78,6 +78,10 @@ def _render(media_dir: Path, job: _Job, edge: int) -> Rendition:
         data = blob_path(media_dir, job.photo.sha256).read_bytes()
     except OSError:
         return Rendition(job.photo, None, None, "missing")
+    if hashlib.sha256(data).hexdigest() != job.photo.sha256:
+        # Changed since it was stored, even if it still decodes: never drawn as the evidence.
+        # (The bytes are in memory already; hashing them costs little next to decoding.)
+        return Rendition(job.photo, None, None, "damaged")
     try:
         img = open_image(data)
         if img.format == "JPEG":
@@ -107,8 +111,9 @@ def _render(media_dir: Path, job: _Job, edge: int) -> Rendition:
 def _original_problem(media_dir: Path, photo: Photo) -> str:
     """"missing" or "damaged" when the photo's own file is absent or has another size, else "".
 
-    A stat, cheap enough for every build. Other damage is found when the rendition is made
-    (the cache is keyed by the content hash, so a replaced file never reuses an old one).
+    A stat, cheap enough for every build. Other damage (other bytes of the same size) is found
+    when the rendition is made, by the bytes' hash (the cache is keyed by the content hash, so a
+    replaced file never reuses an old one).
     """
     try:
         size = blob_path(media_dir, photo.sha256).stat().st_size

@@ -74,3 +74,27 @@ def test_a_download_of_a_blob_changed_at_rest_is_cut_and_the_laptop_keeps_nothin
     finally:
         a.profile.close()
         b.profile.close()
+
+
+def test_the_office_page_does_not_show_a_photo_changed_at_rest(server, demo_template: Path, tmp_path: Path,
+                                                                keychain) -> None:
+    a = laptop(server, demo_template, tmp_path / "a", mirror=True)
+    try:
+        [sha] = add_photos(a, 1)
+        assert sync(a.profile, a.session, retry=QUICK).complete
+        data = blob_path(a.profile.media_dir, sha).read_bytes()
+        visit, evidence = a.profile.db.execute("SELECT visit_id, id FROM evidence WHERE sha256 = ?",
+                                               (sha,)).fetchone()
+    finally:
+        a.profile.close()
+    store = _store_of(server)
+    try:
+        # A byte in the middle of the picture: the file still decodes as a JPEG of the same size.
+        damage(store, sha, data, len(data) - 100)
+    finally:
+        store.close()
+    office = server.make_account("admin", None)
+    with httpx.Client(base_url=server.url, cookies={"fm_session": office.token}) as client:
+        answer = client.get(f"/visits/{visit}/photos/{evidence}.jpg?size=large")
+    assert answer.status_code == 404, answer.status_code
+    assert answer.headers["content-type"].startswith("text/html")
