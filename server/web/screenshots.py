@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from playwright.sync_api import ViewportSize
     from sqlalchemy import Connection
 
+    from server.store.blobs import BlobStore
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 FONTS = ROOT / "resources" / "fonts"
@@ -47,6 +49,7 @@ PAGES: tuple[tuple[str, str], ...] = (
     ("planner-teams", "/planner/teams"),
     ("rubrics", "/rubrics"),
     ("exports", "/exports"),
+    ("settings", "/settings"),
 )
 # Accounts the demo gets, so the Users pages show something: (login, name, role, scope).
 DEMO_ACCOUNTS = (
@@ -71,7 +74,7 @@ def _seed(data_dir: Path, *, plan: bool = True) -> str:
     found = re.search(r"admin password \(shown only now\): (\S+)", made)
     if not found:
         raise SystemExit(f"fieldmark-server demo printed no admin password:\n{made}")
-    from server import accounts, office
+    from server import accounts, office, releases
     from server.config import load_config
     from server.store.blobs import open_blob_store
     from server.store.database import open_engine
@@ -80,7 +83,9 @@ def _seed(data_dir: Path, *, plan: bool = True) -> str:
     blobs = open_blob_store(data_dir / "blobs")
     with engine.begin() as conn:
         office.set_settings(conn, blobs, name_zh="十堰市人民政府教育督导室",
-                            name_en="Shiyan Education Supervision Office")
+                            name_en="Shiyan Education Supervision Office", logo_sha256=_logo(blobs))
+        releases.set_release(conn, version="1.5.0", download_url="https://office.example/fieldmark/Fieldmark-1.5.0-setup.exe",
+                             notes_zh="打印改为原尺寸矢量输出", notes_en="Prints at true size")
         for login, name, role, scope in DEMO_ACCOUNTS:
             accounts.add_account(conn, login=login, password="demo-password-1", role=role,
                                  scope_code=scope, name=name)
@@ -90,6 +95,23 @@ def _seed(data_dir: Path, *, plan: bool = True) -> str:
     blobs.close()
     engine.dispose()
     return found.group(1)
+
+
+def _logo(blobs: BlobStore) -> str:
+    """A seal-like logo for the Settings page: a red ring round a star, stored as the page would."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    from server.office_logo import store_logo
+
+    image = Image.new("RGB", (120, 120), "white")
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((6, 6, 114, 114), outline=(190, 20, 30), width=7)
+    draw.regular_polygon((60, 60, 30), 5, rotation=180, fill=(190, 20, 30))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return store_logo(blobs, out.getvalue())
 
 
 def _plan(conn: Connection) -> None:

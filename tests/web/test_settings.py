@@ -33,8 +33,8 @@ from tests.server.conftest import (  # noqa: F401 - the live server on both back
     blobs_url,
     config_for,
     database_url,
+    fresh,
     pg_admin_url,
-    server,
     shared_server,
 )
 from tests.web.conftest import ADMIN_PASSWORD, WebClient, log_in, web_client
@@ -137,8 +137,14 @@ def test_the_page_speaks_english_and_a_refused_file_keeps_what_was_typed(site, n
 
 # --- the forms' refusals and the roles, on both backends ----------------------------------------
 
-def _admin(server) -> WebClient:
-    return web_client(server, "admin", ADMIN_PASSWORD)
+@pytest.fixture
+def live(shared_server):  # noqa: F811 - tests/server's fixture, imported above
+    """tests/server's live server on this test's backend, emptied and reseeded."""
+    return fresh(shared_server)
+
+
+def _admin(live) -> WebClient:
+    return web_client(live, "admin", ADMIN_PASSWORD)
 
 
 def _post_office(client: WebClient, names: dict[str, str], file: tuple[str, bytes, str] | None = None,
@@ -150,20 +156,20 @@ def _post_office(client: WebClient, names: dict[str, str], file: tuple[str, byte
     return client.client.post("/settings/office", data=data, files=files)
 
 
-def test_a_form_without_its_csrf_token_changes_nothing(server):
-    admin = _admin(server)
+def test_a_form_without_its_csrf_token_changes_nothing(live):
+    admin = _admin(live)
     refused = _post_office(admin, {"name_zh": OFFICE_ZH}, ("seal.png", _image("PNG"), "image/png"), csrf=None)
     assert refused.status_code == 403
     assert "表单已失效或来自其他网站，未作任何更改。" in _text(refused)
     release = {"version": "3.0", "download_url": "https://office.example/f.exe"}
     assert admin.post("/settings/release", release, csrf=None).status_code == 403
     assert admin.post("/settings/release", release, csrf="0" * 64).status_code == 403
-    with server.engine.connect() as conn:
+    with live.engine.connect() as conn:
         assert conn.execute(select(office_settings)).first() is None
         assert conn.execute(select(client_release)).first() is None
     assert admin.post("/settings/release", release).status_code == 303
     assert admin.post("/settings/release/withdraw", {}, csrf=None).status_code == 403
-    assert httpx.get(server.url + RELEASE_PATH).json()["version"] == "3.0"
+    assert httpx.get(live.url + RELEASE_PATH).json()["version"] == "3.0"
 
 
 @pytest.mark.parametrize(("file", "said"), [
@@ -174,30 +180,30 @@ def test_a_form_without_its_csrf_token_changes_nothing(server):
     (("empty.png", b"", "image/png"), "“empty.png”是空文件，未保存。"),
     (("huge.png", _image("PNG") + b"\0" * MAX_LOGO_BYTES, "image/png"), "“huge.png”太大，未保存：标志最大 2 MB。"),
 ])
-def test_a_logo_that_is_not_a_small_png_or_jpeg_is_refused_in_words_and_nothing_is_stored(server, file, said):
-    admin = _admin(server)
+def test_a_logo_that_is_not_a_small_png_or_jpeg_is_refused_in_words_and_nothing_is_stored(live, file, said):
+    admin = _admin(live)
     answer = _post_office(admin, {"name_zh": OFFICE_ZH, "name_en": OFFICE_EN}, file)
     assert answer.status_code == 400
     page = _text(answer)
     assert f'<p class="error" id="logo-error">{said}</p>' in page
     # What was typed is kept.
     assert f'value="{OFFICE_ZH}"' in page and f'value="{OFFICE_EN}"' in page
-    with server.engine.connect() as conn:
+    with live.engine.connect() as conn:
         assert conn.execute(select(office_settings)).first() is None
-    store = blob_store_of(server.config)
+    store = blob_store_of(live.config)
     try:
         assert not store.has(hashlib.sha256(file[1]).hexdigest())
     finally:
         store.close()
 
 
-def test_a_jpeg_logo_is_stored_by_its_hash_and_kept_when_only_the_names_change(server):
-    admin = _admin(server)
+def test_a_jpeg_logo_is_stored_by_its_hash_and_kept_when_only_the_names_change(live):
+    admin = _admin(live)
     jpeg = _image("JPEG")
     assert _post_office(admin, {"name_zh": OFFICE_ZH}, ("seal.jpg", jpeg, "image/jpeg")).status_code == 303
     sha = hashlib.sha256(jpeg).hexdigest()
     assert _post_office(admin, {"name_zh": "新名称", "name_en": "New name"}).status_code == 303
-    office = _api_office(server.url, server.admin_token).json()
+    office = _api_office(live.url, live.admin_token).json()
     assert (office["name_zh"], office["name_en"], office["logo_sha256"]) == ("新名称", "New name", sha)
     shown = admin.client.get("/settings/logo")
     assert (shown.status_code, shown.headers["content-type"], shown.content) == (200, "image/jpeg", jpeg)
@@ -206,7 +212,7 @@ def test_a_jpeg_logo_is_stored_by_its_hash_and_kept_when_only_the_names_change(s
     assert answer.status_code == 400
     assert "请填写单位的中文名称，落款必须有中文名称。" in _text(answer)
     assert 'value="Only English"' in answer.text
-    assert _api_office(server.url, server.admin_token).json()["name_zh"] == "新名称"
+    assert _api_office(live.url, live.admin_token).json()["name_zh"] == "新名称"
 
 
 @pytest.mark.parametrize(("sent", "errors"), [
@@ -218,8 +224,8 @@ def test_a_jpeg_logo_is_stored_by_its_hash_and_kept_when_only_the_names_change(s
     ({"version": "2.0", "download_url": "https://office.example/f.exe", "notes_en": "x" * 4001},
      {"notes_en": "更新说明最多 4000 个字符。"}),
 ])
-def test_a_release_the_laptops_could_not_use_is_refused_by_field_with_what_was_typed_kept(server, sent, errors):
-    admin = _admin(server)
+def test_a_release_the_laptops_could_not_use_is_refused_by_field_with_what_was_typed_kept(live, sent, errors):
+    admin = _admin(live)
     typed = {"notes_zh": "修复打印", **sent}
     answer = admin.post("/settings/release", typed)
     assert answer.status_code == 400
@@ -230,17 +236,17 @@ def test_a_release_the_laptops_could_not_use_is_refused_by_field_with_what_was_t
         assert f'id="{field}-error"' not in page
     assert f'value="{sent["version"]}"' in page and f'value="{sent["download_url"]}"' in page
     assert ">修复打印</textarea>" in page
-    assert httpx.get(server.url + RELEASE_PATH).json()["version"] is None
+    assert httpx.get(live.url + RELEASE_PATH).json()["version"] is None
 
 
-def test_withdraw(server):
-    admin = _admin(server)
+def test_withdraw(live):
+    admin = _admin(live)
     sent = {"version": "4.1.0", "download_url": "https://office.example/f.exe", "notes_en": "Faster sync"}
     assert admin.post("/settings/release", sent).headers["location"] == "/settings?done=release"
-    assert httpx.get(server.url + RELEASE_PATH).json()["version"] == "4.1.0"
+    assert httpx.get(live.url + RELEASE_PATH).json()["version"] == "4.1.0"
     answer = admin.post("/settings/release/withdraw", {})
     assert answer.headers["location"] == "/settings?done=withdrawn"
-    assert httpx.get(server.url + RELEASE_PATH).json() == {
+    assert httpx.get(live.url + RELEASE_PATH).json() == {
         "version": None, "download_url": None, "notes_zh": "", "notes_en": ""}
     shown = _text(admin.client.get("/settings?done=withdrawn"))
     assert "已撤回新版本提示。" in shown and "目前没有提示新版本。" in shown
@@ -249,13 +255,13 @@ def test_withdraw(server):
     assert "没有可撤回的新版本提示。" in _text(admin.client.get(again.headers["location"]))
 
 
-def test_office_staff_see_the_settings_read_only_and_may_change_nothing(server):
-    admin = _admin(server)
+def test_office_staff_see_the_settings_read_only_and_may_change_nothing(live):
+    admin = _admin(live)
     assert _post_office(admin, {"name_zh": OFFICE_ZH}, ("seal.png", _image("PNG"), "image/png")).status_code == 303
     assert admin.post("/settings/release", {"version": "5.0", "download_url": "https://office.example/f.exe"}
                       ).status_code == 303
-    who = server.make_account("office_staff", COUNTY)
-    staff = web_client(server, who.login, who.password)
+    who = live.make_account("office_staff", COUNTY)
+    staff = web_client(live, who.login, who.password)
     home = _text(staff.client.get("/"))
     assert 'href="/settings"' in home
     shown = staff.client.get("/settings")
@@ -269,13 +275,13 @@ def test_office_staff_see_the_settings_read_only_and_may_change_nothing(server):
         refused = staff.post(path, body)
         assert refused.status_code == 403
         assert "只有管理员可以打开此页面。" in _text(refused)
-    assert _api_office(server.url, server.admin_token).json()["name_zh"] == OFFICE_ZH
-    assert httpx.get(server.url + RELEASE_PATH).json()["version"] == "5.0"
+    assert _api_office(live.url, live.admin_token).json()["name_zh"] == OFFICE_ZH
+    assert httpx.get(live.url + RELEASE_PATH).json()["version"] == "5.0"
 
 
-def test_an_inspector_gets_the_403_page(server):
-    inspector = server.make_account("inspector", TOWNSHIP)
-    with httpx.Client(base_url=server.url, timeout=30) as client:
+def test_an_inspector_gets_the_403_page(live):
+    inspector = live.make_account("inspector", TOWNSHIP)
+    with httpx.Client(base_url=live.url, timeout=30) as client:
         client.cookies.set(SESSION_COOKIE, inspector.token)
         for path in ("/settings", "/settings/logo"):
             answer = client.get(path)
