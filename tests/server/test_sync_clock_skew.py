@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import random
 import threading
 import time
 from collections.abc import Iterator
@@ -395,3 +397,68 @@ def test_amendments_made_across_a_clock_set_back_list_in_the_order_they_were_mad
     assert get_visit(c.profile, finalized).amendment_no == get_visit(team.machines["a"].profile, finalized).amendment_no
     assert content_hash(visit_record(c.profile, finalized)) == \
         content_hash(visit_record(team.machines["a"].profile, finalized))
+
+
+def skew_seeds() -> list[int]:
+    """Seeds of the random run: 2 by default; ``FIELDMARK_SKEW_SEEDS=N`` runs 0..N-1,
+    ``FIELDMARK_SKEW_SEED=7,11`` replays chosen ones."""
+    chosen = os.environ.get("FIELDMARK_SKEW_SEED", "").strip()
+    if chosen:
+        return [int(s) for s in chosen.split(",") if s.strip()]
+    return list(range(int(os.environ.get("FIELDMARK_SKEW_SEEDS", "2"))))
+
+
+STEPS = 30
+# A finding's status moves back and forth between these: each is allowed after the other.
+SEESAW = {"open": "reported_fixed", "reported_fixed": "reopened", "reopened": "reported_fixed"}
+
+
+@pytest.mark.parametrize("seed", skew_seeds())
+def test_random_clocks_and_sync_orders_lose_nothing_and_converge(server, team, seed):
+    """Random steps on the three laptops: a laptop's clock is set anywhere within a day of the
+    true time (often backwards), it edits one of its own items, syncs, or moves the shared
+    finding along (after hearing the latest move, and telling it at once). At the end, after two
+    rounds of syncs, every item holds the last note its laptop wrote, the finding the last status
+    set, and every side the same visit."""
+    rng = random.Random(seed)
+    m, visit = team.machines, team.visit_id
+    codes = items(m["a"], visit, 9)
+    own = {name: codes[k::3] for k, name in enumerate("abc")}
+    with team.clocks.on(m["a"]):
+        finding = add_finding(m["a"].profile, visit, description="随机步骤中的问题").id
+    team.sync("abc")
+    last_note: dict[str, str] = {}
+    status, log = "open", []
+    for step in range(STEPS):
+        name = rng.choice("abc")
+        machine = m[name]
+        action = rng.choice(("clock", "edit", "edit", "sync", "status"))
+        log.append((step, name, action))
+        if action == "clock":
+            team.clocks.set(machine, rng.randint(-DAY_MS, DAY_MS))
+            if rng.random() < 0.3:
+                machine = team.restart(name)
+            continue
+        with team.clocks.on(machine):
+            if action == "edit":
+                code = rng.choice(own[name])
+                last_note[code] = f"{name} step {step}"
+                change_one(machine, visit, code, last_note[code])
+                assert response_row(machine, visit, code)["note"] == last_note[code], log
+            elif action == "sync":
+                assert sync(machine.profile, machine.session, retry=QUICK).complete, log
+            else:
+                assert sync(machine.profile, machine.session, retry=QUICK).complete, log
+                assert status_of(machine, visit, finding) == status, log
+                status = SEESAW[status]
+                set_finding_status(machine.profile, finding, status, note=f"{name} step {step}")
+                assert status_of(machine, visit, finding) == status, log
+                assert sync(machine.profile, machine.session, retry=QUICK).complete, log
+    team.sync("abc")
+    team.sync("abc")
+    for machine in m.values():
+        for code, note in last_note.items():
+            assert response_row(machine, visit, code)["note"] == note, (code, log)
+        assert status_of(machine, visit, finding) == status, log
+    assert held_status(server, finding) == status
+    all_agree(server, team)
