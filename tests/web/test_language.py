@@ -25,9 +25,9 @@ def test_the_switch_changes_the_language_and_it_stays(site, page):
     assert page.get_attribute("html", "lang") == "en"
     page.goto(site.url + "/")
     links = page.locator("nav.sections a")
-    assert (links.first.inner_text(), links.last.inner_text()) == ("Home", "Accounts")
+    assert (links.first.inner_text(), links.last.inner_text()) == ("Home", "Settings")
     page.click("nav.langs a[lang=zh]")
-    assert (links.first.inner_text(), links.last.inner_text()) == ("首页", "账号")
+    assert (links.first.inner_text(), links.last.inner_text()) == ("首页", "设置")
 
 
 def test_the_browser_language_is_used_without_the_switch(site, new_page):
