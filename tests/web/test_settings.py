@@ -17,12 +17,16 @@ from pathlib import Path
 import httpx
 import pytest
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.sync.release import RELEASE_PATH
+from server import office
 from server.config import PROTOCOL, PROTOCOL_HEADER
+from server.errors import BadInput
 from server.office_logo import MAX_LOGO_BYTES
+from server.store.blobs import BlobStoreUnavailable
 from server.store.schema import client_release, office_settings
+from server.web.pages import settings as settings_page
 from server.web.session import SESSION_COOKIE
 from tests.server.blob_support import seaweedfs  # noqa: F401 - the PostgreSQL runs' blob store
 from tests.server.conftest import (  # noqa: F401 - the live server on both backends, and its parts
@@ -289,3 +293,47 @@ def test_an_inspector_gets_the_403_page(live):
             assert "督导员账号不能打开办公室页面；请在 Fieldmark 桌面程序中工作。" in _text(answer)
         # Nor is the link offered to anyone outside the office.
         assert 'href="/settings"' not in answer.text
+
+
+def test_a_logo_whose_image_the_store_lost_is_said_and_can_be_removed(live):
+    admin = _admin(live)
+    assert _post_office(admin, {"name_zh": OFFICE_ZH}, ("seal.png", _image("PNG"), "image/png")).status_code == 303
+    lost = hashlib.sha256(b"an image the store never had").hexdigest()
+    with live.engine.begin() as conn:
+        conn.execute(update(office_settings).values(logo_sha256=lost))
+    assert admin.client.get("/settings/logo").status_code == 404
+    assert admin.client.get("/settings").status_code == 200
+    answer = _post_office(admin, {"name_zh": "新名称"})
+    assert answer.status_code == 409
+    assert "服务器上已没有当前标志的图片文件：请上传标志，或勾选“删除当前标志”。未作任何更改。" in _text(answer)
+    assert 'value="新名称"' in answer.text
+    assert _api_office(live.url, live.admin_token).json()["name_zh"] == OFFICE_ZH
+    assert _post_office(admin, {"name_zh": "新名称", "remove_logo": "1"}).status_code == 303
+    office = _api_office(live.url, live.admin_token).json()
+    assert (office["name_zh"], office["logo_sha256"]) == ("新名称", None)
+
+
+def test_a_store_that_cannot_take_the_logo_changes_nothing_and_says_so(live, monkeypatch):
+    # The live server runs in this process: its page module is this one.
+    def unavailable(store, data):
+        raise BlobStoreUnavailable("the bucket cannot be reached")
+
+    monkeypatch.setattr(settings_page, "store_logo", unavailable)
+    admin = _admin(live)
+    answer = _post_office(admin, {"name_zh": OFFICE_ZH, "name_en": OFFICE_EN}, ("seal.png", _image("PNG"), "image/png"))
+    assert answer.status_code == 503
+    assert "服务器暂时无法保存标志（文件存储不可用），未作任何更改。" in _text(answer)
+    assert f'value="{OFFICE_ZH}"' in answer.text
+    with live.engine.connect() as conn:
+        assert conn.execute(select(office_settings)).first() is None
+
+
+def test_a_refusal_of_the_settings_service_is_shown_as_it_says(live, monkeypatch):
+    def refuse(conn, blobs, **values):
+        raise BadInput("the settings are refused for a reason the form does not check")
+
+    monkeypatch.setattr(office, "set_settings", refuse)
+    answer = _post_office(_admin(live), {"name_zh": OFFICE_ZH})
+    assert answer.status_code == 422
+    assert "the settings are refused for a reason the form does not check" in answer.text
+    assert f'value="{OFFICE_ZH}"' in answer.text
