@@ -144,7 +144,7 @@ async def save_office(request: Request, viewer: Viewer = ADMIN) -> Response:
         if data is not None:
             # The large I/O before the short transaction, as the API's upload does.
             logo_sha = await run_in_threadpool(store_logo, store, data)
-        elif logo_sha is not None and await run_in_threadpool(store.missing, [logo_sha]):
+        elif logo_sha is not None and (await run_in_threadpool(store.missing, [logo_sha])) != []:
             # Kept, but its blob is gone (a store restored without it): the sign-off would
             # name an image no laptop can fetch.
             return _page(request, viewer, status=409, office_values=values,
