@@ -3,8 +3,9 @@ operations) against every kind of caller, with the status each must get.
 
 The callers: anonymous; an admin's token that has expired or was revoked; an inspector and a
 team leader of a township (members of the team assigned there); office staff of the county
-around it; the whole tree's admin; office staff of another county (every object below lies
-outside its scope); and, for the pages' forms, the admin without the form's CSRF token.
+around it; the whole tree's admin; office staff and an inspector of another county (every
+object below lies outside their scope); and, for the pages' forms, the admin without the
+form's CSRF token.
 
 The routes are read from the app itself: a route added without a row here fails
 ``test_every_route_has_a_row``, so nobody can add an endpoint and forget to decide who may call it.
@@ -58,8 +59,9 @@ from tests.server.push_support import (
 API = "/api/v1"
 ANON, EXPIRED, REVOKED = "anonymous", "expired", "revoked"
 INSPECTOR, LEADER, STAFF, ADMIN, OTHER = "inspector", "team_leader", "office_staff", "admin", "other_county"
+OTHER_INSPECTOR = "other_inspector"
 NO_CSRF = "admin_without_csrf"
-CALLERS = (ANON, EXPIRED, REVOKED, INSPECTOR, LEADER, STAFF, ADMIN, OTHER, NO_CSRF)
+CALLERS = (ANON, EXPIRED, REVOKED, INSPECTOR, LEADER, STAFF, ADMIN, OTHER, OTHER_INSPECTOR, NO_CSRF)
 DEAD = (ANON, EXPIRED, REVOKED)
 
 
@@ -75,11 +77,13 @@ def api(ok: int, *, roles: tuple[str, ...] = (INSPECTOR, LEADER, STAFF, ADMIN), 
     when its object lies in the township, so the other county gets 404."""
     expected = dict.fromkeys(DEAD, 401)
     # The other county's caller is office staff; the API knows no CSRF, so NO_CSRF is the admin.
-    role_of = {INSPECTOR: INSPECTOR, LEADER: LEADER, STAFF: STAFF, ADMIN: ADMIN, OTHER: STAFF, NO_CSRF: ADMIN}
+    role_of = {INSPECTOR: INSPECTOR, LEADER: LEADER, STAFF: STAFF, ADMIN: ADMIN, OTHER: STAFF,
+               OTHER_INSPECTOR: INSPECTOR, NO_CSRF: ADMIN}
     for caller, role in role_of.items():
         expected[caller] = ok if role in roles else 403
     if scoped:
         expected[OTHER] = 404
+        expected[OTHER_INSPECTOR] = 404
     if other is not None:
         expected[OTHER] = other
     return expected
@@ -88,7 +92,7 @@ def api(ok: int, *, roles: tuple[str, ...] = (INSPECTOR, LEADER, STAFF, ADMIN), 
 def page(ok: int = 200, *, admin_only: bool = False, scoped: bool = False, form: bool = False,
          staff: int | None = None) -> dict[str, int]:
     """An office page (a GET) or form (a POST)."""
-    expected = dict.fromkeys(DEAD, 303) | {INSPECTOR: 403, LEADER: 403}
+    expected = dict.fromkeys(DEAD, 303) | {INSPECTOR: 403, LEADER: 403, OTHER_INSPECTOR: 403}
     expected[ADMIN] = ok
     expected[STAFF] = 403 if admin_only else (ok if staff is None else staff)
     expected[OTHER] = 403 if admin_only else (404 if scoped else ok)
@@ -223,7 +227,8 @@ PROBES: list[Probe] = [
 
     # The office pages.
     # Whoever holds a session may end it (an inspector's token put in the cookie by hand too).
-    Probe("POST", "/logout", page(303, form=True) | {INSPECTOR: 303, LEADER: 303}, own_token=True),
+    Probe("POST", "/logout", page(303, form=True) | {INSPECTOR: 303, LEADER: 303, OTHER_INSPECTOR: 303},
+          own_token=True),
     Probe("GET", "/", page()),
     Probe("GET", "/users", page(admin_only=True)),
     Probe("GET", "/users/new", page(admin_only=True)),
@@ -324,7 +329,8 @@ def world(server) -> World:
     people = {INSPECTOR: server.make_account("inspector", TOWNSHIP),
               LEADER: server.make_account("team_leader", TOWNSHIP),
               STAFF: server.make_account("office_staff", COUNTY),
-              OTHER: server.make_account("office_staff", OTHER_COUNTY)}
+              OTHER: server.make_account("office_staff", OTHER_COUNTY),
+              OTHER_INSPECTOR: server.make_account("inspector", OTHER_COUNTY)}
     token = {caller: who.token for caller, who in people.items()}
     logins = {caller: who.login for caller, who in people.items()}
     token[ADMIN] = token[NO_CSRF] = server.admin_token
@@ -346,7 +352,8 @@ def world(server) -> World:
         team = conn.execute(select(teams.c.id)).scalar_one()
     # The inspector's laptop pushes a visit in the township with one photo (its evidence row
     # with none of a laptop's metadata: the visit's pages once failed on that).
-    devices = {caller: str(uuid.uuid4()) for caller in (INSPECTOR, LEADER, STAFF, ADMIN, OTHER, NO_CSRF)}
+    devices = {caller: str(uuid.uuid4()) for caller in (INSPECTOR, LEADER, STAFF, ADMIN, OTHER, OTHER_INSPECTOR,
+                                                        NO_CSRF)}
     for caller, device in devices.items():
         register_device(server, token[caller], device)
     unit = unit_id(server, UNIT_IN_TOWNSHIP)
