@@ -402,13 +402,11 @@ def _logo(blobs: BlobStore, sha: str | None) -> bytes | None:
     if not sha:
         return None
     try:
-        reader = blobs.open(sha)
-        try:
-            return reader.read()
-        finally:
-            reader.close()
+        # Read through iter_chunks, which checks the hash: a logo changed at rest is not printed.
+        return b"".join(blobs.iter_chunks(sha))
     except (BlobError, OSError):
-        # A logo the store does not hold (or cannot give now) leaves the office's name alone.
+        # A logo the store does not hold, cannot give now or holds damaged leaves the office's
+        # name alone.
         return None
 
 

@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select
 
 from app.canonical import canonical_json, loads_exact
-from app.evidence.store import blob_path
+from app.evidence.store import blob_path, hash_file
 from app.profile import Profile, utc_now
 from app.settings import set_settings
 from app.sync.local import apply_pulled_row, store_conflict
@@ -178,11 +178,16 @@ def _copy_blob(blobs: BlobStore, sha: str, target: Path) -> bool:
     if isinstance(blobs, FileBlobStore):
         try:
             os.link(blobs.path(sha), target)
-            return True
         except FileNotFoundError:
             return False
         except OSError:
             pass  # another disk, or links not allowed: copied below
+        else:
+            # A link skips the store's reading check: a file changed at rest is not drawn.
+            if hash_file(target) == sha:
+                return True
+            target.unlink()
+            return False
     try:
         with open(target, "wb") as out:
             for chunk in blobs.iter_chunks(sha):

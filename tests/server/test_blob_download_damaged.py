@@ -98,3 +98,44 @@ def test_the_office_page_does_not_show_a_photo_changed_at_rest(server, demo_temp
         answer = client.get(f"/visits/{visit}/photos/{evidence}.jpg?size=large")
     assert answer.status_code == 404, answer.status_code
     assert answer.headers["content-type"].startswith("text/html")
+
+
+def test_a_sheet_made_on_the_server_leaves_out_a_photo_changed_at_rest(server, demo_template: Path, tmp_path: Path,
+                                                                       keychain) -> None:
+    """The server's sheets take photos from a copy of the visit as a laptop holds it (a hard link
+    to a file store's file where it can): a file changed at rest is counted missing, not drawn."""
+    from server.reports.held_profile import held_profile
+
+    a = laptop(server, demo_template, tmp_path / "a", mirror=True)
+    try:
+        [sha] = add_photos(a, 1)
+        assert sync(a.profile, a.session, retry=QUICK).complete
+        data = blob_path(a.profile.media_dir, sha).read_bytes()
+        visit = a.profile.db.execute("SELECT visit_id FROM evidence WHERE sha256 = ?", (sha,)).fetchone()[0]
+    finally:
+        a.profile.close()
+    store = _store_of(server)
+    try:
+        with held_profile(server.engine, store, visit, folder=tmp_path / "held") as whole:
+            assert sha not in whole.missing_blobs
+        damage(store, sha, data, len(data) - 100)
+        with held_profile(server.engine, store, visit, folder=tmp_path / "held") as held:
+            assert sha in held.missing_blobs
+            assert not blob_path(held.profile.media_dir, sha).exists()
+    finally:
+        store.close()
+
+
+def test_the_bulletin_leaves_out_a_logo_changed_at_rest(server) -> None:
+    from server.dashboard.bulletin import _logo
+
+    logo = b"\x89PNG\r\n\x1a\n" + b"a logo's bytes " * 100
+    sha = hashlib.sha256(logo).hexdigest()
+    store = _store_of(server)
+    try:
+        store.put(sha, [logo], limit=LIMIT)
+        assert _logo(store, sha) == logo
+        damage(store, sha, logo, 40)
+        assert _logo(store, sha) is None
+    finally:
+        store.close()
