@@ -48,12 +48,14 @@ test: $(STAMP)
 
 # The fault-injection tests over many runs (CI runs 25 kills and 3 seeds): `make soak N=1000` kills
 # the core edit operations N times with SIGKILL (tests/resilience/test_crash_consistency.py), then
-# runs the sync chaos test over N/20 seeds, at least 3, on each backend (tests/server/test_sync_chaos.py).
-# KILLS=... or SEEDS=... sets one alone (0 skips it); BACKEND=sqlite or BACKEND=postgresql runs one
+# runs the sync chaos test over N/20 seeds, at least 3, on each backend (tests/server/test_sync_chaos.py),
+# and as many seeds of random clocks a day apart (tests/server/test_sync_clock_skew.py, FIELDMARK_SKEW_SEEDS).
+# KILLS=..., SEEDS=... or SKEWS=... sets one alone (0 skips it); BACKEND=sqlite or BACKEND=postgresql runs one
 # backend. Each prints its figures. Replay with FIELDMARK_CRASH_SEED=S or FIELDMARK_CHAOS_SEED=17,42.
 BACKEND ?=
 KILLS ?= $(N)
 SEEDS ?= $(shell n=$$(( $(N) / 20 )); [ $$n -lt 3 ] && n=3; echo $$n)
+SKEWS ?= $(SEEDS)
 .PHONY: soak
 soak: $(STAMP)
 	@if [ $(KILLS) -gt 0 ]; then \
@@ -62,6 +64,9 @@ soak: $(STAMP)
 	@if [ $(SEEDS) -gt 0 ]; then \
 		FIELDMARK_CHAOS_SEEDS=$(SEEDS) $(BIN)/python -m pytest tests/server/test_sync_chaos.py -q -s -p no:cacheprovider \
 			$(if $(BACKEND),-k $(BACKEND)) || exit 1; fi
+	@if [ $(SKEWS) -gt 0 ]; then \
+		FIELDMARK_SKEW_SEEDS=$(SKEWS) $(BIN)/python -m pytest tests/server/test_sync_clock_skew.py -q -p no:cacheprovider \
+			-k "random$(if $(BACKEND), and $(BACKEND))" || exit 1; fi
 
 # The UI tests N times in a row (default 20), each run a fresh process, as a crash shows up
 # only now and then: `make test-ui-loop N=50`. A run killed by a signal (a segfault, an abort)
