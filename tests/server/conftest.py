@@ -216,11 +216,11 @@ def config_for(database_url: str, blobs_url: str | None, tmp_path_factory: pytes
 
 
 @contextlib.contextmanager
-def _running(config: Config) -> Iterator[LiveServer]:
+def _running(config: Config, *, access_log: bool = False) -> Iterator[LiveServer]:
     app = create_app(config)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None,
-                                           access_log=False, lifespan="on"))
+                                           access_log=access_log, lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

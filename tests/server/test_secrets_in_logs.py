@@ -15,22 +15,18 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from app.sync.engine import sync
-from server.app import create_app
 from server.config import Config
-from server.store.database import open_engine
 from tests.log_secrets import BrowserCookies, find_secrets
-from tests.server.conftest import ADMIN_PASSWORD, COUNTY, LiveServer, free_port
+from tests.server.conftest import ADMIN_PASSWORD, COUNTY, LiveServer
+from tests.server.conftest import _running as running
 from tests.server.sync_support import QUICK, MemoryKeyring, add_photos, laptop, use_keyring
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -71,26 +67,14 @@ def everything_logged() -> Iterator[Lines]:
 @contextlib.contextmanager
 def logging_server(config: Config) -> Iterator[LiveServer]:
     """The server as ``fieldmark-server serve`` runs it, but with uvicorn's access log on."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(config), host="127.0.0.1", port=port, log_config=None,
-                                           access_log=True, lifespan="on"))
     # A server started with access_log=False (the suite's) has cut the access logger off from
     # the root for the whole process.
     access = logging.getLogger("uvicorn.access")
     propagated, access.propagate = access.propagate, True
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
-        time.sleep(0.02)
-    engine = open_engine(config.database_url)
     try:
-        yield LiveServer(f"http://127.0.0.1:{port}", config, engine)
+        with running(config, access_log=True) as live:
+            yield live
     finally:
-        server.should_exit = True
-        thread.join(timeout=20)
-        engine.dispose()
         access.propagate = propagated
 
 
