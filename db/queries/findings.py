@@ -19,6 +19,14 @@ STATUS = (
 )
 FINDING = f"SELECT f.*, {STATUS} AS status FROM findings f"
 
+# Display order is creation order as the laptops saw it, by revision stamp (app.hlc), never by
+# ``created_at``: a clock set back makes a later finding's wall time earlier, its stamp never.
+# A finding's own revision moves when a person settles a conflict over it; its first event is
+# written in the same transaction with the same stamp and events are never rewritten, so the
+# smallest of the two is the stamp it was created with. Good practices have no events, and no
+# action here changes one but settling a conflict: their revision is their creation stamp.
+CREATED = "min(f.rev, coalesce((SELECT min(e.rev) FROM finding_events e WHERE e.finding_id = f.id), f.rev))"
+
 
 def get_finding(db: Database, finding_id: str) -> dict | None:
     return fetch_one(db, f"{FINDING} WHERE f.id = ? AND f.deleted = 0", (finding_id,))
@@ -27,7 +35,7 @@ def get_finding(db: Database, finding_id: str) -> dict | None:
 def list_findings(db: Database, visit_id: str) -> list[dict]:
     return fetch_all(
         db,
-        f"{FINDING} WHERE f.visit_id = ? AND f.deleted = 0 ORDER BY f.created_at, f.id",
+        f"{FINDING} WHERE f.visit_id = ? AND f.deleted = 0 ORDER BY {CREATED}, f.id",
         (visit_id,),
     )
 
@@ -35,8 +43,9 @@ def list_findings(db: Database, visit_id: str) -> list[dict]:
 def open_findings_of_unit(db: Database, unit_id: str) -> list[dict]:
     return fetch_all(
         db,
-        f"SELECT * FROM ({FINDING} WHERE f.unit_id = ? AND f.deleted = 0) "
-        "WHERE status IN ('open', 'plan_received', 'reported_fixed', 'reopened') ORDER BY deadline, created_at",
+        f"SELECT * FROM (SELECT f.*, {STATUS} AS status, {CREATED} AS created_rev FROM findings f "
+        "WHERE f.unit_id = ? AND f.deleted = 0) "
+        "WHERE status IN ('open', 'plan_received', 'reported_fixed', 'reopened') ORDER BY deadline, created_rev, id",
         (unit_id,),
     )
 
@@ -52,6 +61,6 @@ def events(db: Database, finding_id: str) -> list[dict]:
 def list_practices(db: Database, visit_id: str) -> list[dict]:
     return fetch_all(
         db,
-        "SELECT * FROM good_practices WHERE visit_id = ? AND deleted = 0 ORDER BY created_at, id",
+        "SELECT * FROM good_practices WHERE visit_id = ? AND deleted = 0 ORDER BY rev, id",
         (visit_id,),
     )

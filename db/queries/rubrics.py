@@ -28,11 +28,15 @@ def get_template(db: Database, hash: str) -> dict | None:
 
 
 def find_templates(db: Database, ref: str) -> list[dict]:
-    """Templates whose rubric id equals ``ref`` or whose hash starts with it, newest first."""
+    """Templates whose rubric id equals ``ref`` or whose hash starts with it, newest first.
+
+    Newest is the latest stored here, by rowid: templates are only ever inserted (never updated or
+    deleted), so rowid is the order they arrived in, whatever the clock said in ``imported_at``
+    (a laptop whose clock was set back would otherwise pick the older version)."""
     return fetch_all(
         db,
         "SELECT * FROM rubric_templates WHERE rubric_id = ? OR hash LIKE ? || '%' "
-        "ORDER BY imported_at DESC, rowid DESC",
+        "ORDER BY rowid DESC",
         (ref, ref),
     )
 
@@ -41,5 +45,5 @@ def list_templates(db: Database) -> list[dict]:
     return fetch_all(
         db,
         "SELECT hash, rubric_id, version, name_zh, name_en, imported_at FROM rubric_templates "
-        "ORDER BY rubric_id, imported_at, rowid",
+        "ORDER BY rubric_id, rowid",
     )

@@ -238,16 +238,31 @@ def finding_status(events: list[dict[str, Any]]) -> str:
     return live[-1][2] if live else "open"
 
 
+def _revisions(conn: Connection, held: HeldVisit, table: str) -> dict[str, str]:
+    """The revision stamp of each of the visit's rows of ``table``, by key: sync bookkeeping,
+    kept beside the values."""
+    return dict(conn.execute(select(sync_rows.c.key, sync_rows.c.rev).where(
+        sync_rows.c.table_name == table, sync_rows.c.visit_id == held.visit_id)).all())
+
+
 def _findings(conn: Connection, held: HeldVisit, today: date) -> list[FindingLine]:
-    rows = sorted(_live(held, "findings"), key=lambda f: (str(f.get("created_at") or ""), f["id"]))
     # The server places every event on a finding with the finding's visit (the office's, and
-    # later visits'), so the visit's rows hold them all; their revisions (the tie-break) are
-    # sync bookkeeping, kept beside the values.
-    revs = dict(conn.execute(select(sync_rows.c.key, sync_rows.c.rev).where(
-        sync_rows.c.table_name == "finding_events", sync_rows.c.visit_id == held.visit_id)).all())
-    events: dict[str, list[dict[str, Any]]] = {f["id"]: [] for f in rows}
+    # later visits'), so the visit's rows hold them all.
+    revs = _revisions(conn, held, "finding_events")
+    live = _live(held, "findings")
+    events: dict[str, list[dict[str, Any]]] = {f["id"]: [] for f in live}
     for e in held.rows.get("finding_events", []):
         events.setdefault(str(e.get("finding_id")), []).append({**e, "rev": revs.get(e["id"], "")})
+    # Creation order as the laptops saw it, as the laptop lists them (db.queries.findings.CREATED):
+    # the smaller of the finding's revision and its first event's, which the laptop wrote in one
+    # transaction with one stamp. ``created_at`` is a wall clock, wrong after a clock is set back.
+    own = _revisions(conn, held, "findings")
+
+    def created(f: dict[str, Any]) -> tuple[str, str]:
+        stamps = [s for s in [own.get(f["id"], ""), *(e["rev"] for e in events[f["id"]])] if s]
+        return min(stamps, default=""), f["id"]
+
+    rows = sorted(live, key=created)
     out = []
     for n, f in enumerate(rows, 1):
         status = finding_status(events[f["id"]])
@@ -256,6 +271,14 @@ def _findings(conn: Connection, held: HeldVisit, today: date) -> list[FindingLin
         out.append(FindingLine(f["id"], n, f.get("item_code"), f.get("description") or "", f.get("requirement") or "",
                                deadline, f.get("responsible") or "", f.get("severity") or "general", status, overdue))
     return out
+
+
+def _practices(conn: Connection, held: HeldVisit) -> list[str]:
+    """The good practices' texts in creation order: by revision stamp, which no laptop changes
+    but to settle a conflict (db.queries.findings.list_practices)."""
+    revs = _revisions(conn, held, "good_practices")
+    return [str(p.get("text") or "") for p in sorted(_live(held, "good_practices"),
+                                                     key=lambda p: (revs.get(p["id"], ""), p["id"]))]
 
 
 # The columns a laptop's evidence row has (db.queries.evidence.PHOTO), which Photo.from_row reads.
@@ -343,8 +366,7 @@ def visit_report(conn: Connection, scope: str, visit_id: str, *, today: date) ->
         ends_on=values.get("ends_on"), amendment_no=int(values.get("amendment_no") or 0),
         members=_members(held), rubrics=_rubric_scores(conn, scope, held, place),
         findings=_findings(conn, held, today),
-        practices=[str(p.get("text") or "") for p in sorted(_live(held, "good_practices"),
-                                                             key=lambda p: (str(p.get("created_at") or ""), p["id"]))],
+        practices=_practices(conn, held),
         photos=held_photos(held), signatures=_signatures(held), check=_check(conn, visit_id, _bands(conn, held)))
 
 
