@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from app.evidence.store import atomic_write
 from app.printing import PAPER_MEDIA, Drive, copy_to_drive, removable_drives
 from app.profile import Profile
-from app.reports import Built, prepare_report, render_report, save_file
+from app.reports import Built, OutputError, prepare_report, render_report, save_file
 from ui.printing.print_flow import PrintFlow
 from ui.tasks import TaskRunner
 from ui.widgets.geometry import place_window
@@ -219,7 +219,13 @@ class PrintPreviewDialog(QDialog):
         self.saved.emit(path)
 
     def _save_failed(self, exc: BaseException) -> None:
-        QMessageBox.warning(self, self.tr("Save as PDF"), self.tr("The PDF could not be saved: {error}").format(error=exc))
+        text = self.tr("The PDF could not be saved: {error}").format(error=exc)
+        if isinstance(exc, OutputError):
+            # save_file writes beside the target and renames: a refused write leaves nothing there,
+            # and a full disk or a folder that refuses files needs the person to act first.
+            text += "\n\n" + self.tr("Nothing was written there. Free some space or choose another folder, "
+                                      "and save again.")
+        QMessageBox.warning(self, self.tr("Save as PDF"), text)
 
     def open_in_viewer(self) -> bool:
         if self.pdf_path is None:

@@ -2096,6 +2096,10 @@ Python {python}，Qt {qt}（PySide6 {pyside}）
         <translation>无法保存 PDF：{error}</translation>
     </message>
     <message>
+        <source>Nothing was written there. Free some space or choose another folder, and save again.</source>
+        <translation>那里没有写入任何内容。请释放一些磁盘空间或另选文件夹，然后重新保存。</translation>
+    </message>
+    <message>
         <source>Looking for USB drives</source>
         <translation>查找 U 盘</translation>
     </message>
