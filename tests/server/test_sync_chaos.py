@@ -8,14 +8,23 @@ milliseconds after its request line, or the moment the push is applied and its r
 the receipt then never reaching the laptop) and started again on the same database and blob store.
 Between syncs each laptop keeps working:
 answers (its own items of a shared visit, changed again and cleared, some while its sync runs),
-photos and findings.
+photos and findings; and at rounds the seed picks it finalizes its own visit (signed, gaps
+accepted) and amends it later (an answer changed with a reason, or a photo added by amendment),
+while team-mates who have not pulled the finalization yet still answer that visit: their edits
+wait on the server as conflicts (``chaos_finalized``).
 
 Every sync under faults must end in a clear status (complete, ``offline`` or ``server_error``),
-never an exception and never a hang. Then the faults stop, every laptop syncs until it is
-complete, and both sides must agree: each visit's canonical content hash is the same on every
-laptop and on the server (rebuilt from the rows it holds), no row is held twice and no edit is
-applied by two changesets of one laptop (the server's stored receipts), every photo's
-bytes are on the server and on every laptop, and every edit is there with its latest value.
+never an exception and never a hang (or ``conflicts``, or a finalized version the server could
+not check yet, once visits are finalized). Then the faults stop, every laptop syncs until it is
+complete, each owner settling the conflicts on its finalized visit as the seed says (keep the
+finalized answer, or accept the team-mate's as an amendment), and both sides must agree: each
+visit's canonical content hash is the same on every laptop and on the server (rebuilt from the
+rows it holds), no row is held twice and no edit is applied by two changesets of one laptop (the
+server's stored receipts), every photo's bytes are on the server and on every laptop, and every
+edit is there with its latest value.
+Every finalized version is on the server once per (visit, amendment number), numbered 0..n (but
+for one superseded before any sync carried it), with the content hash and score its laptop
+recorded, and each visit's latest version is the same on every laptop and on the server.
 
 Seeds: 3 in CI; ``FIELDMARK_CHAOS_SEEDS=N`` runs seeds 0..N-1, ``FIELDMARK_CHAOS_SEED=17,42``
 replays chosen ones; ``FIELDMARK_CHAOS_LOG=1`` prints every seed's log (with ``-s``). A failure prints the seed, what happened to each sync and the proxy's log
@@ -57,13 +66,15 @@ from app.sync.client import Retry
 from app.sync.device import Session
 from app.sync.engine import OFFICE_TABLES, PUSHED_TABLES, Progress, SyncResult, sync
 from app.sync.local import row_change
-from app.visits import answer_item, clear_item, get_visit, visit_record
+from app.visits import VisitFilter, answer_item, clear_item, get_visit, list_visits, visit_record
 from db.queries import sync as sq
 from db.rows import fetch_all
 from server.app import BLOB_FOLDER
 from server.store.blobs import open_blob_store
-from server.store.schema import sync_changesets, sync_conflicts, sync_rows
+from server.store.schema import finalized_versions, sync_changesets, sync_conflicts, sync_rows
 from server.sync.held_visit import build_record, load_visit, record_matching
+from tests.server import chaos_finalized
+from tests.server.chaos_finalized import Finals
 from tests.server.conftest import ROOT, free_port
 from tests.server.fault_proxy import Fate, FaultProxy
 from tests.server.finalized_support import in_progress_visit
@@ -87,11 +98,15 @@ STALL_S = 3.0
 CALM = Retry(attempts=4, first_wait=0.2, longest_wait=1.0, timeout=30.0)
 # What a sync under faults may end with besides complete: the network or the server failed.
 FAULT_REASONS = {"offline", "server_error"}
+# Besides, once a visit is finalized: a team-mate's later edit of it waits as a conflict, and a
+# version whose rows the server holds otherwise (a team-mate's edit got there first) is refused
+# until the owner settles it.
+WORK_REASONS = FAULT_REASONS | {"conflicts"}
 ROUNDS = 4
 NAMES = ("a", "b", "c")
 # A sync that takes longer than this is a hang (a healthy one under faults takes a few seconds).
 HANG_S = 90.0
-FINAL_PASSES = 4
+FINAL_PASSES = 6
 
 
 @pytest.fixture
@@ -143,6 +158,7 @@ class Ledger:
     # One line per sync and per server restart, in order, for a failing seed's report.
     events: list[str] = field(default_factory=list)
     outcomes: Counter[str] = field(default_factory=Counter)
+    finals: Finals = field(default_factory=Finals)
 
 
 @dataclass
@@ -244,17 +260,23 @@ def work(chaos: Chaos, name: str, rnd: Random, round_no: int, shared: str, own: 
         code = rnd.choice(answered)
         clear_item(profile, shared, rubric_hash=rubric_hash, item_code=code)
         ledger.answers[(shared, rubric_hash, code)] = None
-    if rnd.random() < 0.5:
+    # The own visit, once finalized, changes only by amendment (chaos_finalized.owner_step).
+    own_open = not get_visit(profile, own).locked
+    if rnd.random() < 0.5 and own_open:
         data = demo_jpeg("gate", Random(f"{chaos.seed}-{name}-{round_no}"), taken=datetime(2026, 11, 24, 9, round_no),
                          camera=PHONE, place=(32.54, 111.51))
         summary = import_bytes(profile, data, f"IMG_{round_no:04d}.jpg", visit_id=own)
         for imported in summary.imported:
             sha = profile.db.execute("SELECT sha256 FROM evidence WHERE id = ?", (imported.evidence_id,)).fetchone()[0]
             ledger.photos[sha] = own
-    if rnd.random() < 0.4:
+    if rnd.random() < 0.4 and own_open:
         made = add_finding(profile, own, description=f"{name} round {round_no}: 消防通道堆放杂物",
                            requirement="一周内清理", deadline="2026-12-01")
         ledger.findings[made.id] = own
+    steps = Random(f"finals-{chaos.seed}-{name}-{round_no}")
+    chaos_finalized.team_mate_step(profile, name, steps, round_no, ledger.finals, ledger.answers, ledger.events)
+    chaos_finalized.owner_step(profile, name, steps, round_no, ledger.finals, ledger.answers, ledger.photos,
+                               ledger.events)
     return changed
 
 
@@ -320,6 +342,11 @@ def check_converged(chaos: Chaos, server: Any, *, crashed: bool) -> dict[str, in
                                          ("photo", "evidence", ("visit_id", "sha256"))):
                 if dup := duplicates(laptop_rows(machine, table), *columns):
                     problems.append(f"{name}: {what}s held twice: {dup[:3]}")
+
+        # Every finalized version on the server once, 0..n, as its laptop made and scored it.
+        profiles = {name: machine.profile for name, machine in machines.items()}
+        problems += chaos_finalized.check(conn, profiles, ledger.finals)
+        versions = conn.execute(select(finalized_versions.c.visit_id)).all()
 
         # Each visit's canonical record hashes alike on every laptop and on the server.
         visits = {k for k, (_, deleted, _) in held["visits"].items() if not deleted}
@@ -391,7 +418,9 @@ def check_converged(chaos: Chaos, server: Any, *, crashed: bool) -> dict[str, in
     assert not problems, "the laptops and the server did not converge:\n" + "\n".join(problems[:40]) + \
         f"\n({len(problems)} problem(s))\n" + chaos.report()
     return {"changesets": len(receipts), "visits": len(visits), "photos": len(live), "answers": len(ledger.answers),
-            "findings": len(ledger.findings), "leftover_uploads": len(leftovers)}
+            "findings": len(ledger.findings), "leftover_uploads": len(leftovers), "versions": len(versions),
+            **{k: ledger.finals.counts[k] for k in ("finalizations", "amendments", "late_edits", "settled",
+                                                    "signatures")}}
 
 
 # --- the test --------------------------------------------------------------------------------------
@@ -408,7 +437,7 @@ def test_laptops_and_server_converge_through_a_faulty_network(server, demo_templ
     proxy = FaultProxy(slot.start(), seed, stall=STALL_S)
     machines = {name: laptop(server, demo_template, tmp_path / name, mirror=name == NAMES[0]) for name in NAMES}
     sessions = {name: Session(proxy.url, m.session.login, m.session.token) for name, m in machines.items()}
-    chaos = Chaos(seed, proxy, slot, Ledger(), machines, sessions)
+    chaos = Chaos(seed, proxy, slot, Ledger(finals=chaos_finalized.plan(seed, NAMES, ROUNDS)), machines, sessions)
     crashed = False
     try:
         # 1. Every laptop's first sync (the whole demo: ~600 rows, 14 photos) under faults, until it
@@ -429,6 +458,10 @@ def test_laptops_and_server_converge_through_a_faulty_network(server, demo_templ
 
         shared = in_progress_visit(machines["a"].profile, 0)
         own = {name: in_progress_visit(machines["a"].profile, n) for n, name in enumerate(NAMES)}
+        # What each laptop finalizes and amends: its own visit, but the shared one stays open for
+        # everyone (its owner amends a visit the demo finalized instead).
+        done = list_visits(machines["a"].profile, VisitFilter(status="finalized"), limit=1)[0].id
+        chaos.ledger.finals.target = {name: done if v == shared else v for name, v in own.items()}
 
         # 2. Work and sync under faults. From a round chosen by the seed, the first push the proxy
         # sees is met by a server restart, in one of two ways (drawn apart from the rest, so the
@@ -500,7 +533,8 @@ def test_laptops_and_server_converge_through_a_faulty_network(server, demo_templ
                 if restarter:
                     restarter[0].join(60)
                     assert not restart_errors, restart_errors[0]
-                assert result.complete or result.reason in FAULT_REASONS, \
+                assert result.complete or result.reason in WORK_REASONS or (
+                    result.reason == "not_acknowledged" and not result.rows_refused), \
                     f"laptop {name}: {result.reason}: {result.message}\n{chaos.report()}"
         if not restarter:
             # No push reached the server after the round chosen: restart between syncs instead.
@@ -512,10 +546,14 @@ def test_laptops_and_server_converge_through_a_faulty_network(server, demo_templ
 
         # 3. The network heals: every laptop syncs until a whole pass is complete with nothing left
         # to push, so each has pulled what the others pushed.
+        # The owners settle the conflicts on their finalized visits as they come (a person's
+        # choice, drawn from the seed), so the pass after the last choice has nothing to do.
         with proxy.clean():
             for _ in range(FINAL_PASSES):
                 results = {name: run_sync(chaos, name, CALM) for name in NAMES}
-                if all(r.complete and r.rows_pushed == 0 for r in results.values()):
+                settled = chaos_finalized.settle({n: m.profile for n, m in machines.items()}, seed,
+                                                 chaos.ledger.finals, chaos.ledger.answers, chaos.ledger.events)
+                if not settled and all(r.complete and r.rows_pushed == 0 for r in results.values()):
                     break
             else:
                 pytest.fail("the laptops did not converge after the faults stopped:\n" + "\n".join(
