@@ -186,6 +186,16 @@ def finalized_elsewhere(profile: Profile, table: str, values: dict[str, Any], wr
     return visit if visit["device_id"] != writer else None
 
 
+def finalization_unrecorded(profile: Profile, visit: dict) -> bool:
+    """Whether the visit's present version, made here, waits for a server to record it.
+
+    Until then a server may have taken a team-mate's edit of the visit before it heard of the
+    finalization, and applied it as any edit: pulled here it would change what was finalized
+    without an amendment (and the server would refuse the version, whose rows it no longer holds).
+    """
+    return sq.version_status(profile.db, visit["id"], int(visit["amendment_no"] or 0)) == "pending"
+
+
 def apply_pulled_row(profile: Profile, table: TableName, key: str, incoming: RowVersion, *,
                      guard_finalized: bool = False) -> Outcome | None:
     """Merge the server's version of one row into the local database; returns what happened.
@@ -202,7 +212,9 @@ def apply_pulled_row(profile: Profile, table: TableName, key: str, incoming: Row
     person to choose.
 
     ``guard_finalized`` (rows that did not come through a server, i.e. a bundle): a change to the
-    content of a visit another device finalized is a conflict too (``finalized_elsewhere``).
+    content of a visit another device finalized is a conflict too (``finalized_elsewhere``). Through
+    a server it is one as long as the visit's finalization made here is not recorded by a server
+    (``finalization_unrecorded``): the server took the edit before it heard of the finalization.
     """
     with profile.db.atomic():
         if held_already(profile, table, key, incoming.rev):
@@ -219,10 +231,12 @@ def apply_pulled_row(profile: Profile, table: TableName, key: str, incoming: Row
         if local is not None and not local["dirty"] and outcome != "apply":
             # A clean local row is the server's own earlier version: nothing here to keep.
             outcome = "apply"
-        if guard_finalized and outcome == "apply":
+        if outcome == "apply":
             visit = finalized_elsewhere(profile, table, incoming.values, incoming.device_id)
-            if visit is not None and not (current is not None and same_content(
+            guarded = visit is not None and (guard_finalized or finalization_unrecorded(profile, visit))
+            if guarded and not (current is not None and same_content(
                     current.values, current.deleted, incoming.values, incoming.deleted)):
+                assert visit is not None
                 # The finalized visit's side: the local row, or (none here) its absence, stamped
                 # with the finalization, as the server keeps it.
                 current = current or RowVersion(rev=visit["rev"], device_id=visit["device_id"], deleted=True,

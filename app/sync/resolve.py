@@ -80,12 +80,18 @@ class ConflictView:
     # The visit is finalized here and the row is part of what was finalized: keeping a version
     # other than the finalized one (the server's side) is an amendment, with its reason.
     visit_locked: bool = False
+    # The finalized side is this laptop's own (the visit's rows here still hash as finalized): a
+    # pulled edit the server took before it heard of the finalization made here, or a bundle's.
+    finalized_here: bool = False
 
     def is_amendment(self, choice: Choice, merged_values: dict[str, Any] | None = None) -> bool:
         """Whether keeping ``choice`` changes what the finalized visit holds."""
         if not self.visit_locked:
             return False
-        finalized = self.theirs if self.theirs.rev == self.server_rev else self.mine
+        if self.finalized_here:
+            finalized = self.mine
+        else:
+            finalized = self.theirs if self.theirs.rev == self.server_rev else self.mine
         values, deleted = _chosen(self, choice, merged_values)
         return not same_content(values, deleted, finalized.values, finalized.deleted)
 
@@ -153,6 +159,15 @@ def _locked(profile: Profile, table: str, visit_id: str | None) -> bool:
     return visit is not None and visit["status"] in ("finalized", "amended")
 
 
+def _holds_finalized(profile: Profile, visit_id: str | None) -> bool:
+    """Whether the visit's rows here hash as its present finalized version."""
+    from app.canonical import content_hash
+    from app.visits import visit_record
+
+    visit = sq.get_row(profile.db, "visits", visit_id) if visit_id else None
+    return visit is not None and visit["content_hash"] == content_hash(visit_record(profile, str(visit_id)))
+
+
 def _view(profile: Profile, conflict: dict[str, Any], lang: str) -> ConflictView:
     table = conflict["table_name"]
     current, incoming = json.loads(conflict["current"]), json.loads(conflict["incoming"])
@@ -165,6 +180,7 @@ def _view(profile: Profile, conflict: dict[str, Any], lang: str) -> ConflictView
         server, other = incoming, current
         mine_raw, theirs_raw = other, server
     mine, subject = _side(profile, mine_raw, table, lang, local=conflict["origin"] == "local")
+    locked = _locked(profile, table, conflict["visit_id"])
     theirs, _ = _side(profile, theirs_raw, table, lang)
     names = list(dict.fromkeys([*mine.values, *theirs.values]))
     changed = [n for n in names if mine.values.get(n) != theirs.values.get(n)]
@@ -174,8 +190,8 @@ def _view(profile: Profile, conflict: dict[str, Any], lang: str) -> ConflictView
         id=conflict["id"], table=table, key=conflict["row_key"], visit_id=conflict["visit_id"],
         visit_label=_visit_label(profile, conflict["visit_id"]), subject=subject or table,
         detected_at=conflict["detected_at"], origin=conflict["origin"], mine=mine, theirs=theirs,
-        server_rev=server["rev"], changed=tuple(changed),
-        visit_locked=_locked(profile, table, conflict["visit_id"]))
+        server_rev=server["rev"], changed=tuple(changed), visit_locked=locked,
+        finalized_here=locked and conflict["origin"] == "local" and _holds_finalized(profile, conflict["visit_id"]))
 
 
 def conflict_views(profile: Profile, lang: str = "zh", visit_id: str | None = None) -> list[ConflictView]:

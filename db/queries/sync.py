@@ -167,6 +167,12 @@ def version_hash(db: Database, visit_id: str, amendment_no: int) -> str | None:
     return None if row is None else str(row[0])
 
 
+def version_status(db: Database, visit_id: str, amendment_no: int) -> str | None:
+    row = db.execute("SELECT status FROM finalized_versions WHERE visit_id = ? AND amendment_no = ?",
+                     (visit_id, amendment_no)).fetchone()
+    return None if row is None else str(row[0])
+
+
 def put_version(db: Database, version: Mapping[str, Any]) -> None:
     """Keep a version made here. The same number again (an amendment made of several
     transactions, one per imported photo) takes the latest content and is pending again."""

@@ -172,9 +172,15 @@ def settle(profiles: dict[str, Profile], seed: int, finals: Finals, answers: dic
             finals.counts["settled"] += 1
             finals.counts["amendments"] += amending
             settled += 1
-            events.append(f"{owner}: conflict on {view.table} {view.key[:8]} of {visit_id[:8]}: kept {choice}"
+            events.append(f"{owner}: conflict on {view.table} {view.key[:8]} of {visit_id[:8]} ({side(view.mine)} here, "
+                          f"{side(view.theirs)} there, the server at {view.server_rev[-12:]}): kept {choice}"
                           + (" (an amendment)" if amending else ""))
     return settled
+
+
+def side(version: Any) -> str:
+    """One side of a conflict, for the log: its revision's end and its note or deletion."""
+    return f"{version.rev[-12:]} " + ("deleted" if version.deleted else repr(version.values.get("note")))
 
 
 def check(conn: Any, profiles: dict[str, Profile], finals: Finals) -> list[str]:
