@@ -107,7 +107,7 @@ def owner_step(profile: Profile, name: str, rnd: Random, round_no: int, finals: 
         finals.counts["finalizations"] += 1
         events.append(f"{name}: finalized {own[:8]} ({digest[:12]})")
         return
-    if rnd.random() < 0.4:
+    if rnd.random() < 0.25:
         return
     number = visit.amendment_no + 1
     if rnd.random() < 0.6:
@@ -152,11 +152,13 @@ def team_mate_step(profile: Profile, name: str, rnd: Random, round_no: int, fina
 
 
 def settle(profiles: dict[str, Profile], seed: int, finals: Finals, answers: dict[AnswerKey, str | None],
-           events: list[str]) -> int:
-    """Each owner settles the open conflicts of its finalized visit: the seed keeps the finalized
-    answer or accepts the team-mate's as an amendment. Returns how many were settled."""
+           events: list[str], only: str | None = None) -> int:
+    """Each owner (``only`` that one) settles the open conflicts of its finalized visit: the seed
+    keeps the finalized answer or accepts the team-mate's as an amendment. Returns how many."""
     settled = 0
     for visit_id, owner in sorted(finals.owner.items()):
+        if only is not None and owner != only:
+            continue
         profile = profiles[owner]
         # One choice settles every open conflict of its row: look again after each.
         while views := conflict_views(profile, visit_id=visit_id):
@@ -200,6 +202,7 @@ def check(conn: Any, profiles: dict[str, Profile], finals: Finals) -> list[str]:
         owner = finals.owner.get(visit_id) or next(iter(profiles))
         mine = {int(v["amendment_no"]): v for v in sq.versions_of(profiles[owner].db, visit_id)}
         superseded = {n for n, v in mine.items() if v["status"] == "superseded"}
+        finals.counts["superseded"] += len(superseded) if visit_id in finals.owner else 0
         # A version amended before any sync carried it is superseded, and the server never holds it.
         if numbers != sorted(set(range(max(numbers, default=-1) + 1)) - superseded):
             problems.append(f"server: versions of {visit_id[:8]} are numbered {numbers} "
