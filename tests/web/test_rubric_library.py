@@ -182,9 +182,13 @@ def test_the_library_with_several_rubrics_and_versions(site: Site, new_page: Cal
     broken = tmp_path / "学风督导-2026.xlsx"
     write_xlsx(_doc(), broken)
     book = openpyxl.load_workbook(broken)
-    column = [c.value for c in book["items"][1]].index("max") + 1
-    book["items"].cell(row=2, column=column, value=-5)
-    book["items"].cell(row=4, column=column, value=-3)
+    items = book["items"]
+    # Headers are "分值\nmax" (Chinese over the field name); section heading rows stand between
+    # the items, so the items are found by their code.
+    column = [str(c.value).split("\n")[-1] for c in items[1]].index("max") + 1
+    rows = {row[1].value: row[0].row for row in items.iter_rows(min_row=2)}
+    items.cell(row=rows["A1"], column=column, value=-5)
+    items.cell(row=rows["A3"], column=column, value=-3)
     book.save(broken)
     for lang, locale in (("zh", "zh-CN"), ("en", "en-GB")):
         page = new_page(locale=locale)
