@@ -29,6 +29,8 @@ from app.rubric.xlsx_columns import (
 from app.rubric.xlsx_flatten import HEADING, flatten
 
 HELP_SHEET = "说明 help"
+# The help sheet's one column, in character units: as wide as a portrait A4 page holds.
+HELP_WIDTH = 80
 HELP_LINES = (
     ("Fieldmark 评分细则模板 / rubric workbook (fieldmark.rubric/1)", True),
     ("", False),
@@ -276,14 +278,25 @@ def _rubric_sheet(wb: Any, values: dict[str, Any]) -> None:
 
 
 def _help_sheet(wb: Any) -> None:
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
 
     ws = wb.create_sheet(HELP_SHEET)
-    ws.column_dimensions["A"].width = 110
+    ws.column_dimensions["A"].width = HELP_WIDTH
+    wrap = Alignment(wrap_text=True, vertical="top")
     for row_number, (line, bold) in enumerate(HELP_LINES, start=1):
         cell = ws.cell(row=row_number, column=1, value=line)
+        cell.alignment = wrap
         if bold:
             cell.font = Font(bold=True, size=13)
+        # Set here: LibreOffice does not fit a wrapped row's height when it opens the file.
+        lines = text_lines(line, HELP_WIDTH)
+        if lines > 1:
+            ws.row_dimensions[row_number].height = lines * LINE_POINTS + 3
+    # Printed whole on portrait A4: the lines wrap within the page instead of running off it.
+    _page_setup(ws, "")
+    ws.page_setup.orientation = ws.ORIENTATION_PORTRAIT
+    ws.print_options.gridLines = False
+    ws.print_title_rows = None
 
 
 def build_workbook(doc: dict[str, Any]) -> Any:

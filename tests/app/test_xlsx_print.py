@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
+import pypdfium2
 import pytest
 from pypdf import PdfReader
 
@@ -106,6 +107,25 @@ def test_the_items_sheet_prints_on_a_few_landscape_pages_with_every_column(print
     box = PdfReader(printed.pdf).pages[0].mediabox
     assert float(box.width) > float(box.height)  # landscape
     assert round(float(box.width) / 72 * 25.4) == 297  # A4
+
+
+def test_the_help_sheet_prints_every_line_whole_on_the_page(printed: Printed) -> None:
+    from app.rubric.xlsx_write import HELP_LINES
+
+    title = "".join(HELP_LINES[0][0].split())
+    reader = PdfReader(printed.pdf)
+    found = [(n, "".join(page.extract_text().split())) for n, page in enumerate(reader.pages)]
+    [(number, text)] = [(n, text) for n, text in found if title in text]
+    page = reader.pages[number]
+    assert float(page.mediabox.width) < float(page.mediabox.height)  # portrait
+    for line, _bold in HELP_LINES:
+        assert "".join(line.split()) in text, line
+    # Wrapped within the page, not cut at its edges: the margins hold no ink (a line running off
+    # the page is drawn up to the paper's edge).
+    image = pypdfium2.PdfDocument(printed.pdf)[number].render(scale=1).to_pil().convert("L")
+    width, height = image.size
+    for x in (*range(0, 12), *range(width - 12, width)):
+        assert min(image.getpixel((x, y)) for y in range(height)) > 200, x
 
 
 def test_resaved_by_libreoffice_the_workbook_imports_to_the_same_content_hash(printed: Printed) -> None:
